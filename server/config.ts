@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The whole configuration, read from the environment once at boot and validated here.
+ * Nothing else in server/ reads process.env. Every value has an embedded default so
+ * `npm start` works on a fresh machine.
+ */
+const Env = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Address the web server and the ACD bind to. */
+  HOST: z.string().default('127.0.0.1'),
+  /** Host name browsers use to reach us (URLs printed and given to devices). */
+  PUBLIC_HOST: z.string().optional(),
+  HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** The ACD's SIP-over-WebSocket port. */
+  SIP_WS_PORT: z.coerce.number().int().min(1).max(65535).default(5062),
+  SIP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('patchbay.local'),
+  /** Where the embedded database and the generated secret live. */
+  DATA_DIR: z.string().default('.data'),
+  /** PostgreSQL URL; when absent the embedded PGlite database in DATA_DIR is used. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Secret shared by the CTI and the ACD (device credentials, bank auth). Generated once when absent. */
+  PATCHBAY_SECRET: z.string().min(32).optional(),
+  /** Lifetime of device SIP credentials. */
+  DEVICE_CRED_TTL_SEC: z.coerce.number().int().min(60).max(7 * 86400).default(12 * 3600),
+  /** Number of JsSIP user agents in the CTI's bank. */
+  BANK_SIZE: z.coerce.number().int().min(1).max(64).default(2),
+  /** Seconds without RTP before the ACD releases a leg. */
+  RTP_TIMEOUT_SEC: z.coerce.number().int().min(5).max(3600).default(30),
+  /** Seed the demo users, queue and number at boot (idempotent). */
+  SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Session cookie lifetime. */
+  SESSION_TTL_SEC: z.coerce.number().int().min(300).default(12 * 3600),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  host: string;
+  publicHost: string;
+  httpPort: number;
+  sipWsPort: number;
+  sipDomain: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  secret: string;
+  deviceCredTtlSec: number;
+  bankSize: number;
+  rtpTimeoutSec: number;
+  seedDemo: boolean;
+  sessionTtlSec: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    publicHost: e.PUBLIC_HOST ?? (e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST),
+    httpPort: e.HTTP_PORT,
+    sipWsPort: e.SIP_WS_PORT,
+    sipDomain: e.SIP_DOMAIN,
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? null,
+    secret: e.PATCHBAY_SECRET ?? persistedSecret(dataDir),
+    deviceCredTtlSec: e.DEVICE_CRED_TTL_SEC,
+    bankSize: e.BANK_SIZE,
+    rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
+    seedDemo: e.SEED_DEMO,
+    sessionTtlSec: e.SESSION_TTL_SEC,
+  };
+}
+
+/** A secret made on first boot and kept in DATA_DIR, so restarts keep issued credentials valid. */
+function persistedSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

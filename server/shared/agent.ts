@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** An operator's state as the CTI knows it. Transitions live in server/cti/domain/agent-state.ts. */
+export const AgentState = z.enum(['offline', 'not_ready', 'ready', 'reserved', 'talking', 'wrap_up']);
+export type AgentState = z.infer<typeof AgentState>;
+
+export const Role = z.enum(['ADMIN', 'SUPERVISOR', 'OPERATOR']);
+export type Role = z.infer<typeof Role>;
+
+/** Where an operator takes calls. Only "browser" exists in the walking skeleton. */
+export const DeviceKind = z.enum(['browser']);
+export type DeviceKind = z.infer<typeof DeviceKind>;

@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/**
+ * The SIP control dialect between the CTI's bank and the ACD (see docs/sip-control-dialect.md).
+ * Both sides parse these headers with the schemas below; a header that fails its schema makes
+ * the ACD answer 400 and the CTI refuse the offer — never a crash.
+ */
+export const H = {
+  /** ACD → route point (INVITE) and ACD → bank (200 to a dial): the id of the leg this control dialog controls. */
+  leg: 'X-PB-Leg',
+  /** ACD → route point: the number the caller dialled (E.164). */
+  dialed: 'X-PB-Dialed',
+  /** ACD → route point: the hold audio the leg is playing (name of a clip). */
+  audio: 'X-PB-Audio',
+  /** bank → ACD (dial INVITE): the parked leg to bridge the new device leg to. */
+  bridge: 'X-PB-Bridge',
+  /** bank → ACD (dial INVITE): seconds the ACD rings the device before giving up (408). */
+  ringTimeout: 'X-PB-Ring-Timeout',
+  /** ACD → bank (BYE): why the ACD ended the leg. */
+  cause: 'X-PB-Cause',
+} as const;
+
+export const LegId = z.string().regex(/^leg-[0-9a-f]{16,32}$/, 'a leg id is leg-<hex>');
+export type LegId = z.infer<typeof LegId>;
+export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number is + and 7 to 15 digits');
+export const RingTimeout = z.coerce.number().int().min(5).max(120);
+export const AudioName = z.string().regex(/^[a-z0-9-]{1,32}$/);
+
+/** Why the ACD ended a leg: one fixed list, like JsSIP's end causes. */
+export const LegEndCause = z.enum([
+  'remote-bye', // the party hung up
+  'cancel', // the party cancelled before answer
+  'rtp-timeout', // no media for too long
+  'transport-lost', // the party's connection closed
+  'released', // the controller sent BYE
+  'no-controller', // no route point could take the leg
+  'error',
+]);
+export type LegEndCause = z.infer<typeof LegEndCause>;
+
+/** The route point's AOR user part, registered by bank UAs. */
+export const ROUTE_USER = 'route';
+
+/** SDP of a control dialog: one audio stream that never carries media. */
+export function controlSdp(sessionId: number, origin = '127.0.0.1'): string {
+  return [
+    'v=0',
+    `o=- ${sessionId} 1 IN IP4 ${origin}`,
+    's=patchbay-control',
+    'c=IN IP4 0.0.0.0',
+    't=0 0',
+    'm=audio 9 RTP/AVP 0',
+    'a=inactive',
+    '',
+  ].join('\r\n');
+}
