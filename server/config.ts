@@ -33,6 +33,8 @@ const Env = z.object({
   RTP_TIMEOUT_SEC: z.coerce.number().int().min(5).max(3600).default(30),
   /** Seed the demo users, queue and number at boot (idempotent). */
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Password for the demo users when they are first seeded (random and printed once when absent). */
+  DEMO_PASSWORD: z.string().min(8).optional(),
   /** Session cookie lifetime. */
   SESSION_TTL_SEC: z.coerce.number().int().min(300).default(12 * 3600),
 });
@@ -52,6 +54,7 @@ export interface Config {
   bankSize: number;
   rtpTimeoutSec: number;
   seedDemo: boolean;
+  demoPassword: string | null;
   sessionTtlSec: number;
 }
 
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bankSize: e.BANK_SIZE,
     rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
     seedDemo: e.SEED_DEMO,
+    demoPassword: e.DEMO_PASSWORD ?? null,
     sessionTtlSec: e.SESSION_TTL_SEC,
   };
 }

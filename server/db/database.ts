@@ -1,0 +1,88 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client';
+import { applyMigrations, type SqlRunner } from './migrate';
+
+export type { PrismaClient };
+
+/**
+ * One database for the whole server: embedded PostgreSQL (PGlite, in DATA_DIR) by default,
+ * or the PostgreSQL at DATABASE_URL. Both run the same SQL migrations, applied here at boot.
+ */
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  prisma: PrismaClient;
+  /** Migrations applied by this boot (names). */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | null;
+  /** Directory of the embedded database; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+  migrationsDir?: string;
+}
+
+const DEFAULT_MIGRATIONS = path.resolve('prisma/migrations');
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS;
+  if (opts.databaseUrl) {
+    const pg = await import('pg');
+    const pool = new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    const runner: SqlRunner = {
+      exec: async (sql) => {
+        await pool.query(sql);
+      },
+      query: async (sql, params) => (await pool.query(sql, params)).rows,
+    };
+    let applied: string[];
+    try {
+      applied = await applyMigrations(runner, migrationsDir);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      kind: 'postgres',
+      prisma,
+      applied,
+      close: once(async () => {
+        await prisma.$disconnect();
+        await pool.end().catch(() => undefined);
+      }),
+    };
+  }
+
+  const where = opts.dataDir === 'memory://' ? 'memory://' : path.join(opts.dataDir, 'pglite');
+  if (where !== 'memory://') mkdirSync(where, { recursive: true });
+  const lite = new PGlite(where);
+  await lite.waitReady;
+  const runner: SqlRunner = {
+    exec: async (sql) => {
+      await lite.exec(sql);
+    },
+    query: async (sql, params) => (await lite.query<Record<string, unknown>>(sql, params)).rows,
+  };
+  const applied = await applyMigrations(runner, migrationsDir);
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  return {
+    kind: 'pglite',
+    prisma,
+    applied,
+    close: once(async () => {
+      await prisma.$disconnect();
+      await lite.close();
+    }),
+  };
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | null = null;
+  return () => (p ??= fn());
+}
