@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CLIP } from './clip-library';
@@ -200,7 +202,7 @@ describe('WeriftMediaEngine with two werift "browsers"', () => {
     await expect(ep.answer('hello')).rejects.toThrow(/not an SDP/);
   });
 
-  it('close() is safe twice and frees ports and timers', { timeout: 10_000 }, async () => {
+  it('close() is safe twice and frees its ports and sockets', { timeout: 10_000 }, async () => {
     const { engine, a, b, c1, c2, answer, offer } = await setup();
     a.play(DEFAULT_CLIP);
     engine.bridge(a, b);
@@ -223,8 +225,21 @@ describe('WeriftMediaEngine with two werift "browsers"', () => {
     }
     // Nothing of ours keeps the process alive (werift's own lingering handles are listed if any).
     await sleep(200);
-    if (process.env.TEST_LOG) log.info({ res: process.getActiveResourcesInfo() }, 'resources');
     const resources = process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap');
     expect(resources).toEqual([]);
+  });
+
+  it('leaves nothing behind: a process that uses the engine exits by itself', { timeout: 15_000 }, async () => {
+    const script = path.join(import.meta.dirname, 'lifecycle-fixture.ts');
+    const started = Date.now();
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--import', 'tsx', script], { timeout: 12_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      );
+    });
+    expect(out).toMatch(/^music packets: ([2-9]\d|\d{3,})$/m);
+    expect(out).toMatch(/^closed$/m);
+    // The fixture does not call process.exit: it ends only when no socket or timer is left.
+    expect(Date.now() - started).toBeLessThan(12_000);
   });
 });
