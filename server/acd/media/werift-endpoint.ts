@@ -9,7 +9,7 @@ import { transcode, type G711Law } from './g711';
 import { MediaNegotiationError, MediaStateError } from './media-errors';
 import type { MediaEndpoint } from './media-engine';
 import { RtpStreamRewriter } from './rtp-stream-rewriter';
-import { keepOnly8kAudio, setDefaultCandidate } from './sdp-tweaks';
+import { candidateAddresses, keepOnly8kAudio, setDefaultCandidate } from './sdp-tweaks';
 
 export type EndCause = 'rtp-timeout' | 'ice-failed' | 'error';
 export type RtpCodecName = G711Law | 'telephone-event';
@@ -258,6 +258,8 @@ export class WeriftEndpoint implements MediaEndpoint {
   private localSdp(): string {
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new MediaStateError('no local description');
+    // werift logs and drops a candidate whose socket failed to bind; with none left the party can never reach us.
+    if (candidateAddresses(sdp).length === 0) throw new MediaStateError('no ICE candidate gathered (port range exhausted?)');
     return setDefaultCandidate(sdp);
   }
 
