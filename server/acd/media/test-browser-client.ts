@@ -4,6 +4,7 @@ import {
   RtpHeader,
   RtpPacket,
   useOPUS,
+  type MediaStreamTrack,
   type RTCRtpTransceiver,
 } from 'werift';
 
@@ -35,7 +36,11 @@ export class TestBrowserClient {
         video: [],
       },
     });
+    // onTrack fires again for the same track after a renegotiation: subscribe once per track.
+    const seen = new Set<MediaStreamTrack>();
     this.pc.onTrack.subscribe((track) => {
+      if (seen.has(track)) return;
+      seen.add(track);
       track.onReceiveRtp.subscribe((rtp) => this.received.push(rtp.clone()));
     });
   }

@@ -161,6 +161,20 @@ describe('WeriftMediaEngine with two werift "browsers"', () => {
     expect(back).toEqual([0, 1, 2, 3, 4].map((n) => transcode(taggedFrame(2, n), 'PCMA', 'PCMU').toString('hex')));
   });
 
+  it('answers a re-offer on a live leg (sip.js re-INVITE) without interrupting the music', { timeout: 10_000 }, async () => {
+    const { a, c1 } = await setup();
+    a.play(DEFAULT_CLIP);
+    await until(() => c1.received.length >= 10, 2000, 'music');
+    await c1.pc.setLocalDescription(await c1.pc.createOffer());
+    const again = await a.answer(c1.pc.localDescription?.sdp ?? '');
+    await c1.acceptAnswer(again);
+    const n = c1.received.length;
+    await until(() => c1.received.length >= n + 15, 2000, 'music after the re-offer');
+    expect(a.codec).toBe('PCMU');
+    const seqs = c1.received.map((p) => p.header.sequenceNumber);
+    for (let i = 1; i < seqs.length; i++) expect((seqs[i]! - seqs[i - 1]!) & 0xffff).toBe(1);
+  });
+
   it('ends a leg with rtp-timeout when its party goes silent, once', { timeout: 10_000 }, async () => {
     const { a } = await setup({ rtpTimeoutSec: 0.5 });
     const causes: string[] = [];
