@@ -18,12 +18,12 @@ export class WeriftMediaEngine implements MediaEngine {
   private gatherQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  constructor(
-    private readonly log: Logger,
-    options: WeriftMediaEngineOptions = {},
-  ) {
+  private readonly log: Logger;
+
+  constructor(log: Logger, options: WeriftMediaEngineOptions = {}) {
+    this.log = log.child({ mod: 'media' });
     this.options = WeriftMediaEngineOptionsSchema.parse(options);
-    this.clips = new ClipLibrary(log);
+    this.clips = new ClipLibrary(this.log);
   }
 
   /** Adds every 8 kHz 16-bit mono `*.wav` in `dir` as a clip named after the file. */
