@@ -8,6 +8,7 @@ export const E2E = {
   baseURL: `http://127.0.0.1:${HTTP_PORT}`,
   demoPassword: 'e2e-demo-password',
   dataDir: '.data-e2e',
+  sipWsUrl: `ws://127.0.0.1:${SIP_WS_PORT}`,
 };
 
 export default defineConfig({

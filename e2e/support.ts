@@ -1,0 +1,94 @@
+import { expect, request as pwRequest, type APIRequestContext, type Page } from '@playwright/test';
+import { E2E } from '../playwright.config';
+
+/** Inbound audio as the page's RTCPeerConnection reports it (null before there is one). */
+export interface InboundAudio {
+  packetsReceived: number;
+  audioLevel: number;
+  totalAudioEnergy: number;
+}
+
+export async function inboundAudio(page: Page): Promise<InboundAudio | null> {
+  return page.evaluate(async () => {
+    const pc = window.patchbay?.pc();
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let out: { packetsReceived: number; audioLevel: number; totalAudioEnergy: number } | null = null;
+    stats.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        out = {
+          packetsReceived: Number(s.packetsReceived ?? 0),
+          audioLevel: Number(s.audioLevel ?? 0),
+          totalAudioEnergy: Number(s.totalAudioEnergy ?? 0),
+        };
+      }
+    });
+    return out;
+  });
+}
+
+/**
+ * Waits until the page receives audio: packets keep arriving between two samples and a
+ * non-zero level is heard (Chromium's fake microphone beeps, so the level is sampled a while).
+ */
+export async function expectAudioFlowing(page: Page, label: string, withinMs = 15_000): Promise<InboundAudio> {
+  const deadline = Date.now() + withinMs;
+  let first: InboundAudio | null = null;
+  let maxLevel = 0;
+  let last: InboundAudio | null = null;
+  while (Date.now() < deadline) {
+    last = await inboundAudio(page);
+    if (last) {
+      first ??= last;
+      maxLevel = Math.max(maxLevel, last.audioLevel);
+      if (last.packetsReceived > first.packetsReceived + 10 && maxLevel > 0) return last;
+    }
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`${label}: no audio flowing (first=${JSON.stringify(first)}, last=${JSON.stringify(last)}, maxLevel=${maxLevel})`);
+}
+
+/** A request context signed in through the API (only the sign-in test goes through the UI). */
+export async function apiAs(email: string): Promise<APIRequestContext> {
+  const ctx = await pwRequest.newContext({ baseURL: E2E.baseURL });
+  const res = await ctx.post('/api/auth/login', { data: { email, password: E2E.demoPassword } });
+  expect(res.status(), await res.text()).toBe(200);
+  return ctx;
+}
+
+/** Signs a page in through the API: the cookie lands in the page's browser context. */
+export async function signInPage(page: Page, email: string): Promise<void> {
+  const res = await page.request.post('/api/auth/login', { data: { email, password: E2E.demoPassword } });
+  expect(res.status(), await res.text()).toBe(200);
+}
+
+export async function operatorReady(page: Page): Promise<void> {
+  await page.goto('/console');
+  await expect(page.getByTestId('cti-status')).toHaveAttribute('data-state', 'connected');
+  await page.getByTestId('device-browser').click();
+  await expect(page.getByTestId('reg-status')).toHaveAttribute('data-state', 'registered');
+  await page.getByTestId('agent-ready').click();
+  await expect(page.getByTestId('agent-state')).toHaveAttribute('data-state', 'ready');
+}
+
+export async function callerDials(page: Page, name: string): Promise<void> {
+  await page.goto('/call');
+  await page.getByTestId('caller-name').fill(name);
+  await page.getByTestId('call-start').click();
+  await expect(page.getByTestId('call-status')).toHaveAttribute('data-state', /holding|connected/);
+}
+
+export interface TimelineEvent {
+  seq: number;
+  at: number;
+  type: string;
+}
+
+export async function lastCallTimeline(admin: APIRequestContext): Promise<{ call: { id: string; endedBy: string | null; outcome: string | null }; events: TimelineEvent[] }> {
+  const calls = await (await admin.get('/api/admin/calls?limit=1')).json();
+  expect(calls.ok).toBe(true);
+  const call = calls.data[0];
+  const ev = await (await admin.get(`/api/admin/calls/${call.id}/events`)).json();
+  expect(ev.ok).toBe(true);
+  return { call, events: ev.data };
+}
