@@ -155,6 +155,21 @@ describe('Acd over SIP WebSocket', () => {
 
   it('operator hangs up first: the device leg ends, the caller goes back to music and stays held', { timeout: 10_000 }, async () => {
     const p = await bridgedCall();
+    // JsSIP's session timers refresh control dialogs with UPDATE or re-INVITE: both are answered
+    const upd = p.bank.inDialog('UPDATE', p.controlDialog);
+    p.bank.send(upd);
+    expect((await p.bank.response(p.controlDialog.callId, 'UPDATE')).status).toBe(200);
+    const reinvite = p.bank.inDialog('INVITE', p.controlDialog, controlSdp(9));
+    p.bank.send(reinvite);
+    const reOk = await p.bank.response(p.controlDialog.callId, 'INVITE');
+    expect(reOk.status).toBe(200);
+    expect(reOk.body).toContain('a=inactive');
+    p.bank.send(p.bank.inDialog('ACK', { ...p.controlDialog, inviteSeq: parseCSeq(reinvite.headers.get('CSeq')!)!.seq }));
+    // a party's re-INVITE is refused without touching the call
+    const partyRe = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP);
+    p.device.send(partyRe);
+    expect((await p.device.response(p.deviceDialog.callId, 'INVITE')).status).toBe(488);
+
     expect((await bye(p.device, p.deviceDialog)).status).toBe(200);
     const ctlBye = await p.bank.request('BYE', (r) => r.headers.get('Call-ID') === p.controlDialog.callId);
     expect(ctlBye.headers.get(H.cause)).toBe('remote-bye');
