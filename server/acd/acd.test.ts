@@ -178,6 +178,22 @@ describe('Acd over SIP WebSocket', () => {
     expect(p.caller.never((m) => isRequest(m, 'BYE'))).toBe(true);
     expect(acd.legs()).toEqual([expect.objectContaining({ legId: p.callerLeg, state: 'parked' })]);
     expect(media.events.filter((e) => e === `play ${p.callerLeg} queue-music`)).toHaveLength(2);
+
+    // the CTI decides: it releases the caller through the caller's control dialog
+    const release = p.bank.inDialog('BYE', p.routeDialog);
+    p.bank.send(release);
+    const callerBye = await p.caller.request('BYE');
+    p.caller.respond(callerBye, 200);
+    expect((await p.bank.response(p.routeDialog.callId, 'BYE')).status).toBe(200);
+    expect(acd.legs()).toEqual([]);
+  });
+
+  it('losing the bank connection keeps every leg (the CTI may come back)', { timeout: 10_000 }, async () => {
+    const p = await bridgedCall();
+    await p.bank.close();
+    await pause(200);
+    expect(acd.legs().map((l) => l.state)).toEqual(['bridged', 'bridged']);
+    expect(p.caller.never((m) => isRequest(m, 'BYE')) && p.device.never((m) => isRequest(m, 'BYE'))).toBe(true);
   });
 
   it('a party whose connection drops ends with transport-lost; the peer is not released', { timeout: 10_000 }, async () => {
