@@ -29,7 +29,7 @@ beforeEach(async () => {
     config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, timers: { routeRetryMs: 100, routeRetryLimit: 3 } },
     dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'queue-music' } : null) },
     media,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.ACD_TEST_LOG ?? 'silent' }),
   });
   await acd.start();
   url = `ws://127.0.0.1:${acd.port}`;

@@ -653,8 +653,11 @@ export class Acd {
 
   private sendControlBye(leg: Leg, dialog: Dialog, cause: LegEndCause): ClientTx {
     leg.log.info({ cause, controlCallId: dialog.callId }, 'BYE on the control dialog');
-    return this.clientTx.send(dialog.request('BYE', [[H.cause, cause]]), dialog.flow, (res) => {
-      if (res.status >= 300) leg.log.warn({ status: res.status }, 'controller refused the BYE');
+    return this.clientTx.send(dialog.request('BYE', [[H.cause, cause]]), dialog.flow, (res, local) => {
+      if (res.status < 300) return;
+      // the CTI will learn the leg's end when it rebuilds its picture (recovery); log for now
+      if (local) leg.log.warn({ status: res.status }, 'BYE on the control dialog could not be delivered');
+      else leg.log.warn({ status: res.status }, 'controller refused the BYE');
     });
   }
 }
