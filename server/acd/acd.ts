@@ -132,7 +132,7 @@ export class Acd {
   }
 
   /** A read-only picture of the legs the ACD holds (tests, monitoring). */
-  legs(): LegSnapshot[] {
+  legs(): ReadonlyArray<Readonly<LegSnapshot>> {
     return [...this.legsById.values()].map((l) => l.snapshot());
   }
 
