@@ -255,6 +255,22 @@ describe('Acd over SIP WebSocket', () => {
     await check(`sip:dev-0000000000000000-9999999999@${DOMAIN}`, p.callerLeg, 404);
   });
 
+  it('challenges a replayed dial INVITE again instead of dialling twice', { timeout: 10_000 }, async () => {
+    const p = await parkedCaller();
+    const dial = await dialDevice(p);
+    await p.device.request('INVITE');
+    // the same credentials again (a replay): a fresh challenge, and no second ring
+    const replay = { ...dial, headers: dial.headers.clone() };
+    replay.headers.set('Call-ID', 'replayed-call');
+    replay.headers.set('Via', 'SIP/2.0/WS replay.invalid;branch=z9hG4bKreplay;rport');
+    p.bank.send(replay);
+    const res = await p.bank.response('replayed-call', 'INVITE');
+    expect(res.status).toBe(407);
+    expect(res.headers.get('Proxy-Authenticate')).toContain('stale=true');
+    await pause(100);
+    expect(p.device.received.filter((m) => isRequest(m, 'INVITE'))).toHaveLength(1);
+  });
+
   it('refuses a dial from anyone but an authenticated bank user, and never rings the device', { timeout: 10_000 }, async () => {
     const p = await parkedCaller();
     const intruder = await client('intruder');

@@ -437,7 +437,7 @@ export class Acd {
     const header = req.headers.get('Proxy-Authorization');
     const creds = header ? parseDigest(header) : null;
     if (!creds) return st.respond(makeResponse(req, 407, { headers: [['Proxy-Authenticate', this.digest.challenge(false)]] }));
-    const check = this.digest.verify(creds, 'INVITE', (u) => expectedPassword(this.cfg.secret, u));
+    const check = this.digest.verify(creds, 'INVITE', (u) => expectedPassword(this.cfg.secret, u), { singleUse: true });
     if (!check.ok) {
       if (check.reason === 'stale' || check.reason === 'bad-nonce' || check.reason === 'wrong-realm') {
         return st.respond(makeResponse(req, 407, { headers: [['Proxy-Authenticate', this.digest.challenge(check.reason === 'stale')]] }));
