@@ -1,0 +1,41 @@
+import type { Logger } from '../log';
+import type { PrismaClient } from '../db/generated/client';
+import type { DialPlan } from './dial-plan';
+
+/**
+ * The ACD's dial plan read from the `numbers` table: which E.164 numbers it serves and the hold
+ * audio of each. Held in memory (the lookup runs per INVITE and must not wait on the database)
+ * and refreshed on a timer so a number added in the portal starts working within a minute.
+ */
+export class DatabaseDialPlan implements DialPlan {
+  private numbers = new Map<string, { holdAudio: string }>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly log: Logger,
+  ) {}
+
+  lookup(e164: string): { holdAudio: string } | null {
+    return this.numbers.get(e164) ?? null;
+  }
+
+  async load(): Promise<void> {
+    const rows = await this.prisma.number.findMany({ select: { e164: true, holdAudio: true } });
+    this.numbers = new Map(rows.map((r) => [r.e164, { holdAudio: r.holdAudio }]));
+  }
+
+  /** Loads now, then every `everyMs`; a failed refresh keeps the last good plan. */
+  async start(everyMs = 60_000): Promise<void> {
+    await this.load();
+    this.timer = setInterval(() => {
+      this.load().catch((err: unknown) => this.log.warn({ err }, 'dial plan refresh failed; keeping the last one'));
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
