@@ -1,0 +1,98 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import { PAGE_ROLES, safeNext, type LoginResult } from '@/server/shared/web-api';
+import type { Role } from '@/server/shared/agent';
+import { api } from '../_lib/api';
+
+type Fields = Partial<Record<'email' | 'password', string>>;
+
+/** Where to go after signing in: `next` when this role may open it, else the role's home. */
+function destination(next: string | null, role: Role, home: string): string {
+  const target = safeNext(next);
+  if (!target) return home;
+  const path = target.split(/[?#]/)[0] ?? '';
+  const rule = PAGE_ROLES.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
+  return !rule || rule.roles.includes(role) ? target : home;
+}
+
+export function LoginForm() {
+  const [fields, setFields] = useState<Fields>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    setFields({});
+    const r = await api<LoginResult>('/api/auth/login', {
+      method: 'POST',
+      body: { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? '') },
+    });
+    if (r.ok) {
+      const next = new URLSearchParams(window.location.search).get('next');
+      window.location.assign(destination(next, r.data.user.role, r.data.home));
+      return; // keep the button busy while the next page loads
+    }
+    setBusy(false);
+    if (r.error.code === 'BAD_REQUEST' && r.error.fields) {
+      setFields({ email: r.error.fields.email, password: r.error.fields.password });
+      if (!r.error.fields.email && !r.error.fields.password) setError(r.error.message);
+    } else if (r.error.code === 'UNAUTHENTICATED') {
+      setError('The e-mail or the password is not right.');
+    } else {
+      setError(r.error.message);
+    }
+  }
+
+  return (
+    <form className="form" onSubmit={submit} noValidate data-testid="login-form">
+      <div className="field">
+        <label htmlFor="email">E-mail</label>
+        <input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          aria-invalid={fields.email ? true : undefined}
+          aria-describedby={fields.email ? 'email-error' : undefined}
+          data-testid="login-email"
+        />
+        {fields.email && (
+          <p className="field-error" id="email-error" data-testid="login-email-error">
+            {fields.email}
+          </p>
+        )}
+      </div>
+      <div className="field">
+        <label htmlFor="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={fields.password ? true : undefined}
+          aria-describedby={fields.password ? 'password-error' : undefined}
+          data-testid="login-password"
+        />
+        {fields.password && (
+          <p className="field-error" id="password-error" data-testid="login-password-error">
+            {fields.password}
+          </p>
+        )}
+      </div>
+      {error && (
+        <p className="alert alert-error" role="alert" data-testid="login-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="btn btn-primary" disabled={busy} data-testid="login-submit">
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}
