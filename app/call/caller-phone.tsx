@@ -141,7 +141,7 @@ export function CallerPhone() {
           setStatus((prev) =>
             prev.kind === 'failed' || prev.kind === 'ended'
               ? prev
-              : { kind: 'ended', text: localEndRef.current ? 'You hung up.' : prev.kind === 'connecting' || prev.kind === 'ringing' ? 'The call was not answered.' : 'The call was ended by us. Thank you for calling.' },
+              : { kind: 'ended', text: localEndRef.current ? 'You hung up.' : prev.kind === 'connecting' || prev.kind === 'ringing' ? 'The call could not be connected. Please try again.' : 'The call was ended by us. Thank you for calling.' },
           );
           void stopUa();
         }
