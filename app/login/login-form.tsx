@@ -1,19 +1,10 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import { PAGE_ROLES, safeNext, type LoginResult } from '@/server/shared/web-api';
-import type { Role } from '@/server/shared/agent';
+import type { LoginResult } from '@/server/shared/web-api';
+import { destinationAfterLogin } from '../_lib/redirect';
 import { api } from '../_lib/api';
 
 type Fields = Partial<Record<'email' | 'password', string>>;
-
-/** Where to go after signing in: `next` when this role may open it, else the role's home. */
-function destination(next: string | null, role: Role, home: string): string {
-  const target = safeNext(next);
-  if (!target) return home;
-  const path = target.split(/[?#]/)[0] ?? '';
-  const rule = PAGE_ROLES.find((r) => path === r.prefix || path.startsWith(`${r.prefix}/`));
-  return !rule || rule.roles.includes(role) ? target : home;
-}
 
 export function LoginForm() {
   const [fields, setFields] = useState<Fields>({});
@@ -32,7 +23,7 @@ export function LoginForm() {
     });
     if (r.ok) {
       const next = new URLSearchParams(window.location.search).get('next');
-      window.location.assign(destination(next, r.data.user.role, r.data.home));
+      window.location.assign(destinationAfterLogin(next, r.data.user.role));
       return; // keep the button busy while the next page loads
     }
     setBusy(false);

@@ -242,3 +242,14 @@ describe('page gate', { timeout: 20_000 }, () => {
     for (const p of ['/', '/login', '/call', '/consoles', '/administrator']) expect((await get(p)).status).toBe(200);
   });
 });
+
+describe('session hygiene', { timeout: 20_000 }, () => {
+  it('a new sign-in from the same browser replaces its old session', async () => {
+    const first = await login(ADMIN.email);
+    const res = await post('/api/auth/login', { email: ADMIN.email, password: PASSWORD }, { cookie: first });
+    expect(res.status).toBe(200);
+    expect((await get('/api/me', first)).status).toBe(401);
+    const second = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect((await get('/api/me', second)).status).toBe(200);
+  });
+});

@@ -107,6 +107,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
         throw new AppError('UNAUTHENTICATED', 'the e-mail or the password is not right');
       }
       limiter.succeed(email);
+      // A new sign-in replaces the session this browser presented, if any (no orphan rows).
+      await sessions.destroy(req.headers.cookie);
       const session = await sessions.create(user.id);
       await prisma.auditLog.create({ data: { actorId: user.id, action: 'auth.login', data: { ip } } });
       log.info({ userId: user.id, role: user.role }, 'signed in');
@@ -184,7 +186,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
         return true;
       }
       if (r.method !== 'GET' && !isSameOrigin(req)) throw new AppError('FORBIDDEN', 'cross-origin request refused');
-      const user = await sessions.resolve(req.headers.cookie);
+      // Public GETs need no user: skip the session lookup (one query less per health check).
+      const user = r.access === 'public' && r.method === 'GET' ? null : await sessions.resolve(req.headers.cookie);
       if (r.access !== 'public') {
         if (!user) throw new AppError('UNAUTHENTICATED', 'sign in first');
         if (r.access !== 'signed-in' && !r.access.includes(user.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
