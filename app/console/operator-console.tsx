@@ -319,6 +319,20 @@ export function OperatorConsole() {
     if (call?.phase === 'ringing') answerRef.current?.focus();
   }, [call?.phase]);
 
+  // A device that cannot ring must not be offered calls: when the line drops while Ready, ask
+  // the CTI (which decides) to make this operator Not ready, and say so.
+  const regLost = reg.kind === 'lost' || reg.kind === 'failed' || reg.kind === 'unregistered';
+  useEffect(() => {
+    const socket = socketRef.current;
+    if (!regLost || agent?.state !== 'ready' || !socket?.connected) return;
+    socket.timeout(10_000).emit('agent:not-ready', { reason: 'device-lost' }, (err, res) => {
+      if (!err && res.ok) {
+        setAgent(res.data);
+        setAgentError('Your phone line dropped, so you were set to Not ready. Register again, then press Ready.');
+      }
+    });
+  }, [regLost, agent?.state]);
+
   const regOk = reg.kind === 'registered';
   const regBad = reg.kind === 'failed' || reg.kind === 'lost' || reg.kind === 'unregistered';
   const answeredAt = call?.phase === 'talking' ? (callView?.answeredAt ?? talkStart) : null;

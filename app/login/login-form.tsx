@@ -6,6 +6,8 @@ import { api } from '../_lib/api';
 
 type Fields = Partial<Record<'email' | 'password', string>>;
 
+const sentence = (s: string | undefined) => (s ? s.charAt(0).toUpperCase() + s.slice(1) + (/[.!?]$/.test(s) ? '' : '.') : undefined);
+
 export function LoginForm() {
   const [fields, setFields] = useState<Fields>({});
   const [error, setError] = useState<string | null>(null);
@@ -28,12 +30,16 @@ export function LoginForm() {
     }
     setBusy(false);
     if (r.error.code === 'BAD_REQUEST' && r.error.fields) {
-      setFields({ email: r.error.fields.email, password: r.error.fields.password });
+      const f = { email: sentence(r.error.fields.email), password: sentence(r.error.fields.password) };
+      setFields(f);
+      // Put the keyboard where the first problem is.
+      const first = f.email ? 'email' : f.password ? 'password' : null;
+      if (first) (document.getElementById(first) as HTMLInputElement | null)?.focus();
       if (!r.error.fields.email && !r.error.fields.password) setError(r.error.message);
     } else if (r.error.code === 'UNAUTHENTICATED') {
       setError('The e-mail or the password is not right.');
     } else {
-      setError(r.error.message);
+      setError(sentence(r.error.message) ?? 'Sign-in failed.');
     }
   }
 
