@@ -105,7 +105,11 @@ export function OperatorConsole() {
     socket.on('connect', () => setLink({ kind: 'connected' }));
     socket.on('disconnect', (reason) => setLink({ kind: 'down', reason }));
     socket.on('connect_error', (err) => setLink({ kind: 'down', reason: err.message }));
-    socket.on('agent:state', (view) => setAgent(view));
+    socket.on('agent:state', (view) => {
+      setAgent(view);
+      // The CTI took the offer back (the device did not answer, the caller left): clear the panel.
+      if (view.callId === null && !sessionRef.current) setOffer(null);
+    });
     socket.on('call:offer', (o) => {
       setOffer(o);
       setEnded(null);
