@@ -1,0 +1,222 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Config } from '../config';
+import type { PrismaClient } from '../db/database';
+import { dummyHash, verifyPassword } from '../db/passwords';
+import type { Logger } from '../log';
+import type { Role } from '../shared/agent';
+import type { AuthUser } from '../shared/auth';
+import { AppError, fieldErrors, toErrorResponse } from '../shared/result';
+import { LoginCredentials, homeFor, type AdminCallRow, type CallConfig, type CallEventRow, type HealthInfo, type LoginResult } from '../shared/web-api';
+import { clientIp, isSameOrigin, PayloadTooLarge, readJsonBody, sendJson, STATUS } from './http-io';
+import { LoginRateLimiter } from './rate-limiter';
+import type { SessionService } from './session-service';
+
+/**
+ * The JSON API under /api. Plain node:http: each route parses its input with zod, checks the
+ * caller's role, calls Prisma or the session service, and answers a `Response<T>` body.
+ * Every failure is an AppError mapped to a status in one place (http-io.ts); anything else
+ * is logged and answered as a bare 500.
+ */
+export interface ApiDeps {
+  prisma: PrismaClient;
+  sessions: SessionService;
+  logger: Logger;
+  config: Pick<Config, 'publicHost' | 'sipWsPort' | 'sipDomain'>;
+  /** injectable for tests; defaults to 5 failures / 5 min per e-mail, 20 per IP */
+  loginLimiter?: LoginRateLimiter;
+  /** JSON body cap in bytes (default 16 KiB) */
+  bodyLimit?: number;
+}
+
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** Who may call a route: anyone, any signed-in user, or the listed roles. */
+type Access = 'public' | 'signed-in' | readonly Role[];
+
+interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+  user: AuthUser | null;
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  keys: string[];
+  access: Access;
+  handle(ctx: Ctx): Promise<void>;
+}
+
+const STAFF: readonly Role[] = ['ADMIN', 'SUPERVISOR'];
+const CallsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+const CallIdParam = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'not a call id');
+
+function route(method: Route['method'], path: string, access: Access, handle: Route['handle']): Route {
+  const keys: string[] = [];
+  const src = path.replace(/:([a-zA-Z]+)/g, (_m, k: string) => {
+    keys.push(k);
+    return '([^/]+)';
+  });
+  return { method, pattern: new RegExp(`^${src}$`), keys, access, handle };
+}
+
+export function createApiHandler(deps: ApiDeps): ApiHandler {
+  const { prisma, sessions, config } = deps;
+  const log = deps.logger.child({ mod: 'http-api' });
+  const limiter = deps.loginLimiter ?? new LoginRateLimiter();
+  const bodyLimit = deps.bodyLimit ?? 16 * 1024;
+
+  const ok = <T>(res: ServerResponse, data: T, status = 200, headers: Record<string, string | string[]> = {}) =>
+    sendJson(res, status, { ok: true, data }, headers);
+
+  const routes: Route[] = [
+    route('GET', '/api/health', 'public', async ({ res }) => {
+      let db: HealthInfo['db'] = 'ok';
+      try {
+        await prisma.$queryRaw`SELECT 1`;
+      } catch (err) {
+        log.warn({ err }, 'health: database check failed');
+        db = 'down';
+      }
+      const body: HealthInfo = { status: db === 'ok' ? 'ok' : 'degraded', db };
+      ok(res, body, db === 'ok' ? 200 : 503);
+    }),
+
+    route('POST', '/api/auth/login', 'public', async ({ req, res }) => {
+      const parsed = LoginCredentials.safeParse(await readJsonBody(req, bodyLimit));
+      if (!parsed.success) throw new AppError('BAD_REQUEST', 'check the highlighted fields', fieldErrors(parsed.error));
+      const { email, password } = parsed.data;
+      const ip = clientIp(req);
+      const verdict = limiter.check(ip, email);
+      if (!verdict.allowed) {
+        log.warn({ ip, email }, 'sign-in throttled');
+        sendJson(res, 429, toErrorResponse(new AppError('RATE_LIMITED', `too many failed sign-ins; try again in ${verdict.retryAfterSec} s`)), {
+          'retry-after': String(verdict.retryAfterSec),
+        });
+        return;
+      }
+      const user = await prisma.user.findUnique({ where: { email } });
+      // Verify against a dummy hash for unknown users so the answer time does not reveal them.
+      const good = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
+      if (!user || !good) {
+        limiter.fail(ip, email);
+        log.info({ ip, email }, 'sign-in refused');
+        throw new AppError('UNAUTHENTICATED', 'the e-mail or the password is not right');
+      }
+      limiter.succeed(email);
+      // A new sign-in replaces the session this browser presented, if any (no orphan rows).
+      await sessions.destroy(req.headers.cookie);
+      const session = await sessions.create(user.id);
+      await prisma.auditLog.create({ data: { actorId: user.id, action: 'auth.login', data: { ip } } });
+      log.info({ userId: user.id, role: user.role }, 'signed in');
+      const me: AuthUser = { id: user.id, email: user.email, name: user.name, role: user.role };
+      const body: LoginResult = { user: me, home: homeFor(me.role) };
+      ok(res, body, 200, { 'set-cookie': session.setCookie });
+    }),
+
+    route('POST', '/api/auth/logout', 'public', async ({ req, res, user }) => {
+      const clear = await sessions.destroy(req.headers.cookie);
+      if (user) await prisma.auditLog.create({ data: { actorId: user.id, action: 'auth.logout' } });
+      ok(res, { signedOut: true }, 200, { 'set-cookie': clear });
+    }),
+
+    route('GET', '/api/me', 'signed-in', async ({ res, user }) => {
+      ok(res, user);
+    }),
+
+    route('GET', '/api/public/call-config', 'public', async ({ res }) => {
+      const numbers = await prisma.number.findMany({ orderBy: { e164: 'asc' }, select: { e164: true, queue: { select: { name: true } } } });
+      const body: CallConfig = {
+        wsUrl: `ws://${config.publicHost}:${config.sipWsPort}`,
+        domain: config.sipDomain,
+        numbers: numbers.map((n) => ({ e164: n.e164, queue: n.queue.name })),
+      };
+      ok(res, body);
+    }),
+
+    route('GET', '/api/admin/calls', STAFF, async ({ url, res }) => {
+      const q = CallsQuery.safeParse(Object.fromEntries(url.searchParams));
+      if (!q.success) throw new AppError('BAD_REQUEST', 'bad query', fieldErrors(q.error));
+      const rows = await prisma.call.findMany({
+        orderBy: { arrivedAt: 'desc' },
+        take: q.data.limit,
+        include: { queue: { select: { name: true } }, operator: { select: { name: true } } },
+      });
+      const body: AdminCallRow[] = rows.map((c) => ({
+        id: c.id,
+        dialed: c.dialed,
+        callerId: c.callerId,
+        queue: c.queue?.name ?? null,
+        operatorId: c.operatorId,
+        operatorName: c.operator?.name ?? null,
+        arrivedAt: c.arrivedAt.getTime(),
+        offeredAt: c.offeredAt?.getTime() ?? null,
+        answeredAt: c.answeredAt?.getTime() ?? null,
+        endedAt: c.endedAt?.getTime() ?? null,
+        endedBy: c.endedBy,
+        outcome: c.outcome,
+      }));
+      ok(res, body);
+    }),
+
+    route('GET', '/api/admin/calls/:id/events', STAFF, async ({ params, res }) => {
+      const id = CallIdParam.safeParse(params.id);
+      if (!id.success) throw new AppError('BAD_REQUEST', 'not a call id', { id: 'not a call id' });
+      const call = await prisma.call.findUnique({ where: { id: id.data }, select: { id: true } });
+      if (!call) throw new AppError('NOT_FOUND', 'no such call');
+      const events = await prisma.callEvent.findMany({ where: { callId: id.data }, orderBy: { seq: 'asc' } });
+      const body: CallEventRow[] = events.map((e) => ({ seq: e.seq, at: e.at.getTime(), type: e.type, data: e.data ?? null }));
+      ok(res, body);
+    }),
+  ];
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://internal');
+    if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return false;
+    try {
+      const candidates = routes.filter((r) => r.pattern.test(url.pathname));
+      if (candidates.length === 0) throw new AppError('NOT_FOUND', 'no such API route');
+      const method = req.method === 'HEAD' ? 'GET' : req.method;
+      const r = candidates.find((c) => c.method === method);
+      if (!r) {
+        sendJson(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: 'method not allowed' } }, { allow: candidates.map((c) => c.method).join(', ') });
+        return true;
+      }
+      if (r.method !== 'GET' && !isSameOrigin(req)) throw new AppError('FORBIDDEN', 'cross-origin request refused');
+      // Public GETs need no user: skip the session lookup (one query less per health check).
+      const user = r.access === 'public' && r.method === 'GET' ? null : await sessions.resolve(req.headers.cookie);
+      if (r.access !== 'public') {
+        if (!user) throw new AppError('UNAUTHENTICATED', 'sign in first');
+        if (r.access !== 'signed-in' && !r.access.includes(user.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
+      }
+      const m = r.pattern.exec(url.pathname);
+      const params: Record<string, string> = {};
+      r.keys.forEach((k, i) => {
+        try {
+          params[k] = decodeURIComponent(m?.[i + 1] ?? '');
+        } catch {
+          throw new AppError('BAD_REQUEST', 'malformed path');
+        }
+      });
+      await r.handle({ req, res, url, params, user });
+    } catch (err) {
+      if (res.headersSent) {
+        log.error({ err, path: url.pathname }, 'API error after the answer started');
+        res.destroy();
+        return true;
+      }
+      if (err instanceof PayloadTooLarge) {
+        sendJson(res, 413, { ok: false, error: { code: 'BAD_REQUEST', message: `the body is larger than ${bodyLimit} bytes` } }, { connection: 'close' });
+        return true;
+      }
+      if (!(err instanceof AppError)) log.error({ err, method: req.method, path: url.pathname }, 'API request failed');
+      const body = toErrorResponse(err);
+      const status = body.ok ? 500 : STATUS[body.error.code];
+      sendJson(res, status, body);
+    }
+    return true;
+  };
+}

@@ -1,0 +1,46 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SessionResolver } from '../shared/auth';
+import { PAGE_ROLES, homeFor } from '../shared/web-api';
+
+/**
+ * Guards the signed-in pages before Next.js renders them, so no page HTML (nor its RSC
+ * payload) reaches a visitor who may not see it. Returns true when it answered the request
+ * itself (redirect or 403); false lets the request through to Next.js.
+ */
+export interface PageGateDeps {
+  sessions: SessionResolver;
+}
+
+export type PageGate = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function createPageGate(deps: PageGateDeps): PageGate {
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://internal');
+    const rule = PAGE_ROLES.find((r) => url.pathname === r.prefix || url.pathname.startsWith(`${r.prefix}/`));
+    if (!rule) return false;
+    const user = await deps.sessions.resolve(req.headers.cookie);
+    if (!user) {
+      const next = url.pathname + url.search;
+      res.writeHead(303, { location: `/login?next=${encodeURIComponent(next)}`, 'cache-control': 'no-store' });
+      res.end();
+      return true;
+    }
+    if (rule.roles.includes(user.role)) return false;
+    const home = homeFor(user.role);
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not allowed — Patchbay</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1d2733}a{color:#0b5cad}</style></head>
+<body><main><h1>This page is not for your role</h1>
+<p>You are signed in as ${escapeHtml(user.name)} (${escapeHtml(user.role.toLowerCase())}). The page ${escapeHtml(rule.prefix)} is for ${rule.roles
+      .map((r) => r.toLowerCase())
+      .join(' and ')} accounts.</p>
+<p><a href="${escapeHtml(home)}" data-testid="forbidden-home">Go to your page</a> · <a href="/login" data-testid="forbidden-login">Sign in as someone else</a></p></main></body></html>`;
+    res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : html);
+    return true;
+  };
+}
