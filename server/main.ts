@@ -8,6 +8,16 @@ import { createLogger } from './log';
 import { openDatabase } from './db/database';
 import { seedDemo } from './db/seed';
 import type { ClientEvents, ServerEvents } from './shared/socket-events';
+import { Acd } from './acd/acd';
+import { DatabaseDialPlan } from './acd/database-dial-plan';
+import { WeriftMediaEngine } from './acd/media/werift-media-engine';
+import { CtiService } from './cti/cti-service';
+import { PrismaCtiStore } from './cti/prisma-cti-store';
+import { attachCtiSockets, socketNotifier } from './cti/socket-server';
+import { UaBank } from './cti/ua-bank/ua-bank';
+import { createApiHandler } from './http/api-router';
+import { createPageGate } from './http/page-gate';
+import { SessionService } from './http/session-service';
 
 /**
  * The composition root: reads the config once, opens the database, starts the ACD (SIP switch
@@ -39,16 +49,63 @@ async function main(): Promise<void> {
     }
   }
 
-  // ACD, CTI and web are wired in below (see the merge of the acd, media, cti and web branches).
+  // ACD: the SIP switch and its media. It knows served numbers, never operators.
+  const media = new WeriftMediaEngine(log, { rtpTimeoutSec: config.rtpTimeoutSec });
+  const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ component: 'dial-plan' }));
+  await dialPlan.start();
+  const acd = new Acd({
+    config: { host: config.host, port: config.sipWsPort, domain: config.sipDomain, secret: config.secret, ringTimeoutDefaultSec: 20, publicHost: config.publicHost },
+    dialPlan,
+    media,
+    logger: log,
+  });
+  await acd.start();
+  const sipWsUrl = `ws://${config.publicHost}:${acd.port}`;
+  log.info({ url: sipWsUrl }, 'ACD listening (SIP over WebSocket)');
+
+  // CTI: reaches the ACD only through its SIP WebSocket, as it would from another machine.
+  const bank = new UaBank({ wsUrl: `ws://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${acd.port}`, domain: config.sipDomain, secret: config.secret, size: config.bankSize, logger: log });
   const httpServer = http.createServer();
   const io = new IoServer<ClientEvents, ServerEvents>(httpServer, { serveClient: false });
+  const sessions = new SessionService({ prisma: db.prisma, ttlSec: config.sessionTtlSec, secureCookie: false });
+  const cti = new CtiService({
+    bank,
+    store: new PrismaCtiStore(db.prisma),
+    notifier: socketNotifier(io),
+    logger: log,
+    secret: config.secret,
+    sipDomain: config.sipDomain,
+    deviceWsUrl: sipWsUrl,
+    deviceCredTtlSec: config.deviceCredTtlSec,
+  });
+  cti.start();
+  attachCtiSockets(io, { cti, sessions, logger: log });
+  await bank.start();
+  log.info({ size: config.bankSize }, 'CTI bank registered at the ACD');
+
+  // Web edge: the JSON API and the page gate run before Next.js renders pages.
+  const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config });
+  const gate = createPageGate({ sessions });
   const app = next({ dev: false, dir: process.cwd() });
   await app.prepare();
   const handle = app.getRequestHandler();
   httpServer.on('request', (req, res) => {
-    void handle(req, res);
+    void (async () => {
+      try {
+        if (await api(req, res)) return;
+        if (await gate(req, res)) return;
+        await handle(req, res);
+      } catch (err) {
+        log.error({ err, url: req.url }, 'request failed');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('internal error');
+      }
+    })();
   });
-  await new Promise<void>((resolve) => httpServer.listen(config.httpPort, config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.httpPort, config.host, resolve);
+  });
 
   const base = `http://${config.publicHost}:${config.httpPort}`;
   log.info({ ms: Date.now() - t0 }, 'platform started');
@@ -56,8 +113,13 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    await cti.stop();
+    await bank.stop();
     io.close();
     await new Promise<void>((r) => httpServer.close(() => r()));
+    await acd.stop();
+    await media.close();
+    dialPlan.stop();
     await db.close();
     process.exit(0);
   };
@@ -82,4 +144,7 @@ function printWelcome(base: string, seeded: { email: string; role: string; passw
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`patchbay failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
