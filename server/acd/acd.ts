@@ -1,0 +1,662 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Logger } from '../log';
+import { expectedPassword, parseSipUser } from '../shared/credentials';
+import { controlSdp, E164, H, LegId, RingTimeout, ROUTE_USER, type LegEndCause } from '../shared/sip-control';
+import { ClientTransactions, type ClientTx } from './client-transactions';
+import { Dial, mapDeviceFailure } from './dial';
+import type { DialPlan } from './dial-plan';
+import { Dialog, dialogKey } from './dialog';
+import { Leg, type LegSnapshot } from './leg';
+import { LocalAddress } from './local-address';
+import type { MediaEngine } from './media/media-engine';
+import { RateLimiter } from './rate-limiter';
+import { Registrar } from './registrar';
+import { ServerTransactions, type ServerInvite } from './server-transactions';
+import { makeResponse, randomToken } from './sip/builders';
+import { DigestAuthenticator, parseDigest } from './sip/digest';
+import { formatNameAddr, parseNameAddr, parseUri, tagOf, type NameAddr, type SipUri } from './sip/headers';
+import { SipHeaders, type SipRequest, type SipResponse } from './sip/message';
+import type { ParseResult } from './sip/parser';
+import { DEFAULT_TIMERS, type AcdTimers } from './timers';
+import type { Flow } from './transport/flow';
+import { WsTransport } from './transport/ws-transport';
+
+export interface AcdConfig {
+  /** Address the SIP WebSocket server binds to. */
+  host: string;
+  /** 0 picks a free port (see `acd.port`). */
+  port: number;
+  /** SIP domain of AORs (`sip:dev-…@<domain>`, `sip:route@<domain>`) and digest realm. */
+  domain: string;
+  /** Secret shared with the CTI (credentials.ts). */
+  secret: string;
+  ringTimeoutDefaultSec: number;
+  /** Host named in Via/Contact; defaults to `host`. */
+  publicHost?: string;
+  timers?: Partial<AcdTimers>;
+}
+
+export interface AcdOptions {
+  config: AcdConfig;
+  dialPlan: DialPlan;
+  media: MediaEngine;
+  logger: Logger;
+}
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER';
+
+type DialogEntry = { leg: Leg; role: 'party' | 'control' };
+
+/**
+ * The switch: answers callers, parks them with music, offers them to the CTI's route
+ * point, dials devices on the CTI's order and bridges them, and releases legs — one leg
+ * at a time, never the other leg of a bridge by itself (docs/sip-control-dialect.md).
+ */
+export class Acd {
+  private readonly cfg: AcdConfig;
+  private readonly timers: AcdTimers;
+  private readonly log: Logger;
+  private readonly dialPlan: DialPlan;
+  private readonly media: MediaEngine;
+  private readonly transport: WsTransport;
+  private readonly local: LocalAddress;
+  private readonly digest: DigestAuthenticator;
+  private readonly limiter: RateLimiter;
+  private readonly registrar: Registrar;
+  private readonly clientTx: ClientTransactions;
+  private readonly serverTx: ServerTransactions;
+  private readonly legsById = new Map<string, Leg>();
+  private readonly dialogs = new Map<string, DialogEntry>();
+  private readonly dials = new Set<Dial>();
+  private running = false;
+  private stopping: Promise<void> | null = null;
+
+  constructor(opts: AcdOptions) {
+    this.cfg = opts.config;
+    this.timers = { ...DEFAULT_TIMERS, ...opts.config.timers };
+    this.log = opts.logger.child({ part: 'acd' });
+    this.dialPlan = opts.dialPlan;
+    this.media = opts.media;
+    this.transport = new WsTransport(
+      { host: this.cfg.host, port: this.cfg.port },
+      { onMessage: (r, f) => this.onMessage(r, f), onFlowClosed: (f) => this.onFlowClosed(f) },
+      this.log.child({ part: 'sip-ws' }),
+    );
+    this.local = new LocalAddress(
+      () => this.transport.viaTransport,
+      () => `${this.cfg.publicHost ?? this.cfg.host}:${this.transport.port}`,
+    );
+    this.digest = new DigestAuthenticator(this.cfg.domain, this.timers.nonceTtlMs);
+    this.limiter = new RateLimiter(this.timers.authFailBurst, this.timers.authFailRefillPerSec);
+    this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ part: 'registrar' }) });
+    this.clientTx = new ClientTransactions(this.local, this.timers.transactionTimeoutMs, this.log);
+    this.serverTx = new ServerTransactions(this.timers.ackTimeoutMs);
+  }
+
+  /** The port actually bound (useful when 0 was configured). */
+  get port(): number {
+    return this.transport.port;
+  }
+
+  async start(): Promise<void> {
+    await this.transport.start();
+    this.running = true;
+    this.log.info({ host: this.cfg.host, port: this.port, domain: this.cfg.domain }, 'ACD listening (SIP over WebSocket)');
+  }
+
+  /** Closes every leg's media, timers and connections. Safe to call twice. */
+  stop(): Promise<void> {
+    if (!this.stopping) this.stopping = this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    this.running = false;
+    for (const dial of this.dials) dial.finish();
+    this.dials.clear();
+    const closing: Array<Promise<void>> = [];
+    for (const leg of this.legsById.values()) {
+      leg.clearTimers();
+      leg.bridge?.handle.unbridge();
+      if (leg.endpoint) closing.push(leg.endpoint.close().catch(() => {}));
+      leg.state = 'ended';
+    }
+    this.legsById.clear();
+    this.dialogs.clear();
+    this.clientTx.stop();
+    this.serverTx.stop();
+    this.registrar.clear();
+    await Promise.all(closing);
+    await this.transport.stop();
+    this.log.info('ACD stopped');
+  }
+
+  /** A read-only picture of the legs the ACD holds (tests, monitoring). */
+  legs(): LegSnapshot[] {
+    return [...this.legsById.values()].map((l) => l.snapshot());
+  }
+
+  // ───────────────────────────── dispatch ─────────────────────────────
+
+  private onMessage(result: ParseResult, flow: Flow): void {
+    if (!this.running) return;
+    if (!result.ok) {
+      if (result.request) {
+        this.log.warn({ flowId: flow.id, reason: result.reason, method: result.request.method }, 'malformed request answered 400');
+        flow.send(makeResponse(result.request, 400, { reason: result.reason }));
+      } else {
+        this.log.warn({ flowId: flow.id, reason: result.reason }, 'unparseable message dropped');
+      }
+      return;
+    }
+    const msg = result.message;
+    if (msg.kind === 'response') {
+      if (!this.clientTx.handleResponse(msg)) this.log.debug({ status: msg.status, callId: msg.headers.get('Call-ID') }, 'stray response ignored');
+      return;
+    }
+    this.onRequest(msg, flow);
+  }
+
+  private onRequest(req: SipRequest, flow: Flow): void {
+    const method = req.method.toUpperCase();
+    const mf = req.headers.get('Max-Forwards');
+    if (method !== 'ACK' && mf !== undefined && Number(mf) === 0) {
+      flow.send(makeResponse(req, 483));
+      return;
+    }
+    if (method === 'ACK') return this.onAck(req);
+    if (method === 'CANCEL') return this.onCancel(req, flow);
+    const toTag = tagOf(req.headers.get('To'));
+    if (toTag) return this.onInDialog(req, flow, toTag);
+    switch (method) {
+      case 'REGISTER':
+        flow.send(this.registrar.handleRegister(req, flow));
+        return;
+      case 'OPTIONS':
+        flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
+        return;
+      case 'INVITE':
+        this.onInvite(req, flow).catch((err: unknown) => this.log.error({ err, callId: req.headers.get('Call-ID') }, 'INVITE handling failed'));
+        return;
+      case 'BYE':
+        flow.send(makeResponse(req, 481));
+        return;
+      default:
+        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+    }
+  }
+
+  private entryOf(req: SipRequest, toTag: string): DialogEntry | undefined {
+    return this.dialogs.get(dialogKey(req.headers.get('Call-ID') ?? '', toTag, tagOf(req.headers.get('From')) ?? ''));
+  }
+
+  private onAck(req: SipRequest): void {
+    const st = this.serverTx.match(req);
+    if (st?.final && st.final.status >= 300) {
+      this.serverTx.acked(st);
+      return;
+    }
+    const toTag = tagOf(req.headers.get('To'));
+    const entry = toTag ? this.entryOf(req, toTag) : undefined;
+    if (!entry) {
+      this.log.debug({ callId: req.headers.get('Call-ID') }, 'ACK for no dialog ignored');
+      return;
+    }
+    if (entry.role === 'party' && entry.leg.kind === 'caller' && entry.leg.state === 'answering') this.callerConfirmed(entry.leg);
+  }
+
+  private onCancel(req: SipRequest, flow: Flow): void {
+    const st = this.serverTx.match(req);
+    if (!st) {
+      flow.send(makeResponse(req, 481));
+      return;
+    }
+    flow.send(makeResponse(req, 200));
+    if (!st.answered) st.onCancel?.();
+  }
+
+  private onInDialog(req: SipRequest, flow: Flow, toTag: string): void {
+    const entry = this.entryOf(req, toTag);
+    if (!entry) {
+      flow.send(makeResponse(req, 481));
+      return;
+    }
+    const { leg, role } = entry;
+    switch (req.method.toUpperCase()) {
+      case 'BYE':
+        if (role === 'party') {
+          flow.send(makeResponse(req, 200));
+          leg.log.info('party hung up');
+          this.endLeg(leg, 'remote-bye', { byeParty: false });
+        } else {
+          leg.log.info('controller released the leg');
+          this.endLeg(leg, 'released', { byeParty: true });
+          flow.send(makeResponse(req, 200));
+        }
+        return;
+      case 'OPTIONS':
+        flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
+        return;
+      case 'INVITE': {
+        // re-INVITEs (hold, ICE restart) are not supported yet: the session stays as it is
+        const st = this.serverTx.begin(req, flow);
+        st?.respond(makeResponse(req, 488, { reason: 'Re-INVITE Not Supported' }));
+        return;
+      }
+      default:
+        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+    }
+  }
+
+  private onFlowClosed(flow: Flow): void {
+    if (!this.running) return;
+    this.registrar.dropFlow(flow);
+    for (const dial of [...this.dials]) if (dial.st.flow === flow) this.failDial(dial, 487, 'the controller connection closed');
+    // pending requests on the flow fail now (device ringing → 480, route offer → retry)
+    this.clientTx.flowClosed(flow);
+    for (const leg of [...this.legsById.values()]) {
+      if (leg.ended) continue;
+      if (leg.partyFlow === flow) {
+        leg.log.info('party connection lost');
+        this.endLeg(leg, 'transport-lost', { byeParty: false });
+      } else if (leg.controlDialog?.flow === flow) {
+        // the CTI may come back; the leg stays as it is
+        leg.log.warn('controller connection lost; leg kept');
+      }
+    }
+  }
+
+  // ───────────────────────────── INVITE: caller or dial ─────────────────────────────
+
+  private async onInvite(req: SipRequest, flow: Flow): Promise<void> {
+    const st = this.serverTx.begin(req, flow);
+    if (!st) return; // a resend of an INVITE in progress
+    const uri = parseUri(req.uri);
+    if (!uri) return st.respond(makeResponse(req, 400, { reason: 'Bad Request-URI' }));
+    const contact = parseNameAddr(req.headers.get('Contact') ?? '');
+    if (!contact || !parseUri(contact.uri)) return st.respond(makeResponse(req, 400, { reason: 'Missing Contact' }));
+    const user = uri.user ?? '';
+    if (user.startsWith('dev-') || req.headers.has(H.bridge)) return this.authorizeDial(req, flow, st, uri);
+
+    // anything else is an inbound caller, accepted only for a number the ACD serves
+    const number = E164.safeParse(user);
+    const plan = number.success ? this.dialPlan.lookup(number.data) : null;
+    if (!number.success || !plan) {
+      this.log.info({ callId: req.headers.get('Call-ID'), to: req.uri }, 'INVITE to a number not served refused');
+      return st.respond(makeResponse(req, 404, { reason: 'Number Not Served' }));
+    }
+    if (!isSdp(req)) return st.respond(makeResponse(req, 488, { reason: 'SDP Offer Required' }));
+    await this.acceptCaller(req, flow, st, number.data, plan.holdAudio, contact);
+  }
+
+  private async acceptCaller(req: SipRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr): Promise<void> {
+    const legId = newLegId();
+    const callId = req.headers.get('Call-ID') ?? '';
+    const from = parseNameAddr(req.headers.get('From') ?? '')!;
+    const leg = new Leg(legId, 'caller', callId, flow, from, this.log.child({ legId, callId }), { dialed, holdAudio });
+    this.legsById.set(legId, leg);
+    leg.log.info({ from: from.uri, dialed }, 'caller arrived');
+    st.respond(makeResponse(req, 100));
+    const localTag = randomToken();
+    st.onCancel = () => {
+      st.respond(makeResponse(req, 487, { toTag: localTag }));
+      leg.log.info('caller cancelled before answer');
+      this.endLeg(leg, 'cancel', { byeParty: false });
+    };
+
+    let answer: string;
+    try {
+      const ep = await this.media.createEndpoint({ legId });
+      if (leg.ended) return void (await ep.close());
+      leg.endpoint = ep;
+      answer = await ep.answer(req.body);
+    } catch (err) {
+      leg.log.warn({ err }, 'media refused the caller offer');
+      st.respond(makeResponse(req, 488, { toTag: localTag }));
+      this.endLeg(leg, 'error', { byeParty: false });
+      return;
+    }
+    if (leg.ended) return;
+
+    const dialog = new Dialog(
+      { callId, localTag, remoteTag: tagOf(req.headers.get('From')) ?? '', localAddr: stripTag(req.headers.get('To')), remoteAddr: stripTag(req.headers.get('From')), remoteTarget: contact.uri, flow, localSeq: randomInt(1, 10_000) },
+      this.local,
+    );
+    leg.partyDialog = dialog;
+    this.dialogs.set(dialog.key, { leg, role: 'party' });
+    st.respond(
+      makeResponse(req, 200, {
+        toTag: localTag,
+        headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ['Content-Type', 'application/sdp']],
+        body: answer,
+      }),
+    );
+    leg.after(this.timers.ackTimeoutMs, () => {
+      if (leg.state !== 'answering') return;
+      leg.log.warn('caller never ACKed the answer');
+      this.endLeg(leg, 'error', { byeParty: true });
+    });
+  }
+
+  private callerConfirmed(leg: Leg): void {
+    leg.clearTimers();
+    if (!leg.transition('parked')) return;
+    leg.endpoint?.play(leg.extra.holdAudio ?? '');
+    leg.log.info({ audio: leg.extra.holdAudio }, 'caller parked with hold audio');
+    this.offerToRoute(leg);
+  }
+
+  // ───────────────────────────── route point ─────────────────────────────
+
+  private offerToRoute(leg: Leg): void {
+    if (leg.ended || !this.running) return;
+    const binding = this.registrar.nextRoute();
+    if (!binding) {
+      leg.log.warn('no route point registered');
+      return this.retryRoute(leg);
+    }
+    const localTag = randomToken();
+    const callId = `${randomToken(12)}@${this.cfg.domain}`;
+    const fromAddr = formatNameAddr({ display: leg.partyAddr.display, uri: leg.partyAddr.uri, params: new Map() });
+    const toAddr = `<sip:${ROUTE_USER}@${this.cfg.domain}>`;
+    const h = new SipHeaders()
+      .append('Via', this.local.via())
+      .append('Max-Forwards', '70')
+      .append('From', `${fromAddr};tag=${localTag}`)
+      .append('To', toAddr)
+      .append('Call-ID', callId)
+      .append('CSeq', '1 INVITE')
+      .append('Contact', this.local.contact())
+      .append('Allow', ALLOW)
+      .append(H.leg, leg.id)
+      .append(H.dialed, leg.extra.dialed ?? '')
+      .append(H.audio, leg.extra.holdAudio ?? '')
+      .append('Content-Type', 'application/sdp');
+    const req: SipRequest = { kind: 'request', method: 'INVITE', uri: `sip:${ROUTE_USER}@${this.cfg.domain}`, headers: h, body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host) };
+    leg.control = 'offering';
+    leg.log.info({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
+    leg.routeTx = this.clientTx.send(req, binding.flow, (res, local) => {
+      if (res.status < 200) return;
+      leg.routeTx = null;
+      if (res.status >= 300) {
+        leg.log.warn({ status: res.status, local }, 'route point did not take the leg');
+        if (leg.ended) leg.control = 'ended';
+        else {
+          leg.control = 'none';
+          this.retryRoute(leg);
+        }
+        return;
+      }
+      const dialog = new Dialog(
+        { callId, localTag, remoteTag: tagOf(res.headers.get('To')) ?? '', localAddr: fromAddr, remoteAddr: toAddr, remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? req.uri, flow: binding.flow, localSeq: 1 },
+        this.local,
+      );
+      binding.flow.send(dialog.ack(1));
+      if (leg.ended) {
+        // the caller left while the offer was in flight: end the control dialog at once
+        this.sendControlBye(leg, dialog, leg.endCause ?? 'error');
+        leg.control = 'ended';
+        return;
+      }
+      leg.controlDialog = dialog;
+      leg.control = 'up';
+      leg.routeAttempts = 0;
+      this.dialogs.set(dialog.key, { leg, role: 'control' });
+      leg.log.info({ controlCallId: callId }, 'leg connected to the CTI');
+    });
+  }
+
+  private retryRoute(leg: Leg): void {
+    leg.routeAttempts += 1;
+    if (leg.routeAttempts >= this.timers.routeRetryLimit) {
+      leg.log.warn({ attempts: leg.routeAttempts }, 'no controller took the leg');
+      this.endLeg(leg, 'no-controller', { byeParty: true });
+      return;
+    }
+    leg.after(this.timers.routeRetryMs, () => this.offerToRoute(leg));
+  }
+
+  // ───────────────────────────── dial ─────────────────────────────
+
+  private async authorizeDial(req: SipRequest, flow: Flow, st: ServerInvite, uri: SipUri): Promise<void> {
+    const source = flow.remoteAddress;
+    const wait = this.limiter.retryAfter(source);
+    if (wait > 0) return st.respond(makeResponse(req, 503, { reason: 'Too Many Failed Attempts', headers: [['Retry-After', String(wait)]] }));
+    const header = req.headers.get('Proxy-Authorization');
+    const creds = header ? parseDigest(header) : null;
+    if (!creds) return st.respond(makeResponse(req, 407, { headers: [['Proxy-Authenticate', this.digest.challenge(false)]] }));
+    const check = this.digest.verify(creds, 'INVITE', (u) => expectedPassword(this.cfg.secret, u));
+    if (!check.ok) {
+      if (check.reason === 'stale' || check.reason === 'bad-nonce' || check.reason === 'wrong-realm') {
+        return st.respond(makeResponse(req, 407, { headers: [['Proxy-Authenticate', this.digest.challenge(check.reason === 'stale')]] }));
+      }
+      this.limiter.take(source);
+      this.log.warn({ source, user: creds.username, reason: check.reason }, 'dial INVITE authentication failed');
+      return st.respond(makeResponse(req, 403, { reason: 'Bad Credentials' }));
+    }
+    if (parseSipUser(check.username)?.kind !== 'bank') {
+      this.limiter.take(source);
+      this.log.warn({ source, user: check.username, to: req.uri }, 'dial INVITE from a non-bank user refused');
+      return st.respond(makeResponse(req, 403, { reason: 'Only The Controller May Dial' }));
+    }
+    await this.dial(req, st, uri, check.username);
+  }
+
+  private async dial(req: SipRequest, st: ServerInvite, uri: SipUri, bankUser: string): Promise<void> {
+    const bridge = LegId.safeParse(req.headers.get(H.bridge));
+    if (!bridge.success) return st.respond(makeResponse(req, 400, { reason: `Bad ${H.bridge}` }));
+    const rtRaw = req.headers.get(H.ringTimeout);
+    const ring = rtRaw === undefined ? { success: true as const, data: this.cfg.ringTimeoutDefaultSec } : RingTimeout.safeParse(rtRaw);
+    if (!ring.success) return st.respond(makeResponse(req, 400, { reason: `Bad ${H.ringTimeout}` }));
+    if (uri.scheme === 'tel' || !uri.user?.startsWith('dev-') || uri.host !== this.cfg.domain) {
+      return st.respond(makeResponse(req, 404, { reason: 'No Such Device' }));
+    }
+    const caller = this.legsById.get(bridge.data);
+    if (!caller || caller.kind !== 'caller' || caller.ended) return st.respond(makeResponse(req, 481, { reason: 'Leg Gone' }));
+    if (caller.state !== 'parked' || [...this.dials].some((d) => d.caller === caller)) {
+      return st.respond(makeResponse(req, 486, { reason: 'Leg Busy' }));
+    }
+    const binding = this.registrar.lookup(uri.user)[0];
+    if (!binding) return st.respond(makeResponse(req, 404, { reason: 'Device Not Registered' }));
+
+    st.respond(makeResponse(req, 100));
+    const legId = newLegId();
+    const callId = `${randomToken(12)}@${this.cfg.domain}`;
+    const toAddr = `<sip:${uri.user}@${this.cfg.domain}>`;
+    const leg = new Leg(legId, 'device', callId, binding.flow, parseNameAddr(toAddr)!, this.log.child({ legId, callId }));
+    this.legsById.set(legId, leg);
+    const dial = new Dial(leg, caller, st, randomToken(), ring.data);
+    this.dials.add(dial);
+    st.onCancel = () => this.failDial(dial, 487, 'cancelled by the controller');
+    leg.log.info({ bridgeTo: caller.id, bankUser, device: uri.user, controlCallId: req.headers.get('Call-ID'), ringSec: ring.data }, 'dialling device');
+
+    let offer: string;
+    try {
+      const ep = await this.media.createEndpoint({ legId });
+      if (dial.done) return void (await ep.close());
+      leg.endpoint = ep;
+      offer = await ep.offer();
+    } catch (err) {
+      leg.log.warn({ err }, 'media could not make an offer');
+      return this.failDial(dial, 500, 'media error');
+    }
+    if (dial.done) return;
+
+    const localTag = randomToken();
+    const fromAddr = formatNameAddr({ display: caller.partyAddr.display, uri: caller.partyAddr.uri, params: new Map() });
+    const h = new SipHeaders()
+      .append('Via', this.local.via())
+      .append('Max-Forwards', '70')
+      .append('From', `${fromAddr};tag=${localTag}`)
+      .append('To', toAddr)
+      .append('Call-ID', callId)
+      .append('CSeq', '1 INVITE')
+      .append('Contact', this.local.contact())
+      .append('Allow', ALLOW)
+      .append('Content-Type', 'application/sdp');
+    const invite: SipRequest = { kind: 'request', method: 'INVITE', uri: binding.contact, headers: h, body: offer };
+    dial.ringTimer = setTimeout(() => this.failDial(dial, 408, 'ring timeout'), ring.data * 1000);
+    dial.deviceTx = this.clientTx.send(
+      invite,
+      binding.flow,
+      (res, local) => {
+        this.onDeviceResponse(dial, invite, { localTag, fromAddr, toAddr }, res, local).catch((err: unknown) => leg.log.error({ err }, 'device response handling failed'));
+      },
+      (ring.data + 10) * 1000,
+    );
+  }
+
+  private async onDeviceResponse(dial: Dial, invite: SipRequest, a: { localTag: string; fromAddr: string; toAddr: string }, res: SipResponse, local: boolean): Promise<void> {
+    const { leg, caller } = dial;
+    const bankReq = dial.st.request;
+    if (res.status < 200) {
+      if (res.status > 100 && !dial.done) dial.st.respond(makeResponse(bankReq, 180, { toTag: dial.toTag }));
+      return;
+    }
+    if (res.status >= 300) {
+      if (!dial.done) this.failDial(dial, mapDeviceFailure(res.status, local), `device answered ${res.status}${local ? ' (local)' : ''}`);
+      return;
+    }
+    const deviceDialog = new Dialog(
+      { callId: leg.callId, localTag: a.localTag, remoteTag: tagOf(res.headers.get('To')) ?? '', localAddr: a.fromAddr, remoteAddr: a.toAddr, remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? invite.uri, flow: leg.partyFlow, localSeq: 1 },
+      this.local,
+    );
+    leg.partyFlow.send(deviceDialog.ack(1));
+    if (leg.ended) {
+      // answered after the dial had already failed: release the device at once
+      leg.log.info('device answered too late; releasing it');
+      this.clientTx.send(deviceDialog.request('BYE'), leg.partyFlow);
+      return;
+    }
+    leg.partyDialog = deviceDialog;
+    this.dialogs.set(deviceDialog.key, { leg, role: 'party' });
+    if (dial.done) return;
+    try {
+      await leg.endpoint?.acceptAnswer(res.body);
+    } catch (err) {
+      leg.log.warn({ err }, 'media refused the device answer');
+      return this.failDial(dial, 488, 'device answer not acceptable');
+    }
+    if (dial.done) return;
+    if (caller.ended || caller.state !== 'parked' || !caller.endpoint || !leg.endpoint) {
+      return this.failDial(dial, caller.ended ? 481 : 486, 'caller no longer parked');
+    }
+    dial.finish();
+    this.dials.delete(dial);
+    const handle = this.media.bridge(caller.endpoint, leg.endpoint);
+    caller.bridge = { peer: leg, handle };
+    leg.bridge = { peer: caller, handle };
+    caller.transition('bridged');
+    leg.transition('bridged');
+
+    const control = new Dialog(
+      {
+        callId: bankReq.headers.get('Call-ID') ?? '',
+        localTag: dial.toTag,
+        remoteTag: tagOf(bankReq.headers.get('From')) ?? '',
+        localAddr: stripTag(bankReq.headers.get('To')),
+        remoteAddr: stripTag(bankReq.headers.get('From')),
+        remoteTarget: parseNameAddr(bankReq.headers.get('Contact') ?? '')?.uri ?? '',
+        flow: dial.st.flow,
+        localSeq: randomInt(1, 10_000),
+      },
+      this.local,
+    );
+    leg.controlDialog = control;
+    leg.control = 'up';
+    this.dialogs.set(control.key, { leg, role: 'control' });
+    dial.st.respond(
+      makeResponse(bankReq, 200, {
+        toTag: dial.toTag,
+        headers: [['Contact', this.local.contact()], ['Allow', ALLOW], [H.leg, leg.id], ['Content-Type', 'application/sdp']],
+        body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host),
+      }),
+    );
+    leg.log.info({ bridgedTo: caller.id }, 'device answered; bridged');
+    caller.log.info({ bridgedTo: leg.id }, 'bridged to device');
+  }
+
+  /** Ends a dial with one status to the bank; the caller is left as it is (parked, music on). */
+  private failDial(dial: Dial, status: number, why: string): void {
+    if (!dial.finish()) return;
+    this.dials.delete(dial);
+    if (dial.deviceTx && !dial.deviceTx.done) this.clientTx.cancel(dial.deviceTx);
+    dial.st.respond(makeResponse(dial.st.request, status, { toTag: dial.toTag }));
+    dial.leg.log.info({ status, why }, 'dial failed');
+    this.endLeg(dial.leg, status === 487 ? 'cancel' : 'error', { byeParty: true });
+  }
+
+  // ───────────────────────────── release ─────────────────────────────
+
+  /**
+   * Ends one leg: BYE to its party when asked, media closed, bridge undone (the peer is
+   * NOT released: a caller goes back to hold music, a device waits), BYE with the cause
+   * on its control dialog unless the controller itself released it.
+   */
+  private endLeg(leg: Leg, cause: LegEndCause, opts: { byeParty: boolean }): void {
+    if (leg.ended) return;
+    leg.transition('ended');
+    leg.endCause = cause;
+    leg.clearTimers();
+    leg.log.info({ cause }, 'leg ended');
+    if (leg.partyDialog) {
+      if (opts.byeParty) this.clientTx.send(leg.partyDialog.request('BYE'), leg.partyDialog.flow);
+      this.dialogs.delete(leg.partyDialog.key);
+    }
+    if (leg.bridge) {
+      const { peer, handle } = leg.bridge;
+      handle.unbridge();
+      leg.bridge = null;
+      peer.bridge = null;
+      this.survive(peer);
+    }
+    const ep = leg.endpoint;
+    leg.endpoint = null;
+    ep?.close().catch((err: unknown) => leg.log.warn({ err }, 'endpoint close failed'));
+    if (leg.controlDialog) {
+      if (cause !== 'released') this.sendControlBye(leg, leg.controlDialog, cause);
+      this.dialogs.delete(leg.controlDialog.key);
+      leg.control = 'ended';
+    } else if (leg.routeTx && !leg.routeTx.done) {
+      this.clientTx.cancel(leg.routeTx);
+    }
+    for (const dial of [...this.dials]) if (dial.caller === leg) this.failDial(dial, 481, 'the caller left');
+    this.legsById.delete(leg.id);
+  }
+
+  /** The leg left behind when its bridge peer ended. */
+  private survive(peer: Leg): void {
+    if (peer.ended) return;
+    if (peer.kind === 'caller') {
+      if (peer.transition('parked')) peer.endpoint?.play(peer.extra.holdAudio ?? '');
+      peer.log.info('bridge peer left; caller back on hold');
+    } else {
+      peer.transition('waiting');
+      peer.log.info('bridge peer left; device waits for the controller');
+    }
+  }
+
+  private sendControlBye(leg: Leg, dialog: Dialog, cause: LegEndCause): ClientTx {
+    leg.log.info({ cause, controlCallId: dialog.callId }, 'BYE on the control dialog');
+    return this.clientTx.send(dialog.request('BYE', [[H.cause, cause]]), dialog.flow, (res) => {
+      if (res.status >= 300) leg.log.warn({ status: res.status }, 'controller refused the BYE');
+    });
+  }
+}
+
+function newLegId(): string {
+  return `leg-${randomBytes(8).toString('hex')}`;
+}
+
+function isSdp(req: SipRequest): boolean {
+  const ct = req.headers.get('Content-Type') ?? '';
+  return req.body.length > 0 && ct.toLowerCase().startsWith('application/sdp');
+}
+
+/** A From/To without its tag (the dialog adds tags itself). */
+function stripTag(raw: string | undefined): string {
+  const na = parseNameAddr(raw ?? '');
+  if (!na) return raw ?? '';
+  na.params.delete('tag');
+  return formatNameAddr(na);
+}

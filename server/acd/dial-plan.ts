@@ -1,0 +1,5 @@
+/** The numbers the ACD serves, injected (the CTI's database stands behind it in production). */
+export interface DialPlan {
+  /** The hold audio for a served E.164 number, or null when the ACD does not serve it. */
+  lookup(e164: string): { holdAudio: string } | null;
+}

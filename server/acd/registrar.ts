@@ -1,0 +1,165 @@
+import type { Logger } from 'pino';
+import { expectedPassword, parseSipUser } from '../shared/credentials';
+import { ROUTE_USER } from '../shared/sip-control';
+import { makeResponse } from './sip/builders';
+import { DigestAuthenticator, parseDigest } from './sip/digest';
+import { formatNameAddr, parseNameAddr, parseUri } from './sip/headers';
+import type { SipRequest, SipResponse } from './sip/message';
+import type { Flow } from './transport/flow';
+import { RateLimiter } from './rate-limiter';
+
+/** One registered contact of an AOR, alive as long as its flow and its expiry. */
+export interface Binding {
+  /** AOR user part: `dev-…` or `route`. */
+  readonly aor: string;
+  /** The Contact URI as the UA sent it (used as Request-URI towards it). */
+  readonly contact: string;
+  readonly flow: Flow;
+  readonly authUser: string;
+  readonly expiresAt: number;
+  readonly callId: string;
+  readonly registeredAt: number;
+}
+
+export interface RegistrarOptions {
+  domain: string;
+  secret: string;
+  digest: DigestAuthenticator;
+  limiter: RateLimiter;
+  logger: Logger;
+  maxExpiresSec?: number;
+  now?: () => number;
+}
+
+const DEFAULT_EXPIRES = 600;
+
+/**
+ * In-memory registrar (RFC 3261 §10.3). Devices may register only their own AOR; the
+ * route point only bank users. Authentication failures are rate-limited per source.
+ */
+export class Registrar {
+  private readonly bindings = new Map<string, Binding[]>();
+  private readonly now: () => number;
+  private readonly maxExpires: number;
+  private rr = 0;
+
+  constructor(private readonly o: RegistrarOptions) {
+    this.now = o.now ?? Date.now;
+    this.maxExpires = o.maxExpiresSec ?? 3600;
+  }
+
+  /** Handles a REGISTER and returns the response to send on the flow it came from. */
+  handleRegister(req: SipRequest, flow: Flow): SipResponse {
+    const source = flow.remoteAddress;
+    const wait = this.o.limiter.retryAfter(source);
+    if (wait > 0) {
+      this.o.logger.warn({ source }, 'REGISTER refused: too many failures from this source');
+      return makeResponse(req, 503, { reason: 'Too Many Failed Attempts', headers: [['Retry-After', String(wait)]] });
+    }
+    const to = parseNameAddr(req.headers.get('To') ?? '');
+    const aorUri = to ? parseUri(to.uri) : null;
+    if (!aorUri || aorUri.scheme === 'tel' || !aorUri.user) return makeResponse(req, 400, { reason: 'Bad To' });
+    if (aorUri.host !== this.o.domain) return makeResponse(req, 404, { reason: 'Domain Not Served' });
+    const aor = aorUri.user;
+
+    const authHeader = req.headers.get('Authorization');
+    const creds = authHeader ? parseDigest(authHeader) : null;
+    if (!creds) return this.challenge(req, false);
+    const check = this.o.digest.verify(creds, req.method, (u) => expectedPassword(this.o.secret, u, this.now()));
+    if (!check.ok) {
+      if (check.reason === 'stale') return this.challenge(req, true);
+      this.o.limiter.take(source);
+      this.o.logger.warn({ source, user: creds.username, reason: check.reason }, 'REGISTER authentication failed');
+      return check.reason === 'bad-nonce' || check.reason === 'wrong-realm' ? this.challenge(req, false) : makeResponse(req, 403, { reason: 'Bad Credentials' });
+    }
+    const authUser = check.username;
+    const id = parseSipUser(authUser);
+    const allowed = aor === ROUTE_USER ? id?.kind === 'bank' : aor === authUser;
+    if (!allowed) {
+      this.o.limiter.take(source);
+      this.o.logger.warn({ source, user: authUser, aor }, 'REGISTER for a foreign AOR refused');
+      return makeResponse(req, 403, { reason: 'Not Your AOR' });
+    }
+    return this.update(req, flow, aor, authUser);
+  }
+
+  private challenge(req: SipRequest, stale: boolean): SipResponse {
+    return makeResponse(req, 401, { headers: [['WWW-Authenticate', this.o.digest.challenge(stale)]] });
+  }
+
+  private update(req: SipRequest, flow: Flow, aor: string, authUser: string): SipResponse {
+    const now = this.now();
+    const contacts = req.headers.getAll('Contact');
+    const headerExpires = parseExpires(req.headers.get('Expires'));
+    const callId = req.headers.get('Call-ID') ?? '';
+    let list = this.live(aor);
+    if (contacts.length === 1 && contacts[0] === '*') {
+      if (headerExpires !== 0) return makeResponse(req, 400, { reason: 'Wildcard Needs Expires 0' });
+      list = [];
+    }
+    for (const c of contacts) {
+      if (c === '*') continue;
+      const na = parseNameAddr(c);
+      if (!na || !parseUri(na.uri)) return makeResponse(req, 400, { reason: 'Bad Contact' });
+      const pExp = parseExpires(na.params.get('expires') ?? undefined);
+      const expires = Math.min(pExp ?? headerExpires ?? DEFAULT_EXPIRES, this.maxExpires);
+      list = list.filter((b) => !sameUri(b.contact, na.uri));
+      if (expires > 0) {
+        list.push({ aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now });
+      }
+    }
+    if (list.length) this.bindings.set(aor, list);
+    else this.bindings.delete(aor);
+    this.o.logger.info({ aor, user: authUser, flowId: flow.id, bindings: list.length }, contacts.length ? 'registration updated' : 'registration queried');
+    const headers: Array<[string, string]> = list.map((b) => [
+      'Contact',
+      formatNameAddr({ display: null, uri: b.contact, params: new Map([['expires', String(Math.max(0, Math.round((b.expiresAt - now) / 1000)))]]) }),
+    ]);
+    return makeResponse(req, 200, { toTag: 'reg', headers });
+  }
+
+  /** Live bindings of an AOR user, newest first. */
+  lookup(aor: string): Binding[] {
+    return [...this.live(aor)].sort((a, b) => b.registeredAt - a.registeredAt);
+  }
+
+  /** The next route-point binding, round-robin over the bank's registrations. */
+  nextRoute(): Binding | null {
+    const list = this.live(ROUTE_USER);
+    if (!list.length) return null;
+    const b = list[this.rr % list.length]!;
+    this.rr = (this.rr + 1) % 1_000_000;
+    return b;
+  }
+
+  /** Drops every binding on a closed flow. */
+  dropFlow(flow: Flow): void {
+    for (const [aor, list] of this.bindings) {
+      const kept = list.filter((b) => b.flow !== flow);
+      if (kept.length !== list.length) this.o.logger.info({ aor, flowId: flow.id }, 'bindings dropped with their connection');
+      if (kept.length) this.bindings.set(aor, kept);
+      else this.bindings.delete(aor);
+    }
+  }
+
+  clear(): void {
+    this.bindings.clear();
+  }
+
+  private live(aor: string): Binding[] {
+    const now = this.now();
+    const list = (this.bindings.get(aor) ?? []).filter((b) => b.expiresAt > now && !b.flow.closed);
+    if (list.length) this.bindings.set(aor, list);
+    else this.bindings.delete(aor);
+    return list;
+  }
+}
+
+function parseExpires(v: string | undefined | null): number | null {
+  if (v === undefined || v === null || !/^\d{1,10}$/.test(v.trim())) return null;
+  return Number(v.trim());
+}
+
+function sameUri(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { SipHeaders, type SipRequest, type SipResponse } from './message';
+import { formatNameAddr, parseNameAddr } from './headers';
+
+/** Standard reason phrases for the statuses the ACD sends. */
+export const REASONS: Record<number, string> = {
+  100: 'Trying',
+  180: 'Ringing',
+  200: 'OK',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  483: 'Too Many Hops',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  503: 'Service Unavailable',
+  603: 'Decline',
+};
+
+export const BRANCH_MAGIC = 'z9hG4bK';
+
+export function randomToken(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+export function newBranch(): string {
+  return BRANCH_MAGIC + randomToken(10);
+}
+
+/**
+ * Builds a response to a request (RFC 3261 §8.2.6): copies Via, From, To, Call-ID, CSeq;
+ * adds a To tag when given and the To has none.
+ */
+export function makeResponse(
+  req: SipRequest,
+  status: number,
+  opts: { reason?: string; toTag?: string; headers?: Array<[string, string]>; body?: string } = {},
+): SipResponse {
+  const h = new SipHeaders();
+  for (const v of req.headers.getAll('Via')) h.append('Via', v);
+  h.append('From', req.headers.get('From') ?? '');
+  let to = req.headers.get('To') ?? '';
+  if (opts.toTag && status > 100) {
+    const na = parseNameAddr(to);
+    if (na && !na.params.has('tag')) {
+      na.params.set('tag', opts.toTag);
+      to = formatNameAddr(na);
+    }
+  }
+  h.append('To', to);
+  h.append('Call-ID', req.headers.get('Call-ID') ?? '');
+  h.append('CSeq', req.headers.get('CSeq') ?? '');
+  for (const [n, v] of opts.headers ?? []) h.append(n, v);
+  return { kind: 'response', status, reason: opts.reason ?? REASONS[status] ?? 'Unknown', headers: h, body: opts.body ?? '' };
+}

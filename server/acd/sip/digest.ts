@@ -1,0 +1,104 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { safeEqual } from '../../shared/credentials';
+import { quote, unquote } from './headers';
+
+/**
+ * Server side of HTTP digest for SIP (RFC 2617 / RFC 3261 §22, MD5, qop=auth).
+ *
+ * Nonces are stateless: `<issued ms>.<hmac>` under a key made at start. A nonce whose MAC
+ * is good but whose age passed `nonceTtlMs` yields `stale`, so the client retries with the
+ * same password and a fresh nonce (`stale=true` in the new challenge).
+ */
+export interface DigestCredentials {
+  username: string;
+  realm: string;
+  nonce: string;
+  uri: string;
+  response: string;
+  qop: string | null;
+  nc: string | null;
+  cnonce: string | null;
+  algorithm: string | null;
+  opaque: string | null;
+}
+
+export type DigestCheck =
+  | { ok: true; username: string }
+  | { ok: false; reason: 'stale' | 'bad-nonce' | 'unknown-user' | 'bad-response' | 'wrong-realm' | 'unsupported' };
+
+export function md5(s: string): string {
+  return createHash('md5').update(s).digest('hex');
+}
+
+/** Parses `Digest k=v, k="v"…`; null when it is not a digest header. */
+export function parseDigest(header: string): DigestCredentials | null {
+  const m = /^\s*Digest\s+(.*)$/is.exec(header);
+  if (!m) return null;
+  const fields = new Map<string, string>();
+  const re = /([A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)\s*(?:,|$)/g;
+  let match: RegExpExecArray | null;
+  while ((match = re.exec(m[1]!)) !== null) {
+    if (match[0] === '') break;
+    fields.set(match[1]!.toLowerCase(), unquote(match[2]!));
+  }
+  const get = (k: string): string | null => fields.get(k) ?? null;
+  const username = get('username');
+  const realm = get('realm');
+  const nonce = get('nonce');
+  const uri = get('uri');
+  const response = get('response');
+  if (username === null || realm === null || nonce === null || uri === null || response === null) return null;
+  return { username, realm, nonce, uri, response, qop: get('qop'), nc: get('nc'), cnonce: get('cnonce'), algorithm: get('algorithm'), opaque: get('opaque') };
+}
+
+/** The expected `response` value for given credentials (exported for test clients). */
+export function digestResponse(p: { username: string; password: string; realm: string; method: string; uri: string; nonce: string; qop?: string | null; nc?: string | null; cnonce?: string | null }): string {
+  const ha1 = md5(`${p.username}:${p.realm}:${p.password}`);
+  const ha2 = md5(`${p.method}:${p.uri}`);
+  if (p.qop === 'auth') return md5(`${ha1}:${p.nonce}:${p.nc ?? ''}:${p.cnonce ?? ''}:auth:${ha2}`);
+  return md5(`${ha1}:${p.nonce}:${ha2}`);
+}
+
+export class DigestAuthenticator {
+  private readonly key = randomBytes(32);
+
+  constructor(
+    readonly realm: string,
+    private readonly nonceTtlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  nonce(): string {
+    const issued = String(this.now());
+    return `${issued}.${this.mac(issued)}`;
+  }
+
+  /** The value of a WWW-Authenticate / Proxy-Authenticate header. */
+  challenge(stale = false): string {
+    return `Digest realm=${quote(this.realm)}, nonce=${quote(this.nonce())}, algorithm=MD5, qop="auth"${stale ? ', stale=true' : ''}`;
+  }
+
+  /**
+   * Verifies credentials for a request. `passwordOf` returns the clear password or null
+   * for an unknown or expired user.
+   */
+  verify(creds: DigestCredentials, method: string, passwordOf: (user: string) => string | null): DigestCheck {
+    if (creds.algorithm !== null && creds.algorithm.toUpperCase() !== 'MD5') return { ok: false, reason: 'unsupported' };
+    if (creds.qop !== null && creds.qop !== 'auth') return { ok: false, reason: 'unsupported' };
+    if (creds.realm !== this.realm) return { ok: false, reason: 'wrong-realm' };
+    const dot = creds.nonce.indexOf('.');
+    const issued = creds.nonce.slice(0, dot);
+    if (dot <= 0 || !/^\d+$/.test(issued) || !safeEqual(creds.nonce.slice(dot + 1), this.mac(issued))) return { ok: false, reason: 'bad-nonce' };
+    const password = passwordOf(creds.username);
+    if (password === null) return { ok: false, reason: 'unknown-user' };
+    const expected = digestResponse({ ...creds, password, method });
+    if (!safeEqual(expected, creds.response.toLowerCase())) return { ok: false, reason: 'bad-response' };
+    // checked after the response so that `stale` is only said to someone who knows the password
+    if (this.now() - Number(issued) > this.nonceTtlMs) return { ok: false, reason: 'stale' };
+    return { ok: true, username: creds.username };
+  }
+
+  private mac(s: string): string {
+    return createHmac('sha256', this.key).update(s).digest('base64url').slice(0, 22);
+  }
+}

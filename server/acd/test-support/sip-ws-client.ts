@@ -1,0 +1,196 @@
+import WebSocket from 'ws';
+import { makeResponse, newBranch, randomToken } from '../sip/builders';
+import { digestResponse } from '../sip/digest';
+import { parseCSeq, parseNameAddr, parseParams } from '../sip/headers';
+import { SipHeaders, type SipMessage, type SipRequest, type SipResponse } from '../sip/message';
+import { parseMessage } from '../sip/parser';
+import { serialize } from '../sip/serializer';
+
+/**
+ * A raw SIP-over-WebSocket test client: it builds and sends messages by hand and waits for
+ * what the ACD sends, so integration tests speak the real wire protocol to a real server.
+ */
+export class SipWsClient {
+  private readonly inbox: SipMessage[] = [];
+  private readonly waiters: Array<{ pred: (m: SipMessage) => boolean; resolve: (m: SipMessage) => void }> = [];
+  /** Every message received, in order (never consumed). */
+  readonly received: SipMessage[] = [];
+  readonly contact: string;
+  private cseq = 1;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly name: string,
+  ) {
+    this.contact = `<sip:${name}-${randomToken(4)}@${randomToken(4)}.invalid;transport=ws>`;
+    ws.on('message', (data) => {
+      const r = parseMessage(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
+      if (!r.ok) return;
+      this.received.push(r.message);
+      const i = this.waiters.findIndex((w) => w.pred(r.message));
+      if (i >= 0) this.waiters.splice(i, 1)[0]!.resolve(r.message);
+      else this.inbox.push(r.message);
+    });
+  }
+
+  static connect(url: string, name: string, protocol = 'sip'): Promise<SipWsClient> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, protocol);
+      ws.once('open', () => resolve(new SipWsClient(ws, name)));
+      ws.once('error', reject);
+    });
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  sendRaw(text: string): void {
+    this.ws.send(text);
+  }
+
+  send(msg: SipMessage): void {
+    this.ws.send(serialize(msg));
+  }
+
+  /** The first message (already received or still to come) matching `pred`. */
+  next(pred: (m: SipMessage) => boolean, timeoutMs = 3000): Promise<SipMessage> {
+    const i = this.inbox.findIndex(pred);
+    if (i >= 0) return Promise.resolve(this.inbox.splice(i, 1)[0]!);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        pred,
+        resolve: (m: SipMessage) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`${this.name}: no matching message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  async response(callId: string, method: string, final = true, timeoutMs?: number): Promise<SipResponse> {
+    const m = await this.next(
+      (x) => x.kind === 'response' && x.headers.get('Call-ID') === callId && parseCSeq(x.headers.get('CSeq') ?? '')?.method === method && (!final || x.status >= 200),
+      timeoutMs,
+    );
+    return m as SipResponse;
+  }
+
+  async request(method: string, pred: (r: SipRequest) => boolean = () => true, timeoutMs?: number): Promise<SipRequest> {
+    return (await this.next((x) => x.kind === 'request' && x.method === method && pred(x), timeoutMs)) as SipRequest;
+  }
+
+  /** True when no message matching `pred` arrived so far. */
+  never(pred: (m: SipMessage) => boolean): boolean {
+    return !this.received.some(pred);
+  }
+
+  /** A new out-of-dialog request. */
+  makeRequest(method: string, uri: string, opts: { from?: string; to?: string; callId?: string; headers?: Array<[string, string]>; body?: string } = {}): SipRequest {
+    const h = new SipHeaders()
+      .append('Via', `SIP/2.0/WS ${randomToken(4)}.invalid;branch=${newBranch()};rport`)
+      .append('Max-Forwards', '70')
+      .append('From', `${opts.from ?? `<sip:${this.name}@test.invalid>`};tag=${randomToken()}`)
+      .append('To', opts.to ?? `<${uri}>`)
+      .append('Call-ID', opts.callId ?? `${randomToken(10)}@test`)
+      .append('CSeq', `${this.cseq++} ${method}`)
+      .append('Contact', this.contact);
+    for (const [n, v] of opts.headers ?? []) h.append(n, v);
+    if (opts.body) h.append('Content-Type', 'application/sdp');
+    return { kind: 'request', method, uri, headers: h, body: opts.body ?? '' };
+  }
+
+  /** The same request again with credentials answering a 401/407 (new branch, next CSeq). */
+  withAuth(req: SipRequest, challenge: SipResponse, user: string, password: string): SipRequest {
+    const proxy = challenge.status === 407;
+    const chal = challenge.headers.get(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate') ?? '';
+    const p = parseParams(chal.replace(/^Digest\s+/i, '').replace(/,\s*/g, ';'));
+    const realm = p.get('realm') ?? '';
+    const nonce = p.get('nonce') ?? '';
+    const cnonce = randomToken();
+    const nc = '00000001';
+    const response = digestResponse({ username: user, password, realm, method: req.method, uri: req.uri, nonce, qop: 'auth', nc, cnonce });
+    const h = req.headers.clone();
+    h.delete('Via').prepend('Via', `SIP/2.0/WS ${randomToken(4)}.invalid;branch=${newBranch()};rport`);
+    const cseq = parseCSeq(h.get('CSeq') ?? '')!;
+    h.set('CSeq', `${cseq.seq + 1} ${cseq.method}`);
+    h.set(proxy ? 'Proxy-Authorization' : 'Authorization', `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${req.uri}", response="${response}", algorithm=MD5, qop=auth, nc=${nc}, cnonce="${cnonce}"`);
+    return { ...req, headers: h };
+  }
+
+  /** ACK for a non-2xx final response (same branch as the INVITE). */
+  ackFailure(inv: SipRequest, res: SipResponse): void {
+    const h = new SipHeaders()
+      .append('Via', inv.headers.get('Via')!)
+      .append('Max-Forwards', '70')
+      .append('From', inv.headers.get('From')!)
+      .append('To', res.headers.get('To')!)
+      .append('Call-ID', inv.headers.get('Call-ID')!)
+      .append('CSeq', `${parseCSeq(inv.headers.get('CSeq')!)!.seq} ACK`);
+    this.send({ kind: 'request', method: 'ACK', uri: inv.uri, headers: h, body: '' });
+  }
+
+  /** An in-dialog request built from the dialog we hold with the ACD. */
+  inDialog(method: string, d: ClientDialog, body = ''): SipRequest {
+    const h = new SipHeaders()
+      .append('Via', `SIP/2.0/WS ${randomToken(4)}.invalid;branch=${newBranch()};rport`)
+      .append('Max-Forwards', '70')
+      .append('From', d.local)
+      .append('To', d.remote)
+      .append('Call-ID', d.callId)
+      .append('CSeq', `${method === 'ACK' ? d.inviteSeq : ++d.seq} ${method}`);
+    if (body) h.append('Content-Type', 'application/sdp');
+    return { kind: 'request', method, uri: d.target, headers: h, body };
+  }
+
+  /** Registers an AOR, answering the 401 challenge. Returns the final response. */
+  async register(aorUser: string, domain: string, authUser: string, password: string, expires = 600): Promise<SipResponse> {
+    const aor = `sip:${aorUser}@${domain}`;
+    const req = this.makeRequest('REGISTER', `sip:${domain}`, { from: `<${aor}>`, to: `<${aor}>`, headers: [['Expires', String(expires)]] });
+    this.send(req);
+    const first = await this.response(req.headers.get('Call-ID')!, 'REGISTER');
+    if (first.status !== 401) return first;
+    const again = this.withAuth(req, first, authUser, password);
+    this.send(again);
+    return this.response(req.headers.get('Call-ID')!, 'REGISTER');
+  }
+
+  /** Answers an inbound INVITE (UAS side) and returns the dialog. */
+  answer(inv: SipRequest, status: number, opts: { headers?: Array<[string, string]>; body?: string } = {}): ClientDialog {
+    const tag = randomToken();
+    const res = makeResponse(inv, status, { toTag: tag, headers: [['Contact', this.contact], ...(opts.headers ?? []), ...(opts.body ? ([['Content-Type', 'application/sdp']] as Array<[string, string]>) : [])], body: opts.body ?? '' });
+    this.send(res);
+    return { callId: inv.headers.get('Call-ID')!, local: res.headers.get('To')!, remote: inv.headers.get('From')!, target: parseNameAddr(inv.headers.get('Contact')!)!.uri, seq: 1000, inviteSeq: parseCSeq(inv.headers.get('CSeq')!)!.seq };
+  }
+
+  /** The dialog made by a 2xx to an INVITE we sent (UAC side). */
+  dialogFrom(inv: SipRequest, ok: SipResponse): ClientDialog {
+    return { callId: inv.headers.get('Call-ID')!, local: inv.headers.get('From')!, remote: ok.headers.get('To')!, target: parseNameAddr(ok.headers.get('Contact')!)!.uri, seq: parseCSeq(inv.headers.get('CSeq')!)!.seq, inviteSeq: parseCSeq(inv.headers.get('CSeq')!)!.seq };
+  }
+
+  respond(req: SipRequest, status: number, headers: Array<[string, string]> = []): void {
+    this.send(makeResponse(req, status, { headers }));
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}
+
+export interface ClientDialog {
+  callId: string;
+  local: string;
+  remote: string;
+  target: string;
+  seq: number;
+  inviteSeq: number;
+}

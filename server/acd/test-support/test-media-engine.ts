@@ -1,0 +1,111 @@
+import type { MediaBridge, MediaEndpoint, MediaEngine } from '../media/media-engine';
+
+/**
+ * Test double of the media engine (the real one is werift, built elsewhere): it returns
+ * valid-looking SDP and records what signalling asked of it, so tests can check that a
+ * caller goes back to music or that a bridge is undone.
+ */
+export class TestMediaEngine implements MediaEngine {
+  readonly events: string[] = [];
+  readonly endpoints = new Map<string, TestEndpoint>();
+  private nextPort = 40000;
+
+  async createEndpoint(opts: { legId: string }): Promise<MediaEndpoint> {
+    const ep = new TestEndpoint(opts.legId, this.nextPort, this.events);
+    this.nextPort += 2;
+    this.endpoints.set(opts.legId, ep);
+    this.events.push(`create ${opts.legId}`);
+    return ep;
+  }
+
+  bridge(a: MediaEndpoint, b: MediaEndpoint): MediaBridge {
+    a.stopPlayback();
+    b.stopPlayback();
+    this.events.push(`bridge ${a.legId} ${b.legId}`);
+    let done = false;
+    return {
+      unbridge: () => {
+        if (done) return;
+        done = true;
+        this.events.push(`unbridge ${a.legId} ${b.legId}`);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const ep of this.endpoints.values()) await ep.close();
+  }
+}
+
+export class TestEndpoint implements MediaEndpoint {
+  readonly rtpReceived = 0;
+  playing: string | null = null;
+  closed = false;
+
+  constructor(
+    readonly legId: string,
+    private readonly port: number,
+    private readonly events: string[],
+  ) {}
+
+  private sdp(): string {
+    return [
+      'v=0',
+      `o=- ${this.port} 1 IN IP4 127.0.0.1`,
+      's=patchbay-test',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      `m=audio ${this.port} RTP/AVP 0 8 101`,
+      'a=rtpmap:0 PCMU/8000',
+      'a=rtpmap:8 PCMA/8000',
+      'a=rtpmap:101 telephone-event/8000',
+      'a=sendrecv',
+      '',
+    ].join('\r\n');
+  }
+
+  async answer(remoteOffer: string): Promise<string> {
+    if (!remoteOffer.startsWith('v=0')) throw new Error('not an SDP offer');
+    return this.sdp();
+  }
+
+  async offer(): Promise<string> {
+    return this.sdp();
+  }
+
+  async acceptAnswer(remoteAnswer: string): Promise<void> {
+    if (!remoteAnswer.startsWith('v=0')) throw new Error('not an SDP answer');
+  }
+
+  play(clip: string): void {
+    this.playing = clip;
+    this.events.push(`play ${this.legId} ${clip}`);
+  }
+
+  stopPlayback(): void {
+    if (this.playing) this.events.push(`stop ${this.legId}`);
+    this.playing = null;
+  }
+
+  onEnded(): void {}
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.playing = null;
+    this.events.push(`close ${this.legId}`);
+  }
+}
+
+export const TEST_SDP = [
+  'v=0',
+  'o=- 1 1 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'm=audio 50000 RTP/AVP 0 101',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=sendrecv',
+  '',
+].join('\r\n');
