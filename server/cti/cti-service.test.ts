@@ -202,6 +202,45 @@ describe('CtiService', () => {
     expect(notes.agents.at(-1)).toMatchObject({ operatorId: OP1.id, state: 'offline' });
   });
 
+  it('releases a caller who waited longer than the queue allows', async () => {
+    await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { maxWaitSec: 1 } });
+    bank.offerLeg({ legId: L1 });
+    await until(() => bank.released.length === 1, 4000, 'caller released after max wait');
+    expect(bank.released).toEqual([L1]);
+    const call = cti.adminSnapshot().calls[0]!;
+    expect(call).toMatchObject({ status: 'ended', endedBy: 'system' });
+    expect(await timeline(call.callId)).toEqual(['arrived', 'caller-release', 'ended']);
+    const row = await db.prisma.call.findUniqueOrThrow({ where: { id: call.callId } });
+    expect(row.outcome).toBe('timeout');
+  });
+
+  it('an operator who leaves while their device rings is signed out and the call goes to the next operator', async () => {
+    signInReady(OP1);
+    signInReady(OP2);
+    bank.offerLeg({ legId: L1 });
+    await until(() => bank.dials.length === 1);
+    expect(bank.dials[0]!.req.deviceUri).toContain('dev-');
+    cti.operatorDisconnected(OP1.id);
+    await until(() => cti.getAgent(OP1.id) === null, 2000, 'OP1 signed out');
+    expect(bank.dials[0]!.cancelled).toBe(true);
+    await until(() => bank.dials.length === 2, 2000, 'offer to OP2');
+    expect(state(OP2.id)).toBe('reserved');
+  });
+
+  it('keeps an operator who leaves mid-call until the call ends, then signs them out', async () => {
+    signInReady(OP1);
+    bank.offerLeg({ legId: L1 });
+    await until(() => bank.dials.length === 1);
+    bank.dials[0]!.answer(D1);
+    await until(() => state(OP1.id) === 'talking');
+    cti.operatorDisconnected(OP1.id);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(state(OP1.id)).toBe('talking');
+    bank.endLeg(L1);
+    expect(bank.released).toEqual([D1]);
+    expect(cti.getAgent(OP1.id)).toBeNull();
+  });
+
   it('stop() removes its bank listeners and is safe twice', async () => {
     expect(bank.listenerCount()).toBe(2);
     await cti.stop();
