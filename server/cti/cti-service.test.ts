@@ -7,7 +7,8 @@ import { AppError } from '../shared/result';
 import type { AgentView, CallOffer, CallView } from '../shared/socket-events';
 import { CtiService, type CtiNotifier } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
-import { ScriptedBank, until } from './test-support/scripted-bank';
+import { ScriptedBank } from './test-support/scripted-bank';
+import { until } from './test-support/until';
 
 const OP1: AuthUser = { id: 'u-op1', email: 'olivia@patchbay.local', name: 'Olivia Operator', role: 'OPERATOR' };
 const OP2: AuthUser = { id: 'u-op2', email: 'oscar@patchbay.local', name: 'Oscar Operator', role: 'OPERATOR' };
@@ -241,8 +242,33 @@ describe('CtiService', () => {
     expect(cti.getAgent(OP1.id)).toBeNull();
   });
 
+  it('rings nobody while the bank is not registered, and routes once it is', async () => {
+    bank.ready = false;
+    signInReady(OP1);
+    bank.offerLeg({ legId: L1 });
+    await until(() => (cti.adminSnapshot().calls[0]?.queue ?? null) !== null, 3000, 'queued');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(bank.dials).toHaveLength(0);
+    expect(state(OP1.id)).toBe('ready');
+    bank.register();
+    expect(bank.dials).toHaveLength(1);
+    expect(state(OP1.id)).toBe('reserved');
+  });
+
+  it('a device that is not registered (404) makes its operator not_ready', async () => {
+    signInReady(OP1);
+    bank.offerLeg({ legId: L1 });
+    await until(() => bank.dials.length === 1);
+    bank.dials[0]!.fail(404, 'Not Found');
+    await until(() => state(OP1.id) === 'not_ready');
+    await cti.flush();
+    const last = await db.prisma.agentStateLog.findFirstOrThrow({ where: { userId: OP1.id }, orderBy: { id: 'desc' } });
+    expect(last).toMatchObject({ from: 'reserved', to: 'not_ready', reason: expect.stringContaining('device unreachable') });
+    expect(cti.adminSnapshot().calls[0]).toMatchObject({ status: 'queued', operatorId: null });
+  });
+
   it('stop() removes its bank listeners and is safe twice', async () => {
-    expect(bank.listenerCount()).toBe(2);
+    expect(bank.listenerCount()).toBe(3);
     await cti.stop();
     await cti.stop();
     expect(bank.listenerCount()).toBe(0);

@@ -28,8 +28,12 @@ import type { DialHandle, DialOutcome, DialRequest, LegEnded, LegOffered } from 
 export interface BankPort {
   on(event: 'legOffered', listener: (e: LegOffered) => void): unknown;
   on(event: 'legEnded', listener: (e: LegEnded) => void): unknown;
+  on(event: 'registered', listener: (e: { ua: string }) => void): unknown;
   off(event: 'legOffered', listener: (e: LegOffered) => void): unknown;
   off(event: 'legEnded', listener: (e: LegEnded) => void): unknown;
+  off(event: 'registered', listener: (e: { ua: string }) => void): unknown;
+  /** false while no bank UA is registered: the CTI then offers nothing (no operator is rung). */
+  isReady(): boolean;
   dial(req: DialRequest): DialHandle;
   release(legId: string): boolean;
 }
@@ -120,12 +124,14 @@ export class CtiService {
 
   private readonly onLegOffered = (e: LegOffered) => this.legOffered(e);
   private readonly onLegEnded = (e: LegEnded) => this.legEnded(e);
+  private readonly onBankRegistered = () => this.routeWaiting();
 
   start(): void {
     if (this.started) return;
     this.started = true;
     this.o.bank.on('legOffered', this.onLegOffered);
     this.o.bank.on('legEnded', this.onLegEnded);
+    this.o.bank.on('registered', this.onBankRegistered);
   }
 
   /** Stops listening and clears every timer; the bank is stopped by its owner. Safe twice. */
@@ -134,6 +140,7 @@ export class CtiService {
     this.stopped = true;
     this.o.bank.off('legOffered', this.onLegOffered);
     this.o.bank.off('legEnded', this.onLegEnded);
+    this.o.bank.off('registered', this.onBankRegistered);
     for (const a of this.agents.values()) this.clearAgentTimers(a);
     for (const c of this.calls.values()) {
       if (c.maxWaitTimer) clearTimeout(c.maxWaitTimer);
@@ -321,6 +328,11 @@ export class CtiService {
   /** Offers a queued call to the longest-idle ready operator, if there is one. */
   private route(call: LiveCall): boolean {
     if (call.status !== 'queued' || !call.queue || this.stopped) return false;
+    if (!this.o.bank.isReady()) {
+      // Not the operators' fault: ringing nobody beats marking every operator not_ready.
+      call.log.warn('bank not registered with the ACD; the call waits');
+      return false;
+    }
     const candidates = new Map<string, RoutingCandidate>();
     for (const a of this.agents.values()) {
       candidates.set(a.operatorId, { operatorId: a.operatorId, state: a.state, hasDevice: this.hasDevice(a), idleSince: a.idleSince });
@@ -388,6 +400,10 @@ export class CtiService {
     if (o.status === 481) {
       // The caller's leg is gone: not the operator's fault; legEnded ends the call.
       this.move(a, 'offer_cancelled', 'caller gone while ringing');
+    } else if (o.status === 404 || o.status === 480) {
+      // The device is not registered (any more): same effect, a clearer reason in the log.
+      this.move(a, 'device_lost', `device unreachable (${o.status} ${o.cause})`);
+      this.maybeSignOut(a);
     } else {
       this.move(a, 'offer_failed', `no answer (${o.status} ${o.cause})`);
       this.maybeSignOut(a);

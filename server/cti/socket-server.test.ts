@@ -12,7 +12,8 @@ import type { AgentView, ClientEvents, ServerEvents } from '../shared/socket-eve
 import { CtiService } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
 import { attachCtiSockets, socketNotifier } from './socket-server';
-import { ScriptedBank, until } from './test-support/scripted-bank';
+import { ScriptedBank } from './test-support/scripted-bank';
+import { until } from './test-support/until';
 
 /** Sessions by cookie token: the in-memory double of the web's SessionResolver. */
 class MemorySessions implements SessionResolver {

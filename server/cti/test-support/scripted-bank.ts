@@ -42,16 +42,25 @@ export class ScriptedDial implements DialHandle {
 }
 
 export class ScriptedBank implements BankPort {
+  ready = true;
   readonly dials: ScriptedDial[] = [];
   readonly released: string[] = [];
   private readonly emitter = new EventEmitter();
-  on(event: 'legOffered' | 'legEnded', listener: ((e: LegOffered) => void) | ((e: LegEnded) => void)): this {
+  on(event: 'legOffered' | 'legEnded' | 'registered', listener: ((e: LegOffered) => void) | ((e: LegEnded) => void) | ((e: { ua: string }) => void)): this {
     this.emitter.on(event, listener);
     return this;
   }
-  off(event: 'legOffered' | 'legEnded', listener: ((e: LegOffered) => void) | ((e: LegEnded) => void)): this {
+  off(event: 'legOffered' | 'legEnded' | 'registered', listener: ((e: LegOffered) => void) | ((e: LegEnded) => void) | ((e: { ua: string }) => void)): this {
     this.emitter.off(event, listener);
     return this;
+  }
+  isReady(): boolean {
+    return this.ready;
+  }
+  /** The bank (re)registered with the ACD. */
+  register(): void {
+    this.ready = true;
+    this.emitter.emit('registered', { ua: 'bank-1' });
   }
   dial(req: DialRequest): DialHandle {
     const d = new ScriptedDial(req);
@@ -69,15 +78,6 @@ export class ScriptedBank implements BankPort {
     this.emitter.emit('legEnded', { legId, cause });
   }
   listenerCount(): number {
-    return this.emitter.listenerCount('legOffered') + this.emitter.listenerCount('legEnded');
-  }
-}
-
-/** Polls until `cond()` is true (bounded). */
-export async function until(cond: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    return this.emitter.listenerCount('legOffered') + this.emitter.listenerCount('legEnded') + this.emitter.listenerCount('registered');
   }
 }
