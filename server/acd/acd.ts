@@ -43,7 +43,7 @@ export interface AcdOptions {
   logger: Logger;
 }
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER';
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE';
 
 type DialogEntry = { leg: Leg; role: 'party' | 'control' };
 
@@ -132,7 +132,7 @@ export class Acd {
   }
 
   /** A read-only picture of the legs the ACD holds (tests, monitoring). */
-  legs(): LegSnapshot[] {
+  legs(): ReadonlyArray<Readonly<LegSnapshot>> {
     return [...this.legsById.values()].map((l) => l.snapshot());
   }
 
@@ -238,11 +238,23 @@ export class Acd {
         flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
         return;
       case 'INVITE': {
-        // re-INVITEs (hold, ICE restart) are not supported yet: the session stays as it is
         const st = this.serverTx.begin(req, flow);
-        st?.respond(makeResponse(req, 488, { reason: 'Re-INVITE Not Supported' }));
+        if (!st) return;
+        if (role === 'control') {
+          // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
+          st.respond(this.controlAnswer(req, null));
+          return;
+        }
+        // a party's re-INVITE (hold, ICE restart) is not supported yet: the session stays as it is
+        st.respond(makeResponse(req, 488, { reason: 'Re-INVITE Not Supported' }));
         return;
       }
+      case 'UPDATE':
+        // RFC 4028 session refresh without SDP is fine on any dialog; media changes are not supported
+        if (req.body && role === 'party') flow.send(makeResponse(req, 488, { reason: 'Media Update Not Supported' }));
+        else if (req.body) flow.send(this.controlAnswer(req, null));
+        else flow.send(makeResponse(req, 200, { headers: [['Contact', this.local.contact()]] }));
+        return;
       default:
         flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
     }
@@ -425,7 +437,7 @@ export class Acd {
     const header = req.headers.get('Proxy-Authorization');
     const creds = header ? parseDigest(header) : null;
     if (!creds) return st.respond(makeResponse(req, 407, { headers: [['Proxy-Authenticate', this.digest.challenge(false)]] }));
-    const check = this.digest.verify(creds, 'INVITE', (u) => expectedPassword(this.cfg.secret, u));
+    const check = this.digest.verify(creds, 'INVITE', (u) => expectedPassword(this.cfg.secret, u), { singleUse: true });
     if (!check.ok) {
       if (check.reason === 'stale' || check.reason === 'bad-nonce' || check.reason === 'wrong-realm') {
         return st.respond(makeResponse(req, 407, { headers: [['Proxy-Authenticate', this.digest.challenge(check.reason === 'stale')]] }));
@@ -565,13 +577,7 @@ export class Acd {
     leg.controlDialog = control;
     leg.control = 'up';
     this.dialogs.set(control.key, { leg, role: 'control' });
-    dial.st.respond(
-      makeResponse(bankReq, 200, {
-        toTag: dial.toTag,
-        headers: [['Contact', this.local.contact()], ['Allow', ALLOW], [H.leg, leg.id], ['Content-Type', 'application/sdp']],
-        body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host),
-      }),
-    );
+    dial.st.respond(this.controlAnswer(bankReq, dial.toTag, [[H.leg, leg.id]]));
     leg.log.info({ bridgedTo: caller.id }, 'device answered; bridged');
     caller.log.info({ bridgedTo: leg.id }, 'bridged to device');
   }
@@ -636,10 +642,22 @@ export class Acd {
     }
   }
 
+  /** A 200 carrying the control SDP (`a=inactive`): dial answers and control re-INVITEs. */
+  private controlAnswer(req: SipRequest, toTag: string | null, extra: Array<[string, string]> = []): SipResponse {
+    return makeResponse(req, 200, {
+      ...(toTag ? { toTag } : {}),
+      headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ...extra, ['Content-Type', 'application/sdp']],
+      body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host),
+    });
+  }
+
   private sendControlBye(leg: Leg, dialog: Dialog, cause: LegEndCause): ClientTx {
     leg.log.info({ cause, controlCallId: dialog.callId }, 'BYE on the control dialog');
-    return this.clientTx.send(dialog.request('BYE', [[H.cause, cause]]), dialog.flow, (res) => {
-      if (res.status >= 300) leg.log.warn({ status: res.status }, 'controller refused the BYE');
+    return this.clientTx.send(dialog.request('BYE', [[H.cause, cause]]), dialog.flow, (res, local) => {
+      if (res.status < 300) return;
+      // the CTI will learn the leg's end when it rebuilds its picture (recovery); log for now
+      if (local) leg.log.warn({ status: res.status }, 'BYE on the control dialog could not be delivered');
+      else leg.log.warn({ status: res.status }, 'controller refused the BYE');
     });
   }
 }

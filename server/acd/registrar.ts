@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { expectedPassword, parseSipUser } from '../shared/credentials';
 import { ROUTE_USER } from '../shared/sip-control';
-import { makeResponse } from './sip/builders';
+import { makeResponse, randomToken } from './sip/builders';
 import { DigestAuthenticator, parseDigest } from './sip/digest';
 import { formatNameAddr, parseNameAddr, parseUri } from './sip/headers';
 import type { SipRequest, SipResponse } from './sip/message';
@@ -115,7 +115,7 @@ export class Registrar {
       'Contact',
       formatNameAddr({ display: null, uri: b.contact, params: new Map([['expires', String(Math.max(0, Math.round((b.expiresAt - now) / 1000)))]]) }),
     ]);
-    return makeResponse(req, 200, { toTag: 'reg', headers });
+    return makeResponse(req, 200, { toTag: randomToken(), headers });
   }
 
   /** Live bindings of an AOR user, newest first. */

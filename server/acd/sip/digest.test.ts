@@ -40,6 +40,17 @@ describe('digest', () => {
     expect(auth.challenge()).toContain('qop="auth"');
   });
 
+  it('refuses a spent nonce when asked for single use (dial INVITEs)', () => {
+    const auth = new DigestAuthenticator('patchbay.local', 60_000);
+    const c = credsFor(auth, 'bank-1', 'secret-pw');
+    expect(auth.verify(c, 'REGISTER', pw, { singleUse: true }).ok).toBe(true);
+    expect(auth.verify(c, 'REGISTER', pw, { singleUse: true })).toEqual({ ok: false, reason: 'stale' });
+    // without single use (REGISTER refreshes) the nonce stays good until it expires
+    const d = credsFor(auth, 'bank-1', 'secret-pw');
+    expect(auth.verify(d, 'REGISTER', pw).ok).toBe(true);
+    expect(auth.verify(d, 'REGISTER', pw).ok).toBe(true);
+  });
+
   it('parses digest headers and rejects non-digest ones', () => {
     expect(parseDigest('Basic abc')).toBeNull();
     expect(parseDigest('Digest username="a"')).toBeNull();

@@ -7,7 +7,9 @@ import { quote, unquote } from './headers';
  *
  * Nonces are stateless: `<issued ms>.<hmac>` under a key made at start. A nonce whose MAC
  * is good but whose age passed `nonceTtlMs` yields `stale`, so the client retries with the
- * same password and a fresh nonce (`stale=true` in the new challenge).
+ * same password and a fresh nonce (`stale=true` in the new challenge). Checks made with
+ * `singleUse` (dial INVITEs) also refuse a nonce seen before, so every dial is challenged
+ * afresh and a captured INVITE cannot be replayed.
  */
 export interface DigestCredentials {
   username: string;
@@ -61,6 +63,8 @@ export function digestResponse(p: { username: string; password: string; realm: s
 
 export class DigestAuthenticator {
   private readonly key = randomBytes(32);
+  /** Nonces already spent by single-use checks, with when they may be forgotten. */
+  private readonly spent = new Map<string, number>();
 
   constructor(
     readonly realm: string,
@@ -82,7 +86,7 @@ export class DigestAuthenticator {
    * Verifies credentials for a request. `passwordOf` returns the clear password or null
    * for an unknown or expired user.
    */
-  verify(creds: DigestCredentials, method: string, passwordOf: (user: string) => string | null): DigestCheck {
+  verify(creds: DigestCredentials, method: string, passwordOf: (user: string) => string | null, opts: { singleUse?: boolean } = {}): DigestCheck {
     if (creds.algorithm !== null && creds.algorithm.toUpperCase() !== 'MD5') return { ok: false, reason: 'unsupported' };
     if (creds.qop !== null && creds.qop !== 'auth') return { ok: false, reason: 'unsupported' };
     if (creds.realm !== this.realm) return { ok: false, reason: 'wrong-realm' };
@@ -95,7 +99,18 @@ export class DigestAuthenticator {
     if (!safeEqual(expected, creds.response.toLowerCase())) return { ok: false, reason: 'bad-response' };
     // checked after the response so that `stale` is only said to someone who knows the password
     if (this.now() - Number(issued) > this.nonceTtlMs) return { ok: false, reason: 'stale' };
+    if (opts.singleUse) {
+      // a replayed request (same nonce) is sent back for a fresh challenge
+      this.forgetOld();
+      if (this.spent.has(creds.nonce)) return { ok: false, reason: 'stale' };
+      this.spent.set(creds.nonce, Number(issued) + this.nonceTtlMs);
+    }
     return { ok: true, username: creds.username };
+  }
+
+  private forgetOld(): void {
+    const now = this.now();
+    for (const [nonce, until] of this.spent) if (until < now) this.spent.delete(nonce);
   }
 
   private mac(s: string): string {

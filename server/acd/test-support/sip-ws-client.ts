@@ -17,6 +17,8 @@ export class SipWsClient {
   readonly received: SipMessage[] = [];
   readonly contact: string;
   private cseq = 1;
+  /** Our To tag per inbound INVITE's Call-ID, so provisional and final answers agree. */
+  private readonly tags = new Map<string, string>();
 
   private constructor(
     private readonly ws: WebSocket,
@@ -162,10 +164,37 @@ export class SipWsClient {
 
   /** Answers an inbound INVITE (UAS side) and returns the dialog. */
   answer(inv: SipRequest, status: number, opts: { headers?: Array<[string, string]>; body?: string } = {}): ClientDialog {
-    const tag = randomToken();
+    const tag = this.tagFor(inv);
     const res = makeResponse(inv, status, { toTag: tag, headers: [['Contact', this.contact], ...(opts.headers ?? []), ...(opts.body ? ([['Content-Type', 'application/sdp']] as Array<[string, string]>) : [])], body: opts.body ?? '' });
     this.send(res);
     return { callId: inv.headers.get('Call-ID')!, local: res.headers.get('To')!, remote: inv.headers.get('From')!, target: parseNameAddr(inv.headers.get('Contact')!)!.uri, seq: 1000, inviteSeq: parseCSeq(inv.headers.get('CSeq')!)!.seq };
+  }
+
+  /** A 180 Ringing to an inbound INVITE. */
+  answerProvisional(inv: SipRequest, status = 180): SipResponse {
+    return makeResponse(inv, status, { toTag: this.tagFor(inv), headers: [['Contact', this.contact]] });
+  }
+
+  /** The CANCEL of an INVITE we sent (§9.1: same branch, Call-ID, From, To, CSeq number). */
+  cancelOf(inv: SipRequest): SipRequest {
+    const h = new SipHeaders()
+      .append('Via', inv.headers.get('Via')!)
+      .append('Max-Forwards', '70')
+      .append('From', inv.headers.get('From')!)
+      .append('To', inv.headers.get('To')!)
+      .append('Call-ID', inv.headers.get('Call-ID')!)
+      .append('CSeq', `${parseCSeq(inv.headers.get('CSeq')!)!.seq} CANCEL`);
+    return { kind: 'request', method: 'CANCEL', uri: inv.uri, headers: h, body: '' };
+  }
+
+  private tagFor(inv: SipRequest): string {
+    const callId = inv.headers.get('Call-ID')!;
+    let tag = this.tags.get(callId);
+    if (!tag) {
+      tag = randomToken();
+      this.tags.set(callId, tag);
+    }
+    return tag;
   }
 
   /** The dialog made by a 2xx to an INVITE we sent (UAC side). */

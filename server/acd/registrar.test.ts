@@ -1,0 +1,140 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { bankCredentials, issueDeviceCredentials } from '../shared/credentials';
+import { Registrar } from './registrar';
+import { RateLimiter } from './rate-limiter';
+import { newBranch, randomToken } from './sip/builders';
+import { DigestAuthenticator, digestResponse } from './sip/digest';
+import { SipHeaders, type SipMessage, type SipRequest, type SipResponse } from './sip/message';
+import type { Flow } from './transport/flow';
+
+const SECRET = 'x'.repeat(40);
+const DOMAIN = 'patchbay.local';
+
+class FakeFlow implements Flow {
+  closed = false;
+  readonly transport = 'WS';
+  readonly remotePort = 40000;
+  readonly sent: SipMessage[] = [];
+  constructor(
+    readonly id: string,
+    readonly remoteAddress = '127.0.0.1',
+  ) {}
+  send(m: SipMessage): boolean {
+    this.sent.push(m);
+    return true;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+function setup(now = () => Date.now()) {
+  const digest = new DigestAuthenticator(DOMAIN, 60_000, now);
+  const limiter = new RateLimiter(3, 0.1, now);
+  const registrar = new Registrar({ domain: DOMAIN, secret: SECRET, digest, limiter, logger: pino({ level: 'silent' }), now });
+  return { registrar, digest };
+}
+
+function register(aorUser: string, opts: { contact?: string; expires?: number; auth?: { user: string; password: string; challenge: SipResponse } } = {}): SipRequest {
+  const aor = `<sip:${aorUser}@${DOMAIN}>`;
+  const h = new SipHeaders()
+    .append('Via', `SIP/2.0/WS h.invalid;branch=${newBranch()}`)
+    .append('From', `${aor};tag=${randomToken()}`)
+    .append('To', aor)
+    .append('Call-ID', 'reg-1')
+    .append('CSeq', '1 REGISTER')
+    .append('Contact', opts.contact ?? '<sip:abc@h.invalid;transport=ws>')
+    .append('Expires', String(opts.expires ?? 600));
+  if (opts.auth) {
+    const nonce = /nonce="([^"]+)"/.exec(opts.auth.challenge.headers.get('WWW-Authenticate')!)![1]!;
+    const uri = `sip:${DOMAIN}`;
+    const response = digestResponse({ username: opts.auth.user, password: opts.auth.password, realm: DOMAIN, method: 'REGISTER', uri, nonce, qop: 'auth', nc: '00000001', cnonce: 'cn' });
+    h.append('Authorization', `Digest username="${opts.auth.user}", realm="${DOMAIN}", nonce="${nonce}", uri="${uri}", response="${response}", qop=auth, nc=00000001, cnonce="cn", algorithm=MD5`);
+  }
+  return { kind: 'request', method: 'REGISTER', uri: `sip:${DOMAIN}`, headers: h, body: '' };
+}
+
+function authed(r: Registrar, flow: Flow, aorUser: string, user: string, password: string, extra: { contact?: string; expires?: number } = {}): SipResponse {
+  const challenge = r.handleRegister(register(aorUser, extra), flow);
+  expect(challenge.status).toBe(401);
+  return r.handleRegister(register(aorUser, { ...extra, auth: { user, password, challenge } }), flow);
+}
+
+describe('Registrar', () => {
+  it('challenges, then binds a device to its own AOR', () => {
+    const { registrar } = setup();
+    const flow = new FakeFlow('f1');
+    const dev = issueDeviceCredentials(SECRET, 3600);
+    const ok = authed(registrar, flow, dev.user, dev.user, dev.password);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('Contact')).toMatch(/^<sip:abc@h\.invalid;transport=ws>;expires=600$/);
+    expect(registrar.lookup(dev.user)).toHaveLength(1);
+    expect(registrar.lookup(dev.user)[0]!.flow).toBe(flow);
+  });
+
+  it('refuses a device registering another AOR, or the route point', () => {
+    const { registrar } = setup();
+    const flow = new FakeFlow('f1');
+    const dev = issueDeviceCredentials(SECRET, 3600);
+    const other = issueDeviceCredentials(SECRET, 3600);
+    expect(authed(registrar, flow, other.user, dev.user, dev.password).status).toBe(403);
+    expect(authed(registrar, flow, 'route', dev.user, dev.password).status).toBe(403);
+    expect(registrar.nextRoute()).toBeNull();
+  });
+
+  it('lets bank users register the route point and round-robins over them', () => {
+    const { registrar } = setup();
+    const b1 = bankCredentials(SECRET, 1);
+    const b2 = bankCredentials(SECRET, 2);
+    const f1 = new FakeFlow('f1');
+    const f2 = new FakeFlow('f2');
+    expect(authed(registrar, f1, 'route', b1.user, b1.password, { contact: '<sip:b1@x.invalid>' }).status).toBe(200);
+    expect(authed(registrar, f2, 'route', b2.user, b2.password, { contact: '<sip:b2@x.invalid>' }).status).toBe(200);
+    const picks = [registrar.nextRoute(), registrar.nextRoute(), registrar.nextRoute()].map((b) => b?.authUser);
+    expect(new Set(picks.slice(0, 2))).toEqual(new Set(['bank-1', 'bank-2']));
+    expect(picks[2]).toBe(picks[0]);
+    // bindings die with their connection
+    f1.closed = true;
+    registrar.dropFlow(f1);
+    expect(registrar.nextRoute()?.authUser).toBe('bank-2');
+  });
+
+  it('unregisters with Expires: 0 and expires bindings by time', () => {
+    let now = 1_700_000_000_000;
+    const { registrar } = setup(() => now);
+    const flow = new FakeFlow('f1');
+    const dev = issueDeviceCredentials(SECRET, 3600, now);
+    expect(authed(registrar, flow, dev.user, dev.user, dev.password, { expires: 60 }).status).toBe(200);
+    now += 61_000;
+    expect(registrar.lookup(dev.user)).toHaveLength(0);
+    expect(authed(registrar, flow, dev.user, dev.user, dev.password, { expires: 60 }).status).toBe(200);
+    expect(registrar.lookup(dev.user)).toHaveLength(1);
+    const gone = authed(registrar, flow, dev.user, dev.user, dev.password, { expires: 0 });
+    expect(gone.status).toBe(200);
+    expect(gone.headers.get('Contact')).toBeUndefined();
+    expect(registrar.lookup(dev.user)).toHaveLength(0);
+  });
+
+  it('refuses expired device credentials and rate-limits failures per source', () => {
+    const { registrar } = setup();
+    const flow = new FakeFlow('f1', '10.0.0.9');
+    const expired = issueDeviceCredentials(SECRET, 60, Date.now() - 120_000);
+    expect(authed(registrar, flow, expired.user, expired.user, expired.password).status).toBe(403);
+    const dev = issueDeviceCredentials(SECRET, 3600);
+    expect(authed(registrar, flow, dev.user, dev.user, 'wrong').status).toBe(403);
+    expect(authed(registrar, flow, dev.user, dev.user, 'wrong').status).toBe(403);
+    const limited = registrar.handleRegister(register(dev.user), flow);
+    expect(limited.status).toBe(503);
+    expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
+    // another source is not affected
+    expect(registrar.handleRegister(register(dev.user), new FakeFlow('f2', '10.0.0.10')).status).toBe(401);
+  });
+
+  it('refuses a foreign domain', () => {
+    const { registrar } = setup();
+    const req = register('dev-x');
+    req.headers.set('To', '<sip:dev-x@elsewhere.example>');
+    expect(registrar.handleRegister(req, new FakeFlow('f')).status).toBe(404);
+  });
+});
