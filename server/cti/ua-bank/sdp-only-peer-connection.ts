@@ -117,6 +117,7 @@ class DOMExceptionLike extends Error {
 }
 
 /**
+ * Fallback only (see load-jssip.ts, which binds these names inside JsSIP's modules instead).
  * Makes JsSIP's browser checks pass in Node: `window.RTCPeerConnection` (UA.js, RTCSession.js)
  * and the globals `RTCPeerConnection` / `RTCSessionDescription`. `window` is a minimal object,
  * not `globalThis`, so other libraries do not mistake Node for a browser. Idempotent; never

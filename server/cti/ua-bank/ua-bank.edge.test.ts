@@ -8,6 +8,7 @@ import { serialize } from '../../acd/sip/serializer';
 import { createLogger } from '../../log';
 import { controlSdp } from '../../shared/sip-control';
 import { until } from '../test-support/until';
+import { loadJsSip } from './load-jssip';
 import { UaBank, type LegOffered } from './ua-bank';
 
 /**
@@ -99,6 +100,10 @@ describe('UaBank edges', () => {
     expect(ok.body).toContain('a=inactive');
     await until(() => offered.length === 1, 3000, 'legOffered');
     expect(offered).toEqual([expect.objectContaining({ legId: 'leg-00000000000000aa', dialed: '+15550100', audio: null, callerName: 'Carla' })]);
+    // JsSIP got its browser names in its own scope: nothing leaked onto the process's globals.
+    expect(loadJsSip().scoped).toBe(true);
+    const g = globalThis as Record<string, unknown>;
+    expect([g.window, g.RTCPeerConnection, g.RTCSessionDescription]).toEqual([undefined, undefined, undefined]);
   }, 15_000);
 
   it('reports a lost registration loudly and registers again after reconnecting', async () => {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import * as JsSIP from 'jssip';
+import type { UA } from 'jssip';
 import type { RTCSession, EndEvent } from 'jssip/lib/RTCSession';
 import type { IncomingRTCSessionEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import NodeWebSocket from 'jssip-node-websocket';
@@ -7,7 +7,7 @@ import type { Logger } from '../../log';
 import { bankCredentials } from '../../shared/credentials';
 import { ROUTE_USER, type LegEndCause } from '../../shared/sip-control';
 import { dialHeaders, parseCause, parseLegHeader, parseRoutePointInvite } from './control-headers';
-import { installSdpOnlyWebRtc } from './sdp-only-peer-connection';
+import { loadJsSip, type JsSIP } from './load-jssip';
 
 /**
  * The CTI's bank of JsSIP user agents: its only door to the ACD (docs/cti.md, "The bank").
@@ -83,7 +83,7 @@ export interface UaBankOptions {
 
 interface BankUa {
   name: string;
-  ua: JsSIP.UA;
+  ua: UA;
   registered: boolean;
 }
 
@@ -105,6 +105,7 @@ export class UaBank {
   private readonly log: Logger;
   private next = 0;
   private state: 'idle' | 'started' | 'stopped' = 'idle';
+  private jssip: JsSIP | null = null;
 
   constructor(private readonly opts: UaBankOptions) {
     this.log = opts.logger.child({ component: 'ua-bank' });
@@ -129,7 +130,9 @@ export class UaBank {
   async start(timeoutMs = 10_000): Promise<void> {
     if (this.state !== 'idle') throw new Error(`UaBank.start(): already ${this.state}`);
     this.state = 'started';
-    installSdpOnlyWebRtc();
+    const { mod, scoped } = loadJsSip();
+    this.jssip = mod;
+    if (!scoped) this.log.warn('JsSIP was loaded before the bank: browser globals installed on globalThis');
     for (let n = 1; n <= this.opts.size; n++) this.uas.push(this.createUa(n));
     for (const u of this.uas) u.ua.start();
     await new Promise<void>((resolve, reject) => {
@@ -230,7 +233,7 @@ export class UaBank {
       handle.settle({ kind: 'answered', legId });
     });
     session.on('failed', (e: EndEvent) => {
-      const status = (e.message as { status_code?: number } | undefined)?.status_code ?? (e.cause === JsSIP.C.causes.CANCELED ? 487 : 0);
+      const status = (e.message as { status_code?: number } | undefined)?.status_code ?? (e.cause === this.jssip?.C.causes.CANCELED ? 487 : 0);
       handle.settle({ kind: 'failed', status, cause: e.cause });
     });
     return handle;
@@ -259,7 +262,7 @@ export class UaBank {
 
   private createUa(n: number): BankUa {
     const cred = bankCredentials(this.opts.secret, n);
-    const ua = new JsSIP.UA({
+    const ua = new this.jssip!.UA({
       sockets: [new NodeWebSocket(this.opts.wsUrl)],
       uri: `sip:${ROUTE_USER}@${this.opts.domain}`,
       authorization_user: cred.user,
@@ -333,7 +336,7 @@ export class UaBank {
       }
       if (this.legs.get(legId)?.session !== session) return;
       this.legs.delete(legId);
-      this.emit('legEnded', { legId, cause: f.cause === JsSIP.C.causes.CANCELED ? 'cancel' : 'error' });
+      this.emit('legEnded', { legId, cause: f.cause === this.jssip?.C.causes.CANCELED ? 'cancel' : 'error' });
     });
     this.watchEnd(session, legId, log);
     try {
