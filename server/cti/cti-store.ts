@@ -1,0 +1,45 @@
+import type { QueueMembership } from './domain/routing';
+
+/**
+ * What the CTI reads and writes in the database, and nothing more. The service keeps the live
+ * picture in memory and writes through this port; `prisma-cti-store.ts` implements it.
+ */
+export interface QueueInfo {
+  id: string;
+  name: string;
+  ringTimeoutSec: number;
+  wrapUpSec: number;
+  maxWaitSec: number;
+  holdAudio: string;
+  members: QueueMembership[];
+}
+
+export interface NewCallRow {
+  id: string;
+  acdLegId: string;
+  dialed: string;
+  callerId: string;
+  queueId: string | null;
+  arrivedAt: Date;
+}
+
+export interface CallRowPatch {
+  queueId?: string | null;
+  operatorId?: string | null;
+  offeredAt?: Date;
+  answeredAt?: Date;
+  endedAt?: Date;
+  endedBy?: string;
+  outcome?: string;
+}
+
+export interface CtiStore {
+  /** The queue a dialled number leads to, with its members; null when the number is not served. */
+  queueForNumber(e164: string): Promise<QueueInfo | null>;
+  /** The queue by id with its current members (re-read when operators become ready). */
+  queue(id: string): Promise<QueueInfo | null>;
+  createCall(row: NewCallRow): Promise<void>;
+  updateCall(id: string, patch: CallRowPatch): Promise<void>;
+  appendCallEvent(ev: { callId: string; seq: number; type: string; at: Date; data?: Record<string, unknown> }): Promise<void>;
+  logAgentState(row: { userId: string; from: string; to: string; reason: string; at: Date }): Promise<void>;
+}

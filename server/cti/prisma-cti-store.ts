@@ -1,0 +1,46 @@
+import type { PrismaClient } from '../db/generated/client';
+import type { CallRowPatch, CtiStore, NewCallRow, QueueInfo } from './cti-store';
+
+/** The CTI store over Prisma (PGlite embedded or PostgreSQL: same SQL). */
+export class PrismaCtiStore implements CtiStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async queueForNumber(e164: string): Promise<QueueInfo | null> {
+    const n = await this.prisma.number.findUnique({ where: { e164 }, select: { queueId: true, holdAudio: true } });
+    if (!n) return null;
+    const q = await this.queue(n.queueId);
+    return q ? { ...q, holdAudio: n.holdAudio || q.holdAudio } : null;
+  }
+
+  async queue(id: string): Promise<QueueInfo | null> {
+    const q = await this.prisma.queue.findUnique({ where: { id }, include: { members: { select: { userId: true, level: true } } } });
+    if (!q) return null;
+    return {
+      id: q.id,
+      name: q.name,
+      ringTimeoutSec: q.ringTimeoutSec,
+      wrapUpSec: q.wrapUpSec,
+      maxWaitSec: q.maxWaitSec,
+      holdAudio: q.holdAudio,
+      members: q.members.map((m) => ({ operatorId: m.userId, level: m.level })),
+    };
+  }
+
+  async createCall(row: NewCallRow): Promise<void> {
+    await this.prisma.call.create({ data: row });
+  }
+
+  async updateCall(id: string, patch: CallRowPatch): Promise<void> {
+    await this.prisma.call.update({ where: { id }, data: patch });
+  }
+
+  async appendCallEvent(ev: { callId: string; seq: number; type: string; at: Date; data?: Record<string, unknown> }): Promise<void> {
+    await this.prisma.callEvent.create({
+      data: { callId: ev.callId, seq: ev.seq, type: ev.type, at: ev.at, ...(ev.data ? { data: ev.data as object } : {}) },
+    });
+  }
+
+  async logAgentState(row: { userId: string; from: string; to: string; reason: string; at: Date }): Promise<void> {
+    await this.prisma.agentStateLog.create({ data: row });
+  }
+}

@@ -1,0 +1,175 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../db/database';
+import { seedDemo } from '../db/seed';
+import { createLogger } from '../log';
+import { SESSION_COOKIE, type AuthUser, type SessionResolver } from '../shared/auth';
+import type { Response } from '../shared/result';
+import type { AgentView, ClientEvents, ServerEvents } from '../shared/socket-events';
+import { CtiService } from './cti-service';
+import { PrismaCtiStore } from './prisma-cti-store';
+import { attachCtiSockets, socketNotifier } from './socket-server';
+import { ScriptedBank } from './test-support/scripted-bank';
+import { until } from './test-support/until';
+
+/** Sessions by cookie token: the in-memory double of the web's SessionResolver. */
+class MemorySessions implements SessionResolver {
+  constructor(private readonly byToken: Record<string, AuthUser>) {}
+  async resolve(cookieHeader: string | undefined): Promise<AuthUser | null> {
+    const m = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(cookieHeader ?? '');
+    return (m && this.byToken[m[1]!]) ?? null;
+  }
+}
+
+const OP1: AuthUser = { id: 'u-op1', email: 'olivia@patchbay.local', name: 'Olivia Operator', role: 'OPERATOR' };
+const ADMIN: AuthUser = { id: 'u-admin', email: 'admin@patchbay.local', name: 'Ada Admin', role: 'ADMIN' };
+
+type Client = ClientSocket<ServerEvents, ClientEvents>;
+
+let db: Database;
+let http: HttpServer;
+let io: Server<ClientEvents, ServerEvents>;
+let cti: CtiService;
+let url: string;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  db = await openDatabase({ databaseUrl: null, dataDir: 'memory://' });
+  await seedDemo(db.prisma, { password: 'demo-password-1' });
+  http = createServer();
+  io = new Server<ClientEvents, ServerEvents>(http);
+  const logger = createLogger('silent');
+  cti = new CtiService({
+    bank: new ScriptedBank(),
+    store: new PrismaCtiStore(db.prisma),
+    notifier: socketNotifier(io),
+    logger,
+    secret: 'y'.repeat(32),
+    sipDomain: 'patchbay.local',
+    deviceWsUrl: 'ws://127.0.0.1:5062',
+    deviceCredTtlSec: 3600,
+    disconnectGraceMs: 50,
+  });
+  cti.start();
+  attachCtiSockets(io, { cti, sessions: new MemorySessions({ 'tok-op1': OP1, 'tok-admin': ADMIN }), logger });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+}, 30_000);
+
+afterEach(() => {
+  for (const c of clients.splice(0)) c.disconnect();
+});
+
+afterAll(async () => {
+  await new Promise<void>((r) => io.close(() => r()));
+  await cti.stop();
+  await db.close();
+});
+
+function client(token: string | null): Client {
+  const c: Client = connect(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: 3000,
+    extraHeaders: token ? { cookie: `${SESSION_COOKIE}=${token}` } : {},
+  });
+  clients.push(c);
+  return c;
+}
+
+async function connected(c: Client): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    c.once('connect', () => resolve());
+    c.once('connect_error', reject);
+  });
+}
+
+function ask<E extends keyof ClientEvents>(c: Client, event: E, payload: unknown): Promise<Response<unknown>> {
+  // Untyped on purpose: the tests send payloads the contract forbids.
+  const loose = c as unknown as { timeout(ms: number): { emitWithAck(ev: string, p: unknown): Promise<Response<unknown>> } };
+  return loose.timeout(3000).emitWithAck(event, payload);
+}
+
+describe('CTI sockets', () => {
+  it('refuses a connection without a valid session', async () => {
+    for (const token of [null, 'forged']) {
+      const c = client(token);
+      const err = await new Promise<Error>((resolve) => c.once('connect_error', resolve));
+      expect(err.message).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('answers a bad payload with BAD_REQUEST and field messages', async () => {
+    const c = client('tok-op1');
+    await connected(c);
+    expect(await ask(c, 'agent:device', { kind: 'pstn' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { kind: expect.any(String) } } });
+    expect(await ask(c, 'agent:ready', 'not an object')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await ask(c, 'agent:ready', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await ask(c, 'agent:not-ready', { reason: 'x'.repeat(65) })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { reason: expect.any(String) } } });
+  });
+
+  it('survives events without an ack or with odd payloads', async () => {
+    const c = client('tok-op1');
+    await connected(c);
+    (c as unknown as { emit(ev: string, ...a: unknown[]): void }).emit('agent:ready', { });
+    (c as unknown as { emit(ev: string, ...a: unknown[]): void }).emit('agent:ready');
+    (c as unknown as { emit(ev: string, ...a: unknown[]): void }).emit('agent:not-ready', null, 42);
+    (c as unknown as { emit(ev: string, ...a: unknown[]): void }).emit('admin:subscribe', [1, 2]);
+    // The server is still there and answering.
+    expect(await ask(c, 'agent:not-ready', {})).toMatchObject({ ok: false });
+    expect(c.connected).toBe(true);
+  });
+
+  it('refuses an admin event from an operator with FORBIDDEN, and operator events from an admin', async () => {
+    const op = client('tok-op1');
+    const admin = client('tok-admin');
+    await Promise.all([connected(op), connected(admin)]);
+    expect(await ask(op, 'admin:subscribe', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(admin, 'agent:ready', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('runs the device, ready and not-ready flow, with states pushed to the operator and to admins', async () => {
+    const admin = client('tok-admin');
+    await connected(admin);
+    const snap0 = await ask(admin, 'admin:subscribe', {});
+    expect(snap0.ok).toBe(true);
+    const adminSeen: AgentView[] = [];
+    admin.on('admin:agent', (v) => adminSeen.push(v));
+
+    const op = client('tok-op1');
+    const pushed: AgentView[] = [];
+    op.on('agent:state', (v) => pushed.push(v));
+    await connected(op);
+    await until(() => pushed.some((v) => v.state === 'not_ready'), 3000, 'not_ready pushed');
+
+    // Ready before a device: refused by the service.
+    expect(await ask(op, 'agent:ready', {})).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    const grant = await ask(op, 'agent:device', { kind: 'browser' });
+    expect(grant).toMatchObject({ ok: true, data: { kind: 'browser', wsUrl: 'ws://127.0.0.1:5062' } });
+    if (grant.ok) {
+      const g = grant.data as { sipUser: string; aor: string; sipPassword: string };
+      expect(g.sipUser).toMatch(/^dev-[0-9a-f]{16}-\d{10}$/);
+      expect(g.aor).toBe(`sip:${g.sipUser}@patchbay.local`);
+      expect(g.sipPassword.length).toBeGreaterThan(20);
+    }
+    expect(await ask(op, 'agent:ready', {})).toMatchObject({ ok: true, data: { state: 'ready' } });
+    expect(await ask(op, 'agent:ready', {})).toMatchObject({ ok: false, error: { code: 'ILLEGAL_TRANSITION' } });
+    expect(await ask(op, 'agent:not-ready', { reason: 'lunch' })).toMatchObject({ ok: true, data: { state: 'not_ready' } });
+    await until(() => pushed.at(-1)?.state === 'not_ready' && adminSeen.at(-1)?.state === 'not_ready', 3000, 'pushed states');
+    expect(adminSeen.map((v) => v.state)).toEqual(expect.arrayContaining(['not_ready', 'ready']));
+
+    const snap = await ask(admin, 'admin:subscribe', {});
+    expect(snap).toMatchObject({ ok: true, data: { agents: [expect.objectContaining({ operatorId: OP1.id, state: 'not_ready', device: 'browser' })] } });
+
+    await cti.flush();
+    const rows = await db.prisma.agentStateLog.findMany({ where: { userId: OP1.id }, orderBy: { id: 'asc' } });
+    expect(rows.slice(-2).map((r) => [r.from, r.to, r.reason])).toEqual([
+      ['not_ready', 'ready', 'go_ready: operator'],
+      ['ready', 'not_ready', 'go_not_ready: operator: lunch'],
+    ]);
+  });
+});

@@ -1,0 +1,152 @@
+import type { Server, Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { Logger } from '../log';
+import type { Role } from '../shared/agent';
+import type { AuthUser, SessionResolver } from '../shared/auth';
+import { AppError, fieldErrors, toErrorResponse, type Response } from '../shared/result';
+import {
+  DeviceRequest,
+  NotReadyRequest,
+  ReadyRequest,
+  SubscribeRequest,
+  type ClientEvents,
+  type ServerEvents,
+} from '../shared/socket-events';
+import type { CtiNotifier, CtiService } from './cti-service';
+
+/**
+ * The socket.io edge of the CTI. Handlers only authenticate, authorise, parse and call the
+ * service; they never touch the database or SIP. Every client event:
+ *   1. role check (wrong role → FORBIDDEN; checked first so callers learn nothing about payloads
+ *      of events they may not send),
+ *   2. zod parse of the payload (bad → BAD_REQUEST with field messages),
+ *   3. the service call, whose AppError becomes the ack's error (anything else: INTERNAL, logged).
+ * A missing ack callback or a payload of any shape never throws out of a handler.
+ */
+
+type CtiServer = Server<ClientEvents, ServerEvents>;
+type CtiSocket = Socket<ClientEvents, ServerEvents>;
+
+export const rooms = {
+  operator: (operatorId: string) => `op:${operatorId}`,
+  admins: 'admins',
+} as const;
+
+const OPERATOR_ROLES: readonly Role[] = ['OPERATOR'];
+const ADMIN_ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR'];
+
+export interface CtiSocketDeps {
+  cti: CtiService;
+  sessions: SessionResolver;
+  logger: Logger;
+}
+
+/** The notifier the service is built with: its updates go to the operator's room and to admins. */
+export function socketNotifier(io: CtiServer): CtiNotifier {
+  return {
+    agentChanged(view) {
+      io.to(rooms.operator(view.operatorId)).emit('agent:state', view);
+      io.to(rooms.admins).emit('admin:agent', view);
+    },
+    callOffered(operatorId, offer) {
+      io.to(rooms.operator(operatorId)).emit('call:offer', offer);
+    },
+    callChanged(view, operatorId) {
+      if (operatorId) io.to(rooms.operator(operatorId)).emit('call:update', view);
+      io.to(rooms.admins).emit('admin:call', view);
+    },
+  };
+}
+
+export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
+  const log = deps.logger.child({ component: 'cti-socket' });
+  const users = new WeakMap<CtiSocket, AuthUser>();
+
+  io.use((socket, next) => {
+    deps.sessions.resolve(socket.handshake.headers.cookie).then(
+      (user) => {
+        if (!user) {
+          log.info({ address: socket.handshake.address }, 'socket refused: no valid session');
+          next(new Error('UNAUTHENTICATED'));
+          return;
+        }
+        users.set(socket, user);
+        next();
+      },
+      (err: unknown) => {
+        log.error({ err }, 'session lookup failed');
+        next(new Error('UNAVAILABLE'));
+      },
+    );
+  });
+
+  io.on('connection', (socket) => {
+    const user = users.get(socket);
+    if (!user) {
+      socket.disconnect(true);
+      return;
+    }
+    const slog = log.child(user.role === 'OPERATOR' ? { operatorId: user.id } : { userId: user.id, role: user.role });
+    slog.info({ socketId: socket.id }, 'socket connected');
+
+    if (user.role === 'OPERATOR') {
+      void socket.join(rooms.operator(user.id));
+      const view = deps.cti.operatorConnected(user);
+      socket.emit('agent:state', view);
+      socket.on('disconnect', (reason) => {
+        slog.info({ reason }, 'operator socket disconnected');
+        deps.cti.operatorDisconnected(user.id);
+      });
+    }
+
+    const on = <T>(
+      event: keyof ClientEvents,
+      roles: readonly Role[],
+      schema: z.ZodType<T>,
+      run: (payload: T) => unknown,
+    ): void => {
+      // socket.io hands the ack as the last argument when the client asked for one.
+      (socket as unknown as { on(ev: string, fn: (...args: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
+        const last = args[args.length - 1];
+        const ack = typeof last === 'function' ? (last as (r: Response<unknown>) => void) : null;
+        const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
+        const reply = (r: Response<unknown>) => {
+          if (!ack) {
+            slog.warn({ event }, 'event without an ack callback');
+            return;
+          }
+          try {
+            ack(r);
+          } catch (err) {
+            slog.error({ err, event }, 'ack threw');
+          }
+        };
+        if (!roles.includes(user.role)) {
+          slog.warn({ event, role: user.role }, 'forbidden event');
+          reply({ ok: false, error: { code: 'FORBIDDEN', message: `${event} is not allowed for ${user.role}` } });
+          return;
+        }
+        const parsed = schema.safeParse(payload);
+        if (!parsed.success) {
+          reply({ ok: false, error: { code: 'BAD_REQUEST', message: `invalid ${event} payload`, fields: fieldErrors(parsed.error) } });
+          return;
+        }
+        try {
+          reply({ ok: true, data: run(parsed.data) });
+        } catch (err) {
+          if (err instanceof AppError) slog.info({ event, code: err.code, message: err.message }, 'event refused');
+          else slog.error({ err, event }, 'event failed');
+          reply(toErrorResponse(err));
+        }
+      });
+    };
+
+    on('agent:device', OPERATOR_ROLES, DeviceRequest, (req) => deps.cti.chooseDevice(user.id, req.kind));
+    on('agent:ready', OPERATOR_ROLES, ReadyRequest, () => deps.cti.setReady(user.id));
+    on('agent:not-ready', OPERATOR_ROLES, NotReadyRequest, (req) => deps.cti.setNotReady(user.id, req.reason));
+    on('admin:subscribe', ADMIN_ROLES, SubscribeRequest, () => {
+      void socket.join(rooms.admins);
+      return deps.cti.adminSnapshot();
+    });
+  });
+}

@@ -1,0 +1,69 @@
+import type { Server } from 'socket.io';
+import type { Config } from '../config';
+import type { PrismaClient } from '../db/generated/client';
+import type { Logger } from '../log';
+import type { SessionResolver } from '../shared/auth';
+import type { ClientEvents, ServerEvents } from '../shared/socket-events';
+import { CtiService } from './cti-service';
+import { PrismaCtiStore } from './prisma-cti-store';
+import { attachCtiSockets, socketNotifier } from './socket-server';
+import { UaBank } from './ua-bank/ua-bank';
+
+export interface RunningCti {
+  cti: CtiService;
+  bank: UaBank;
+  /** Stops the service, then the bank (unregisters). Safe twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The CTI's composition root: store, bank, service, socket edge. Call it after the ACD listens.
+ * A bank that cannot register within `registerTimeoutMs` is logged as an error, not fatal: its
+ * UAs keep retrying and the service offers no call until one registers.
+ */
+export async function startCti(deps: {
+  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'>;
+  prisma: PrismaClient;
+  io: Server<ClientEvents, ServerEvents>;
+  sessions: SessionResolver;
+  logger: Logger;
+  registerTimeoutMs?: number;
+}): Promise<RunningCti> {
+  const { config, logger } = deps;
+  // The bank reaches the ACD on loopback when it listens on every address.
+  const acdHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  const bank = new UaBank({
+    wsUrl: `ws://${acdHost}:${config.sipWsPort}`,
+    domain: config.sipDomain,
+    secret: config.secret,
+    size: config.bankSize,
+    logger,
+  });
+  const cti = new CtiService({
+    bank,
+    store: new PrismaCtiStore(deps.prisma),
+    notifier: socketNotifier(deps.io),
+    logger,
+    secret: config.secret,
+    sipDomain: config.sipDomain,
+    deviceWsUrl: `ws://${config.publicHost}:${config.sipWsPort}`,
+    deviceCredTtlSec: config.deviceCredTtlSec,
+  });
+  cti.start();
+  attachCtiSockets(deps.io, { cti, sessions: deps.sessions, logger });
+  try {
+    await bank.start(deps.registerTimeoutMs ?? 10_000);
+  } catch (err) {
+    logger.error({ err }, 'CTI bank did not register with the ACD; calls wait until it does');
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    cti,
+    bank,
+    stop: () =>
+      (stopping ??= (async () => {
+        await cti.stop();
+        await bank.stop();
+      })()),
+  };
+}

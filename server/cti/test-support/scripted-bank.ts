@@ -1,0 +1,83 @@
+import { EventEmitter } from 'node:events';
+import type { BankPort } from '../cti-service';
+import type { DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegEnded, LegOffered } from '../ua-bank/ua-bank';
+
+/**
+ * A test double of the bank's port for unit tests of the service's decisions: the test plays
+ * the ACD (offers legs, ends them, rings/answers/fails dials) and reads what the service asked.
+ * The bank itself is tested against the real ACD in ua-bank.integration.test.ts.
+ */
+export class ScriptedDial implements DialHandle {
+  readonly outcome: Promise<DialOutcome>;
+  cancelled = false;
+  private resolve!: (o: DialOutcome) => void;
+  private settled = false;
+  private readonly emitter = new EventEmitter();
+  constructor(readonly req: DialRequest) {
+    this.outcome = new Promise((r) => (this.resolve = r));
+  }
+  on<K extends keyof DialHandleEvents>(event: K, listener: (...args: DialHandleEvents[K]) => void): this {
+    this.emitter.on(event, listener as (...a: unknown[]) => void);
+    return this;
+  }
+  ring(): void {
+    this.emitter.emit('ringing');
+  }
+  answer(legId: string): void {
+    this.settle({ kind: 'answered', legId });
+  }
+  fail(status: number, cause: string): void {
+    this.settle({ kind: 'failed', status, cause });
+  }
+  cancel(): void {
+    this.cancelled = true;
+    this.settle({ kind: 'failed', status: 487, cause: 'Canceled' });
+  }
+  private settle(o: DialOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.emitter.emit(o.kind, o);
+    this.resolve(o);
+  }
+}
+
+export class ScriptedBank implements BankPort {
+  ready = true;
+  readonly dials: ScriptedDial[] = [];
+  readonly released: string[] = [];
+  private readonly emitter = new EventEmitter();
+  on(event: 'legOffered' | 'legEnded' | 'registered', listener: ((e: LegOffered) => void) | ((e: LegEnded) => void) | ((e: { ua: string }) => void)): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+  off(event: 'legOffered' | 'legEnded' | 'registered', listener: ((e: LegOffered) => void) | ((e: LegEnded) => void) | ((e: { ua: string }) => void)): this {
+    this.emitter.off(event, listener);
+    return this;
+  }
+  isReady(): boolean {
+    return this.ready;
+  }
+  /** The bank (re)registered with the ACD. */
+  register(): void {
+    this.ready = true;
+    this.emitter.emit('registered', { ua: 'bank-1' });
+  }
+  dial(req: DialRequest): DialHandle {
+    const d = new ScriptedDial(req);
+    this.dials.push(d);
+    return d;
+  }
+  release(legId: string): boolean {
+    this.released.push(legId);
+    return true;
+  }
+  offerLeg(e: Partial<LegOffered> & { legId: string }): void {
+    this.emitter.emit('legOffered', { dialed: '+15550100', callerName: 'Carla Caller', callerUri: 'sip:carla@patchbay.local', audio: 'default', controlSessionId: 's1', ...e });
+  }
+  endLeg(legId: string, cause: LegEnded['cause'] = 'remote-bye'): void {
+    this.emitter.emit('legEnded', { legId, cause });
+  }
+  listenerCount(): number {
+    return this.emitter.listenerCount('legOffered') + this.emitter.listenerCount('legEnded') + this.emitter.listenerCount('registered');
+  }
+}

@@ -1,0 +1,439 @@
+import { EventEmitter } from 'node:events';
+import type { UA } from 'jssip';
+import type { RTCSession, EndEvent } from 'jssip/lib/RTCSession';
+import type { IncomingRTCSessionEvent, RTCSessionEvent } from 'jssip/lib/UA';
+import NodeWebSocket from 'jssip-node-websocket';
+import type { Logger } from '../../log';
+import { bankCredentials } from '../../shared/credentials';
+import { ROUTE_USER, type LegEndCause } from '../../shared/sip-control';
+import { dialHeaders, parseCause, parseLegHeader, parseRoutePointInvite } from './control-headers';
+import { loadJsSip, type JsSIP } from './load-jssip';
+
+/**
+ * The CTI's bank of JsSIP user agents: its only door to the ACD (docs/cti.md, "The bank").
+ * Each UA registers the route point `sip:route@<domain>` as `bank-<n>`; the ACD offers every
+ * caller's leg to the route point and the bank answers with an inactive control dialog. To
+ * connect an operator the bank INVITEs the ACD with the device as Request-URI and the caller's
+ * leg in X-PB-Bridge. The bank knows legs and dialogs, never operators.
+ *
+ * Contract:
+ * - Registration loss is reported, never hidden: `registrationLost` fires and an error is
+ *   logged each time a registered UA loses its registration or transport; JsSIP reconnects
+ *   and re-registers on its own and `registered` fires again.
+ * - Listener errors are caught and logged (one bad listener cannot break the SIP stack).
+ * - `stop()` is safe twice; afterwards no UA, timer or listener of the bank remains.
+ */
+
+export interface LegOffered {
+  legId: string;
+  dialed: string;
+  callerName: string;
+  callerUri: string;
+  audio: string | null;
+  controlSessionId: string;
+}
+
+export interface LegEnded {
+  legId: string;
+  cause: LegEndCause;
+}
+
+export interface UaBankEvents {
+  legOffered: [LegOffered];
+  legEnded: [LegEnded];
+  registered: [{ ua: string }];
+  registrationLost: [{ ua: string; reason: string }];
+}
+
+export interface DialRequest {
+  /** SIP URI of the device, e.g. sip:dev-…@patchbay.local */
+  deviceUri: string;
+  /** the caller's leg the ACD bridges the device to */
+  bridgeTo: string;
+  ringTimeoutSec: number;
+}
+
+export type DialOutcome = { kind: 'answered'; legId: string } | { kind: 'failed'; status: number; cause: string };
+
+export interface DialHandleEvents {
+  ringing: [];
+  answered: [{ legId: string }];
+  failed: [{ status: number; cause: string }];
+}
+
+/** One dial in progress. `outcome` settles once: answered or failed (never rejects). */
+export interface DialHandle {
+  readonly outcome: Promise<DialOutcome>;
+  on<K extends keyof DialHandleEvents>(event: K, listener: (...args: DialHandleEvents[K]) => void): this;
+  /** Withdraws the dial (CANCEL); `failed` fires with status 487 unless it already settled. */
+  cancel(): void;
+}
+
+export interface UaBankOptions {
+  /** the ACD's SIP WebSocket, ws://127.0.0.1:5062 */
+  wsUrl: string;
+  domain: string;
+  secret: string;
+  size: number;
+  logger: Logger;
+  /** seconds; JsSIP's reconnect back-off bounds */
+  reconnectMinSec?: number;
+  reconnectMaxSec?: number;
+}
+
+interface BankUa {
+  name: string;
+  ua: UA;
+  registered: boolean;
+}
+
+interface ControlLeg {
+  legId: string;
+  kind: 'caller' | 'device';
+  session: RTCSession;
+}
+
+const NO_MEDIA = { audio: false, video: false } as const;
+// No STUN/TURN ever: control dialogs carry no media and must not reach outside the machine.
+const PC_CONFIG = { iceServers: [] };
+
+export class UaBank {
+  private readonly emitter = new EventEmitter();
+  private readonly uas: BankUa[] = [];
+  private readonly legs = new Map<string, ControlLeg>();
+  private readonly dials = new Set<DialHandleImpl>();
+  private readonly log: Logger;
+  private next = 0;
+  private state: 'idle' | 'started' | 'stopped' = 'idle';
+  private jssip: JsSIP | null = null;
+
+  constructor(private readonly opts: UaBankOptions) {
+    this.log = opts.logger.child({ component: 'ua-bank' });
+  }
+
+  on<K extends keyof UaBankEvents>(event: K, listener: (...args: UaBankEvents[K]) => void): this {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<K extends keyof UaBankEvents>(event: K, listener: (...args: UaBankEvents[K]) => void): this {
+    this.emitter.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** True while at least one UA holds a registration of the route point. */
+  isReady(): boolean {
+    return this.uas.some((u) => u.registered);
+  }
+
+  /** Connects and registers every UA; resolves when one has registered (or rejects after timeoutMs). */
+  async start(timeoutMs = 10_000): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`UaBank.start(): already ${this.state}`);
+    this.state = 'started';
+    const { mod, scoped } = loadJsSip();
+    this.jssip = mod;
+    if (!scoped) this.log.warn('JsSIP was loaded before the bank: browser globals installed on globalThis');
+    for (let n = 1; n <= this.opts.size; n++) this.uas.push(this.createUa(n));
+    for (const u of this.uas) u.ua.start();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('registered', onReg);
+        reject(new Error(`UaBank: no UA registered with ${this.opts.wsUrl} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onReg = () => {
+        clearTimeout(timer);
+        this.off('registered', onReg);
+        resolve();
+      };
+      this.on('registered', onReg);
+      if (this.isReady()) onReg();
+    });
+  }
+
+  /** Unregisters and closes every UA; ends control dialogs; safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    for (const d of this.dials) d.cancel();
+    this.dials.clear();
+    this.legs.clear();
+    const closing = this.uas.map(
+      (u) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(done, 2_000);
+          function done() {
+            clearTimeout(timer);
+            u.ua.removeAllListeners();
+            resolve();
+          }
+          u.ua.removeAllListeners();
+          u.ua.on('disconnected', done);
+          try {
+            u.ua.stop();
+          } catch {
+            done();
+          }
+          if (!u.ua.isConnected()) done();
+        }),
+    );
+    await Promise.all(closing);
+    this.uas.length = 0;
+    this.emitter.removeAllListeners();
+  }
+
+  /** Asks the ACD to dial a device and bridge it to a parked leg. */
+  dial(req: DialRequest): DialHandle {
+    const ua = this.pickUa();
+    const log = this.log.child({ legId: req.bridgeTo, device: req.deviceUri });
+    const handle = new DialHandleImpl(log);
+    if (!ua || this.state !== 'started') {
+      handle.settle({ kind: 'failed', status: 503, cause: 'bank not registered' });
+      return handle;
+    }
+    let extraHeaders: string[];
+    try {
+      extraHeaders = dialHeaders(req.bridgeTo, req.ringTimeoutSec);
+    } catch {
+      handle.settle({ kind: 'failed', status: 400, cause: 'bad bridge leg id' });
+      return handle;
+    }
+    this.dials.add(handle);
+    handle.outcome.then(() => this.dials.delete(handle), () => this.dials.delete(handle));
+    let session: RTCSession;
+    try {
+      session = ua.ua.call(req.deviceUri, {
+        mediaConstraints: NO_MEDIA,
+        pcConfig: PC_CONFIG,
+        extraHeaders,
+        sessionTimersExpires: 0,
+      });
+    } catch (err) {
+      log.error({ err }, 'dial: JsSIP refused the call');
+      handle.settle({ kind: 'failed', status: 500, cause: (err as Error).message });
+      return handle;
+    }
+    handle.attach(session);
+    log.info({ ua: ua.name }, 'dial: INVITE sent to the ACD');
+    session.on('progress', (e: unknown) => {
+      const status = (e as { response?: { status_code?: number } }).response?.status_code;
+      if (status === 180 || status === 183) handle.ringing();
+    });
+    session.on('accepted', (e: unknown) => {
+      const response = (e as { response?: { getHeader(n: string): string } }).response;
+      const legId = response ? parseLegHeader((n) => response.getHeader(n)) : null;
+      if (!legId) {
+        // Without the device leg id the call could never be released: refuse it loudly.
+        log.error('dial: 200 without a valid X-PB-Leg; releasing it');
+        handle.settle({ kind: 'failed', status: 502, cause: 'answer without X-PB-Leg' });
+        safeTerminate(session, log);
+        return;
+      }
+      this.legs.set(legId, { legId, kind: 'device', session });
+      this.watchEnd(session, legId, log.child({ deviceLegId: legId }));
+      handle.settle({ kind: 'answered', legId });
+    });
+    session.on('failed', (e: EndEvent) => {
+      const status = (e.message as { status_code?: number } | undefined)?.status_code ?? (e.cause === this.jssip?.C.causes.CANCELED ? 487 : 0);
+      handle.settle({ kind: 'failed', status, cause: e.cause });
+    });
+    return handle;
+  }
+
+  /** Sends BYE on the control dialog of a leg (caller or device). False when the leg is unknown. */
+  release(legId: string): boolean {
+    const leg = this.legs.get(legId);
+    if (!leg) return false;
+    this.legs.delete(legId);
+    this.log.info({ legId, kind: leg.kind }, 'release: BYE on the control dialog');
+    safeTerminate(leg.session, this.log);
+    return true;
+  }
+
+  /** Leg ids whose control dialogs the bank holds (for tests and diagnostics). */
+  heldLegs(): string[] {
+    return [...this.legs.keys()];
+  }
+
+  private pickUa(): BankUa | null {
+    const ready = this.uas.filter((u) => u.registered);
+    if (ready.length === 0) return null;
+    return ready[this.next++ % ready.length] ?? null;
+  }
+
+  private createUa(n: number): BankUa {
+    const cred = bankCredentials(this.opts.secret, n);
+    const ua = new this.jssip!.UA({
+      sockets: [new NodeWebSocket(this.opts.wsUrl)],
+      uri: `sip:${ROUTE_USER}@${this.opts.domain}`,
+      authorization_user: cred.user,
+      password: cred.password,
+      register: true,
+      register_expires: 300,
+      session_timers: false,
+      user_agent: 'patchbay-cti-bank',
+      connection_recovery_min_interval: this.opts.reconnectMinSec ?? 2,
+      connection_recovery_max_interval: this.opts.reconnectMaxSec ?? 30,
+    });
+    const entry: BankUa = { name: cred.user, ua, registered: false };
+    const log = this.log.child({ ua: cred.user });
+    const lost = (reason: string) => {
+      if (!entry.registered) return;
+      entry.registered = false;
+      log.error({ reason, bankReady: this.isReady() }, 'bank UA lost its registration of the route point');
+      this.emit('registrationLost', { ua: entry.name, reason });
+    };
+    ua.on('registered', () => {
+      if (entry.registered) return;
+      entry.registered = true;
+      log.info('bank UA registered the route point');
+      this.emit('registered', { ua: entry.name });
+    });
+    ua.on('unregistered', () => lost('unregistered'));
+    ua.on('registrationFailed', (e: { cause?: string }) => {
+      if (entry.registered) lost(`registration failed: ${e.cause ?? 'unknown'}`);
+      else log.error({ cause: e.cause }, 'bank UA registration failed');
+    });
+    ua.on('disconnected', () => lost('transport disconnected'));
+    ua.on('newRTCSession', (e: RTCSessionEvent) => {
+      if (e.originator === 'remote') this.onIncoming(e as IncomingRTCSessionEvent, entry.name);
+    });
+    return entry;
+  }
+
+  private onIncoming(e: IncomingRTCSessionEvent, uaName: string): void {
+    const { session, request } = e;
+    const parsed = parseRoutePointInvite((n) => (request.hasHeader(n) ? request.getHeader(n) : undefined));
+    if (!parsed.ok) {
+      this.log.error({ ua: uaName, fields: parsed.fields, sipCallId: request.getHeader('Call-ID') }, 'route point INVITE with bad control headers: 400');
+      safeTerminate(session, this.log, { status_code: 400, reason_phrase: 'Bad Control Header' });
+      return;
+    }
+    const { legId, dialed, audio } = parsed.value;
+    const log = this.log.child({ legId });
+    if (this.legs.has(legId)) {
+      // The ACD re-offers legs after a reconnect; the newer dialog replaces the stale one.
+      log.warn('route point INVITE for a leg already held: replacing its control dialog');
+    }
+    const offer: LegOffered = {
+      legId,
+      dialed,
+      audio,
+      callerName: request.from.display_name ?? '',
+      callerUri: request.from.uri.toString(),
+      controlSessionId: session.id,
+    };
+    let announced = false;
+    session.on('accepted', () => {
+      this.legs.set(legId, { legId, kind: 'caller', session });
+      announced = true;
+      log.info({ ua: uaName, dialed }, 'caller leg offered to the route point: answered');
+      this.emit('legOffered', offer);
+    });
+    session.on('failed', (f: EndEvent) => {
+      if (!announced) {
+        log.warn({ cause: f.cause }, 'route point INVITE failed before it was answered');
+        return;
+      }
+      if (this.legs.get(legId)?.session !== session) return;
+      this.legs.delete(legId);
+      this.emit('legEnded', { legId, cause: f.cause === this.jssip?.C.causes.CANCELED ? 'cancel' : 'error' });
+    });
+    this.watchEnd(session, legId, log);
+    try {
+      session.answer({ mediaConstraints: NO_MEDIA, pcConfig: PC_CONFIG });
+    } catch (err) {
+      log.error({ err }, 'could not answer the route point INVITE');
+    }
+  }
+
+  /** A control dialog ended by the ACD (BYE) or by failure → legEnded. Local releases are not echoed. */
+  private watchEnd(session: RTCSession, legId: string, log: Logger): void {
+    session.on('ended', (e: EndEvent) => {
+      if (this.legs.get(legId)?.session !== session) return; // released by us, or replaced
+      this.legs.delete(legId);
+      const cause: LegEndCause =
+        e.originator === 'remote' ? parseCause((n) => (e.message && 'getHeader' in e.message ? e.message.getHeader(n) : undefined)) : 'error';
+      log.info({ cause, originator: e.originator }, 'control dialog ended');
+      this.emit('legEnded', { legId, cause });
+    });
+  }
+
+  private emit<K extends keyof UaBankEvents>(event: K, ...args: UaBankEvents[K]): void {
+    for (const l of this.emitter.listeners(event)) {
+      try {
+        (l as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.log.error({ err, event }, 'ua-bank listener threw');
+      }
+    }
+  }
+}
+
+function safeTerminate(session: RTCSession, log: Logger, opts?: { status_code?: number; reason_phrase?: string }): void {
+  if (session.isEnded()) return;
+  try {
+    session.terminate(opts);
+  } catch (err) {
+    log.warn({ err }, 'terminate failed');
+  }
+}
+
+class DialHandleImpl implements DialHandle {
+  readonly outcome: Promise<DialOutcome>;
+  private resolve!: (o: DialOutcome) => void;
+  private readonly emitter = new EventEmitter();
+  private session: RTCSession | null = null;
+  private settled = false;
+  private rang = false;
+
+  constructor(private readonly log: Logger) {
+    this.outcome = new Promise((r) => (this.resolve = r));
+  }
+
+  on<K extends keyof DialHandleEvents>(event: K, listener: (...args: DialHandleEvents[K]) => void): this {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  attach(session: RTCSession): void {
+    this.session = session;
+  }
+
+  ringing(): void {
+    if (this.settled || this.rang) return;
+    this.rang = true;
+    this.log.info('dial: device ringing');
+    this.fire('ringing');
+  }
+
+  settle(o: DialOutcome): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (o.kind === 'answered') {
+      this.log.info({ deviceLegId: o.legId }, 'dial: device answered, bridged');
+      this.fire('answered', { legId: o.legId });
+    } else {
+      this.log.info({ status: o.status, cause: o.cause }, 'dial: failed');
+      this.fire('failed', { status: o.status, cause: o.cause });
+    }
+    this.resolve(o);
+    // Settle before listeners may be added late: defer cleanup so `on()` after settle is harmless.
+    setImmediate(() => this.emitter.removeAllListeners());
+  }
+
+  cancel(): void {
+    if (this.settled) return;
+    if (this.session) safeTerminate(this.session, this.log, { status_code: 487 });
+    this.settle({ kind: 'failed', status: 487, cause: 'Canceled' });
+  }
+
+  private fire(event: keyof DialHandleEvents, ...args: unknown[]): void {
+    for (const l of this.emitter.listeners(event)) {
+      try {
+        (l as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.log.error({ err, event }, 'dial listener threw');
+      }
+    }
+  }
+}
