@@ -11,10 +11,7 @@ import type { ClientEvents, ServerEvents } from './shared/socket-events';
 import { Acd } from './acd/acd';
 import { DatabaseDialPlan } from './acd/database-dial-plan';
 import { WeriftMediaEngine } from './acd/media/werift-media-engine';
-import { CtiService } from './cti/cti-service';
-import { PrismaCtiStore } from './cti/prisma-cti-store';
-import { attachCtiSockets, socketNotifier } from './cti/socket-server';
-import { UaBank } from './cti/ua-bank/ua-bank';
+import { startCti } from './cti/start-cti';
 import { createApiHandler } from './http/api-router';
 import { createPageGate } from './http/page-gate';
 import { SessionService } from './http/session-service';
@@ -60,28 +57,13 @@ async function main(): Promise<void> {
     logger: log,
   });
   await acd.start();
-  const sipWsUrl = `ws://${config.publicHost}:${acd.port}`;
-  log.info({ url: sipWsUrl }, 'ACD listening (SIP over WebSocket)');
+  log.info({ url: `ws://${config.publicHost}:${acd.port}` }, 'ACD listening (SIP over WebSocket)');
 
   // CTI: reaches the ACD only through its SIP WebSocket, as it would from another machine.
-  const bank = new UaBank({ wsUrl: `ws://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${acd.port}`, domain: config.sipDomain, secret: config.secret, size: config.bankSize, logger: log });
   const httpServer = http.createServer();
   const io = new IoServer<ClientEvents, ServerEvents>(httpServer, { serveClient: false });
   const sessions = new SessionService({ prisma: db.prisma, ttlSec: config.sessionTtlSec, secureCookie: false });
-  const cti = new CtiService({
-    bank,
-    store: new PrismaCtiStore(db.prisma),
-    notifier: socketNotifier(io),
-    logger: log,
-    secret: config.secret,
-    sipDomain: config.sipDomain,
-    deviceWsUrl: sipWsUrl,
-    deviceCredTtlSec: config.deviceCredTtlSec,
-  });
-  cti.start();
-  attachCtiSockets(io, { cti, sessions, logger: log });
-  await bank.start();
-  log.info({ size: config.bankSize }, 'CTI bank registered at the ACD');
+  const cti = await startCti({ config: { ...config, sipWsPort: acd.port }, prisma: db.prisma, io, sessions, logger: log });
 
   // Web edge: the JSON API and the page gate run before Next.js renders pages.
   const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config });
@@ -114,7 +96,6 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await cti.stop();
-    await bank.stop();
     io.close();
     await new Promise<void>((r) => httpServer.close(() => r()));
     await acd.stop();
