@@ -57,7 +57,6 @@ async function main(): Promise<void> {
     logger: log,
   });
   await acd.start();
-  log.info({ url: `ws://${config.publicHost}:${acd.port}` }, 'ACD listening (SIP over WebSocket)');
 
   // CTI: reaches the ACD only through its SIP WebSocket, as it would from another machine.
   const httpServer = http.createServer();
@@ -72,6 +71,8 @@ async function main(): Promise<void> {
   await app.prepare();
   const handle = app.getRequestHandler();
   httpServer.on('request', (req, res) => {
+    // socket.io answers its own path on the same server; everything else is ours.
+    if (req.url?.startsWith('/socket.io/')) return;
     void (async () => {
       try {
         if (await api(req, res)) return;
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
 
   const base = `http://${config.publicHost}:${config.httpPort}`;
   log.info({ ms: Date.now() - t0 }, 'platform started');
-  printWelcome(base, seeded, config.demoPassword !== null);
+  printWelcome(base, seeded, config.demoPassword !== null, path.join(config.dataDir, 'demo-credentials.txt'));
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
 }
 
 /** The one place the platform talks to a person on the terminal (not a log line). */
-function printWelcome(base: string, seeded: { email: string; role: string; password: string }[], fixedPassword: boolean): void {
+function printWelcome(base: string, seeded: { email: string; role: string; password: string }[], fixedPassword: boolean, credFile: string): void {
   const lines = [
     '',
     `  Patchbay is running`,
@@ -118,7 +119,7 @@ function printWelcome(base: string, seeded: { email: string; role: string; passw
     `    caller page       ${base}/call   (dial +15550100)`,
   ];
   if (seeded.length > 0) {
-    lines.push('', '  Demo sign-ins (shown once' + (fixedPassword ? ', password from DEMO_PASSWORD' : '; also in .data/demo-credentials.txt') + '):');
+    lines.push('', '  Demo sign-ins (shown once' + (fixedPassword ? ', password from DEMO_PASSWORD' : `; also in ${credFile}`) + '):');
     for (const s of seeded) lines.push(`    ${s.role.padEnd(9)} ${s.email.padEnd(24)} ${fixedPassword ? '(DEMO_PASSWORD)' : s.password}`);
   }
   lines.push('');
