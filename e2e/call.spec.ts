@@ -30,6 +30,7 @@ test('a caller reaches a browser operator, both hear each other, and the CTI rel
   await expect(op.getByTestId('call-wait')).toBeVisible();
   await op.getByTestId('call-answer').click();
   await expect(op.getByTestId('agent-state')).toHaveAttribute('data-state', 'talking');
+  await expect(caller.getByTestId('call-status')).toHaveAttribute('data-state', 'connected');
 
   // Two-way audio through the ACD: each side receives packets with a non-zero level.
   const opAudio = await expectAudioFlowing(op, 'operator hears the caller');

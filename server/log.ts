@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
  */
 export type { Logger };
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { svc: 'patchbay' },

@@ -125,6 +125,10 @@ describe('Acd over SIP WebSocket', () => {
     expect(p.deviceLeg).toMatch(/^leg-[0-9a-f]{16}$/);
     expect(media.events).toContain(`play ${p.callerLeg} queue-music`);
     expect(media.events).toContain(`bridge ${p.callerLeg} ${p.deviceLeg}`);
+    // the caller's UA is told it is connected (its own state only)
+    const info = await p.caller.request('INFO', (r) => r.headers.get('Call-ID') === p.callerDialog.callId);
+    expect(info.headers.get(H.state)).toBe('bridged');
+    p.caller.respond(info, 200);
     expect(acd.legs().map((l) => [l.legId, l.state, l.bridgedTo])).toEqual(
       expect.arrayContaining([
         [p.callerLeg, 'bridged', p.deviceLeg],
@@ -178,6 +182,11 @@ describe('Acd over SIP WebSocket', () => {
     expect(p.caller.never((m) => isRequest(m, 'BYE'))).toBe(true);
     expect(acd.legs()).toEqual([expect.objectContaining({ legId: p.callerLeg, state: 'parked' })]);
     expect(media.events.filter((e) => e === `play ${p.callerLeg} queue-music`)).toHaveLength(2);
+    const states = await Promise.all([
+      p.caller.request('INFO', (r) => r.headers.get(H.state) === 'bridged'),
+      p.caller.request('INFO', (r) => r.headers.get(H.state) === 'parked'),
+    ]);
+    expect(states.map((r) => r.headers.get(H.state))).toEqual(['bridged', 'parked']);
 
     // the CTI decides: it releases the caller through the caller's control dialog
     const release = p.bank.inDialog('BYE', p.routeDialog);

@@ -560,6 +560,7 @@ export class Acd {
     leg.bridge = { peer: caller, handle };
     caller.transition('bridged');
     leg.transition('bridged');
+    this.tellCaller(caller, 'bridged');
 
     const control = new Dialog(
       {
@@ -635,11 +636,25 @@ export class Acd {
     if (peer.ended) return;
     if (peer.kind === 'caller') {
       if (peer.transition('parked')) peer.endpoint?.play(peer.extra.holdAudio ?? '');
+      this.tellCaller(peer, 'parked');
       peer.log.info('bridge peer left; caller back on hold');
     } else {
       peer.transition('waiting');
       peer.log.info('bridge peer left; device waits for the controller');
     }
+  }
+
+  /**
+   * Tells a caller's UA whether someone is connected (an INFO with X-PB-State). Only the
+   * leg's own state: the caller learns nothing about who answered. A UA that refuses INFO
+   * changes nothing.
+   */
+  private tellCaller(caller: Leg, state: 'bridged' | 'parked'): void {
+    const dialog = caller.partyDialog;
+    if (!dialog || caller.ended) return;
+    this.clientTx.send(dialog.request('INFO', [[H.state, state]], '', ''), dialog.flow, (res) => {
+      if (res.status >= 300) caller.log.debug({ status: res.status, state }, 'caller UA refused the state INFO');
+    });
   }
 
   /** A 200 carrying the control SDP (`a=inactive`): dial answers and control re-INVITEs. */

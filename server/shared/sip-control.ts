@@ -18,6 +18,8 @@ export const H = {
   ringTimeout: 'X-PB-Ring-Timeout',
   /** ACD → bank (BYE): why the ACD ended the leg. */
   cause: 'X-PB-Cause',
+  /** ACD → caller (in-dialog INFO): `bridged` when a device is connected, `parked` when back on hold. */
+  state: 'X-PB-State',
 } as const;
 
 export const LegId = z.string().regex(/^leg-[0-9a-f]{16,32}$/, 'a leg id is leg-<hex>');
