@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import next from 'next';
 import { Server as IoServer } from 'socket.io';
 import { loadConfig, ConfigError } from './config';
@@ -127,6 +128,6 @@ function printWelcome(base: string, seeded: { email: string; role: string; passw
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`patchbay failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`patchbay failed to start: ${err instanceof Error ? (err.stack ?? err.message) : inspect(err)}\n`);
   process.exit(1);
 });
