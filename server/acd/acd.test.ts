@@ -169,10 +169,13 @@ describe('Acd over SIP WebSocket', () => {
     expect(reOk.status).toBe(200);
     expect(reOk.body).toContain('a=inactive');
     p.bank.send(p.bank.inDialog('ACK', { ...p.controlDialog, inviteSeq: parseCSeq(reinvite.headers.get('CSeq')!)!.seq }));
-    // a party's re-INVITE is refused without touching the call
+    // a party's re-INVITE with SDP is answered by its media (same session, direction applied)
     const partyRe = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP);
     p.device.send(partyRe);
-    expect((await p.device.response(p.deviceDialog.callId, 'INVITE')).status).toBe(488);
+    const partyOk = await p.device.response(p.deviceDialog.callId, 'INVITE');
+    expect(partyOk.status).toBe(200);
+    expect(partyOk.body).toContain('m=audio');
+    p.device.send(p.device.inDialog('ACK', { ...p.deviceDialog, inviteSeq: parseCSeq(partyRe.headers.get('CSeq')!)!.seq }));
 
     expect((await bye(p.device, p.deviceDialog)).status).toBe(200);
     const ctlBye = await p.bank.request('BYE', (r) => r.headers.get('Call-ID') === p.controlDialog.callId);
