@@ -37,6 +37,8 @@ export class RtpEndpoint extends EndpointBase {
   private socket: Socket | null = null;
   private port = 0;
   private remote: { address: string; port: number } | null = null;
+  /** The address the party last wrote in its SDP (it may differ from `remote` after latching). */
+  private sdpRemote: { address: string; port: number } | null = null;
   private latched = false;
   private foreignDropped = 0;
   private readonly ssrc = randomInt(1, 0xffff_ffff);
@@ -147,12 +149,14 @@ export class RtpEndpoint extends EndpointBase {
     this.sendPt = send.pt;
     this.dtmfPt = codecs.find((c) => c.codec === 'telephone-event')?.pt ?? null;
     this.localCodecs = codecs;
-    const moved = !this.remote || this.remote.address !== remote.address || this.remote.port !== remote.port;
-    // A re-offer naming a new address (or the first one) lets the party latch again.
-    if (moved && !(this.latched && this.remote && remote.address === '0.0.0.0')) {
+    const moved = !this.sdpRemote || this.sdpRemote.address !== remote.address || this.sdpRemote.port !== remote.port;
+    // A re-offer naming a new address (or the first offer) lets the party latch again; a
+    // re-offer repeating its (private) address or saying 0.0.0.0 (hold) keeps the latched one.
+    if (moved && remote.address !== '0.0.0.0') {
       this.remote = { address: remote.address, port: remote.port };
       this.latched = false;
     }
+    this.sdpRemote = { address: remote.address, port: remote.port };
     this.setDirection(remote.direction);
   }
 

@@ -280,6 +280,7 @@ describe('WeriftMediaEngine with two werift "browsers"', () => {
       );
     });
     expect(out).toMatch(/^music packets: ([2-9]\d|\d{3,})$/m);
+    expect(out).toMatch(/^plain packets: 1$/m);
     expect(out).toMatch(/^closed$/m);
     // The fixture does not call process.exit: it ends only when no socket or timer is left.
     expect(Date.now() - started).toBeLessThan(12_000);

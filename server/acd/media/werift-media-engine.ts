@@ -19,6 +19,8 @@ export class WeriftMediaEngine implements MediaEngine {
   readonly clips: ClipLibrary;
   private readonly options: ResolvedEngineOptions;
   private readonly endpoints = new Set<EndpointBase>();
+  /** Bridges not yet finished (their recordings are still being written). */
+  private readonly bridges = new Set<Bridge>();
   private readonly ports: RtpPortPool;
   private gatherQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -60,7 +62,10 @@ export class WeriftMediaEngine implements MediaEngine {
       throw new TypeError('bridge() takes endpoints of this engine');
     }
     if (a === b) throw new RangeError('cannot bridge an endpoint to itself');
-    return new Bridge(a, b, this.log, opts);
+    const bridge = new Bridge(a, b, this.log, opts);
+    this.bridges.add(bridge);
+    void bridge.finished().then(() => this.bridges.delete(bridge));
+    return bridge;
   }
 
   /** Live endpoints (for tests and health). */
@@ -71,6 +76,8 @@ export class WeriftMediaEngine implements MediaEngine {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.endpoints].map((ep) => ep.close()));
+    // closing an endpoint undoes its bridge; wait until recordings are on disk
+    await Promise.all([...this.bridges].map((b) => b.finished()));
   }
 
   private serializeGathering<T>(fn: () => Promise<T>): Promise<T> {
