@@ -328,7 +328,10 @@ export abstract class EndpointBase implements MediaEndpoint {
     if (!p.loop && n >= p.clip.frameCount) {
       this.stopPlayback();
       this.log.debug({ clip: p.clip.name }, 'clip played to its end');
-      for (const l of this.playDoneListeners) this.safeCall(() => l(p.clip.name), 'onPlayDone listener');
+      // after the pacer's tick has unwound, so a listener may start the next clip at once
+      queueMicrotask(() => {
+        for (const l of this.playDoneListeners) this.safeCall(() => l(p.clip.name), 'onPlayDone listener');
+      });
       return;
     }
     const payload = p.clip.frames[this.sendLaw][n % p.clip.frameCount] as Buffer;

@@ -241,6 +241,33 @@ describe('plain RTP endpoints against UDP sockets', () => {
     expect(a.isPlaying).toBe(false);
   });
 
+  it('chains announcements from onPlayDone without doubling the frame clock', { timeout: 10_000 }, async () => {
+    const engine = engineFor();
+    engine.clips.add('one', new Int16Array(160 * 5).fill(1000));
+    engine.clips.add('two', new Int16Array(160 * 5).fill(-1000));
+    const p1 = await peer();
+    const a = await engine.createEndpoint({ legId: 'leg-chain', kind: 'rtp' });
+    p1.aimAt(await a.answer(p1.sdp()));
+    const done: string[] = [];
+    a.onPlayDone((c) => {
+      done.push(c);
+      if (c === 'one') a.play('two', { loop: false });
+      else a.play(DEFAULT_CLIP);
+    });
+    const t0 = Date.now();
+    a.play('one', { loop: false });
+    await until(() => done.length === 2, 2000, 'both announcements');
+    expect(done).toEqual(['one', 'two']);
+    const pos = encode(Int16Array.of(1000), 'PCMU')[0];
+    const neg = encode(Int16Array.of(-1000), 'PCMU')[0];
+    expect(p1.received.slice(0, 10).map((r) => r.payload[0])).toEqual([...Array<number>(5).fill(pos!), ...Array<number>(5).fill(neg!)]);
+    // 10 frames of 20 ms then music at the same 50 packets/s, not faster
+    await sleep(1000);
+    const elapsed = Date.now() - t0;
+    expect(p1.received.length).toBeLessThanOrEqual(Math.ceil(elapsed / 20) + 3);
+    expect(p1.received.length).toBeGreaterThanOrEqual(Math.floor(elapsed / 20) - 6);
+  });
+
   it('detects DTMF replayed from the SIPp pcaps (each digit once, with its duration)', { timeout: 15_000 }, async () => {
     const engine = engineFor();
     const p1 = await peer();
