@@ -1,14 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseMessage } from '../sip/parser';
-import type { SipResponse } from '../sip/message';
 import { decode, encode } from './g711';
 import { TestBrowserClient } from './test-browser-client';
+import { freeUdpPort, MiniUac, sipRequest } from './test-mini-uac';
 import { writeWav8kMono16 } from './wav';
 import { WeriftMediaEngine } from './werift-media-engine';
 
@@ -31,71 +29,6 @@ function rms(pcm: ArrayLike<number>, from = 0, to = pcm.length): number {
 
 function tone(hz: number, amp: number, seconds: number): Int16Array {
   return Int16Array.from({ length: 8000 * seconds }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * i) / 8000)));
-}
-
-async function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-/** Just enough of a SIP UAC over UDP to set up and tear down one call with baresip. */
-class MiniUac {
-  private readonly responses: SipResponse[] = [];
-  private constructor(private readonly socket: Socket) {
-    socket.on('message', (m) => {
-      const r = parseMessage(m);
-      if (r.ok && r.message.kind === 'response') this.responses.push(r.message);
-    });
-  }
-
-  static async open(): Promise<MiniUac> {
-    const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    return new MiniUac(s);
-  }
-
-  get port(): number {
-    return this.socket.address().port;
-  }
-
-  send(text: string, port: number): void {
-    this.socket.send(Buffer.from(text), port, '127.0.0.1');
-  }
-
-  async final(method: string, timeoutMs = 5000): Promise<SipResponse> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const r = this.responses.find((x) => x.status >= 200 && x.headers.get('CSeq')?.endsWith(method));
-      if (r) return r;
-      if (Date.now() > end) throw new Error(`no final response to ${method}`);
-      await sleep(20);
-    }
-  }
-
-  close(): Promise<void> {
-    return new Promise((r) => this.socket.close(() => r()));
-  }
-}
-
-function request(method: string, uri: string, o: { port: number; seq: number; toTag?: string; body?: string }): string {
-  const body = o.body ?? '';
-  return [
-    `${method} ${uri} SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:${o.port};branch=z9hG4bK${Math.random().toString(36).slice(2)};rport`,
-    'Max-Forwards: 70',
-    'From: <sip:acd@127.0.0.1>;tag=acdtag1',
-    `To: <sip:phone@127.0.0.1>${o.toTag ? `;tag=${o.toTag}` : ''}`,
-    'Call-ID: baresip-interop-1@127.0.0.1',
-    `CSeq: ${o.seq} ${method}`,
-    `Contact: <sip:acd@127.0.0.1:${o.port}>`,
-    ...(body ? ['Content-Type: application/sdp'] : []),
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    '',
-    body,
-  ].join('\r\n');
 }
 
 const cleanup: Array<() => Promise<void>> = [];
@@ -158,13 +91,13 @@ describe.skipIf(!existsSync(BARESIP))('baresip as a plain RTP phone', () => {
     const uac = await MiniUac.open();
     cleanup.push(() => uac.close());
     const target = `sip:phone@127.0.0.1:${sipPort}`;
-    uac.send(request('INVITE', target, { port: uac.port, seq: 1, body: await phone.offer() }), sipPort);
+    uac.send(sipRequest('INVITE', target, { port: uac.port, seq: 1, body: await phone.offer() }), sipPort);
     const ok = await uac.final('INVITE');
     expect(ok.status).toBe(200);
     expect(ok.body).toMatch(/^m=audio \d+ RTP\/AVP/m);
     const toTag = /;tag=([^;\s]+)/.exec(ok.headers.get('To') ?? '')?.[1];
     const contact = /<([^>]+)>/.exec(ok.headers.get('Contact') ?? '')?.[1] ?? target;
-    uac.send(request('ACK', contact, { port: uac.port, seq: 1, toTag }), sipPort);
+    uac.send(sipRequest('ACK', contact, { port: uac.port, seq: 1, to: target, toTag }), sipPort);
     await phone.acceptAnswer(ok.body);
     expect(phone.codec).toBe('PCMU');
 
@@ -176,7 +109,7 @@ describe.skipIf(!existsSync(BARESIP))('baresip as a plain RTP phone', () => {
       await browser.sendFrame(spoken.subarray(n * 160, (n + 1) * 160));
       await sleep(20);
     }
-    uac.send(request('BYE', contact, { port: uac.port, seq: 2, toTag }), sipPort);
+    uac.send(sipRequest('BYE', contact, { port: uac.port, seq: 2, to: target, toTag }), sipPort);
     expect((await uac.final('BYE')).status).toBe(200);
     bridge.unbridge();
     await bridge.finished();
