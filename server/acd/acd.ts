@@ -8,7 +8,7 @@ import type { DialPlan } from './dial-plan';
 import { Dialog, dialogKey } from './dialog';
 import { Leg, type LegSnapshot } from './leg';
 import { LocalAddress } from './local-address';
-import type { MediaEngine } from './media/media-engine';
+import { mediaKindOfSdp, type MediaEndCause, type MediaEndpoint, type MediaEngine } from './media/media-engine';
 import { RateLimiter } from './rate-limiter';
 import { Registrar } from './registrar';
 import { ServerTransactions, type ServerInvite } from './server-transactions';
@@ -43,7 +43,7 @@ export interface AcdOptions {
   logger: Logger;
 }
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE';
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO';
 
 type DialogEntry = { leg: Leg; role: 'party' | 'control' };
 
@@ -245,14 +245,25 @@ export class Acd {
           st.respond(this.controlAnswer(req, null));
           return;
         }
-        // a party's re-INVITE (hold, ICE restart) is not supported yet: the session stays as it is
+        // a party's re-offer (hold/resume, new address): the media answers on the same ports
+        if (isSdp(req) && leg.endpoint) {
+          this.answerPartyReoffer(leg, req).then((res) => st.respond(res), (err: unknown) => leg.log.error({ err }, 're-INVITE handling failed'));
+          return;
+        }
         st.respond(makeResponse(req, 488, { reason: 'Re-INVITE Not Supported' }));
         return;
       }
+      case 'INFO':
+        // SIP phones that send DTMF as INFO (application/dtmf-relay): relayed to the controller like RFC 4733 digits
+        if (role === 'party') return void flow.send(this.partyDtmfInfo(leg, req));
+        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+        return;
       case 'UPDATE':
         // RFC 4028 session refresh without SDP is fine on any dialog; media changes are not supported
-        if (req.body && role === 'party') flow.send(makeResponse(req, 488, { reason: 'Media Update Not Supported' }));
-        else if (req.body) flow.send(this.controlAnswer(req, null));
+        if (req.body && role === 'party') {
+          if (!isSdp(req) || !leg.endpoint) flow.send(makeResponse(req, 488, { reason: 'Media Update Not Supported' }));
+          else this.answerPartyReoffer(leg, req).then((res) => flow.send(res), (err: unknown) => leg.log.error({ err }, 'UPDATE handling failed'));
+        } else if (req.body) flow.send(this.controlAnswer(req, null));
         else flow.send(makeResponse(req, 200, { headers: [['Contact', this.local.contact()]] }));
         return;
       default:
@@ -318,9 +329,10 @@ export class Acd {
 
     let answer: string;
     try {
-      const ep = await this.media.createEndpoint({ legId });
+      const ep = await this.media.createEndpoint({ legId, kind: mediaKindOfSdp(req.body) });
       if (leg.ended) return void (await ep.close());
       leg.endpoint = ep;
+      this.watchMedia(leg, ep);
       answer = await ep.answer(req.body);
     } catch (err) {
       leg.log.warn({ err }, 'media refused the caller offer');
@@ -487,6 +499,7 @@ export class Acd {
       const ep = await this.media.createEndpoint({ legId });
       if (dial.done) return void (await ep.close());
       leg.endpoint = ep;
+      this.watchMedia(leg, ep);
       offer = await ep.offer();
     } catch (err) {
       leg.log.warn({ err }, 'media could not make an offer');
@@ -591,6 +604,65 @@ export class Acd {
     dial.st.respond(makeResponse(dial.st.request, status, { toTag: dial.toTag }));
     dial.leg.log.info({ status, why }, 'dial failed');
     this.endLeg(dial.leg, status === 487 ? 'cancel' : 'error', { byeParty: true });
+  }
+
+  // ───────────────────────────── media hooks ─────────────────────────────
+
+  /**
+   * What the media reports about a leg: a dead leg (no RTP, ICE failure) is released with
+   * its cause told to the controller; DTMF goes to the controller as INFO.
+   */
+  private watchMedia(leg: Leg, ep: MediaEndpoint): void {
+    ep.onEnded((cause: MediaEndCause) => {
+      if (leg.ended || leg.endpoint !== ep) return;
+      leg.log.warn({ cause }, 'media died');
+      const dial = [...this.dials].find((d) => d.leg === leg);
+      if (dial) return this.failDial(dial, 480, `media ${cause}`);
+      this.endLeg(leg, cause === 'rtp-timeout' ? 'rtp-timeout' : 'error', { byeParty: true });
+    });
+    ep.onDtmf((digit, durationMs) => this.sendDtmfInfo(leg, digit, durationMs));
+  }
+
+  /**
+   * A digit the party pressed (RFC 4733 event), told to the controller as an INFO on the
+   * leg's control dialog in the common SIP INFO DTMF format (application/dtmf-relay).
+   * Digits pressed while no control dialog is up are dropped (logged).
+   */
+  private sendDtmfInfo(leg: Leg, digit: string, durationMs: number): void {
+    const dialog = leg.controlDialog;
+    if (leg.ended || !dialog || leg.control !== 'up') {
+      leg.log.info({ digit }, 'DTMF with no control dialog up: not relayed');
+      return;
+    }
+    const body = `Signal=${digit}\r\nDuration=${durationMs}\r\n`;
+    this.clientTx.send(dialog.request('INFO', [], body, 'application/dtmf-relay'), dialog.flow, (res) => {
+      if (res.status >= 300) leg.log.debug({ status: res.status, digit }, 'controller refused the DTMF INFO');
+    });
+  }
+
+  /** An INFO from a party: `application/dtmf-relay` is relayed; other packages are refused (415). */
+  private partyDtmfInfo(leg: Leg, req: SipRequest): SipResponse {
+    const ct = (req.headers.get('Content-Type') ?? '').toLowerCase();
+    if (!ct.startsWith('application/dtmf-relay')) return makeResponse(req, 415, { headers: [['Accept', 'application/dtmf-relay']] });
+    const signal = /^Signal\s*=\s*([0-9*#A-D])\s*$/im.exec(req.body)?.[1];
+    const duration = Number(/^Duration\s*=\s*(\d{1,5})\s*$/im.exec(req.body)?.[1] ?? 160);
+    if (!signal) return makeResponse(req, 400, { reason: 'Bad dtmf-relay Body' });
+    this.sendDtmfInfo(leg, signal.toUpperCase(), duration);
+    return makeResponse(req, 200);
+  }
+
+  /** A party's re-INVITE/UPDATE with SDP: hold (sendonly/inactive), resume, or a new address. */
+  private async answerPartyReoffer(leg: Leg, req: SipRequest): Promise<SipResponse> {
+    const ep = leg.endpoint;
+    if (!ep) return makeResponse(req, 488, { reason: 'No Media' });
+    try {
+      const { sdp, remoteDirection } = await ep.answerReoffer(req.body);
+      leg.log.info({ remoteDirection }, 'party re-offer answered');
+      return makeResponse(req, 200, { headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ['Content-Type', 'application/sdp']], body: sdp });
+    } catch (err) {
+      leg.log.warn({ err }, 'media refused the re-offer');
+      return makeResponse(req, 488);
+    }
   }
 
   // ───────────────────────────── release ─────────────────────────────
