@@ -171,8 +171,13 @@ describe('WeriftMediaEngine with two werift "browsers"', () => {
     const n = c1.received.length;
     await until(() => c1.received.length >= n + 15, 2000, 'music after the re-offer');
     expect(a.codec).toBe('PCMU');
+    // One continuous stream: same SSRC, sequence numbers always moving forward. A lost
+    // datagram on a loaded machine leaves a small gap; a restart would jump or go back.
+    expect(new Set(c1.received.map((p) => p.header.ssrc)).size).toBe(1);
     const seqs = c1.received.map((p) => p.header.sequenceNumber);
-    for (let i = 1; i < seqs.length; i++) expect((seqs[i]! - seqs[i - 1]!) & 0xffff).toBe(1);
+    const steps = seqs.slice(1).map((s, i) => (s - seqs[i]!) & 0xffff);
+    expect(steps.every((d) => d >= 1 && d <= 3)).toBe(true);
+    expect(steps.filter((d) => d !== 1).length).toBeLessThanOrEqual(2);
   });
 
   it('hold by WebRTC re-offer (sendonly): the other browser hears music, resume restores the bridge', { timeout: 15_000 }, async () => {
