@@ -18,8 +18,8 @@ import { formatNameAddr, parseNameAddr, parseUri, tagOf, type NameAddr, type Sip
 import { SipHeaders, type SipRequest, type SipResponse } from './sip/message';
 import type { ParseResult } from './sip/parser';
 import { DEFAULT_TIMERS, type AcdTimers } from './timers';
-import type { Flow } from './transport/flow';
-import { WsTransport } from './transport/ws-transport';
+import type { Flow, TransportProtocol } from './transport/flow';
+import { TransportSet, type TransportsConfig } from './transport/transport-set';
 
 export interface AcdConfig {
   /** Address the SIP WebSocket server binds to. */
@@ -34,6 +34,11 @@ export interface AcdConfig {
   /** Host named in Via/Contact; defaults to `host`. */
   publicHost?: string;
   timers?: Partial<AcdTimers>;
+  /**
+   * Transports besides SIP over WebSocket (which listens on `port`). A port left out is
+   * not opened; TLS and WSS need `tls`.
+   */
+  transports?: Omit<TransportsConfig, 'host' | 'wsPort'>;
 }
 
 export interface AcdOptions {
@@ -58,7 +63,7 @@ export class Acd {
   private readonly log: Logger;
   private readonly dialPlan: DialPlan;
   private readonly media: MediaEngine;
-  private readonly transport: WsTransport;
+  private readonly transports: TransportSet;
   private readonly local: LocalAddress;
   private readonly digest: DigestAuthenticator;
   private readonly limiter: RateLimiter;
@@ -77,31 +82,40 @@ export class Acd {
     this.log = opts.logger.child({ part: 'acd' });
     this.dialPlan = opts.dialPlan;
     this.media = opts.media;
-    this.transport = new WsTransport(
-      { host: this.cfg.host, port: this.cfg.port },
+    this.transports = new TransportSet(
+      { ...this.cfg.transports, host: this.cfg.host, wsPort: this.cfg.port },
       { onMessage: (r, f) => this.onMessage(r, f), onFlowClosed: (f) => this.onFlowClosed(f) },
-      this.log.child({ part: 'sip-ws' }),
+      this.log,
     );
-    this.local = new LocalAddress(
-      () => this.transport.viaTransport,
-      () => `${this.cfg.publicHost ?? this.cfg.host}:${this.transport.port}`,
-    );
+    this.local = new LocalAddress(() => this.cfg.publicHost ?? this.cfg.host);
     this.digest = new DigestAuthenticator(this.cfg.domain, this.timers.nonceTtlMs);
     this.limiter = new RateLimiter(this.timers.authFailBurst, this.timers.authFailRefillPerSec);
     this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ part: 'registrar' }) });
-    this.clientTx = new ClientTransactions(this.local, this.timers.transactionTimeoutMs, this.log);
+    this.clientTx = new ClientTransactions(this.timers.transactionTimeoutMs, this.log);
     this.serverTx = new ServerTransactions(this.timers.ackTimeoutMs);
   }
 
-  /** The port actually bound (useful when 0 was configured). */
+  /** The SIP-over-WebSocket port actually bound (useful when 0 was configured). */
   get port(): number {
-    return this.transport.port;
+    return this.transports.port('WS') ?? this.cfg.port;
+  }
+
+  /** The bound port of each listening transport. */
+  get ports(): Partial<Record<TransportProtocol, number>> {
+    const out: Partial<Record<TransportProtocol, number>> = {};
+    for (const t of this.transports.all()) out[t.protocol] = t.port;
+    return out;
+  }
+
+  /** The ACD's transports, for parts that originate requests (trunks). */
+  get transportSet(): TransportSet {
+    return this.transports;
   }
 
   async start(): Promise<void> {
-    await this.transport.start();
+    await this.transports.start();
     this.running = true;
-    this.log.info({ host: this.cfg.host, port: this.port, domain: this.cfg.domain }, 'ACD listening (SIP over WebSocket)');
+    this.log.info({ host: this.cfg.host, ports: this.ports, domain: this.cfg.domain }, 'ACD listening');
   }
 
   /** Closes every leg's media, timers and connections. Safe to call twice. */
@@ -127,7 +141,7 @@ export class Acd {
     this.serverTx.stop();
     this.registrar.clear();
     await Promise.all(closing);
-    await this.transport.stop();
+    await this.transports.stop();
     this.log.info('ACD stopped');
   }
 
@@ -242,7 +256,7 @@ export class Acd {
         if (!st) return;
         if (role === 'control') {
           // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
-          st.respond(this.controlAnswer(req, null));
+          st.respond(this.controlAnswer(req, flow, null));
           return;
         }
         // a party's re-INVITE (hold, ICE restart) is not supported yet: the session stays as it is
@@ -252,8 +266,8 @@ export class Acd {
       case 'UPDATE':
         // RFC 4028 session refresh without SDP is fine on any dialog; media changes are not supported
         if (req.body && role === 'party') flow.send(makeResponse(req, 488, { reason: 'Media Update Not Supported' }));
-        else if (req.body) flow.send(this.controlAnswer(req, null));
-        else flow.send(makeResponse(req, 200, { headers: [['Contact', this.local.contact()]] }));
+        else if (req.body) flow.send(this.controlAnswer(req, flow, null));
+        else flow.send(makeResponse(req, 200, { headers: [['Contact', this.local.contact(flow)]] }));
         return;
       default:
         flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
@@ -339,7 +353,7 @@ export class Acd {
     st.respond(
       makeResponse(req, 200, {
         toTag: localTag,
-        headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ['Content-Type', 'application/sdp']],
+        headers: [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Content-Type', 'application/sdp']],
         body: answer,
       }),
     );
@@ -372,13 +386,13 @@ export class Acd {
     const fromAddr = formatNameAddr({ display: leg.partyAddr.display, uri: leg.partyAddr.uri, params: new Map() });
     const toAddr = `<sip:${ROUTE_USER}@${this.cfg.domain}>`;
     const h = new SipHeaders()
-      .append('Via', this.local.via())
+      .append('Via', this.local.via(binding.flow))
       .append('Max-Forwards', '70')
       .append('From', `${fromAddr};tag=${localTag}`)
       .append('To', toAddr)
       .append('Call-ID', callId)
       .append('CSeq', '1 INVITE')
-      .append('Contact', this.local.contact())
+      .append('Contact', this.local.contact(binding.flow))
       .append('Allow', ALLOW)
       .append(H.leg, leg.id)
       .append(H.dialed, leg.extra.dialed ?? '')
@@ -497,13 +511,13 @@ export class Acd {
     const localTag = randomToken();
     const fromAddr = formatNameAddr({ display: caller.partyAddr.display, uri: caller.partyAddr.uri, params: new Map() });
     const h = new SipHeaders()
-      .append('Via', this.local.via())
+      .append('Via', this.local.via(binding.flow))
       .append('Max-Forwards', '70')
       .append('From', `${fromAddr};tag=${localTag}`)
       .append('To', toAddr)
       .append('Call-ID', callId)
       .append('CSeq', '1 INVITE')
-      .append('Contact', this.local.contact())
+      .append('Contact', this.local.contact(binding.flow))
       .append('Allow', ALLOW)
       .append('Content-Type', 'application/sdp');
     const invite: SipRequest = { kind: 'request', method: 'INVITE', uri: binding.contact, headers: h, body: offer };
@@ -578,7 +592,7 @@ export class Acd {
     leg.controlDialog = control;
     leg.control = 'up';
     this.dialogs.set(control.key, { leg, role: 'control' });
-    dial.st.respond(this.controlAnswer(bankReq, dial.toTag, [[H.leg, leg.id]]));
+    dial.st.respond(this.controlAnswer(bankReq, dial.st.flow, dial.toTag, [[H.leg, leg.id]]));
     leg.log.info({ bridgedTo: caller.id }, 'device answered; bridged');
     caller.log.info({ bridgedTo: leg.id }, 'bridged to device');
   }
@@ -658,10 +672,10 @@ export class Acd {
   }
 
   /** A 200 carrying the control SDP (`a=inactive`): dial answers and control re-INVITEs. */
-  private controlAnswer(req: SipRequest, toTag: string | null, extra: Array<[string, string]> = []): SipResponse {
+  private controlAnswer(req: SipRequest, flow: Flow, toTag: string | null, extra: Array<[string, string]> = []): SipResponse {
     return makeResponse(req, 200, {
       ...(toTag ? { toTag } : {}),
-      headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ...extra, ['Content-Type', 'application/sdp']],
+      headers: [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ...extra, ['Content-Type', 'application/sdp']],
       body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host),
     });
   }

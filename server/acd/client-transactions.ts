@@ -3,7 +3,6 @@ import { REASONS } from './sip/builders';
 import { parseCSeq, parseVia } from './sip/headers';
 import { SipHeaders, type SipRequest, type SipResponse } from './sip/message';
 import type { Flow } from './transport/flow';
-import type { LocalAddress } from './local-address';
 
 /**
  * Client transactions over a reliable transport (RFC 3261 §17.1 without retransmission:
@@ -40,7 +39,6 @@ export class ClientTransactions {
   private readonly pending = new Map<string, Tx>();
 
   constructor(
-    private readonly local: LocalAddress,
     private readonly timeoutMs: number,
     private readonly log: Logger,
   ) {}
@@ -113,7 +111,7 @@ export class ClientTransactions {
 
   private nonSuccessAck(inv: SipRequest, res: SipResponse): SipRequest {
     const h = new SipHeaders()
-      .append('Via', inv.headers.get('Via') ?? this.local.via())
+      .append('Via', inv.headers.get('Via') ?? '')
       .append('Max-Forwards', '70')
       .append('From', inv.headers.get('From') ?? '')
       .append('To', res.headers.get('To') ?? '')

@@ -58,13 +58,13 @@ export class Dialog {
 
   private build(method: string, seq: number, extra: Array<[string, string]>, body: string, contentType: string): SipRequest {
     const h = new SipHeaders()
-      .append('Via', this.local.via(newBranch()))
+      .append('Via', this.local.via(this.d.flow, newBranch()))
       .append('Max-Forwards', '70')
       .append('From', `${this.d.localAddr};tag=${this.d.localTag}`)
       .append('To', `${this.d.remoteAddr};tag=${this.d.remoteTag}`)
       .append('Call-ID', this.d.callId)
       .append('CSeq', `${seq} ${method}`);
-    if (method !== 'ACK' && method !== 'BYE') h.append('Contact', this.local.contact());
+    if (method !== 'ACK' && method !== 'BYE') h.append('Contact', this.local.contact(this.d.flow));
     for (const [n, v] of extra) h.append(n, v);
     if (body) h.append('Content-Type', contentType);
     return { kind: 'request', method, uri: this.d.remoteTarget, headers: h, body };
