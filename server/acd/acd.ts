@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Logger } from '../log';
 import { expectedPassword, parseSipUser } from '../shared/credentials';
 import { controlSdp, E164, H, LegId, RingTimeout, ROUTE_USER, type LegEndCause } from '../shared/sip-control';
@@ -14,7 +15,8 @@ import { Registrar } from './registrar';
 import { ServerTransactions, type ServerInvite } from './server-transactions';
 import { makeResponse, randomToken } from './sip/builders';
 import { DigestAuthenticator, parseDigest } from './sip/digest';
-import { formatNameAddr, parseNameAddr, parseUri, tagOf, type NameAddr, type SipUri } from './sip/headers';
+import { formatNameAddr, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf, type NameAddr, type SipUri } from './sip/headers';
+import { negotiateAsUas, parseSessionExpires, sameSession, SessionTimer, type UasNegotiation } from './session-timer';
 import { SipHeaders, type SipRequest, type SipResponse } from './sip/message';
 import type { ParseResult } from './sip/parser';
 import { DEFAULT_TIMERS, type AcdTimers } from './timers';
@@ -49,6 +51,8 @@ export interface AcdOptions {
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE';
+/** Option tags the ACD supports (RFC 4028 session timers). */
+const SUPPORTED = 'timer';
 
 type DialogEntry = { leg: Leg; role: 'party' | 'control' };
 
@@ -91,8 +95,8 @@ export class Acd {
     this.digest = new DigestAuthenticator(this.cfg.domain, this.timers.nonceTtlMs);
     this.limiter = new RateLimiter(this.timers.authFailBurst, this.timers.authFailRefillPerSec);
     this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ part: 'registrar' }) });
-    this.clientTx = new ClientTransactions(this.timers.transactionTimeoutMs, this.log);
-    this.serverTx = new ServerTransactions(this.timers.ackTimeoutMs);
+    this.clientTx = new ClientTransactions(this.timers, this.log);
+    this.serverTx = new ServerTransactions(this.timers);
   }
 
   /** The SIP-over-WebSocket port actually bound (useful when 0 was configured). */
@@ -173,31 +177,56 @@ export class Acd {
 
   private onRequest(req: SipRequest, flow: Flow): void {
     const method = req.method.toUpperCase();
-    const mf = req.headers.get('Max-Forwards');
-    if (method !== 'ACK' && mf !== undefined && Number(mf) === 0) {
-      flow.send(makeResponse(req, 483));
+    if (method === 'ACK') return this.onAck(req);
+    if (method === 'INVITE') {
+      const st = this.serverTx.begin(req, flow);
+      if (!st) return; // a retransmission, answered by its transaction
+      if (tooManyHops(req)) return st.respond(makeResponse(req, 483));
+      const toTag = tagOf(req.headers.get('To'));
+      if (toTag) return this.onReInvite(req, flow, st, toTag);
+      // 100 Trying is sent by the paths that take time (caller answer, dial), not before a quick 4xx
+      this.onInvite(req, flow, st).catch((err: unknown) => this.log.error({ err, callId: req.headers.get('Call-ID') }, 'INVITE handling failed'));
       return;
     }
-    if (method === 'ACK') return this.onAck(req);
-    if (method === 'CANCEL') return this.onCancel(req, flow);
+    const nt = this.serverTx.beginNonInvite(req, flow);
+    if (!nt) return;
+    const reply = (res: SipResponse) => nt.respond(res);
+    if (tooManyHops(req)) return reply(makeResponse(req, 483));
+    if (method === 'CANCEL') return this.onCancel(req, reply);
     const toTag = tagOf(req.headers.get('To'));
-    if (toTag) return this.onInDialog(req, flow, toTag);
+    if (toTag) return this.onInDialog(req, flow, toTag, reply);
     switch (method) {
       case 'REGISTER':
-        flow.send(this.registrar.handleRegister(req, flow));
+        reply(this.registrar.handleRegister(req, flow, this.contactFlow(req, flow, parseNameAddr(req.headers.get('Contact') ?? '')?.uri ?? null)));
         return;
       case 'OPTIONS':
-        flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
-        return;
-      case 'INVITE':
-        this.onInvite(req, flow).catch((err: unknown) => this.log.error({ err, callId: req.headers.get('Call-ID') }, 'INVITE handling failed'));
+        // keep-alive and health check (§11): what the ACD can do
+        reply(makeResponse(req, 200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', SUPPORTED]] }));
         return;
       case 'BYE':
-        flow.send(makeResponse(req, 481));
+        reply(makeResponse(req, 481));
         return;
       default:
-        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+        reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
     }
+  }
+
+  /**
+   * The flow requests towards a peer's URI (a registered contact, a dialog's remote target)
+   * go on. Connection-oriented: the flow the peer used (RFC 5626-like reuse). UDP: the
+   * URI's address, unless the peer asked for symmetric routing (`rport`, RFC 3581) or the
+   * URI is not an IP address, then the address its request came from (NAT).
+   */
+  private contactFlow(req: SipRequest, flow: Flow, uri: string | null): Flow {
+    if (flow.reliable || !uri) return flow;
+    const via = parseVia(req.headers.get('Via') ?? '');
+    if (via?.params.has('rport')) return flow;
+    const u = parseUri(uri);
+    const host = u?.host.replace(/^\[|\]$/g, '') ?? '';
+    if (!u || !isIP(host)) return flow;
+    const port = u.port ?? 5060;
+    if (host === flow.remoteAddress && port === flow.remotePort) return flow;
+    return this.transports.udpFlow(host, port) ?? flow;
   }
 
   private entryOf(req: SipRequest, toTag: string): DialogEntry | undefined {
@@ -205,11 +234,10 @@ export class Acd {
   }
 
   private onAck(req: SipRequest): void {
-    const st = this.serverTx.match(req);
-    if (st?.final && st.final.status >= 300) {
-      this.serverTx.acked(st);
-      return;
-    }
+    // the ACK of a non-2xx answer ends its INVITE transaction (Timer I absorbs its resends)
+    if (this.serverTx.absorbAck(req)) return;
+    // the ACK of a 2xx is end-to-end: it stops the 2xx retransmissions
+    this.serverTx.ack2xx(req);
     const toTag = tagOf(req.headers.get('To'));
     const entry = toTag ? this.entryOf(req, toTag) : undefined;
     if (!entry) {
@@ -219,59 +247,128 @@ export class Acd {
     if (entry.role === 'party' && entry.leg.kind === 'caller' && entry.leg.state === 'answering') this.callerConfirmed(entry.leg);
   }
 
-  private onCancel(req: SipRequest, flow: Flow): void {
+  private onCancel(req: SipRequest, reply: (res: SipResponse) => void): void {
     const st = this.serverTx.match(req);
-    if (!st) {
-      flow.send(makeResponse(req, 481));
-      return;
-    }
-    flow.send(makeResponse(req, 200));
+    if (!st) return reply(makeResponse(req, 481));
+    reply(makeResponse(req, 200));
     if (!st.answered) st.onCancel?.();
   }
 
-  private onInDialog(req: SipRequest, flow: Flow, toTag: string): void {
+  private onInDialog(req: SipRequest, flow: Flow, toTag: string, reply: (res: SipResponse) => void): void {
     const entry = this.entryOf(req, toTag);
-    if (!entry) {
-      flow.send(makeResponse(req, 481));
-      return;
-    }
+    if (!entry) return reply(makeResponse(req, 481));
     const { leg, role } = entry;
     switch (req.method.toUpperCase()) {
       case 'BYE':
         if (role === 'party') {
-          flow.send(makeResponse(req, 200));
+          reply(makeResponse(req, 200));
           leg.log.info('party hung up');
           this.endLeg(leg, 'remote-bye', { byeParty: false });
         } else {
           leg.log.info('controller released the leg');
           this.endLeg(leg, 'released', { byeParty: true });
-          flow.send(makeResponse(req, 200));
+          reply(makeResponse(req, 200));
         }
         return;
       case 'OPTIONS':
-        flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
+        reply(makeResponse(req, 200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', SUPPORTED]] }));
         return;
-      case 'INVITE': {
-        const st = this.serverTx.begin(req, flow);
-        if (!st) return;
+      case 'UPDATE':
         if (role === 'control') {
-          // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
-          st.respond(this.controlAnswer(req, flow, null));
+          reply(req.body ? this.controlAnswer(req, flow, null) : makeResponse(req, 200, { headers: [['Contact', this.local.contact(flow)]] }));
           return;
         }
-        // a party's re-INVITE (hold, ICE restart) is not supported yet: the session stays as it is
-        st.respond(makeResponse(req, 488, { reason: 'Re-INVITE Not Supported' }));
+        return this.onPartyRefresh(leg, req, flow, reply);
+      default:
+        reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+    }
+  }
+
+  private onReInvite(req: SipRequest, flow: Flow, st: ServerInvite, toTag: string): void {
+    const entry = this.entryOf(req, toTag);
+    if (!entry) return st.respond(makeResponse(req, 481));
+    if (entry.role === 'control') {
+      // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
+      return st.respond(this.controlAnswer(req, flow, null));
+    }
+    this.onPartyRefresh(entry.leg, req, flow, (res) => st.respond(res));
+  }
+
+  /**
+   * A party's re-INVITE or UPDATE. Without SDP, or with the same SDP (only the o= version
+   * may change), it is a session refresh (RFC 4028) or a keep-alive: answered with the
+   * current local SDP, media untouched. A real media change goes to `onPartyMediaChange`.
+   */
+  private onPartyRefresh(leg: Leg, req: SipRequest, flow: Flow, reply: (res: SipResponse) => void): void {
+    const neg = negotiateAsUas(req, { minSec: this.timers.minSessionExpiresSec, maxSec: this.timers.sessionExpiresSec });
+    if (neg.kind === 'too-small') return reply(makeResponse(req, 422, { reason: 'Session Interval Too Small', headers: [['Min-SE', String(neg.minSe)]] }));
+    const isInvite = req.method.toUpperCase() === 'INVITE';
+    if (req.body && !sameSession(leg.remoteSdp, req.body)) return reply(this.onPartyMediaChange(leg, req));
+    const contact = parseNameAddr(req.headers.get('Contact') ?? '');
+    if (contact && leg.partyDialog) leg.partyDialog.remoteTarget = contact.uri; // target refresh (§12.2.2)
+    if (leg.session || neg.kind === 'granted') this.startSessionTimer(leg, neg);
+    const headers: Array<[string, string]> = [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Supported', SUPPORTED]];
+    if (neg.kind === 'granted') headers.push(...neg.headers);
+    // an UPDATE without SDP is answered without SDP; a re-INVITE always carries our current SDP
+    const withSdp = (isInvite || req.body) && leg.localSdp;
+    if (withSdp) headers.push(['Content-Type', 'application/sdp']);
+    leg.log.debug({ method: req.method, sessionSec: neg.kind === 'granted' ? neg.intervalSec : null }, 'session refreshed');
+    reply(makeResponse(req, 200, { headers, body: withSdp ? (leg.localSdp ?? '') : '' }));
+  }
+
+  /**
+   * Hook for a party's media change (hold/resume, new codec, ICE restart). Not supported
+   * here yet: the media engine owns it (the rtp branch fills this in). The session stays.
+   */
+  private onPartyMediaChange(leg: Leg, req: SipRequest): SipResponse {
+    leg.log.info({ method: req.method }, 'party media change refused (not supported yet)');
+    return makeResponse(req, 488, { reason: 'Media Change Not Supported' });
+  }
+
+  /** (Re)starts a party dialog's session timer after a negotiation or a refresh. */
+  private startSessionTimer(leg: Leg, neg: UasNegotiation | { kind: 'uac'; intervalSec: number; localRefreshes: boolean }): void {
+    if (neg.kind === 'too-small') return;
+    if (neg.kind === 'none') {
+      leg.session?.refreshed();
+      return;
+    }
+    const intervalSec = neg.intervalSec;
+    const local = neg.kind === 'uac' ? neg.localRefreshes : neg.refresher === 'uas';
+    if (leg.session && leg.session.intervalSec === intervalSec && leg.session.local === local) return leg.session.refreshed();
+    leg.session?.stop();
+    leg.session = new SessionTimer(
+      intervalSec,
+      local,
+      () => this.refreshSession(leg),
+      () => {
+        leg.log.warn({ intervalSec }, 'session not refreshed in time');
+        this.endLeg(leg, 'session-expired', { byeParty: true });
+      },
+    );
+  }
+
+  /** The ACD is the refresher: a re-INVITE with the unchanged local SDP (or UPDATE when allowed). */
+  private refreshSession(leg: Leg): void {
+    const dialog = leg.partyDialog;
+    const timer = leg.session;
+    if (!dialog || !timer || leg.ended) return;
+    const se: Array<[string, string]> = [['Session-Expires', `${timer.intervalSec};refresher=${leg.kind === 'caller' ? 'uas' : 'uac'}`], ['Supported', SUPPORTED]];
+    const req = leg.peerAllowsUpdate ? dialog.request('UPDATE', se) : dialog.request('INVITE', se, leg.localSdp ?? '');
+    this.clientTx.send(req, dialog.flow, (res, _local, tx) => {
+      if (res.status < 200) return;
+      if (res.status < 300) {
+        if (req.method === 'INVITE') this.clientTx.ack2xx(tx, dialog.ack(parseCSeq(req.headers.get('CSeq') ?? '')?.seq ?? dialog.localSeq));
+        leg.session?.refreshed();
         return;
       }
-      case 'UPDATE':
-        // RFC 4028 session refresh without SDP is fine on any dialog; media changes are not supported
-        if (req.body && role === 'party') flow.send(makeResponse(req, 488, { reason: 'Media Update Not Supported' }));
-        else if (req.body) flow.send(this.controlAnswer(req, flow, null));
-        else flow.send(makeResponse(req, 200, { headers: [['Contact', this.local.contact(flow)]] }));
-        return;
-      default:
-        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
-    }
+      if (res.status === 408 || res.status === 481) {
+        leg.log.warn({ status: res.status }, 'session refresh failed');
+        this.endLeg(leg, 'session-expired', { byeParty: res.status === 408 });
+      } else {
+        // any other failure leaves the session as it is (§10): try again at the next half interval
+        leg.session?.refreshed();
+      }
+    });
   }
 
   private onFlowClosed(flow: Flow): void {
@@ -294,9 +391,7 @@ export class Acd {
 
   // ───────────────────────────── INVITE: caller or dial ─────────────────────────────
 
-  private async onInvite(req: SipRequest, flow: Flow): Promise<void> {
-    const st = this.serverTx.begin(req, flow);
-    if (!st) return; // a resend of an INVITE in progress
+  private async onInvite(req: SipRequest, flow: Flow, st: ServerInvite): Promise<void> {
     const uri = parseUri(req.uri);
     if (!uri) return st.respond(makeResponse(req, 400, { reason: 'Bad Request-URI' }));
     const contact = parseNameAddr(req.headers.get('Contact') ?? '');
@@ -312,10 +407,14 @@ export class Acd {
       return st.respond(makeResponse(req, 404, { reason: 'Number Not Served' }));
     }
     if (!isSdp(req)) return st.respond(makeResponse(req, 488, { reason: 'SDP Offer Required' }));
-    await this.acceptCaller(req, flow, st, number.data, plan.holdAudio, contact);
+    const session = negotiateAsUas(req, { minSec: this.timers.minSessionExpiresSec, maxSec: this.timers.sessionExpiresSec });
+    if (session.kind === 'too-small') {
+      return st.respond(makeResponse(req, 422, { reason: 'Session Interval Too Small', headers: [['Min-SE', String(session.minSe)]] }));
+    }
+    await this.acceptCaller(req, flow, st, number.data, plan.holdAudio, contact, session);
   }
 
-  private async acceptCaller(req: SipRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr): Promise<void> {
+  private async acceptCaller(req: SipRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr, session: UasNegotiation): Promise<void> {
     const legId = newLegId();
     const callId = req.headers.get('Call-ID') ?? '';
     const from = parseNameAddr(req.headers.get('From') ?? '')!;
@@ -344,19 +443,36 @@ export class Acd {
     }
     if (leg.ended) return;
 
+    const routeSet = req.headers.getAll('Record-Route');
+    const nextHop = routeSet.length ? (parseNameAddr(routeSet[0]!)?.uri ?? contact.uri) : contact.uri;
     const dialog = new Dialog(
-      { callId, localTag, remoteTag: tagOf(req.headers.get('From')) ?? '', localAddr: stripTag(req.headers.get('To')), remoteAddr: stripTag(req.headers.get('From')), remoteTarget: contact.uri, flow, localSeq: randomInt(1, 10_000) },
+      {
+        callId,
+        localTag,
+        remoteTag: tagOf(req.headers.get('From')) ?? '',
+        localAddr: stripTag(req.headers.get('To')),
+        remoteAddr: stripTag(req.headers.get('From')),
+        remoteTarget: contact.uri,
+        flow: this.contactFlow(req, flow, nextHop),
+        localSeq: randomInt(1, 10_000),
+        routeSet,
+      },
       this.local,
     );
     leg.partyDialog = dialog;
+    leg.remoteSdp = req.body;
+    leg.localSdp = answer;
+    leg.peerAllowsUpdate = allows(req, 'UPDATE');
     this.dialogs.set(dialog.key, { leg, role: 'party' });
-    st.respond(
-      makeResponse(req, 200, {
-        toTag: localTag,
-        headers: [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Content-Type', 'application/sdp']],
-        body: answer,
-      }),
-    );
+    const headers: Array<[string, string]> = [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Supported', SUPPORTED]];
+    // a proxy on the path stays on it (§12.1.1): the Record-Route goes back as received
+    for (const rr of routeSet) headers.push(['Record-Route', rr]);
+    if (session.kind === 'granted') {
+      headers.push(...session.headers);
+      this.startSessionTimer(leg, session);
+    }
+    headers.push(['Content-Type', 'application/sdp']);
+    st.respond(makeResponse(req, 200, { toTag: localTag, headers, body: answer }));
     leg.after(this.timers.ackTimeoutMs, () => {
       if (leg.state !== 'answering') return;
       leg.log.warn('caller never ACKed the answer');
@@ -401,7 +517,7 @@ export class Acd {
     const req: SipRequest = { kind: 'request', method: 'INVITE', uri: `sip:${ROUTE_USER}@${this.cfg.domain}`, headers: h, body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host) };
     leg.control = 'offering';
     leg.log.info({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
-    leg.routeTx = this.clientTx.send(req, binding.flow, (res, local) => {
+    leg.routeTx = this.clientTx.send(req, binding.flow, (res, local, tx) => {
       if (res.status < 200) return;
       leg.routeTx = null;
       if (res.status >= 300) {
@@ -417,7 +533,7 @@ export class Acd {
         { callId, localTag, remoteTag: tagOf(res.headers.get('To')) ?? '', localAddr: fromAddr, remoteAddr: toAddr, remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? req.uri, flow: binding.flow, localSeq: 1 },
         this.local,
       );
-      binding.flow.send(dialog.ack(1));
+      this.clientTx.ack2xx(tx, dialog.ack(1));
       if (leg.ended) {
         // the caller left while the offer was in flight: end the control dialog at once
         this.sendControlBye(leg, dialog, leg.endCause ?? 'error');
@@ -519,20 +635,21 @@ export class Acd {
       .append('CSeq', '1 INVITE')
       .append('Contact', this.local.contact(binding.flow))
       .append('Allow', ALLOW)
+      .append('Supported', SUPPORTED)
       .append('Content-Type', 'application/sdp');
     const invite: SipRequest = { kind: 'request', method: 'INVITE', uri: binding.contact, headers: h, body: offer };
     dial.ringTimer = setTimeout(() => this.failDial(dial, 408, 'ring timeout'), ring.data * 1000);
     dial.deviceTx = this.clientTx.send(
       invite,
       binding.flow,
-      (res, local) => {
-        this.onDeviceResponse(dial, invite, { localTag, fromAddr, toAddr }, res, local).catch((err: unknown) => leg.log.error({ err }, 'device response handling failed'));
+      (res, local, tx) => {
+        this.onDeviceResponse(dial, invite, tx, { localTag, fromAddr, toAddr }, res, local).catch((err: unknown) => leg.log.error({ err }, 'device response handling failed'));
       },
       (ring.data + 10) * 1000,
     );
   }
 
-  private async onDeviceResponse(dial: Dial, invite: SipRequest, a: { localTag: string; fromAddr: string; toAddr: string }, res: SipResponse, local: boolean): Promise<void> {
+  private async onDeviceResponse(dial: Dial, invite: SipRequest, tx: ClientTx, a: { localTag: string; fromAddr: string; toAddr: string }, res: SipResponse, local: boolean): Promise<void> {
     const { leg, caller } = dial;
     const bankReq = dial.st.request;
     if (res.status < 200) {
@@ -544,10 +661,21 @@ export class Acd {
       return;
     }
     const deviceDialog = new Dialog(
-      { callId: leg.callId, localTag: a.localTag, remoteTag: tagOf(res.headers.get('To')) ?? '', localAddr: a.fromAddr, remoteAddr: a.toAddr, remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? invite.uri, flow: leg.partyFlow, localSeq: 1 },
+      {
+        callId: leg.callId,
+        localTag: a.localTag,
+        remoteTag: tagOf(res.headers.get('To')) ?? '',
+        localAddr: a.fromAddr,
+        remoteAddr: a.toAddr,
+        remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? invite.uri,
+        flow: leg.partyFlow,
+        localSeq: 1,
+        // the UAC's route set is the 2xx's Record-Route reversed (§12.1.2)
+        routeSet: [...res.headers.getAll('Record-Route')].reverse(),
+      },
       this.local,
     );
-    leg.partyFlow.send(deviceDialog.ack(1));
+    this.clientTx.ack2xx(tx, deviceDialog.ack(1));
     if (leg.ended) {
       // answered after the dial had already failed: release the device at once
       leg.log.info('device answered too late; releasing it');
@@ -555,6 +683,12 @@ export class Acd {
       return;
     }
     leg.partyDialog = deviceDialog;
+    leg.localSdp = invite.body;
+    leg.remoteSdp = res.body;
+    leg.peerAllowsUpdate = allows(res, 'UPDATE');
+    const se = parseSessionExpires(res.headers.get('Session-Expires'));
+    // the device chose the refresher (§7.2): uac means the ACD refreshes
+    if (se) this.startSessionTimer(leg, { kind: 'uac', intervalSec: Math.max(se.deltaSec, this.timers.minSessionExpiresSec), localRefreshes: se.refresher === 'uac' });
     this.dialogs.set(deviceDialog.key, { leg, role: 'party' });
     if (dial.done) return;
     try {
@@ -619,6 +753,8 @@ export class Acd {
     leg.transition('ended');
     leg.endCause = cause;
     leg.clearTimers();
+    leg.session?.stop();
+    leg.session = null;
     leg.log.info({ cause }, 'leg ended');
     if (leg.partyDialog) {
       if (opts.byeParty) this.clientTx.send(leg.partyDialog.request('BYE'), leg.partyDialog.flow);
@@ -693,6 +829,17 @@ export class Acd {
 
 function newLegId(): string {
   return `leg-${randomBytes(8).toString('hex')}`;
+}
+
+/** Max-Forwards 0 on a request to forward or answer (§8.2.2.? / §16.3): 483. */
+function tooManyHops(req: SipRequest): boolean {
+  const mf = req.headers.get('Max-Forwards');
+  return mf !== undefined && Number(mf) === 0;
+}
+
+/** True when a message's Allow lists a method. */
+function allows(msg: SipRequest | SipResponse, method: string): boolean {
+  return msg.headers.getAll('Allow').some((m) => m.trim().toUpperCase() === method);
 }
 
 function isSdp(req: SipRequest): boolean {
