@@ -153,15 +153,20 @@ describe('ACD transports', () => {
     expect(acd!.legs()[0]).toMatchObject({ state: 'parked', control: 'up' });
   });
 
-  it('UDP caller that never ACKs: 200 retransmitted at T1, 2T1, 4T1… capped at T2, then Timer H ends the leg with a BYE', { timeout: 8000 }, async () => {
+  it('UDP caller behind a proxy that never ACKs: 200 retransmitted at T1, 2T1, 4T1… capped at T2, then Timer H ends the leg with a BYE on the route set', { timeout: 8000 }, async () => {
     await startAcd();
     const caller = await udp('mute');
-    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: TEST_SDP });
+    const rr = ['<sip:proxy-a.invalid;lr>', '<sip:127.0.0.1;lr;transport=udp>'];
+    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: TEST_SDP, headers: rr.map((r) => ['Record-Route', r] as [string, string]) });
     const callId = inv.headers.get('Call-ID')!;
     caller.send(inv);
-    await caller.response(callId, 'INVITE');
+    const ok = await caller.response(callId, 'INVITE');
+    expect(ok.headers.getAll('Record-Route')).toEqual(rr);
     const t0 = Date.now();
     const bye = await caller.request('BYE', (r) => r.headers.get('Call-ID') === callId, 3000);
+    // loose routing (§16.12): the route set as recorded, the caller's Contact as Request-URI
+    expect(bye.headers.getAll('Route')).toEqual(rr);
+    expect(bye.uri).toBe(inv.headers.get('Contact')!.replace(/^<|>$/g, ''));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(800);
     caller.respond(bye, 200);
     // 1 s of Timer H with T1=50/T2=200: copies at 50, 150, 350, 550, 750, 950 ms
