@@ -8,7 +8,7 @@ import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';
 import { TEST_SDP, TestMediaEngine } from '../../server/acd/test-support/test-media-engine';
 import { bankCredentials, issueDeviceCredentials } from '../../server/shared/credentials';
 import { controlSdp, H } from '../../server/shared/sip-control';
-import { selfSignedCert } from './tls-cert';
+import { selfSignedCert } from '../../server/acd/test-support/tls-cert';
 
 /**
  * The ACD over UDP, TCP, TLS and WSS with raw clients: Via/rport answers, retransmissions
