@@ -94,6 +94,31 @@ describe('ACD transports', () => {
     }
   });
 
+  it('reads compact header forms and comma-joined Vias, and answers with the whole Via stack in order', { timeout: 5000 }, async () => {
+    await startAcd();
+    const c = await udp('compact');
+    c.sendRaw(
+      [
+        `OPTIONS sip:${DOMAIN} SIP/2.0`,
+        `v: SIP/2.0/UDP ${c.sentBy};branch=z9hG4bKcompact1;rport, SIP/2.0/UDP proxy.invalid:5060;branch=z9hG4bKprev`,
+        'f: <sip:c@test.invalid>;tag=ct1',
+        `t: <sip:${DOMAIN}>`,
+        'i: compact-1@test',
+        'CSeq: 7 OPTIONS',
+        'Max-Forwards: 70',
+        'l: 0',
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const res = await c.response('compact-1@test', 'OPTIONS');
+    expect(res.status).toBe(200);
+    const vias = res.headers.getAll('Via');
+    expect(vias).toHaveLength(2);
+    expect(vias[0]).toMatch(/^SIP\/2\.0\/UDP 127\.0\.0\.1:\d+;branch=z9hG4bKcompact1;rport=\d+$/);
+    expect(vias[1]).toBe('SIP/2.0/UDP proxy.invalid:5060;branch=z9hG4bKprev');
+  });
+
   it('registers a device with digest over UDP, TCP and TLS; a resent REGISTER gets the same answer', { timeout: 8000 }, async () => {
     await startAcd();
     const ports = acd!.ports;
@@ -178,7 +203,7 @@ describe('ACD transports', () => {
     expect(acd!.legs()).toHaveLength(0);
   });
 
-  it('UDP device: registered, dialled by the bank, INVITE retransmitted on Timer A until it answers; bridged', { timeout: 8000 }, async () => {
+  it('UDP device: registered, dialled by the bank, INVITE retransmitted on Timer A until it answers; bridged; the ACD refreshes its session', { timeout: 8000 }, async () => {
     await startAcd();
     const { bank, creds } = await bankOnWs();
     const device = await udp('device');
@@ -207,11 +232,20 @@ describe('ACD transports', () => {
     device.send(device.answerProvisional(ring));
     await pause(200);
     const afterRinging = count(device, (m) => m.kind === 'request' && m.method === 'INVITE');
-    device.answer(ring, 200, { body: TEST_SDP });
+    // the phone wants a session timer and makes the ACD (the UAC) the refresher
+    device.answer(ring, 200, { body: TEST_SDP, headers: [['Session-Expires', '2;refresher=uac'], ['Require', 'timer']] });
     await device.request('ACK', (r) => r.headers.get('Call-ID') === ringCallId);
     const bridged = await bank.response(dial.headers.get('Call-ID')!, 'INVITE');
     expect(bridged.status).toBe(200);
     expect(count(device, (m) => m.kind === 'request' && m.method === 'INVITE')).toBe(afterRinging); // a 1xx stops Timer A
+    expect(acd!.legs().map((l) => l.state).sort()).toEqual(['bridged', 'bridged']);
+    // at half the interval the ACD refreshes with a re-INVITE carrying its unchanged offer (the phone did not allow UPDATE)
+    const refresh = await device.request('INVITE', (r) => r.headers.get('Call-ID') === ringCallId && r.headers.get('To')!.includes('tag='), 2500);
+    expect(refresh.body).toBe(ring.body);
+    expect(refresh.headers.get('Session-Expires')).toBe('2;refresher=uac');
+    device.answer(refresh, 200, { body: TEST_SDP, headers: [['Session-Expires', '2;refresher=uac']] });
+    const ack = await device.request('ACK', (r) => r.headers.get('Call-ID') === ringCallId && r.headers.get('CSeq') === refresh.headers.get('CSeq')!.replace('INVITE', 'ACK'));
+    expect(ack.uri).toBe(refresh.uri);
     expect(acd!.legs().map((l) => l.state).sort()).toEqual(['bridged', 'bridged']);
   });
 

@@ -134,6 +134,11 @@ export class SipWsClient {
     return this.wire.isOpen();
   }
 
+  /** The sent-by (host:port) this client names in its Via. */
+  get sentBy(): string {
+    return this.wire.sentBy;
+  }
+
   /** Via transport token of this client. */
   get transport(): string {
     return this.wire.transport;
