@@ -9,7 +9,7 @@ const dirs: string[] = [];
 const base = () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pb-cfg-'));
   dirs.push(dir);
-  return { DATA_DIR: dir, PATCHBAY_SECRET: 's'.repeat(40) };
+  return { NODE_ENV: 'test' as const, DATA_DIR: dir, PATCHBAY_SECRET: 's'.repeat(40) };
 };
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
