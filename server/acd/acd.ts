@@ -182,6 +182,8 @@ export class Acd {
       const st = this.serverTx.begin(req, flow);
       if (!st) return; // a retransmission, answered by its transaction
       if (tooManyHops(req)) return st.respond(makeResponse(req, 483));
+      const bad = unsupportedRequire(req);
+      if (bad) return st.respond(bad);
       const toTag = tagOf(req.headers.get('To'));
       if (toTag) return this.onReInvite(req, flow, st, toTag);
       // 100 Trying is sent by the paths that take time (caller answer, dial), not before a quick 4xx
@@ -193,6 +195,8 @@ export class Acd {
     const reply = (res: SipResponse) => nt.respond(res);
     if (tooManyHops(req)) return reply(makeResponse(req, 483));
     if (method === 'CANCEL') return this.onCancel(req, reply);
+    const bad = unsupportedRequire(req);
+    if (bad) return reply(bad);
     const toTag = tagOf(req.headers.get('To'));
     if (toTag) return this.onInDialog(req, flow, toTag, reply);
     switch (method) {
@@ -835,6 +839,15 @@ function newLegId(): string {
 function tooManyHops(req: SipRequest): boolean {
   const mf = req.headers.get('Max-Forwards');
   return mf !== undefined && Number(mf) === 0;
+}
+
+/** §8.2.2.3: a request that Requires an extension the ACD lacks gets 420 naming it (CANCEL and ACK never do). */
+function unsupportedRequire(req: SipRequest): SipResponse | null {
+  const missing = req.headers
+    .getAll('Require')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '' && t !== SUPPORTED);
+  return missing.length ? makeResponse(req, 420, { reason: 'Bad Extension', headers: [['Unsupported', missing.join(', ')]] }) : null;
 }
 
 /** True when a message's Allow lists a method. */

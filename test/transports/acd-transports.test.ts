@@ -117,6 +117,13 @@ describe('ACD transports', () => {
     expect(vias).toHaveLength(2);
     expect(vias[0]).toMatch(/^SIP\/2\.0\/UDP 127\.0\.0\.1:\d+;branch=z9hG4bKcompact1;rport=\d+$/);
     expect(vias[1]).toBe('SIP/2.0/UDP proxy.invalid:5060;branch=z9hG4bKprev');
+    // §8.2.2.3: an extension the ACD lacks is refused by name; `timer` is fine
+    const rel = c.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: TEST_SDP, headers: [['Require', '100rel, timer']] });
+    c.send(rel);
+    const refused = await c.response(rel.headers.get('Call-ID')!, 'INVITE');
+    expect(refused.status).toBe(420);
+    expect(refused.headers.get('Unsupported')).toBe('100rel');
+    c.ackFailure(rel, refused);
   });
 
   it('registers a device with digest over UDP, TCP and TLS; a resent REGISTER gets the same answer', { timeout: 8000 }, async () => {
