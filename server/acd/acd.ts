@@ -135,6 +135,7 @@ export class Acd {
     const closing: Array<Promise<void>> = [];
     for (const leg of this.legsById.values()) {
       leg.clearTimers();
+      leg.session?.stop();
       leg.bridge?.handle.unbridge();
       if (leg.endpoint) closing.push(leg.endpoint.close().catch(() => {}));
       leg.state = 'ended';

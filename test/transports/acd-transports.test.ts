@@ -256,6 +256,40 @@ describe('ACD transports', () => {
     expect(acd!.legs().map((l) => l.state).sort()).toEqual(['bridged', 'bridged']);
   });
 
+  it('TCP device: the ACD rings it on the connection it registered on, without retransmitting', { timeout: 8000 }, async () => {
+    await startAcd();
+    const { bank, creds } = await bankOnWs();
+    const device = keep(await SipWsClient.stream('127.0.0.1', acd!.ports.TCP!, 'tcp-phone'));
+    const dev = issueDeviceCredentials(SECRET, 3600);
+    expect((await device.register(dev.user, DOMAIN, dev.user, dev.password)).status).toBe(200);
+    const caller = await udp('caller');
+    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: TEST_SDP });
+    caller.send(inv);
+    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE');
+    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
+    const offer = await bank.request('INVITE');
+    bank.answer(offer, 200, { body: controlSdp(1) });
+    const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
+    bank.send(first);
+    const challenge = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
+    bank.ackFailure(first, challenge);
+    const dial = bank.withAuth(first, challenge, creds.user, creds.password);
+    bank.send(dial);
+    const ring = await device.request('INVITE');
+    expect(parseVia(ring.headers.get('Via')!)!.transport).toBe('TCP');
+    expect(ring.headers.get('Contact')).toContain(`:${acd!.ports.TCP!};transport=tcp`);
+    await pause(300); // T1 is 50 ms: over TCP nothing may be resent
+    expect(count(device, (m) => m.kind === 'request' && m.method === 'INVITE')).toBe(1);
+    const phoneDialog = device.answer(ring, 200, { body: TEST_SDP });
+    await device.request('ACK', (r) => r.headers.get('Call-ID') === ring.headers.get('Call-ID'));
+    expect((await bank.response(dial.headers.get('Call-ID')!, 'INVITE')).status).toBe(200);
+    expect(acd!.legs().map((l) => l.state).sort()).toEqual(['bridged', 'bridged']);
+    // the phone hangs up over TCP: its leg ends, the caller (on UDP) goes back to music
+    device.send(device.inDialog('BYE', phoneDialog));
+    expect((await device.response(phoneDialog.callId, 'BYE')).status).toBe(200);
+    expect(acd!.legs()).toEqual([expect.objectContaining({ kind: 'caller', state: 'parked' })]);
+  });
+
   it('session timers: 422 below Min-SE; a caller that stops refreshing is sent BYE and the bank hears session-expired', { timeout: 8000 }, async () => {
     await startAcd();
     const { bank } = await bankOnWs();
