@@ -203,7 +203,8 @@ describe('ACD transports', () => {
     caller.respond(bye, 200);
     // 1 s of Timer H with T1=50/T2=200: copies at 50, 150, 350, 550, 750, 950 ms
     const copies = count(caller, isFinal(callId, 200));
-    expect(copies).toBeGreaterThanOrEqual(5);
+    // (a loaded machine delays timers, so the lower bound leaves room)
+    expect(copies).toBeGreaterThanOrEqual(4);
     expect(copies).toBeLessThanOrEqual(8);
     await pause(300);
     expect(count(caller, isFinal(callId, 200))).toBe(copies);
@@ -233,7 +234,7 @@ describe('ACD transports', () => {
     const ring = await device.request('INVITE');
     expect(parseVia(ring.headers.get('Via')!)!.transport).toBe('UDP');
     expect(ring.headers.get('Supported')).toBe('timer');
-    await pause(200); // no answer yet: Timer A resends at 50 and 150 ms
+    await pause(400); // no answer yet: Timer A resends at 50, 150 and 350 ms
     const ringCallId = ring.headers.get('Call-ID')!;
     expect(count(device, (m) => m.kind === 'request' && m.method === 'INVITE' && m.headers.get('Call-ID') === ringCallId)).toBeGreaterThanOrEqual(3);
     device.send(device.answerProvisional(ring));
