@@ -6,6 +6,8 @@ import { SipHeaders, type SipMessage, type SipRequest } from '../sip/message';
 import type { ParseResult } from '../sip/parser';
 import type { Flow, TransportHandler } from './flow';
 import { StreamTransport } from './stream-transport';
+import dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
 import { UdpTransport } from './udp-transport';
 
 /** Two transports talking to each other: outbound connect (what trunks use), reuse, idle close. */
@@ -107,5 +109,29 @@ describe('StreamTransport and UdpTransport between two instances', () => {
     a.got[0]!.flow.send(makeResponse(a.got[0]!.msg as SipRequest, 200));
     await waitFor(() => b.got.length === 1);
     expect(b.got[0]!.msg).toMatchObject({ kind: 'response', status: 200 });
+  });
+
+  it('UDP: answers an RFC 5626 STUN keep-alive with the address it saw, and ignores other STUN', { timeout: 5000 }, async () => {
+    const a = recorder();
+    const udp = new UdpTransport({ host: '127.0.0.1', port: 0 }, a.handler, log);
+    await udp.start();
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+    stops.push(() => udp.stop(), () => new Promise<void>((r) => sock.close(() => r())));
+    const txId = randomBytes(12);
+    const req = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), txId]);
+    const answer = new Promise<Buffer>((resolve) => sock.once('message', (m) => resolve(m)));
+    sock.send(req, udp.port, '127.0.0.1');
+    const res = await answer;
+    expect(res.readUInt16BE(0)).toBe(0x0101);
+    expect(res.subarray(8, 20).equals(txId)).toBe(true);
+    expect(res.readUInt16BE(20)).toBe(0x0020);
+    expect(res.readUInt16BE(26) ^ 0x2112).toBe(sock.address().port);
+    expect((res.readUInt32BE(28) ^ 0x2112a442) >>> 0).toBe(0x7f000001);
+    const indication = Buffer.from(req);
+    indication.writeUInt16BE(0x0011, 0);
+    sock.send(indication, udp.port, '127.0.0.1');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(a.got).toHaveLength(0); // never handed to SIP
   });
 });

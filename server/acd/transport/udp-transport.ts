@@ -5,6 +5,7 @@ import type { SipMessage } from '../sip/message';
 import { parseMessage } from '../sip/parser';
 import { serialize } from '../sip/serializer';
 import type { Flow, SipTransport, TransportHandler } from './flow';
+import { isStun, stunBindingResponse } from './stun-keepalive';
 import { responseTarget, stampResult } from './via-stamp';
 
 export interface UdpTransportOptions {
@@ -86,8 +87,13 @@ export class UdpTransport implements SipTransport {
   }
 
   private receive(buf: Buffer, address: string, port: number): void {
-    // RFC 5626 §4.4.1 keep-alives over UDP are STUN; a bare CRLF (some phones send one) is ignored
+    // RFC 5626 §4.4.2 keep-alives over UDP are STUN Binding requests; a bare CRLF (some phones send one) is ignored
     if (buf.length <= 4 && /^[\r\n]*$/.test(buf.toString('latin1'))) return;
+    if (isStun(buf)) {
+      const res = stunBindingResponse(buf, address, port);
+      if (res) this.socket?.send(res, port, address);
+      return;
+    }
     const flow = this.flowFor(address, port);
     const result = parseMessage(buf);
     stampResult(result, address, port);
