@@ -60,11 +60,6 @@ export class ServerInvite {
     return this.final !== null;
   }
 
-  /** Kept for callers of the first version; the transaction key. */
-  get branch(): string {
-    return this.key;
-  }
-
   clear(): void {
     if (this.retransmit) clearTimeout(this.retransmit);
     if (this.timeout) clearTimeout(this.timeout);
@@ -110,11 +105,6 @@ export class ServerTransactions {
     // RFC 2543 fallback (§17.2.3): no To tag — ACK to a non-2xx carries one the INVITE lacked
     const cseq = parseCSeq(req.headers.get('CSeq') ?? '');
     return `2543\u0000${req.headers.get('Call-ID') ?? ''}\u0000${cseq?.seq ?? ''}\u0000${tagOf(req.headers.get('From')) ?? ''}\u0000${sentBy}\u0000${req.uri}\u0000${method}`;
-  }
-
-  /** @deprecated the transaction key of a request (INVITE, or the INVITE an ACK/CANCEL belongs to). */
-  static branchOf(req: SipRequest): string {
-    return ServerTransactions.keyOf(req, 'INVITE');
   }
 
   /** Starts an INVITE transaction; null when this INVITE is a retransmission (absorbed here). */

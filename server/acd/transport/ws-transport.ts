@@ -34,11 +34,6 @@ export class WsTransport implements SipTransport {
     return this.opts.tls ? 'WSS' : 'WS';
   }
 
-  /** @deprecated use `protocol` */
-  get viaTransport(): string {
-    return this.protocol;
-  }
-
   async start(): Promise<void> {
     const common = { maxPayload: 64 * 1024, handleProtocols: (protocols: Set<string>) => (protocols.has('sip') ? 'sip' : false) };
     if (this.opts.tls) {
