@@ -57,7 +57,15 @@ async function main(): Promise<void> {
   const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ component: 'dial-plan' }));
   await dialPlan.start();
   const acd = new Acd({
-    config: { host: config.host, port: config.sipWsPort, domain: config.sipDomain, secret: config.secret, ringTimeoutDefaultSec: 20, publicHost: config.publicHost },
+    config: {
+      host: config.host,
+      port: config.sipWsPort,
+      domain: config.sipDomain,
+      secret: config.secret,
+      ringTimeoutDefaultSec: 20,
+      publicHost: config.publicHost,
+      transports: { udpPort: config.sipUdpPort, tcpPort: config.sipTcpPort, tlsPort: config.sipTlsPort, wssPort: config.sipWssPort, tls: config.sipTls },
+    },
     dialPlan,
     media,
     logger: log,

@@ -169,13 +169,20 @@ describe('Acd over SIP WebSocket', () => {
     expect(reOk.status).toBe(200);
     expect(reOk.body).toContain('a=inactive');
     p.bank.send(p.bank.inDialog('ACK', { ...p.controlDialog, inviteSeq: parseCSeq(reinvite.headers.get('CSeq')!)!.seq }));
-    // a party's re-INVITE with SDP is answered by its media (same session, direction applied)
-    const partyRe = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP);
+    // a party's refresh re-INVITE (same SDP, only the o= version bumped) is answered with the ACD's SDP (RFC 4028)
+    const partyRe = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP.replace('o=- 1 1 ', 'o=- 1 2 '));
     p.device.send(partyRe);
-    const partyOk = await p.device.response(p.deviceDialog.callId, 'INVITE');
-    expect(partyOk.status).toBe(200);
-    expect(partyOk.body).toContain('m=audio');
+    const refreshed = await p.device.response(p.deviceDialog.callId, 'INVITE');
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body).toBe(p.ring.body); // the offer the device was rung with, unchanged
     p.device.send(p.device.inDialog('ACK', { ...p.deviceDialog, inviteSeq: parseCSeq(partyRe.headers.get('CSeq')!)!.seq }));
+    // a media change (hold) is answered by the leg's media on the same session
+    const hold = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP.replace('a=sendrecv', 'a=sendonly'));
+    p.device.send(hold);
+    const held = await p.device.response(p.deviceDialog.callId, 'INVITE');
+    expect(held.status).toBe(200);
+    expect(held.body).toContain('m=audio');
+    p.device.send(p.device.inDialog('ACK', { ...p.deviceDialog, inviteSeq: parseCSeq(hold.headers.get('CSeq')!)!.seq }));
 
     expect((await bye(p.device, p.deviceDialog)).status).toBe(200);
     const ctlBye = await p.bank.request('BYE', (r) => r.headers.get('Call-ID') === p.controlDialog.callId);

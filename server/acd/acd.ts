@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Logger } from '../log';
 import { expectedPassword, parseSipUser } from '../shared/credentials';
 import { controlSdp, E164, H, LegId, RingTimeout, ROUTE_USER, type LegEndCause } from '../shared/sip-control';
@@ -14,12 +15,13 @@ import { Registrar } from './registrar';
 import { ServerTransactions, type ServerInvite } from './server-transactions';
 import { makeResponse, randomToken } from './sip/builders';
 import { DigestAuthenticator, parseDigest } from './sip/digest';
-import { formatNameAddr, parseNameAddr, parseUri, tagOf, type NameAddr, type SipUri } from './sip/headers';
+import { formatNameAddr, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf, type NameAddr, type SipUri } from './sip/headers';
+import { negotiateAsUas, parseSessionExpires, sameSession, SessionTimer, type UasNegotiation } from './session-timer';
 import { SipHeaders, type SipRequest, type SipResponse } from './sip/message';
 import type { ParseResult } from './sip/parser';
 import { DEFAULT_TIMERS, type AcdTimers } from './timers';
-import type { Flow } from './transport/flow';
-import { WsTransport } from './transport/ws-transport';
+import type { Flow, TransportProtocol } from './transport/flow';
+import { TransportSet, type TransportsConfig } from './transport/transport-set';
 
 export interface AcdConfig {
   /** Address the SIP WebSocket server binds to. */
@@ -34,6 +36,11 @@ export interface AcdConfig {
   /** Host named in Via/Contact; defaults to `host`. */
   publicHost?: string;
   timers?: Partial<AcdTimers>;
+  /**
+   * Transports besides SIP over WebSocket (which listens on `port`). A port left out is
+   * not opened; TLS and WSS need `tls`.
+   */
+  transports?: Omit<TransportsConfig, 'host' | 'wsPort'>;
 }
 
 export interface AcdOptions {
@@ -44,6 +51,8 @@ export interface AcdOptions {
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO';
+/** Option tags the ACD supports (RFC 4028 session timers). */
+const SUPPORTED = 'timer';
 
 type DialogEntry = { leg: Leg; role: 'party' | 'control' };
 
@@ -58,7 +67,7 @@ export class Acd {
   private readonly log: Logger;
   private readonly dialPlan: DialPlan;
   private readonly media: MediaEngine;
-  private readonly transport: WsTransport;
+  private readonly transports: TransportSet;
   private readonly local: LocalAddress;
   private readonly digest: DigestAuthenticator;
   private readonly limiter: RateLimiter;
@@ -77,31 +86,40 @@ export class Acd {
     this.log = opts.logger.child({ part: 'acd' });
     this.dialPlan = opts.dialPlan;
     this.media = opts.media;
-    this.transport = new WsTransport(
-      { host: this.cfg.host, port: this.cfg.port },
+    this.transports = new TransportSet(
+      { ...this.cfg.transports, host: this.cfg.host, wsPort: this.cfg.port },
       { onMessage: (r, f) => this.onMessage(r, f), onFlowClosed: (f) => this.onFlowClosed(f) },
-      this.log.child({ part: 'sip-ws' }),
+      this.log,
     );
-    this.local = new LocalAddress(
-      () => this.transport.viaTransport,
-      () => `${this.cfg.publicHost ?? this.cfg.host}:${this.transport.port}`,
-    );
+    this.local = new LocalAddress(() => this.cfg.publicHost ?? this.cfg.host);
     this.digest = new DigestAuthenticator(this.cfg.domain, this.timers.nonceTtlMs);
     this.limiter = new RateLimiter(this.timers.authFailBurst, this.timers.authFailRefillPerSec);
     this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ part: 'registrar' }) });
-    this.clientTx = new ClientTransactions(this.local, this.timers.transactionTimeoutMs, this.log);
-    this.serverTx = new ServerTransactions(this.timers.ackTimeoutMs);
+    this.clientTx = new ClientTransactions(this.timers, this.log);
+    this.serverTx = new ServerTransactions(this.timers);
   }
 
-  /** The port actually bound (useful when 0 was configured). */
+  /** The SIP-over-WebSocket port actually bound (useful when 0 was configured). */
   get port(): number {
-    return this.transport.port;
+    return this.transports.port('WS') ?? this.cfg.port;
+  }
+
+  /** The bound port of each listening transport. */
+  get ports(): Partial<Record<TransportProtocol, number>> {
+    const out: Partial<Record<TransportProtocol, number>> = {};
+    for (const t of this.transports.all()) out[t.protocol] = t.port;
+    return out;
+  }
+
+  /** The ACD's transports, for parts that originate requests (trunks). */
+  get transportSet(): TransportSet {
+    return this.transports;
   }
 
   async start(): Promise<void> {
-    await this.transport.start();
+    await this.transports.start();
     this.running = true;
-    this.log.info({ host: this.cfg.host, port: this.port, domain: this.cfg.domain }, 'ACD listening (SIP over WebSocket)');
+    this.log.info({ host: this.cfg.host, ports: this.ports, domain: this.cfg.domain }, 'ACD listening');
   }
 
   /** Closes every leg's media, timers and connections. Safe to call twice. */
@@ -117,6 +135,7 @@ export class Acd {
     const closing: Array<Promise<void>> = [];
     for (const leg of this.legsById.values()) {
       leg.clearTimers();
+      leg.session?.stop();
       leg.bridge?.handle.unbridge();
       if (leg.endpoint) closing.push(leg.endpoint.close().catch(() => {}));
       leg.state = 'ended';
@@ -127,7 +146,7 @@ export class Acd {
     this.serverTx.stop();
     this.registrar.clear();
     await Promise.all(closing);
-    await this.transport.stop();
+    await this.transports.stop();
     this.log.info('ACD stopped');
   }
 
@@ -159,31 +178,60 @@ export class Acd {
 
   private onRequest(req: SipRequest, flow: Flow): void {
     const method = req.method.toUpperCase();
-    const mf = req.headers.get('Max-Forwards');
-    if (method !== 'ACK' && mf !== undefined && Number(mf) === 0) {
-      flow.send(makeResponse(req, 483));
+    if (method === 'ACK') return this.onAck(req);
+    if (method === 'INVITE') {
+      const st = this.serverTx.begin(req, flow);
+      if (!st) return; // a retransmission, answered by its transaction
+      if (tooManyHops(req)) return st.respond(makeResponse(req, 483));
+      const bad = unsupportedRequire(req);
+      if (bad) return st.respond(bad);
+      const toTag = tagOf(req.headers.get('To'));
+      if (toTag) return this.onReInvite(req, flow, st, toTag);
+      // 100 Trying is sent by the paths that take time (caller answer, dial), not before a quick 4xx
+      this.onInvite(req, flow, st).catch((err: unknown) => this.log.error({ err, callId: req.headers.get('Call-ID') }, 'INVITE handling failed'));
       return;
     }
-    if (method === 'ACK') return this.onAck(req);
-    if (method === 'CANCEL') return this.onCancel(req, flow);
+    const nt = this.serverTx.beginNonInvite(req, flow);
+    if (!nt) return;
+    const reply = (res: SipResponse) => nt.respond(res);
+    if (tooManyHops(req)) return reply(makeResponse(req, 483));
+    if (method === 'CANCEL') return this.onCancel(req, reply);
+    const bad = unsupportedRequire(req);
+    if (bad) return reply(bad);
     const toTag = tagOf(req.headers.get('To'));
-    if (toTag) return this.onInDialog(req, flow, toTag);
+    if (toTag) return this.onInDialog(req, flow, toTag, reply);
     switch (method) {
       case 'REGISTER':
-        flow.send(this.registrar.handleRegister(req, flow));
+        reply(this.registrar.handleRegister(req, flow, this.contactFlow(req, flow, parseNameAddr(req.headers.get('Contact') ?? '')?.uri ?? null)));
         return;
       case 'OPTIONS':
-        flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
-        return;
-      case 'INVITE':
-        this.onInvite(req, flow).catch((err: unknown) => this.log.error({ err, callId: req.headers.get('Call-ID') }, 'INVITE handling failed'));
+        // keep-alive and health check (§11): what the ACD can do
+        reply(makeResponse(req, 200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', SUPPORTED]] }));
         return;
       case 'BYE':
-        flow.send(makeResponse(req, 481));
+        reply(makeResponse(req, 481));
         return;
       default:
-        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+        reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
     }
+  }
+
+  /**
+   * The flow requests towards a peer's URI (a registered contact, a dialog's remote target)
+   * go on. Connection-oriented: the flow the peer used (RFC 5626-like reuse). UDP: the
+   * URI's address, unless the peer asked for symmetric routing (`rport`, RFC 3581) or the
+   * URI is not an IP address, then the address its request came from (NAT).
+   */
+  private contactFlow(req: SipRequest, flow: Flow, uri: string | null): Flow {
+    if (flow.reliable || !uri) return flow;
+    const via = parseVia(req.headers.get('Via') ?? '');
+    if (via?.params.has('rport')) return flow;
+    const u = parseUri(uri);
+    const host = u?.host.replace(/^\[|\]$/g, '') ?? '';
+    if (!u || !isIP(host)) return flow;
+    const port = u.port ?? 5060;
+    if (host === flow.remoteAddress && port === flow.remotePort) return flow;
+    return this.transports.udpFlow(host, port) ?? flow;
   }
 
   private entryOf(req: SipRequest, toTag: string): DialogEntry | undefined {
@@ -191,11 +239,10 @@ export class Acd {
   }
 
   private onAck(req: SipRequest): void {
-    const st = this.serverTx.match(req);
-    if (st?.final && st.final.status >= 300) {
-      this.serverTx.acked(st);
-      return;
-    }
+    // the ACK of a non-2xx answer ends its INVITE transaction (Timer I absorbs its resends)
+    if (this.serverTx.absorbAck(req)) return;
+    // the ACK of a 2xx is end-to-end: it stops the 2xx retransmissions
+    this.serverTx.ack2xx(req);
     const toTag = tagOf(req.headers.get('To'));
     const entry = toTag ? this.entryOf(req, toTag) : undefined;
     if (!entry) {
@@ -205,70 +252,136 @@ export class Acd {
     if (entry.role === 'party' && entry.leg.kind === 'caller' && entry.leg.state === 'answering') this.callerConfirmed(entry.leg);
   }
 
-  private onCancel(req: SipRequest, flow: Flow): void {
+  private onCancel(req: SipRequest, reply: (res: SipResponse) => void): void {
     const st = this.serverTx.match(req);
-    if (!st) {
-      flow.send(makeResponse(req, 481));
-      return;
-    }
-    flow.send(makeResponse(req, 200));
+    if (!st) return reply(makeResponse(req, 481));
+    reply(makeResponse(req, 200));
     if (!st.answered) st.onCancel?.();
   }
 
-  private onInDialog(req: SipRequest, flow: Flow, toTag: string): void {
+  private onInDialog(req: SipRequest, flow: Flow, toTag: string, reply: (res: SipResponse) => void): void {
     const entry = this.entryOf(req, toTag);
-    if (!entry) {
-      flow.send(makeResponse(req, 481));
-      return;
-    }
+    if (!entry) return reply(makeResponse(req, 481));
     const { leg, role } = entry;
     switch (req.method.toUpperCase()) {
       case 'BYE':
         if (role === 'party') {
-          flow.send(makeResponse(req, 200));
+          reply(makeResponse(req, 200));
           leg.log.info('party hung up');
           this.endLeg(leg, 'remote-bye', { byeParty: false });
         } else {
           leg.log.info('controller released the leg');
           this.endLeg(leg, 'released', { byeParty: true });
-          flow.send(makeResponse(req, 200));
+          reply(makeResponse(req, 200));
         }
         return;
       case 'OPTIONS':
-        flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
-        return;
-      case 'INVITE': {
-        const st = this.serverTx.begin(req, flow);
-        if (!st) return;
-        if (role === 'control') {
-          // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
-          st.respond(this.controlAnswer(req, null));
-          return;
-        }
-        // a party's re-offer (hold/resume, new address): the media answers on the same ports
-        if (isSdp(req) && leg.endpoint) {
-          this.answerPartyReoffer(leg, req).then((res) => st.respond(res), (err: unknown) => leg.log.error({ err }, 're-INVITE handling failed'));
-          return;
-        }
-        st.respond(makeResponse(req, 488, { reason: 'Re-INVITE Not Supported' }));
-        return;
-      }
-      case 'INFO':
-        // SIP phones that send DTMF as INFO (application/dtmf-relay): relayed to the controller like RFC 4733 digits
-        if (role === 'party') return void flow.send(this.partyDtmfInfo(leg, req));
-        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+        reply(makeResponse(req, 200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', SUPPORTED]] }));
         return;
       case 'UPDATE':
-        // RFC 4028 session refresh without SDP is fine on any dialog; media changes are not supported
-        if (req.body && role === 'party') {
-          if (!isSdp(req) || !leg.endpoint) flow.send(makeResponse(req, 488, { reason: 'Media Update Not Supported' }));
-          else this.answerPartyReoffer(leg, req).then((res) => flow.send(res), (err: unknown) => leg.log.error({ err }, 'UPDATE handling failed'));
-        } else if (req.body) flow.send(this.controlAnswer(req, null));
-        else flow.send(makeResponse(req, 200, { headers: [['Contact', this.local.contact()]] }));
+        if (role === 'control') {
+          reply(req.body ? this.controlAnswer(req, flow, null) : makeResponse(req, 200, { headers: [['Contact', this.local.contact(flow)]] }));
+          return;
+        }
+        return this.onPartyRefresh(leg, req, flow, reply);
+      case 'INFO':
+        // SIP phones that send DTMF as INFO (application/dtmf-relay): relayed to the controller like RFC 4733 digits
+        if (role === 'party') return reply(this.partyDtmfInfo(leg, req));
+        reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
         return;
       default:
-        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+        reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
     }
+  }
+
+  private onReInvite(req: SipRequest, flow: Flow, st: ServerInvite, toTag: string): void {
+    const entry = this.entryOf(req, toTag);
+    if (!entry) return st.respond(makeResponse(req, 481));
+    if (entry.role === 'control') {
+      // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
+      return st.respond(this.controlAnswer(req, flow, null));
+    }
+    this.onPartyRefresh(entry.leg, req, flow, (res) => st.respond(res));
+  }
+
+  /**
+   * A party's re-INVITE or UPDATE. Without SDP, or with the same SDP (only the o= version
+   * may change), it is a session refresh (RFC 4028) or a keep-alive: answered with the
+   * current local SDP, media untouched. A real media change goes to `onPartyMediaChange`.
+   */
+  private onPartyRefresh(leg: Leg, req: SipRequest, flow: Flow, reply: (res: SipResponse) => void): void {
+    const neg = negotiateAsUas(req, { minSec: this.timers.minSessionExpiresSec, maxSec: this.timers.sessionExpiresSec });
+    if (neg.kind === 'too-small') return reply(makeResponse(req, 422, { reason: 'Session Interval Too Small', headers: [['Min-SE', String(neg.minSe)]] }));
+    const isInvite = req.method.toUpperCase() === 'INVITE';
+    if (req.body && !sameSession(leg.remoteSdp, req.body)) return this.onPartyMediaChange(leg, req, flow, reply);
+    const contact = parseNameAddr(req.headers.get('Contact') ?? '');
+    if (contact && leg.partyDialog) leg.partyDialog.remoteTarget = contact.uri; // target refresh (§12.2.2)
+    if (leg.session || neg.kind === 'granted') this.startSessionTimer(leg, neg);
+    const headers: Array<[string, string]> = [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Supported', SUPPORTED]];
+    if (neg.kind === 'granted') headers.push(...neg.headers);
+    // an UPDATE without SDP is answered without SDP; a re-INVITE always carries our current SDP
+    const withSdp = (isInvite || req.body) && leg.localSdp;
+    if (withSdp) headers.push(['Content-Type', 'application/sdp']);
+    leg.log.debug({ method: req.method, sessionSec: neg.kind === 'granted' ? neg.intervalSec : null }, 'session refreshed');
+    reply(makeResponse(req, 200, { headers, body: withSdp ? (leg.localSdp ?? '') : '' }));
+  }
+
+  /**
+   * A party's media change (hold/resume, new address, ICE re-offer): the leg's media answers
+   * on the same ports. An offer it cannot take → 488, and the session stays as it was.
+   */
+  private onPartyMediaChange(leg: Leg, req: SipRequest, flow: Flow, reply: (res: SipResponse) => void): void {
+    if (!isSdp(req) || !leg.endpoint) return reply(makeResponse(req, 488, { reason: 'Media Change Not Supported' }));
+    this.answerPartyReoffer(leg, req, flow).then(reply, (err: unknown) => {
+      leg.log.error({ err, method: req.method }, 'party re-offer handling failed');
+      reply(makeResponse(req, 500));
+    });
+  }
+
+  /** (Re)starts a party dialog's session timer after a negotiation or a refresh. */
+  private startSessionTimer(leg: Leg, neg: UasNegotiation | { kind: 'uac'; intervalSec: number; localRefreshes: boolean }): void {
+    if (neg.kind === 'too-small') return;
+    if (neg.kind === 'none') {
+      leg.session?.refreshed();
+      return;
+    }
+    const intervalSec = neg.intervalSec;
+    const local = neg.kind === 'uac' ? neg.localRefreshes : neg.refresher === 'uas';
+    if (leg.session && leg.session.intervalSec === intervalSec && leg.session.local === local) return leg.session.refreshed();
+    leg.session?.stop();
+    leg.session = new SessionTimer(
+      intervalSec,
+      local,
+      () => this.refreshSession(leg),
+      () => {
+        leg.log.warn({ intervalSec }, 'session not refreshed in time');
+        this.endLeg(leg, 'session-expired', { byeParty: true });
+      },
+    );
+  }
+
+  /** The ACD is the refresher: a re-INVITE with the unchanged local SDP (or UPDATE when allowed). */
+  private refreshSession(leg: Leg): void {
+    const dialog = leg.partyDialog;
+    const timer = leg.session;
+    if (!dialog || !timer || leg.ended) return;
+    const se: Array<[string, string]> = [['Session-Expires', `${timer.intervalSec};refresher=${leg.kind === 'caller' ? 'uas' : 'uac'}`], ['Supported', SUPPORTED]];
+    const req = leg.peerAllowsUpdate ? dialog.request('UPDATE', se) : dialog.request('INVITE', se, leg.localSdp ?? '');
+    this.clientTx.send(req, dialog.flow, (res, _local, tx) => {
+      if (res.status < 200) return;
+      if (res.status < 300) {
+        if (req.method === 'INVITE') this.clientTx.ack2xx(tx, dialog.ack(parseCSeq(req.headers.get('CSeq') ?? '')?.seq ?? dialog.localSeq));
+        leg.session?.refreshed();
+        return;
+      }
+      if (res.status === 408 || res.status === 481) {
+        leg.log.warn({ status: res.status }, 'session refresh failed');
+        this.endLeg(leg, 'session-expired', { byeParty: res.status === 408 });
+      } else {
+        // any other failure leaves the session as it is (§10): try again at the next half interval
+        leg.session?.refreshed();
+      }
+    });
   }
 
   private onFlowClosed(flow: Flow): void {
@@ -291,9 +404,7 @@ export class Acd {
 
   // ───────────────────────────── INVITE: caller or dial ─────────────────────────────
 
-  private async onInvite(req: SipRequest, flow: Flow): Promise<void> {
-    const st = this.serverTx.begin(req, flow);
-    if (!st) return; // a resend of an INVITE in progress
+  private async onInvite(req: SipRequest, flow: Flow, st: ServerInvite): Promise<void> {
     const uri = parseUri(req.uri);
     if (!uri) return st.respond(makeResponse(req, 400, { reason: 'Bad Request-URI' }));
     const contact = parseNameAddr(req.headers.get('Contact') ?? '');
@@ -309,10 +420,14 @@ export class Acd {
       return st.respond(makeResponse(req, 404, { reason: 'Number Not Served' }));
     }
     if (!isSdp(req)) return st.respond(makeResponse(req, 488, { reason: 'SDP Offer Required' }));
-    await this.acceptCaller(req, flow, st, number.data, plan.holdAudio, contact);
+    const session = negotiateAsUas(req, { minSec: this.timers.minSessionExpiresSec, maxSec: this.timers.sessionExpiresSec });
+    if (session.kind === 'too-small') {
+      return st.respond(makeResponse(req, 422, { reason: 'Session Interval Too Small', headers: [['Min-SE', String(session.minSe)]] }));
+    }
+    await this.acceptCaller(req, flow, st, number.data, plan.holdAudio, contact, session);
   }
 
-  private async acceptCaller(req: SipRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr): Promise<void> {
+  private async acceptCaller(req: SipRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr, session: UasNegotiation): Promise<void> {
     const legId = newLegId();
     const callId = req.headers.get('Call-ID') ?? '';
     const from = parseNameAddr(req.headers.get('From') ?? '')!;
@@ -342,19 +457,36 @@ export class Acd {
     }
     if (leg.ended) return;
 
+    const routeSet = req.headers.getAll('Record-Route');
+    const nextHop = routeSet.length ? (parseNameAddr(routeSet[0]!)?.uri ?? contact.uri) : contact.uri;
     const dialog = new Dialog(
-      { callId, localTag, remoteTag: tagOf(req.headers.get('From')) ?? '', localAddr: stripTag(req.headers.get('To')), remoteAddr: stripTag(req.headers.get('From')), remoteTarget: contact.uri, flow, localSeq: randomInt(1, 10_000) },
+      {
+        callId,
+        localTag,
+        remoteTag: tagOf(req.headers.get('From')) ?? '',
+        localAddr: stripTag(req.headers.get('To')),
+        remoteAddr: stripTag(req.headers.get('From')),
+        remoteTarget: contact.uri,
+        flow: this.contactFlow(req, flow, nextHop),
+        localSeq: randomInt(1, 10_000),
+        routeSet,
+      },
       this.local,
     );
     leg.partyDialog = dialog;
+    leg.remoteSdp = req.body;
+    leg.localSdp = answer;
+    leg.peerAllowsUpdate = allows(req, 'UPDATE');
     this.dialogs.set(dialog.key, { leg, role: 'party' });
-    st.respond(
-      makeResponse(req, 200, {
-        toTag: localTag,
-        headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ['Content-Type', 'application/sdp']],
-        body: answer,
-      }),
-    );
+    const headers: Array<[string, string]> = [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Supported', SUPPORTED]];
+    // a proxy on the path stays on it (§12.1.1): the Record-Route goes back as received
+    for (const rr of routeSet) headers.push(['Record-Route', rr]);
+    if (session.kind === 'granted') {
+      headers.push(...session.headers);
+      this.startSessionTimer(leg, session);
+    }
+    headers.push(['Content-Type', 'application/sdp']);
+    st.respond(makeResponse(req, 200, { toTag: localTag, headers, body: answer }));
     leg.after(this.timers.ackTimeoutMs, () => {
       if (leg.state !== 'answering') return;
       leg.log.warn('caller never ACKed the answer');
@@ -384,13 +516,13 @@ export class Acd {
     const fromAddr = formatNameAddr({ display: leg.partyAddr.display, uri: leg.partyAddr.uri, params: new Map() });
     const toAddr = `<sip:${ROUTE_USER}@${this.cfg.domain}>`;
     const h = new SipHeaders()
-      .append('Via', this.local.via())
+      .append('Via', this.local.via(binding.flow))
       .append('Max-Forwards', '70')
       .append('From', `${fromAddr};tag=${localTag}`)
       .append('To', toAddr)
       .append('Call-ID', callId)
       .append('CSeq', '1 INVITE')
-      .append('Contact', this.local.contact())
+      .append('Contact', this.local.contact(binding.flow))
       .append('Allow', ALLOW)
       .append(H.leg, leg.id)
       .append(H.dialed, leg.extra.dialed ?? '')
@@ -399,7 +531,7 @@ export class Acd {
     const req: SipRequest = { kind: 'request', method: 'INVITE', uri: `sip:${ROUTE_USER}@${this.cfg.domain}`, headers: h, body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host) };
     leg.control = 'offering';
     leg.log.info({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
-    leg.routeTx = this.clientTx.send(req, binding.flow, (res, local) => {
+    leg.routeTx = this.clientTx.send(req, binding.flow, (res, local, tx) => {
       if (res.status < 200) return;
       leg.routeTx = null;
       if (res.status >= 300) {
@@ -415,7 +547,7 @@ export class Acd {
         { callId, localTag, remoteTag: tagOf(res.headers.get('To')) ?? '', localAddr: fromAddr, remoteAddr: toAddr, remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? req.uri, flow: binding.flow, localSeq: 1 },
         this.local,
       );
-      binding.flow.send(dialog.ack(1));
+      this.clientTx.ack2xx(tx, dialog.ack(1));
       if (leg.ended) {
         // the caller left while the offer was in flight: end the control dialog at once
         this.sendControlBye(leg, dialog, leg.endCause ?? 'error');
@@ -510,28 +642,29 @@ export class Acd {
     const localTag = randomToken();
     const fromAddr = formatNameAddr({ display: caller.partyAddr.display, uri: caller.partyAddr.uri, params: new Map() });
     const h = new SipHeaders()
-      .append('Via', this.local.via())
+      .append('Via', this.local.via(binding.flow))
       .append('Max-Forwards', '70')
       .append('From', `${fromAddr};tag=${localTag}`)
       .append('To', toAddr)
       .append('Call-ID', callId)
       .append('CSeq', '1 INVITE')
-      .append('Contact', this.local.contact())
+      .append('Contact', this.local.contact(binding.flow))
       .append('Allow', ALLOW)
+      .append('Supported', SUPPORTED)
       .append('Content-Type', 'application/sdp');
     const invite: SipRequest = { kind: 'request', method: 'INVITE', uri: binding.contact, headers: h, body: offer };
     dial.ringTimer = setTimeout(() => this.failDial(dial, 408, 'ring timeout'), ring.data * 1000);
     dial.deviceTx = this.clientTx.send(
       invite,
       binding.flow,
-      (res, local) => {
-        this.onDeviceResponse(dial, invite, { localTag, fromAddr, toAddr }, res, local).catch((err: unknown) => leg.log.error({ err }, 'device response handling failed'));
+      (res, local, tx) => {
+        this.onDeviceResponse(dial, invite, tx, { localTag, fromAddr, toAddr }, res, local).catch((err: unknown) => leg.log.error({ err }, 'device response handling failed'));
       },
       (ring.data + 10) * 1000,
     );
   }
 
-  private async onDeviceResponse(dial: Dial, invite: SipRequest, a: { localTag: string; fromAddr: string; toAddr: string }, res: SipResponse, local: boolean): Promise<void> {
+  private async onDeviceResponse(dial: Dial, invite: SipRequest, tx: ClientTx, a: { localTag: string; fromAddr: string; toAddr: string }, res: SipResponse, local: boolean): Promise<void> {
     const { leg, caller } = dial;
     const bankReq = dial.st.request;
     if (res.status < 200) {
@@ -543,10 +676,21 @@ export class Acd {
       return;
     }
     const deviceDialog = new Dialog(
-      { callId: leg.callId, localTag: a.localTag, remoteTag: tagOf(res.headers.get('To')) ?? '', localAddr: a.fromAddr, remoteAddr: a.toAddr, remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? invite.uri, flow: leg.partyFlow, localSeq: 1 },
+      {
+        callId: leg.callId,
+        localTag: a.localTag,
+        remoteTag: tagOf(res.headers.get('To')) ?? '',
+        localAddr: a.fromAddr,
+        remoteAddr: a.toAddr,
+        remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? invite.uri,
+        flow: leg.partyFlow,
+        localSeq: 1,
+        // the UAC's route set is the 2xx's Record-Route reversed (§12.1.2)
+        routeSet: [...res.headers.getAll('Record-Route')].reverse(),
+      },
       this.local,
     );
-    leg.partyFlow.send(deviceDialog.ack(1));
+    this.clientTx.ack2xx(tx, deviceDialog.ack(1));
     if (leg.ended) {
       // answered after the dial had already failed: release the device at once
       leg.log.info('device answered too late; releasing it');
@@ -554,6 +698,12 @@ export class Acd {
       return;
     }
     leg.partyDialog = deviceDialog;
+    leg.localSdp = invite.body;
+    leg.remoteSdp = res.body;
+    leg.peerAllowsUpdate = allows(res, 'UPDATE');
+    const se = parseSessionExpires(res.headers.get('Session-Expires'));
+    // the device chose the refresher (§7.2): uac means the ACD refreshes
+    if (se) this.startSessionTimer(leg, { kind: 'uac', intervalSec: Math.max(se.deltaSec, this.timers.minSessionExpiresSec), localRefreshes: se.refresher === 'uac' });
     this.dialogs.set(deviceDialog.key, { leg, role: 'party' });
     if (dial.done) return;
     try {
@@ -591,7 +741,7 @@ export class Acd {
     leg.controlDialog = control;
     leg.control = 'up';
     this.dialogs.set(control.key, { leg, role: 'control' });
-    dial.st.respond(this.controlAnswer(bankReq, dial.toTag, [[H.leg, leg.id]]));
+    dial.st.respond(this.controlAnswer(bankReq, dial.st.flow, dial.toTag, [[H.leg, leg.id]]));
     leg.log.info({ bridgedTo: caller.id }, 'device answered; bridged');
     caller.log.info({ bridgedTo: leg.id }, 'bridged to device');
   }
@@ -652,13 +802,16 @@ export class Acd {
   }
 
   /** A party's re-INVITE/UPDATE with SDP: hold (sendonly/inactive), resume, or a new address. */
-  private async answerPartyReoffer(leg: Leg, req: SipRequest): Promise<SipResponse> {
+  private async answerPartyReoffer(leg: Leg, req: SipRequest, flow: Flow): Promise<SipResponse> {
     const ep = leg.endpoint;
     if (!ep) return makeResponse(req, 488, { reason: 'No Media' });
     try {
       const { sdp, remoteDirection } = await ep.answerReoffer(req.body);
       leg.log.info({ remoteDirection }, 'party re-offer answered');
-      return makeResponse(req, 200, { headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ['Content-Type', 'application/sdp']], body: sdp });
+      // the new offer/answer is the session now: a later refresh is compared with it
+      leg.remoteSdp = req.body;
+      leg.localSdp = sdp;
+      return makeResponse(req, 200, { headers: [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Supported', SUPPORTED], ['Content-Type', 'application/sdp']], body: sdp });
     } catch (err) {
       leg.log.warn({ err }, 'media refused the re-offer');
       return makeResponse(req, 488);
@@ -677,6 +830,8 @@ export class Acd {
     leg.transition('ended');
     leg.endCause = cause;
     leg.clearTimers();
+    leg.session?.stop();
+    leg.session = null;
     leg.log.info({ cause }, 'leg ended');
     if (leg.partyDialog) {
       if (opts.byeParty) this.clientTx.send(leg.partyDialog.request('BYE'), leg.partyDialog.flow);
@@ -730,10 +885,10 @@ export class Acd {
   }
 
   /** A 200 carrying the control SDP (`a=inactive`): dial answers and control re-INVITEs. */
-  private controlAnswer(req: SipRequest, toTag: string | null, extra: Array<[string, string]> = []): SipResponse {
+  private controlAnswer(req: SipRequest, flow: Flow, toTag: string | null, extra: Array<[string, string]> = []): SipResponse {
     return makeResponse(req, 200, {
       ...(toTag ? { toTag } : {}),
-      headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ...extra, ['Content-Type', 'application/sdp']],
+      headers: [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ...extra, ['Content-Type', 'application/sdp']],
       body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host),
     });
   }
@@ -751,6 +906,26 @@ export class Acd {
 
 function newLegId(): string {
   return `leg-${randomBytes(8).toString('hex')}`;
+}
+
+/** Max-Forwards 0 on a request to forward or answer (§8.2.2.? / §16.3): 483. */
+function tooManyHops(req: SipRequest): boolean {
+  const mf = req.headers.get('Max-Forwards');
+  return mf !== undefined && Number(mf) === 0;
+}
+
+/** §8.2.2.3: a request that Requires an extension the ACD lacks gets 420 naming it (CANCEL and ACK never do). */
+function unsupportedRequire(req: SipRequest): SipResponse | null {
+  const missing = req.headers
+    .getAll('Require')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '' && t !== SUPPORTED);
+  return missing.length ? makeResponse(req, 420, { reason: 'Bad Extension', headers: [['Unsupported', missing.join(', ')]] }) : null;
+}
+
+/** True when a message's Allow lists a method. */
+function allows(msg: SipRequest | SipResponse, method: string): boolean {
+  return msg.headers.getAll('Allow').some((m) => m.trim().toUpperCase() === method);
 }
 
 function isSdp(req: SipRequest): boolean {
