@@ -76,7 +76,7 @@ describe('parseMessage', () => {
     ['bad Content-Length', base({ 'Content-Length': '-1' }), 'bad Content-Length', true],
     ['malformed Via', base({ Via: 'HTTP/1.1 nowhere' }), 'malformed Via', false],
     ['header line without colon', base({}).replace('To: <sip:a@b>', 'To: <sip:a@b>\r\nno colon here'), 'malformed header line', true],
-    ['bad URI scheme', base({}, 'OPTIONS http://x SIP/2.0'), 'unsupported Request-URI scheme', true],
+    ['bad URI scheme', base({}, 'OPTIONS http://x SIP/2.0'), 'Unsupported URI Scheme', true],
   ])('%s → error, answerable when a response can be routed', (_name, text, reason, answerable) => {
     const r = parseMessage(text);
     expect(r.ok).toBe(false);
