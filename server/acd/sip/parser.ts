@@ -126,7 +126,12 @@ function parse(input: string | Buffer, datagram: boolean): ParseResult {
   // the start line: a response, or a request whose shape is checked element by element
   if (startLine.startsWith('SIP/')) return parseResponse(startLine, headers, bodyBytes, datagram);
   const req = splitRequestLine(startLine);
-  if (typeof req === 'string') return fail(req);
+  if (typeof req === 'string') {
+    // a mangled request line (<uri>, LWS in it, extra SP) is still answered when the rest allows
+    const loose = looseRequestLine(startLine);
+    if (!loose) return fail(req);
+    return { ok: false, reason: req, request: answerable({ kind: 'request', method: loose.method, uri: loose.uri, headers, body: bodyText }) };
+  }
   const request: SipRequest = { kind: 'request', method: req.method, uri: req.uri, headers, body: bodyText };
   const refuse = (reason: string, status?: number): ParseResult => ({ ok: false, reason, request: answerable(request), ...(status ? { status } : {}) });
   if (req.version.toUpperCase() !== 'SIP/2.0') return refuse('Version Not Supported', 505);
@@ -237,19 +242,37 @@ function isRfc1123Date(s: string): boolean {
   return /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$/.test(s);
 }
 
-/** A request is answerable when a response can be routed and matched back to it. */
+/**
+ * A request is answerable when a response can be routed and matched back to it: a top Via
+ * we can read (whatever SIP version it claims, so that `505` reaches a SIP/7.0 sender) and
+ * From, To, Call-ID and CSeq to copy (the first of each when repeated).
+ */
 function answerable(r: SipRequest): SipRequest | null {
   const h = r.headers;
-  const vias = h.getAll('Via');
-  if (vias.length === 0 || !parseVia(vias[0]!)) return null;
-  for (const name of ['From', 'To', 'Call-ID', 'CSeq'] as const) if (h.getAll(name).length !== 1 || !h.get(name)) return null;
+  const top = h.getAll('Via')[0];
+  if (top === undefined || !parseVia(anyVersionVia(top))) return null;
+  for (const name of ['From', 'To', 'Call-ID', 'CSeq'] as const) if (!h.get(name)) return null;
   if (r.method.toUpperCase() === 'ACK') return null; // never answer an ACK
   return r;
 }
 
+/** `SIP/x.y/` → `SIP/2.0/` at the start of a Via value, for answerability only. */
+function anyVersionVia(v: string): string {
+  const m = /^[ \t]*SIP[ \t]*\/[ \t]*[0-9]{1,3}\.[0-9]{1,3}[ \t]*\//i.exec(v);
+  return m ? `SIP/2.0/${v.slice(m[0].length)}` : v;
+}
+
+/** Method, URI and version split on any run of whitespace: only to build an answer. */
+function looseRequestLine(line: string): { method: string; uri: string } | null {
+  const parts = line.trim().split(/[ \t]+/);
+  if (parts.length < 3 || !isToken(parts[0]!) || !/^SIP\/[0-9]/i.test(parts[parts.length - 1]!)) return null;
+  return { method: parts[0]!, uri: parts.slice(1, -1).join(' ') };
+}
+
 function failWith(startLine: string, raw: Array<[string, string]>, body: string, reason: string): ParseResult {
-  const req = splitRequestLine(startLine);
-  if (typeof req === 'string') return fail(reason);
+  const strict = splitRequestLine(startLine);
+  const req = typeof strict === 'string' ? looseRequestLine(startLine) : strict;
+  if (!req) return fail(reason);
   const request: SipRequest = { kind: 'request', method: req.method, uri: req.uri, headers: SipHeaders.from(raw), body };
   return { ok: false, reason, request: answerable(request) };
 }
