@@ -171,3 +171,15 @@ describe('parser limits and RFC 3261 details', () => {
     expect(parseMessage(two.subarray(0, framed.length), { datagram: false }).ok).toBe(true);
   });
 });
+
+describe('serializer', () => {
+  it('never lets CR or LF from a value reach the wire', () => {
+    const r = parseMessage('OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/WS h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n');
+    if (!r.ok || r.message.kind !== 'request') throw new Error('expected a request');
+    const res = makeResponse(r.message, 400, { reason: 'bad\r\nX-Injected: 1', headers: [['Subject', 'a\r\nX-Injected: 2']] });
+    const wire = serialize(res);
+    expect(wire).not.toMatch(/\r\nX-Injected/);
+    const back = parseMessage(wire);
+    expect(back.ok && back.message.headers.has('X-Injected')).toBe(false);
+  });
+});

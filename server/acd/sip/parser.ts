@@ -66,6 +66,8 @@ function headerEnd(buf: Buffer, from: number): [number, number] {
 }
 
 function parse(input: string | Buffer, datagram: boolean): ParseResult {
+  // a string never encodes to fewer octets than it has UTF-16 units: refuse before copying it
+  if (typeof input === 'string' && input.length > SIP_LIMITS.maxMessageBytes) return fail('message too large');
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   if (buf.length > SIP_LIMITS.maxMessageBytes) return fail('message too large');
   // §7.5: CRLFs before the start line are ignored
@@ -216,8 +218,12 @@ function checkHeaders(h: SipHeaders, method: string | null): string | null {
   const cseq = parseCSeqExact(h.get('CSeq')!);
   if (!cseq) return 'malformed CSeq';
   if (method !== null && cseq.method !== method) return 'CSeq method does not match';
+  // Call-ID = word [ "@" word ]: printable ASCII, no whitespace (§25.1)
   const callId = h.get('Call-ID')!;
-  if (/[\s]/.test(callId)) return 'malformed Call-ID';
+  for (let i = 0; i < callId.length; i++) {
+    const c = callId.charCodeAt(i);
+    if (c <= 32 || c >= 127) return 'malformed Call-ID';
+  }
   if (!parseNameAddr(h.get('From')!)) return 'malformed From';
   if (!parseNameAddr(h.get('To')!)) return 'malformed To';
   for (const name of NAME_ADDR_LISTS) {
