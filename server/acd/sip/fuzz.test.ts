@@ -8,7 +8,7 @@ import { Acd } from '../acd';
 import { SipMutator } from '../test-support/sip-mutator';
 import { TEST_SDP, TestMediaEngine } from '../test-support/test-media-engine';
 import { makeResponse } from './builders';
-import { parseCSeq, parseNameAddr, parseUri, parseVia } from './headers';
+import { canonicalName, parseCSeq, parseNameAddr, parseParamsStrict, parseUri, parseVia, unescapeUri } from './headers';
 import { frameStream, parseMessage, type ParseResult } from './parser';
 import { serialize } from './serializer';
 
@@ -235,6 +235,38 @@ describe('SIP parser fuzz', () => {
       'sip parser fuzz',
     );
     expect(n).toBeGreaterThan(500);
+  });
+
+  it('header helpers never throw on mutated header values', () => {
+    const mutator = new SipMutator(SEED ^ 0x1234_5678, corpus);
+    const started = performance.now();
+    let values = 0;
+    let worst = 0;
+    for (let n = 0; n < 3000 && performance.now() - started < 2000; n++) {
+      const { bytes, ops } = mutator.next();
+      for (const line of bytes.toString('utf8').split('\n')) {
+        const colon = line.indexOf(':');
+        const name = colon > 0 ? line.slice(0, colon) : line;
+        const value = colon > 0 ? line.slice(colon + 1) : line;
+        try {
+          const t0 = performance.now();
+          canonicalName(name);
+          parseUri(value);
+          parseUri(value.trim().replace(/^<|>$/g, ''));
+          parseNameAddr(value);
+          parseVia(value);
+          parseCSeq(value);
+          parseParamsStrict(value);
+          unescapeUri(value);
+          worst = Math.max(worst, performance.now() - t0);
+          values++;
+        } catch (err) {
+          throw new Error(`helper failure: SIP_FUZZ_SEED=${SEED} case=${n} ops=${ops.join(',')} value=${JSON.stringify(value.slice(0, 200))}: ${String(err)}`);
+        }
+      }
+    }
+    log.info({ seed: SEED, values, worstMs: +worst.toFixed(3) }, 'sip header helpers fuzz');
+    expect(values).toBeGreaterThan(1000);
   });
 
   it('stays linear on pathological inputs aimed at each scanner', () => {
