@@ -111,7 +111,8 @@ function charSet(chars: string, alnum = true): Uint8Array {
 }
 const TOKEN_CHARS = charSet("-.!%*_+`'~");
 const MARK = "-_.!~*'()";
-const USER_CHARS = charSet(`${MARK}%&=+$,;?/`);
+/** user chars of §25.1, plus `#` which phones and carriers put unescaped in dialled strings (`*67#`). */
+const USER_CHARS = charSet(`${MARK}%&=+$,;?/#`);
 const PASSWORD_CHARS = charSet(`${MARK}%&=+$,`);
 const HOST_CHARS = charSet('-._');
 /** paramchar plus what a Via/URI param value may carry unquoted (IPv6 references). */
@@ -249,7 +250,7 @@ export function parseUri(raw: string): SipUri | null {
     const semi = rest.indexOf(';');
     const num = semi >= 0 ? rest.slice(0, semi) : rest;
     if (!num || !/^[+0-9*#().A-Fa-f-]+$/.test(num)) return null;
-    const params = semi >= 0 ? parseParamsStrict(rest.slice(semi + 1)) : new Map<string, string | null>();
+    const params = semi >= 0 ? parseParamsStrict(rest.slice(semi)) : new Map<string, string | null>();
     if (!params) return null;
     return { scheme, user: num.replace(/[().-]/g, ''), host: '', port: null, params };
   }
@@ -276,7 +277,7 @@ export function parseUri(raw: string): SipUri | null {
   const port = pcolon >= 0 ? parsePort(hostPort.slice(pcolon + 1)) : null;
   if (pcolon >= 0 && port === null) return null;
   const q = after.indexOf('?', end);
-  const paramStr = after[end] === ';' ? after.slice(end + 1, q >= 0 ? q : after.length) : '';
+  const paramStr = after[end] === ';' ? after.slice(end, q >= 0 ? q : after.length) : '';
   const params = parseParamsStrict(paramStr);
   if (!params) return null;
   const uri: SipUri = { scheme, user, host: host.toLowerCase(), port, params };
@@ -347,7 +348,7 @@ export function parseNameAddr(raw: string): NameAddr | null {
   const semi = s.indexOf(';');
   const uri = (semi >= 0 ? s.slice(0, semi) : s).trim();
   if (!uriLike(uri) || uri.includes('?') || uri.includes(',')) return null;
-  const params = semi >= 0 ? parseParamsStrict(s.slice(semi + 1)) : new Map<string, string | null>();
+  const params = semi >= 0 ? parseParamsStrict(s.slice(semi)) : new Map<string, string | null>();
   if (!params) return null;
   return { display: null, uri, params };
 }
