@@ -161,8 +161,9 @@ export class Acd {
     if (!this.running) return;
     if (!result.ok) {
       if (result.request) {
-        this.log.warn({ flowId: flow.id, reason: result.reason, method: result.request.method }, 'malformed request answered 400');
-        flow.send(makeResponse(result.request, 400, { reason: result.reason }));
+        const status = result.status ?? 400;
+        this.log.warn({ flowId: flow.id, reason: result.reason, method: result.request.method, status }, 'malformed request refused');
+        flow.send(makeResponse(result.request, status, { reason: result.reason }));
       } else {
         this.log.warn({ flowId: flow.id, reason: result.reason }, 'unparseable message dropped');
       }

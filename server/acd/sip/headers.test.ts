@@ -21,6 +21,13 @@ describe('header helpers', () => {
     expect(c?.uri).toBe('sip:+12125551212@server.phone2net.com');
     expect(c?.params.get('tag')).toBe('887s');
     expect(parseNameAddr('<sip:broken')).toBeNull();
+    expect(parseNameAddr('Bell, Alexander <sip:a@b>')).toBeNull();
+    expect(parseNameAddr('"Watson" < sip:t@b >')).toBeNull();
+    expect(parseNameAddr('"unterminated <sip:a@b>')).toBeNull();
+    expect(parseNameAddr('sip:a@b?Route=%3Csip:x%3E')).toBeNull();
+    expect(parseNameAddr('caller<sip:c@b>;tag=1')?.display).toBe('caller');
+    expect(parseNameAddr('sip:a@b;;tag=1')).toBeNull();
+    expect(parseNameAddr('<sip:a@b>;;tag=1')).toBeNull();
     expect(parseNameAddr('')).toBeNull();
     expect(formatNameAddr(a!)).toBe('"Bob \\"B\\"" <sip:bob@biloxi.com;transport=ws>;tag=a6c85cf;x');
     expect(tagOf('<sip:a@b>;tag=xyz')).toBe('xyz');
@@ -35,6 +42,13 @@ describe('header helpers', () => {
     expect(parseUri('http://x')).toBeNull();
     expect(parseUri('sip:a@b:99999')).toBeNull();
     expect(parseUri('sip:a@b c')).toBeNull();
+    // escapes, user-unreserved characters, and the tolerated unescaped '#'
+    expect(parseUri('sip:user;par=u%40example.net@example.com')?.user).toBe('user;par=u@example.net');
+    expect(parseUri('sip:*67#123@carrier.example')?.user).toBe('*67#123');
+    expect(parseUri('sip:a%4@b')).toBeNull();
+    expect(parseUri('sip:a@b?Route=%3Csip:x%3E')?.headers).toBe('Route=%3Csip:x%3E');
+    expect(parseUri('sip:a@[2001:db8::1]:5061;transport=tls')).toMatchObject({ host: '[2001:db8::1]', port: 5061 });
+    expect(parseUri('sip:a@b;;x')).toBeNull();
   });
 
   it('parses Via and CSeq', () => {
@@ -44,6 +58,10 @@ describe('header helpers', () => {
     expect(v?.params.get('branch')).toBe('z9hG4bKasudf');
     expect(parseVia('SIP/2.0/UDP 1.2.3.4:5060')?.port).toBe(5060);
     expect(parseVia('garbage')).toBeNull();
+    expect(parseVia('SIP  /  2.0 / TCP  host.example ;  branch =  z9hG4bKx')?.params.get('branch')).toBe('z9hG4bKx');
+    expect(parseVia('SIP/2.0/UDP 192.0.2.15;;,;,,')).toBeNull();
+    expect(parseVia('SIP/7.0/UDP h')).toBeNull();
+    expect(parseVia('SIP/2.0/UDP h:0')).toBeNull();
     expect(parseCSeq('42 invite')).toEqual({ seq: 42, method: 'INVITE' });
     expect(parseCSeq('99999999999 INVITE')).toBeNull();
   });

@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+
 /**
  * Header helpers: compact forms, canonical names, name-addr / URI / Via / CSeq parsing.
  * Parsers here return null on malformed input; they never throw.
@@ -65,7 +67,8 @@ export function parseParams(s: string): Params {
 
 export function formatParams(params: Params): string {
   let s = '';
-  for (const [k, v] of params) s += v === null ? `;${k}` : `;${k}=${v}`;
+  // a value that is not a plain token/host (e.g. a quoted one that carried spaces) goes back in quotes
+  for (const [k, v] of params) s += v === null ? `;${k}` : `;${k}=${v === '' || allIn(v, PARAM_VALUE_CHARS) ? v : quote(v)}`;
   return s;
 }
 
@@ -84,6 +87,10 @@ function splitOutsideQuotes(s: string, sep: string): string[] {
   let quoted = false;
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
+    if (quoted && c === '\\' && i + 1 < s.length) {
+      cur += c + s[++i];
+      continue;
+    }
     if (c === '"') quoted = !quoted;
     if (c === sep && !quoted) {
       out.push(cur);
@@ -94,48 +101,195 @@ function splitOutsideQuotes(s: string, sep: string): string[] {
   return out;
 }
 
+// ───────────── character classes (RFC 3261 §25.1), as lookup tables: linear, no regex backtracking ─────────────
+
+function charSet(chars: string, alnum = true): Uint8Array {
+  const t = new Uint8Array(128);
+  if (alnum) for (let c = 0; c < 128; c++) if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) t[c] = 1;
+  for (const ch of chars) t[ch.charCodeAt(0)] = 1;
+  return t;
+}
+const TOKEN_CHARS = charSet("-.!%*_+`'~");
+const MARK = "-_.!~*'()";
+/** user chars of §25.1, plus `#` which phones and carriers put unescaped in dialled strings (`*67#`). */
+const USER_CHARS = charSet(`${MARK}%&=+$,;?/#`);
+const PASSWORD_CHARS = charSet(`${MARK}%&=+$,`);
+const HOST_CHARS = charSet('-._');
+/** paramchar plus what a Via/URI param value may carry unquoted (IPv6 references). */
+const PARAM_VALUE_CHARS = charSet("-.!%*_+`'~()[]/:&$");
+const HEADER_CHARS = charSet(`${MARK}%[]/?:+$=`);
+
+function allIn(s: string, table: Uint8Array): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || table[c] !== 1) return false;
+  }
+  return true;
+}
+
+/** True for an RFC 3261 `token` (method names, header names, parameter names). */
+export function isToken(s: string): boolean {
+  return allIn(s, TOKEN_CHARS);
+}
+
+function isWs(c: string | undefined): boolean {
+  return c === ' ' || c === '\t' || c === '\r' || c === '\n';
+}
+
+/** Every `%` is followed by two hex digits (RFC 3261 `escaped`). */
+function escapesValid(s: string): boolean {
+  for (let i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
+    if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return false;
+  }
+  return true;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** Decodes `%XX` escapes to octets, then reads them as UTF-8 (`%00` stays a NUL character). */
+export function unescapeUri(s: string): string {
+  if (s.indexOf('%') < 0) return s;
+  const bytes: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 && isHex(s.charCodeAt(i + 1)) && isHex(s.charCodeAt(i + 2))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (c < 128) bytes.push(c);
+    else for (const b of Buffer.from(s[i]!, 'utf8')) bytes.push(b);
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** host = hostname / IPv4address / IPv6reference; returns false on anything else. */
+export function isValidHost(host: string): boolean {
+  if (host.startsWith('[')) return host.endsWith(']') && isIPv6(host.slice(1, -1));
+  return allIn(host, HOST_CHARS) && !host.startsWith('.') && !host.startsWith('-');
+}
+
+function parsePort(p: string): number | null {
+  if (p.length === 0 || p.length > 5) return null;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c < 48 || c > 57) return null;
+  }
+  const n = Number(p);
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+/**
+ * Strict parameter list for validation: every parameter has a token name and, after `=`,
+ * a token, a host-like value or a quoted string. Empty parameters (`;;`) are refused.
+ */
+export function parseParamsStrict(s: string): Params | null {
+  const out: Params = new Map();
+  const body = s.trim();
+  if (!body) return out;
+  const pieces = splitOutsideQuotes(body.startsWith(';') ? body.slice(1) : body, ';');
+  for (const raw of pieces) {
+    const p = raw.trim();
+    const eq = p.indexOf('=');
+    const name = (eq < 0 ? p : p.slice(0, eq)).trim();
+    if (!isToken(name)) return null;
+    if (eq < 0) {
+      out.set(name.toLowerCase(), null);
+      continue;
+    }
+    const value = p.slice(eq + 1).trim();
+    if (value.startsWith('"')) {
+      if (quotedEnd(value, 0) !== value.length) return null;
+    } else if (!allIn(value, PARAM_VALUE_CHARS)) return null;
+    out.set(name.toLowerCase(), unquote(value));
+  }
+  return out;
+}
+
+/** Index just past the quoted string starting at `start` (a `"`), or -1 when it never closes. */
+function quotedEnd(s: string, start: number): number {
+  for (let i = start + 1; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\') i++;
+    else if (c === '"') return i + 1;
+  }
+  return -1;
+}
+
 export interface SipUri {
   scheme: 'sip' | 'sips' | 'tel';
   user: string | null;
   host: string;
   port: number | null;
   params: Params;
+  /** Raw `?headers` part of a SIP URI (escaped), when present. */
+  headers?: string;
 }
 
-/** Parses sip:, sips: and tel: URIs (URI headers after `?` are ignored). */
+/**
+ * Parses sip:, sips: and tel: URIs (RFC 3261 §19.1, RFC 3966) with a linear scanner.
+ * The user part is unescaped (`%40` → `@`); it may carry `;` and `?` (§19.1.1
+ * user-unreserved), so the `@` — which nothing else in a SIP URI may contain unescaped —
+ * is found first.
+ */
 export function parseUri(raw: string): SipUri | null {
   const s = raw.trim();
-  const m = /^(sips?|tel):(.+)$/i.exec(s);
-  if (!m) return null;
-  const scheme = m[1]!.toLowerCase() as SipUri['scheme'];
-  let rest = m[2]!;
-  const q = rest.indexOf('?');
-  if (q >= 0) rest = rest.slice(0, q);
+  const colon = s.indexOf(':');
+  if (colon <= 0) return null;
+  const scheme = s.slice(0, colon).toLowerCase();
+  if (scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') return null;
+  const rest = s.slice(colon + 1);
+  if (!rest) return null;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest.charCodeAt(i);
+    if (c <= 32 || c >= 127 || c === 34 || c === 60 || c === 62) return null; // no LWS, CTL, quotes or <>
+  }
+  if (!escapesValid(rest)) return null;
   if (scheme === 'tel') {
-    const [num, ...ps] = rest.split(';');
-    if (!num || !/^[+0-9*#().-]+$/.test(num)) return null;
-    return { scheme, user: num.replace(/[().-]/g, ''), host: '', port: null, params: parseParams(ps.join(';')) };
+    const semi = rest.indexOf(';');
+    const num = semi >= 0 ? rest.slice(0, semi) : rest;
+    if (!num || !/^[+0-9*#().A-Fa-f-]+$/.test(num)) return null;
+    const params = semi >= 0 ? parseParamsStrict(rest.slice(semi)) : new Map<string, string | null>();
+    if (!params) return null;
+    return { scheme, user: num.replace(/[().-]/g, ''), host: '', port: null, params };
   }
-  const semi = rest.indexOf(';');
-  const params = semi >= 0 ? parseParams(rest.slice(semi + 1)) : new Map<string, string | null>();
-  const userHost = semi >= 0 ? rest.slice(0, semi) : rest;
-  const at = userHost.lastIndexOf('@');
+  const at = rest.indexOf('@');
+  if (at >= 0 && rest.indexOf('@', at + 1) >= 0) return null;
   let user: string | null = null;
-  let hostPort = userHost;
   if (at >= 0) {
-    user = userHost.slice(0, at).split(':')[0] ?? '';
-    try {
-      user = decodeURIComponent(user);
-    } catch {
-      return null;
-    }
-    hostPort = userHost.slice(at + 1);
+    const userinfo = rest.slice(0, at);
+    const pc = userinfo.indexOf(':');
+    const u = pc >= 0 ? userinfo.slice(0, pc) : userinfo;
+    if (!allIn(u, USER_CHARS)) return null;
+    if (pc >= 0 && pc + 1 < userinfo.length && !allIn(userinfo.slice(pc + 1), PASSWORD_CHARS)) return null;
+    user = unescapeUri(u);
   }
-  const hp = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(hostPort);
-  if (!hp) return null;
-  const port = hp[2] ? Number(hp[2]) : null;
-  if (port !== null && (port < 1 || port > 65535)) return null;
-  return { scheme, user, host: hp[1]!.toLowerCase(), port, params };
+  const after = at >= 0 ? rest.slice(at + 1) : rest;
+  let end = 0;
+  if (after.startsWith('[')) end = after.indexOf(']') + 1;
+  if (end < 0) return null;
+  while (end < after.length && after[end] !== ';' && after[end] !== '?') end++;
+  const hostPort = after.slice(0, end);
+  const pcolon = hostPort.startsWith('[') ? hostPort.indexOf(':', hostPort.indexOf(']')) : hostPort.indexOf(':');
+  const host = pcolon >= 0 ? hostPort.slice(0, pcolon) : hostPort;
+  if (!isValidHost(host)) return null;
+  const port = pcolon >= 0 ? parsePort(hostPort.slice(pcolon + 1)) : null;
+  if (pcolon >= 0 && port === null) return null;
+  const q = after.indexOf('?', end);
+  const paramStr = after[end] === ';' ? after.slice(end, q >= 0 ? q : after.length) : '';
+  const params = parseParamsStrict(paramStr);
+  if (!params) return null;
+  const uri: SipUri = { scheme, user, host: host.toLowerCase(), port, params };
+  if (q >= 0) {
+    const headers = after.slice(q + 1);
+    for (const hv of headers.split('&')) {
+      const eq = hv.indexOf('=');
+      if (eq <= 0 || !allIn(hv.slice(0, eq), HEADER_CHARS) || (eq + 1 < hv.length && !allIn(hv.slice(eq + 1), HEADER_CHARS))) return null;
+    }
+    uri.headers = headers;
+  }
+  return uri;
 }
 
 export function formatUri(u: SipUri): string {
@@ -151,44 +305,78 @@ export interface NameAddr {
   params: Params;
 }
 
-/** Parses `"Display" <uri>;tag=x`, `Display <uri>` or a bare `uri;tag=x` (RFC 3261 §20.10). */
+/**
+ * Parses `"Display" <uri>;tag=x`, `Display <uri>` or a bare `uri;tag=x` (RFC 3261 §20.10):
+ * in the addr-spec form everything after the first `;` is a header parameter, and a URI
+ * holding `,`, `?` or `;` must be written in `<>` — so an addr-spec with `?` or `,` is
+ * refused. Unquoted display names are tokens separated by LWS (UTF-8 letters tolerated).
+ * The URI itself is not validated here (any scheme may appear in From/To): see parseUri.
+ */
 export function parseNameAddr(raw: string): NameAddr | null {
   const s = raw.trim();
   if (!s) return null;
-  const lt = findOutsideQuotes(s, '<');
+  let display: string | null = null;
+  let lt: number;
+  if (s.startsWith('"')) {
+    const qe = quotedEnd(s, 0);
+    if (qe < 0) return null;
+    display = unquote(s.slice(0, qe));
+    lt = qe;
+    while (isWs(s[lt])) lt++;
+    if (s[lt] !== '<') return null;
+  } else {
+    lt = s.indexOf('<');
+    if (lt >= 0) {
+      const d = s.slice(0, lt).trim();
+      if (d) {
+        for (const word of d.split(/[ \t\r\n]+/)) if (!isDisplayToken(word)) return null;
+        display = d;
+      }
+    }
+  }
   if (lt >= 0) {
     const gt = s.indexOf('>', lt);
     if (gt < 0) return null;
-    const display = s.slice(0, lt).trim();
-    const uri = s.slice(lt + 1, gt).trim();
-    if (!uri) return null;
-    if (display && display.startsWith('"') && !(display.endsWith('"') && display.length >= 2)) return null;
-    return { display: display ? unquote(display) : null, uri, params: parseParams(s.slice(gt + 1)) };
+    const uri = s.slice(lt + 1, gt);
+    if (!uri || !uriLike(uri)) return null;
+    const tail = s.slice(gt + 1).trim();
+    if (tail && !tail.startsWith(';')) return null;
+    const params = parseParamsStrict(tail);
+    if (!params) return null;
+    return { display, uri, params };
   }
-  // addr-spec form: parameters after the URI belong to the header, not the URI
   const semi = s.indexOf(';');
-  const uri = semi >= 0 ? s.slice(0, semi) : s;
-  if (/\s/.test(uri)) return null;
-  return { display: null, uri, params: semi >= 0 ? parseParams(s.slice(semi + 1)) : new Map() };
+  const uri = (semi >= 0 ? s.slice(0, semi) : s).trim();
+  if (!uriLike(uri) || uri.includes('?') || uri.includes(',')) return null;
+  const params = semi >= 0 ? parseParamsStrict(s.slice(semi)) : new Map<string, string | null>();
+  if (!params) return null;
+  return { display: null, uri, params };
+}
+
+/** An absolute URI: `scheme:` then no whitespace, quotes or angle brackets. */
+function uriLike(u: string): boolean {
+  const colon = u.indexOf(':');
+  if (colon <= 0) return false;
+  const c0 = u.charCodeAt(0);
+  if (!((c0 >= 65 && c0 <= 90) || (c0 >= 97 && c0 <= 122))) return false;
+  for (let i = 0; i < u.length; i++) {
+    const c = u.charCodeAt(i);
+    if (c <= 32 || c === 127 || c === 34 || c === 60 || c === 62) return false;
+  }
+  return true;
+}
+
+function isDisplayToken(w: string): boolean {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c < 128 && TOKEN_CHARS[c] !== 1) return false;
+  }
+  return w.length > 0;
 }
 
 export function formatNameAddr(na: NameAddr): string {
   const display = na.display ? `${quote(na.display)} ` : '';
   return `${display}<${na.uri}>${formatParams(na.params)}`;
-}
-
-function findOutsideQuotes(s: string, ch: string): number {
-  let quoted = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i];
-    if (c === '\\' && quoted) {
-      i++;
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    else if (c === ch && !quoted) return i;
-  }
-  return -1;
 }
 
 export interface Via {
@@ -199,13 +387,60 @@ export interface Via {
   params: Params;
 }
 
+/**
+ * Parses one Via value (RFC 3261 §20.42): `SIP / 2.0 / transport sent-by *(;param)`,
+ * LWS allowed around `/`, `:` and `;`. Linear scan; null on anything malformed.
+ */
 export function parseVia(raw: string): Via | null {
-  const m = /^\s*SIP\s*\/\s*2\.0\s*\/\s*([A-Za-z]+)\s+([^;\s]+)\s*(;.*)?$/.exec(raw);
-  if (!m) return null;
-  const hp = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/.exec(m[2]!);
-  if (!hp) return null;
-  const transport = m[1]!.toUpperCase();
-  return { protocol: `SIP/2.0/${transport}`, transport, host: hp[1]!, port: hp[2] ? Number(hp[2]) : null, params: parseParams(m[3] ?? '') };
+  const s = raw;
+  let i = 0;
+  const skip = (): void => {
+    while (isWs(s[i])) i++;
+  };
+  const token = (): string => {
+    const b = i;
+    while (i < s.length && s.charCodeAt(i) < 128 && TOKEN_CHARS[s.charCodeAt(i)] === 1) i++;
+    return s.slice(b, i);
+  };
+  skip();
+  const name = token();
+  skip();
+  if (name.toUpperCase() !== 'SIP' || s[i++] !== '/') return null;
+  skip();
+  const version = token();
+  skip();
+  if (version !== '2.0' || s[i++] !== '/') return null;
+  skip();
+  const transport = token().toUpperCase();
+  if (!transport || !isWs(s[i])) return null;
+  skip();
+  let host: string;
+  if (s[i] === '[') {
+    const close = s.indexOf(']', i);
+    if (close < 0) return null;
+    host = s.slice(i, close + 1);
+    i = close + 1;
+  } else {
+    const b = i;
+    while (i < s.length && s.charCodeAt(i) < 128 && HOST_CHARS[s.charCodeAt(i)] === 1) i++;
+    host = s.slice(b, i);
+  }
+  if (!isValidHost(host)) return null;
+  skip();
+  let port: number | null = null;
+  if (s[i] === ':') {
+    i++;
+    skip();
+    const b = i;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    port = parsePort(s.slice(b, i));
+    if (port === null) return null;
+    skip();
+  }
+  if (i < s.length && s[i] !== ';') return null;
+  const params = parseParamsStrict(s.slice(i));
+  if (!params) return null;
+  return { protocol: `SIP/2.0/${transport}`, transport, host, port, params };
 }
 
 export function formatVia(v: Via): string {
@@ -217,12 +452,25 @@ export interface CSeq {
   method: string;
 }
 
-export function parseCSeq(raw: string): CSeq | null {
-  const m = /^\s*(\d{1,10})\s+([A-Za-z]+)\s*$/.exec(raw);
-  if (!m) return null;
-  const seq = Number(m[1]);
+/** CSeq with the method exactly as written (RFC 3261 §20.16: methods are case-sensitive). */
+export function parseCSeqExact(raw: string): CSeq | null {
+  const s = raw.trim();
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  if (i === 0 || i > 10 || !isWs(s[i])) return null;
+  const seq = Number(s.slice(0, i));
+  // §8.1.1.5: less than 2**31
   if (seq > 2 ** 31 - 1) return null;
-  return { seq, method: m[2]!.toUpperCase() };
+  while (isWs(s[i])) i++;
+  const method = s.slice(i);
+  if (!isToken(method)) return null;
+  return { seq, method };
+}
+
+/** CSeq with the method upper-cased (what the rest of the ACD compares against). */
+export function parseCSeq(raw: string): CSeq | null {
+  const c = parseCSeqExact(raw);
+  return c ? { seq: c.seq, method: c.method.toUpperCase() } : null;
 }
 
 /** The tag parameter of a From or To header, or null. */
