@@ -151,6 +151,17 @@ export class Acd {
   }
 
   /** A read-only picture of the legs the ACD holds (tests, monitoring). */
+  /** Sizes of what the ACD holds: for monitoring, and for tests that check nothing leaks. */
+  stats(): { legs: number; dialogs: number; dials: number; serverTransactions: number; clientTransactions: number } {
+    return {
+      legs: this.legsById.size,
+      dialogs: this.dialogs.size,
+      dials: this.dials.size,
+      serverTransactions: this.serverTx.size,
+      clientTransactions: this.clientTx.size,
+    };
+  }
+
   legs(): ReadonlyArray<Readonly<LegSnapshot>> {
     return [...this.legsById.values()].map((l) => l.snapshot());
   }

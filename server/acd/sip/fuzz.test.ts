@@ -303,21 +303,7 @@ describe('SIP parser fuzz', () => {
 
 /** The ACD's state sizes (legs, dialogs, dials, transactions): all must return to baseline. */
 function footprint(acd: Acd): Record<string, number> {
-  const a = acd as unknown as Record<string, unknown>;
-  const size = (x: unknown, what: string): number => {
-    if (x instanceof Map || x instanceof Set) return x.size;
-    throw new Error(`Acd internals moved (${what}): update footprint() in fuzz.test.ts`);
-  };
-  const serverTx = a.serverTx as Record<string, unknown> | undefined;
-  const clientTx = a.clientTx as Record<string, unknown> | undefined;
-  return {
-    legs: size(a.legsById, 'legsById'),
-    dialogs: size(a.dialogs, 'dialogs'),
-    dials: size(a.dials, 'dials'),
-    serverTx: size(serverTx?.byBranch, 'serverTx.byBranch'),
-    serverTimers: size(serverTx?.timers, 'serverTx.timers'),
-    clientTx: size(clientTx?.pending, 'clientTx.pending'),
-  };
+  return acd.stats();
 }
 
 describe('SIP parser fuzz: a live ACD', () => {

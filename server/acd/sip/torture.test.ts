@@ -95,7 +95,7 @@ const ACD_ANSWER: Record<string, number> = {
   transports: 200,
   mpart01: 501, // MESSAGE is not supported
   unksm2: 400, // REGISTER with an isbn: To: the registrar answers 400 Bad To (RFC 4475 suggests 416)
-  bext01: 200, // see docs: Require is not checked yet (420 would be right)
+  bext01: 420, // Require names an extension the ACD does not support (RFC 3261 §8.2.2.3)
   invut: 404,
   regaut01: 401, // unknown auth scheme → challenged
   zeromf: 483, // Max-Forwards 0

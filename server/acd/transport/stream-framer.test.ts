@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SIP_LIMITS } from '../sip/parser';
 import { StreamFramer } from './stream-framer';
 
 const msg = (body = '') => `OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nl: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
@@ -18,12 +19,13 @@ describe('StreamFramer', () => {
     expect(f.push(Buffer.from('\r\n' + msg()))).toHaveLength(1);
   });
 
-  it('fails on a missing or bad Content-Length and on oversized headers or bodies, then stays failed', () => {
-    expect(new StreamFramer().push(Buffer.from('OPTIONS sip:a SIP/2.0\r\nVia: x\r\n\r\n'))).toEqual([{ kind: 'error', reason: 'missing Content-Length on a stream' }]);
+  it('fails on a missing or bad Content-Length and on oversized headers or messages, then stays failed', () => {
+    expect(new StreamFramer().push(Buffer.from('OPTIONS sip:a SIP/2.0\r\nVia: x\r\n\r\n'))).toEqual([{ kind: 'error', reason: 'missing Content-Length' }]);
     expect(new StreamFramer().push(Buffer.from('OPTIONS sip:a SIP/2.0\r\nContent-Length: -1\r\n\r\n'))[0]).toMatchObject({ kind: 'error' });
-    const small = new StreamFramer({ maxHeaderBytes: 64, maxBodyBytes: 4 });
-    expect(small.push(Buffer.from('X'.repeat(100)))).toEqual([{ kind: 'error', reason: 'header block too large' }]);
-    expect(small.push(Buffer.from(msg()))).toEqual([]);
-    expect(new StreamFramer({ maxHeaderBytes: 1024, maxBodyBytes: 4 }).push(Buffer.from(msg('too long')))).toEqual([{ kind: 'error', reason: 'body too large' }]);
+    const big = new StreamFramer();
+    expect(big.push(Buffer.from('X'.repeat(SIP_LIMITS.maxHeaderBytes + 1)))).toEqual([{ kind: 'error', reason: 'header section too large' }]);
+    expect(big.push(Buffer.from(msg()))).toEqual([]);
+    const body = new StreamFramer().push(Buffer.from(msg().replace('l: 0', `l: ${SIP_LIMITS.maxMessageBytes}`)));
+    expect(body).toEqual([{ kind: 'error', reason: 'message too large' }]);
   });
 });

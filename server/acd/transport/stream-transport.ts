@@ -6,7 +6,7 @@ import type { SipMessage } from '../sip/message';
 import { parseMessage } from '../sip/parser';
 import { serialize } from '../sip/serializer';
 import type { Flow, SipTransport, TransportHandler } from './flow';
-import { DEFAULT_FRAMER_LIMITS, StreamFramer, type FramerLimits } from './stream-framer';
+import { StreamFramer } from './stream-framer';
 import { stampResult } from './via-stamp';
 
 export interface StreamTransportOptions {
@@ -20,7 +20,6 @@ export interface StreamTransportOptions {
   idleTimeoutMs?: number;
   /** Outbound connect attempts fail after this (default 5 s). */
   connectTimeoutMs?: number;
-  limits?: FramerLimits;
 }
 
 /**
@@ -103,7 +102,7 @@ export class StreamTransport implements SipTransport {
     this.flows.set(flow.id, flow);
     const log = this.log.child({ flowId: flow.id });
     log.debug({ remote: `${remoteAddress}:${flow.remotePort}` }, 'flow open');
-    const framer = new StreamFramer(this.opts.limits ?? DEFAULT_FRAMER_LIMITS);
+    const framer = new StreamFramer();
     socket.setNoDelay(true);
     socket.setTimeout(this.opts.idleTimeoutMs ?? 15 * 60_000, () => {
       log.info('idle connection closed');
@@ -118,7 +117,7 @@ export class StreamTransport implements SipTransport {
           socket.destroy();
           return;
         } else {
-          const result = parseMessage(ev.data);
+          const result = parseMessage(ev.data, { datagram: false });
           stampResult(result, remoteAddress, flow.remotePort);
           try {
             this.handler.onMessage(result, flow);
