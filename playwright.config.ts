@@ -54,6 +54,8 @@ export default defineConfig({
       DEMO_PASSWORD: E2E.demoPassword,
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      // Next.js would otherwise try to send usage telemetry to the internet
+      NEXT_TELEMETRY_DISABLED: '1',
     },
   },
 });

@@ -31,7 +31,7 @@ async function startPlatform(dataDir: string): Promise<ChildProcess> {
   if (!existsSync('.next/BUILD_ID')) throw new Error('run `npx next build` first');
   // node itself (not npx) so that killing the child stops the platform
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, HTTP_PORT: String(HTTP_PORT), SIP_WS_PORT: String(SIP_WS_PORT), DATA_DIR: dataDir, DEMO_PASSWORD: PASSWORD, LOG_LEVEL: 'warn' },
+    env: { ...process.env, HTTP_PORT: String(HTTP_PORT), SIP_WS_PORT: String(SIP_WS_PORT), DATA_DIR: dataDir, DEMO_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', NEXT_TELEMETRY_DISABLED: '1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60_000;
