@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../playwright.config';
 
 const RUNS = Number(process.argv[2] ?? 5);
 const HTTP_PORT = 3200;
@@ -47,16 +48,6 @@ async function startPlatform(dataDir: string): Promise<ChildProcess> {
   throw new Error('platform did not start in 60 s');
 }
 
-const FLAGS = [
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 // In-page code is passed as source text: tsx's transpiler adds helpers (__name) that do not
 // exist in the page.
@@ -115,7 +106,7 @@ const directWebRtcFirstPacket = (page: Page): Promise<number> => page.evaluate(D
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'patchbay-bench-'));
   const platform = await startPlatform(dataDir);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     const opCtx = await browser.newContext({ baseURL: BASE, permissions: ['microphone'] });
     const op = await opCtx.newPage();
