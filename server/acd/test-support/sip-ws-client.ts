@@ -1,3 +1,4 @@
+import net from 'node:net';
 import WebSocket from 'ws';
 import { makeResponse, newBranch, randomToken } from '../sip/builders';
 import { digestResponse } from '../sip/digest';
@@ -6,8 +7,74 @@ import { SipHeaders, type SipMessage, type SipRequest, type SipResponse } from '
 import { parseMessage } from '../sip/parser';
 import { serialize } from '../sip/serializer';
 
+/** The connection under the client: a WebSocket (one frame per message) or a TCP stream. */
+interface Wire {
+  readonly open: boolean;
+  /** Via transport token */
+  readonly token: 'WS' | 'TCP';
+  send(text: string): void;
+  onMessage(cb: (buf: Buffer) => void): void;
+  close(): Promise<void>;
+}
+
+function wsWire(ws: WebSocket): Wire {
+  return {
+    token: 'WS',
+    get open() {
+      return ws.readyState === WebSocket.OPEN;
+    },
+    send: (t) => ws.send(t),
+    onMessage: (cb) => ws.on('message', (data) => cb(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer))),
+    close: () =>
+      ws.readyState === WebSocket.CLOSED
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            ws.once('close', () => resolve());
+            ws.close();
+          }),
+  };
+}
+
+/** SIP over TCP framed by Content-Length (RFC 3261 §18.3); enough for tests. */
+function tcpWire(sock: net.Socket): Wire {
+  let buf = Buffer.alloc(0);
+  let cb: (b: Buffer) => void = () => {};
+  sock.on('data', (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      while (buf.length && (buf[0] === 13 || buf[0] === 10)) buf = buf.subarray(1);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const cl = /^content-length[ \t]*:[ \t]*(\d+)/im.exec(buf.subarray(0, end).toString());
+      const total = end + 4 + Number(cl?.[1] ?? 0);
+      if (buf.length < total) return;
+      const msg = buf.subarray(0, total);
+      buf = buf.subarray(total);
+      cb(msg);
+    }
+  });
+  sock.on('error', () => {});
+  return {
+    token: 'TCP',
+    get open() {
+      return !sock.destroyed;
+    },
+    send: (t) => void sock.write(t),
+    onMessage: (f) => {
+      cb = f;
+    },
+    close: () =>
+      sock.destroyed
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            sock.once('close', () => resolve());
+            sock.end();
+          }),
+  };
+}
+
 /**
- * A raw SIP-over-WebSocket test client: it builds and sends messages by hand and waits for
+ * A raw SIP-over-WebSocket (or TCP) test client: it builds and sends messages by hand and waits for
  * what the ACD sends, so integration tests speak the real wire protocol to a real server.
  */
 export class SipWsClient {
@@ -21,12 +88,12 @@ export class SipWsClient {
   private readonly tags = new Map<string, string>();
 
   private constructor(
-    private readonly ws: WebSocket,
+    private readonly wire: Wire,
     readonly name: string,
   ) {
-    this.contact = `<sip:${name}-${randomToken(4)}@${randomToken(4)}.invalid;transport=ws>`;
-    ws.on('message', (data) => {
-      const r = parseMessage(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer));
+    this.contact = `<sip:${name}-${randomToken(4)}@${randomToken(4)}.invalid;transport=${wire.token.toLowerCase()}>`;
+    wire.onMessage((data) => {
+      const r = parseMessage(data);
       if (!r.ok) return;
       this.received.push(r.message);
       const i = this.waiters.findIndex((w) => w.pred(r.message));
@@ -38,21 +105,35 @@ export class SipWsClient {
   static connect(url: string, name: string, protocol = 'sip'): Promise<SipWsClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, protocol);
-      ws.once('open', () => resolve(new SipWsClient(ws, name)));
+      ws.once('open', () => resolve(new SipWsClient(wsWire(ws), name)));
       ws.once('error', reject);
     });
   }
 
+  /** A client on an accepted TCP connection (the carrier's side of a trunk in tests). */
+  static fromSocket(sock: net.Socket, name: string): SipWsClient {
+    return new SipWsClient(tcpWire(sock), name);
+  }
+
+  /** The same client over SIP/TCP (a carrier or a SIP phone in tests). */
+  static connectTcp(host: string, port: number, name: string): Promise<SipWsClient> {
+    return new Promise((resolve, reject) => {
+      const sock = net.connect({ host, port });
+      sock.once('connect', () => resolve(new SipWsClient(tcpWire(sock), name)));
+      sock.once('error', reject);
+    });
+  }
+
   get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
+    return this.wire.open;
   }
 
   sendRaw(text: string): void {
-    this.ws.send(text);
+    this.wire.send(text);
   }
 
   send(msg: SipMessage): void {
-    this.ws.send(serialize(msg));
+    this.wire.send(serialize(msg));
   }
 
   /** The first message (already received or still to come) matching `pred`. */
@@ -95,7 +176,7 @@ export class SipWsClient {
   /** A new out-of-dialog request. */
   makeRequest(method: string, uri: string, opts: { from?: string; to?: string; callId?: string; headers?: Array<[string, string]>; body?: string } = {}): SipRequest {
     const h = new SipHeaders()
-      .append('Via', `SIP/2.0/WS ${randomToken(4)}.invalid;branch=${newBranch()};rport`)
+      .append('Via', `SIP/2.0/${this.wire.token} ${randomToken(4)}.invalid;branch=${newBranch()};rport`)
       .append('Max-Forwards', '70')
       .append('From', `${opts.from ?? `<sip:${this.name}@test.invalid>`};tag=${randomToken()}`)
       .append('To', opts.to ?? `<${uri}>`)
@@ -118,7 +199,7 @@ export class SipWsClient {
     const nc = '00000001';
     const response = digestResponse({ username: user, password, realm, method: req.method, uri: req.uri, nonce, qop: 'auth', nc, cnonce });
     const h = req.headers.clone();
-    h.delete('Via').prepend('Via', `SIP/2.0/WS ${randomToken(4)}.invalid;branch=${newBranch()};rport`);
+    h.delete('Via').prepend('Via', `SIP/2.0/${this.wire.token} ${randomToken(4)}.invalid;branch=${newBranch()};rport`);
     const cseq = parseCSeq(h.get('CSeq') ?? '')!;
     h.set('CSeq', `${cseq.seq + 1} ${cseq.method}`);
     h.set(proxy ? 'Proxy-Authorization' : 'Authorization', `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${req.uri}", response="${response}", algorithm=MD5, qop=auth, nc=${nc}, cnonce="${cnonce}"`);
@@ -140,7 +221,7 @@ export class SipWsClient {
   /** An in-dialog request built from the dialog we hold with the ACD. */
   inDialog(method: string, d: ClientDialog, body = ''): SipRequest {
     const h = new SipHeaders()
-      .append('Via', `SIP/2.0/WS ${randomToken(4)}.invalid;branch=${newBranch()};rport`)
+      .append('Via', `SIP/2.0/${this.wire.token} ${randomToken(4)}.invalid;branch=${newBranch()};rport`)
       .append('Max-Forwards', '70')
       .append('From', d.local)
       .append('To', d.remote)
@@ -207,11 +288,7 @@ export class SipWsClient {
   }
 
   close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
+    return this.wire.close();
   }
 }
 
