@@ -47,6 +47,8 @@ export default defineConfig({
     env: {
       HTTP_PORT: String(HTTP_PORT),
       SIP_WS_PORT: String(SIP_WS_PORT),
+      // any free port: the e2e run must not collide with a SIP service on 5060
+      SIP_TRUNK_PORT: '0',
       DATA_DIR: E2E.dataDir,
       DEMO_PASSWORD: E2E.demoPassword,
       LOG_LEVEL: 'info',

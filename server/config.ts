@@ -18,6 +18,8 @@ const Env = z.object({
   HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** The ACD's SIP-over-WebSocket port. */
   SIP_WS_PORT: z.coerce.number().int().min(1).max(65535).default(5062),
+  /** The ACD's SIP-over-TCP port for carrier trunks (docs/trunks.md); 0 = any free port. */
+  SIP_TRUNK_PORT: z.coerce.number().int().min(0).max(65535).default(5060),
   SIP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('patchbay.local'),
   /** Where the embedded database and the generated secret live. */
   DATA_DIR: z.string().default('.data'),
@@ -46,6 +48,7 @@ export interface Config {
   publicHost: string;
   httpPort: number;
   sipWsPort: number;
+  sipTrunkPort: number;
   sipDomain: string;
   dataDir: string;
   databaseUrl: string | null;
@@ -77,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicHost: e.PUBLIC_HOST ?? (e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST),
     httpPort: e.HTTP_PORT,
     sipWsPort: e.SIP_WS_PORT,
+    sipTrunkPort: e.SIP_TRUNK_PORT,
     sipDomain: e.SIP_DOMAIN,
     dataDir,
     databaseUrl: e.DATABASE_URL ?? null,

@@ -10,6 +10,7 @@ import { seedDemo } from './db/seed';
 import type { ClientEvents, ServerEvents } from './shared/socket-events';
 import { Acd } from './acd/acd';
 import { DatabaseDialPlan } from './acd/database-dial-plan';
+import { DatabaseTrunkDirectory } from './acd/trunks/trunk-directory';
 import { WeriftMediaEngine } from './acd/media/werift-media-engine';
 import { startCti } from './cti/start-cti';
 import { createApiHandler } from './http/api-router';
@@ -50,11 +51,14 @@ async function main(): Promise<void> {
   const media = new WeriftMediaEngine(log, { rtpTimeoutSec: config.rtpTimeoutSec });
   const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ component: 'dial-plan' }));
   await dialPlan.start();
+  const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ component: 'trunks' }));
+  await trunks.start();
   const acd = new Acd({
-    config: { host: config.host, port: config.sipWsPort, domain: config.sipDomain, secret: config.secret, ringTimeoutDefaultSec: 20, publicHost: config.publicHost },
+    config: { host: config.host, port: config.sipWsPort, domain: config.sipDomain, secret: config.secret, ringTimeoutDefaultSec: 20, publicHost: config.publicHost, trunkPort: config.sipTrunkPort },
     dialPlan,
     media,
     logger: log,
+    trunks,
   });
   await acd.start();
 
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
     await acd.stop();
     await media.close();
     dialPlan.stop();
+    trunks.stop();
     await db.close();
     process.exit(0);
   };
