@@ -55,6 +55,7 @@ export function parseCause(get: HeaderGetter | null): LegEndCause {
 }
 
 /** The headers of a dial INVITE (bank → ACD). */
-export function dialHeaders(bridgeTo: string, ringTimeoutSec: number): string[] {
-  return [`${H.bridge}: ${LegId.parse(bridgeTo)}`, `${H.ringTimeout}: ${Math.round(ringTimeoutSec)}`];
+export function dialHeaders(bridgeTo: string | null, ringTimeoutSec: number): string[] {
+  const ring = `${H.ringTimeout}: ${Math.round(ringTimeoutSec)}`;
+  return bridgeTo === null ? [ring] : [`${H.bridge}: ${LegId.parse(bridgeTo)}`, ring];
 }

@@ -48,8 +48,8 @@ export interface UaBankEvents {
 export interface DialRequest {
   /** SIP URI of the device, e.g. sip:dev-…@patchbay.local */
   deviceUri: string;
-  /** the caller's leg the ACD bridges the device to */
-  bridgeTo: string;
+  /** the caller's leg the ACD bridges the device to; null = a number check (answered, bridged to nothing) */
+  bridgeTo: string | null;
   ringTimeoutSec: number;
 }
 
