@@ -11,10 +11,10 @@ const E164Pattern = /^\+[1-9]\d{6,14}$/;
  */
 
 // ---- client → server payloads
-/** The operator's own mobile number as typed in the console: spaces, dots, dashes and brackets are dropped. */
+/** The operator's own mobile number as typed in the console: spaces, dots and dashes are dropped (not brackets: "+44 (0)7700…" would dial a wrong number). */
 export const MobileNumber = z
   .string({ error: 'enter your mobile number' })
-  .transform((v) => v.replace(/[\s().-]/g, ''))
+  .transform((v) => v.replace(/[\s.-]/g, ''))
   .pipe(z.string().regex(E164Pattern, 'enter the number in international form, e.g. +447700900123'));
 export const DeviceRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal(DeviceKind.enum.browser) }).strict(),
