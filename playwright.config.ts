@@ -47,8 +47,9 @@ export default defineConfig({
     env: {
       HTTP_PORT: String(HTTP_PORT),
       SIP_WS_PORT: String(SIP_WS_PORT),
-      // any free port: the e2e run must not collide with a SIP service on 5060
-      SIP_TRUNK_PORT: '0',
+      // plain SIP transports on their own ports, away from a developer's 5060
+      SIP_UDP_PORT: '5160',
+      SIP_TCP_PORT: '5160',
       DATA_DIR: E2E.dataDir,
       DEMO_PASSWORD: E2E.demoPassword,
       LOG_LEVEL: 'info',

@@ -18,8 +18,15 @@ const Env = z.object({
   HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** The ACD's SIP-over-WebSocket port. */
   SIP_WS_PORT: z.coerce.number().int().min(1).max(65535).default(5062),
-  /** The ACD's SIP-over-TCP port for carrier trunks (docs/trunks.md); 0 = any free port. */
-  SIP_TRUNK_PORT: z.coerce.number().int().min(0).max(65535).default(5060),
+  /** SIP over UDP and TCP (RFC 3261 §18); 0 turns the transport off. */
+  SIP_UDP_PORT: z.coerce.number().int().min(0).max(65535).default(5060),
+  SIP_TCP_PORT: z.coerce.number().int().min(0).max(65535).default(5060),
+  /** SIP over TLS and secure WebSocket: opened only when SIP_TLS_CERT and SIP_TLS_KEY are given. */
+  SIP_TLS_PORT: z.coerce.number().int().min(0).max(65535).default(5061),
+  SIP_WSS_PORT: z.coerce.number().int().min(0).max(65535).default(5063),
+  /** PEM files: certificate chain and private key for TLS and WSS. */
+  SIP_TLS_CERT: z.string().min(1).optional(),
+  SIP_TLS_KEY: z.string().min(1).optional(),
   SIP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('patchbay.local'),
   /** Where the embedded database and the generated secret live. */
   DATA_DIR: z.string().default('.data'),
@@ -48,7 +55,14 @@ export interface Config {
   publicHost: string;
   httpPort: number;
   sipWsPort: number;
-  sipTrunkPort: number;
+  /** null: the transport is off. */
+  sipUdpPort: number | null;
+  sipTcpPort: number | null;
+  /** null unless a certificate is configured. */
+  sipTlsPort: number | null;
+  sipWssPort: number | null;
+  /** PEM contents read at boot; null when TLS is not configured. */
+  sipTls: { cert: string; key: string } | null;
   sipDomain: string;
   dataDir: string;
   databaseUrl: string | null;
@@ -72,6 +86,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if ((e.SIP_TLS_CERT === undefined) !== (e.SIP_TLS_KEY === undefined)) {
+    throw new ConfigError('invalid configuration:\n  SIP_TLS_CERT and SIP_TLS_KEY must be given together');
+  }
+  const sipTls = e.SIP_TLS_CERT && e.SIP_TLS_KEY ? { cert: readPem(e.SIP_TLS_CERT, 'SIP_TLS_CERT'), key: readPem(e.SIP_TLS_KEY, 'SIP_TLS_KEY') } : null;
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -80,7 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicHost: e.PUBLIC_HOST ?? (e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST),
     httpPort: e.HTTP_PORT,
     sipWsPort: e.SIP_WS_PORT,
-    sipTrunkPort: e.SIP_TRUNK_PORT,
+    sipUdpPort: e.SIP_UDP_PORT || null,
+    sipTcpPort: e.SIP_TCP_PORT || null,
+    sipTlsPort: sipTls && e.SIP_TLS_PORT ? e.SIP_TLS_PORT : null,
+    sipWssPort: sipTls && e.SIP_WSS_PORT ? e.SIP_WSS_PORT : null,
+    sipTls,
     sipDomain: e.SIP_DOMAIN,
     dataDir,
     databaseUrl: e.DATABASE_URL ?? null,
@@ -92,6 +114,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demoPassword: e.DEMO_PASSWORD ?? null,
     sessionTtlSec: e.SESSION_TTL_SEC,
   };
+}
+
+function readPem(file: string, name: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  ${name}: cannot read ${file} (${err instanceof Error ? err.message : String(err)})`);
+  }
 }
 
 /** A secret made on first boot and kept in DATA_DIR, so restarts keep issued credentials valid. */

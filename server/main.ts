@@ -54,7 +54,15 @@ async function main(): Promise<void> {
   const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ component: 'trunks' }));
   await trunks.start();
   const acd = new Acd({
-    config: { host: config.host, port: config.sipWsPort, domain: config.sipDomain, secret: config.secret, ringTimeoutDefaultSec: 20, publicHost: config.publicHost, trunkPort: config.sipTrunkPort },
+    config: {
+      host: config.host,
+      port: config.sipWsPort,
+      domain: config.sipDomain,
+      secret: config.secret,
+      ringTimeoutDefaultSec: 20,
+      publicHost: config.publicHost,
+      transports: { udpPort: config.sipUdpPort, tcpPort: config.sipTcpPort, tlsPort: config.sipTlsPort, wssPort: config.sipWssPort, tls: config.sipTls },
+    },
     dialPlan,
     media,
     logger: log,

@@ -169,9 +169,16 @@ describe('Acd over SIP WebSocket', () => {
     expect(reOk.status).toBe(200);
     expect(reOk.body).toContain('a=inactive');
     p.bank.send(p.bank.inDialog('ACK', { ...p.controlDialog, inviteSeq: parseCSeq(reinvite.headers.get('CSeq')!)!.seq }));
-    // a party's re-INVITE is refused without touching the call
-    const partyRe = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP);
+    // a party's refresh re-INVITE (same SDP, only the o= version bumped) is answered with the ACD's SDP (RFC 4028)
+    const partyRe = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP.replace('o=- 1 1 ', 'o=- 1 2 '));
     p.device.send(partyRe);
+    const refreshed = await p.device.response(p.deviceDialog.callId, 'INVITE');
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body).toBe(p.ring.body); // the offer the device was rung with, unchanged
+    p.device.send(p.device.inDialog('ACK', { ...p.deviceDialog, inviteSeq: parseCSeq(partyRe.headers.get('CSeq')!)!.seq }));
+    // a media change (hold) is refused without touching the call, until the media engine supports it
+    const hold = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP.replace('a=sendrecv', 'a=sendonly'));
+    p.device.send(hold);
     expect((await p.device.response(p.deviceDialog.callId, 'INVITE')).status).toBe(488);
 
     expect((await bye(p.device, p.deviceDialog)).status).toBe(200);

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Logger } from '../log';
 import { expectedPassword, parseSipUser } from '../shared/credentials';
 import { controlSdp, E164, H, LegId, RingTimeout, ROUTE_USER, type LegEndCause } from '../shared/sip-control';
@@ -14,12 +15,13 @@ import { Registrar } from './registrar';
 import { ServerTransactions, type ServerInvite } from './server-transactions';
 import { makeResponse, randomToken } from './sip/builders';
 import { DigestAuthenticator, parseDigest } from './sip/digest';
-import { formatNameAddr, parseNameAddr, parseUri, tagOf, type NameAddr, type SipUri } from './sip/headers';
+import { formatNameAddr, parseCSeq, parseNameAddr, parseUri, parseVia, tagOf, type NameAddr, type SipUri } from './sip/headers';
+import { negotiateAsUas, parseSessionExpires, sameSession, SessionTimer, type UasNegotiation } from './session-timer';
 import { SipHeaders, type SipRequest, type SipResponse } from './sip/message';
 import type { ParseResult } from './sip/parser';
 import { DEFAULT_TIMERS, type AcdTimers } from './timers';
-import type { Flow } from './transport/flow';
-import { WsTransport } from './transport/ws-transport';
+import type { Flow, TransportProtocol } from './transport/flow';
+import { TransportSet, type TransportsConfig } from './transport/transport-set';
 import { e164Target } from './trunks/tel-target';
 import type { TrunkDirectory } from './trunks/trunk-directory';
 import { TrunkSide, type TrunkStatus } from './trunks/trunk-side';
@@ -38,8 +40,11 @@ export interface AcdConfig {
   /** Host named in Via/Contact; defaults to `host`. */
   publicHost?: string;
   timers?: Partial<AcdTimers>;
-  /** SIP/TCP port for carriers (trunks); 0 picks a free one. Only used when trunks are given. */
-  trunkPort?: number;
+  /**
+   * Transports besides SIP over WebSocket (which listens on `port`). A port left out is
+   * not opened; TLS and WSS need `tls`.
+   */
+  transports?: Omit<TransportsConfig, 'host' | 'wsPort'>;
 }
 
 export interface AcdOptions {
@@ -51,16 +56,6 @@ export interface AcdOptions {
   trunks?: TrunkDirectory;
 }
 
-/** What the device INVITE's responses need to know (a re-sent INVITE has the next CSeq). */
-interface DeviceInviteCtx {
-  localTag: string;
-  fromAddr: string;
-  toAddr: string;
-  local: LocalAddress;
-  auth: DigestClient | null;
-  seq: number;
-}
-
 /** Where a dial's INVITE goes: a registered device, or a carrier through a trunk. */
 interface DialTarget {
   flow: Flow;
@@ -69,13 +64,23 @@ interface DialTarget {
   /** From without tag; null = the caller's identity */
   fromAddr: string | null;
   headers: Array<[string, string]>;
-  local: LocalAddress;
   auth: DigestClient | null;
   /** device AOR user or trunk name, for the logs */
   label: string;
 }
 
+/** What the device INVITE's responses need to know (a re-sent INVITE has the next CSeq). */
+interface DeviceInviteCtx {
+  localTag: string;
+  fromAddr: string;
+  toAddr: string;
+  auth: DigestClient | null;
+  seq: number;
+}
+
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE';
+/** Option tags the ACD supports (RFC 4028 session timers). */
+const SUPPORTED = 'timer';
 
 type DialogEntry = { leg: Leg; role: 'party' | 'control' };
 
@@ -90,7 +95,7 @@ export class Acd {
   private readonly log: Logger;
   private readonly dialPlan: DialPlan;
   private readonly media: MediaEngine;
-  private readonly transport: WsTransport;
+  private readonly transports: TransportSet;
   private readonly local: LocalAddress;
   private readonly digest: DigestAuthenticator;
   private readonly limiter: RateLimiter;
@@ -110,39 +115,29 @@ export class Acd {
     this.log = opts.logger.child({ part: 'acd' });
     this.dialPlan = opts.dialPlan;
     this.media = opts.media;
-    this.transport = new WsTransport(
-      { host: this.cfg.host, port: this.cfg.port },
+    this.transports = new TransportSet(
+      { ...this.cfg.transports, host: this.cfg.host, wsPort: this.cfg.port },
       { onMessage: (r, f) => this.onMessage(r, f), onFlowClosed: (f) => this.onFlowClosed(f) },
-      this.log.child({ part: 'sip-ws' }),
+      this.log,
     );
-    this.local = new LocalAddress(
-      () => this.transport.viaTransport,
-      () => `${this.cfg.publicHost ?? this.cfg.host}:${this.transport.port}`,
-    );
+    this.local = new LocalAddress(() => this.cfg.publicHost ?? this.cfg.host);
     this.digest = new DigestAuthenticator(this.cfg.domain, this.timers.nonceTtlMs);
     this.limiter = new RateLimiter(this.timers.authFailBurst, this.timers.authFailRefillPerSec);
     this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ part: 'registrar' }) });
-    this.clientTx = new ClientTransactions(this.local, this.timers.transactionTimeoutMs, this.log);
-    this.serverTx = new ServerTransactions(this.timers.ackTimeoutMs);
-    // trunk hook: carriers' transport, inbound screening, outbound targets, registrations
+    this.clientTx = new ClientTransactions(this.timers, this.log);
+    this.serverTx = new ServerTransactions(this.timers);
+    // trunk hook: inbound screening, outbound targets, registrations to carriers
     this.trunks = opts.trunks
       ? new TrunkSide({
           directory: opts.trunks,
-          host: this.cfg.host,
-          port: this.cfg.trunkPort ?? 0,
-          ...(this.cfg.publicHost ? { publicHost: this.cfg.publicHost } : {}),
+          connect: (protocol, host, port) => this.transports.connect(protocol, host, port),
+          local: this.local,
           digest: this.digest,
           limiter: this.limiter,
-          handler: { onMessage: (r, f) => this.onMessage(r, f), onFlowClosed: (f) => this.onFlowClosed(f) },
           clientTx: this.clientTx,
           logger: this.log,
         })
       : null;
-  }
-
-  /** The SIP/TCP port carriers reach (null without trunks). */
-  get trunkPort(): number | null {
-    return this.trunks?.tcp.port ?? null;
   }
 
   /** Each trunk with its registration state (monitoring, tests). */
@@ -150,21 +145,28 @@ export class Acd {
     return this.trunks?.status() ?? [];
   }
 
-  /** How the ACD names itself on a flow (trunk flows are TCP, the rest WebSocket). */
-  private localFor(flow: Flow): LocalAddress {
-    return this.trunks?.localFor(flow) ?? this.local;
+  /** The SIP-over-WebSocket port actually bound (useful when 0 was configured). */
+  get port(): number {
+    return this.transports.port('WS') ?? this.cfg.port;
   }
 
-  /** The port actually bound (useful when 0 was configured). */
-  get port(): number {
-    return this.transport.port;
+  /** The bound port of each listening transport. */
+  get ports(): Partial<Record<TransportProtocol, number>> {
+    const out: Partial<Record<TransportProtocol, number>> = {};
+    for (const t of this.transports.all()) out[t.protocol] = t.port;
+    return out;
+  }
+
+  /** The ACD's transports, for parts that originate requests (trunks). */
+  get transportSet(): TransportSet {
+    return this.transports;
   }
 
   async start(): Promise<void> {
-    await this.transport.start();
-    await this.trunks?.start();
+    await this.transports.start();
     this.running = true;
-    this.log.info({ host: this.cfg.host, port: this.port, domain: this.cfg.domain }, 'ACD listening (SIP over WebSocket)');
+    this.trunks?.start();
+    this.log.info({ host: this.cfg.host, ports: this.ports, domain: this.cfg.domain }, 'ACD listening');
   }
 
   /** Closes every leg's media, timers and connections. Safe to call twice. */
@@ -190,8 +192,8 @@ export class Acd {
     this.serverTx.stop();
     this.registrar.clear();
     await Promise.all(closing);
-    await this.trunks?.stop();
-    await this.transport.stop();
+    this.trunks?.stop();
+    await this.transports.stop();
     this.log.info('ACD stopped');
   }
 
@@ -223,31 +225,56 @@ export class Acd {
 
   private onRequest(req: SipRequest, flow: Flow): void {
     const method = req.method.toUpperCase();
-    const mf = req.headers.get('Max-Forwards');
-    if (method !== 'ACK' && mf !== undefined && Number(mf) === 0) {
-      flow.send(makeResponse(req, 483));
+    if (method === 'ACK') return this.onAck(req);
+    if (method === 'INVITE') {
+      const st = this.serverTx.begin(req, flow);
+      if (!st) return; // a retransmission, answered by its transaction
+      if (tooManyHops(req)) return st.respond(makeResponse(req, 483));
+      const toTag = tagOf(req.headers.get('To'));
+      if (toTag) return this.onReInvite(req, flow, st, toTag);
+      // 100 Trying is sent by the paths that take time (caller answer, dial), not before a quick 4xx
+      this.onInvite(req, flow, st).catch((err: unknown) => this.log.error({ err, callId: req.headers.get('Call-ID') }, 'INVITE handling failed'));
       return;
     }
-    if (method === 'ACK') return this.onAck(req);
-    if (method === 'CANCEL') return this.onCancel(req, flow);
+    const nt = this.serverTx.beginNonInvite(req, flow);
+    if (!nt) return;
+    const reply = (res: SipResponse) => nt.respond(res);
+    if (tooManyHops(req)) return reply(makeResponse(req, 483));
+    if (method === 'CANCEL') return this.onCancel(req, reply);
     const toTag = tagOf(req.headers.get('To'));
-    if (toTag) return this.onInDialog(req, flow, toTag);
+    if (toTag) return this.onInDialog(req, flow, toTag, reply);
     switch (method) {
       case 'REGISTER':
-        flow.send(this.registrar.handleRegister(req, flow));
+        reply(this.registrar.handleRegister(req, flow, this.contactFlow(req, flow, parseNameAddr(req.headers.get('Contact') ?? '')?.uri ?? null)));
         return;
       case 'OPTIONS':
-        flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
-        return;
-      case 'INVITE':
-        this.onInvite(req, flow).catch((err: unknown) => this.log.error({ err, callId: req.headers.get('Call-ID') }, 'INVITE handling failed'));
+        // keep-alive and health check (§11): what the ACD can do
+        reply(makeResponse(req, 200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', SUPPORTED]] }));
         return;
       case 'BYE':
-        flow.send(makeResponse(req, 481));
+        reply(makeResponse(req, 481));
         return;
       default:
-        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+        reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
     }
+  }
+
+  /**
+   * The flow requests towards a peer's URI (a registered contact, a dialog's remote target)
+   * go on. Connection-oriented: the flow the peer used (RFC 5626-like reuse). UDP: the
+   * URI's address, unless the peer asked for symmetric routing (`rport`, RFC 3581) or the
+   * URI is not an IP address, then the address its request came from (NAT).
+   */
+  private contactFlow(req: SipRequest, flow: Flow, uri: string | null): Flow {
+    if (flow.reliable || !uri) return flow;
+    const via = parseVia(req.headers.get('Via') ?? '');
+    if (via?.params.has('rport')) return flow;
+    const u = parseUri(uri);
+    const host = u?.host.replace(/^\[|\]$/g, '') ?? '';
+    if (!u || !isIP(host)) return flow;
+    const port = u.port ?? 5060;
+    if (host === flow.remoteAddress && port === flow.remotePort) return flow;
+    return this.transports.udpFlow(host, port) ?? flow;
   }
 
   private entryOf(req: SipRequest, toTag: string): DialogEntry | undefined {
@@ -255,11 +282,10 @@ export class Acd {
   }
 
   private onAck(req: SipRequest): void {
-    const st = this.serverTx.match(req);
-    if (st?.final && st.final.status >= 300) {
-      this.serverTx.acked(st);
-      return;
-    }
+    // the ACK of a non-2xx answer ends its INVITE transaction (Timer I absorbs its resends)
+    if (this.serverTx.absorbAck(req)) return;
+    // the ACK of a 2xx is end-to-end: it stops the 2xx retransmissions
+    this.serverTx.ack2xx(req);
     const toTag = tagOf(req.headers.get('To'));
     const entry = toTag ? this.entryOf(req, toTag) : undefined;
     if (!entry) {
@@ -269,59 +295,128 @@ export class Acd {
     if (entry.role === 'party' && entry.leg.kind === 'caller' && entry.leg.state === 'answering') this.callerConfirmed(entry.leg);
   }
 
-  private onCancel(req: SipRequest, flow: Flow): void {
+  private onCancel(req: SipRequest, reply: (res: SipResponse) => void): void {
     const st = this.serverTx.match(req);
-    if (!st) {
-      flow.send(makeResponse(req, 481));
-      return;
-    }
-    flow.send(makeResponse(req, 200));
+    if (!st) return reply(makeResponse(req, 481));
+    reply(makeResponse(req, 200));
     if (!st.answered) st.onCancel?.();
   }
 
-  private onInDialog(req: SipRequest, flow: Flow, toTag: string): void {
+  private onInDialog(req: SipRequest, flow: Flow, toTag: string, reply: (res: SipResponse) => void): void {
     const entry = this.entryOf(req, toTag);
-    if (!entry) {
-      flow.send(makeResponse(req, 481));
-      return;
-    }
+    if (!entry) return reply(makeResponse(req, 481));
     const { leg, role } = entry;
     switch (req.method.toUpperCase()) {
       case 'BYE':
         if (role === 'party') {
-          flow.send(makeResponse(req, 200));
+          reply(makeResponse(req, 200));
           leg.log.info('party hung up');
           this.endLeg(leg, 'remote-bye', { byeParty: false });
         } else {
           leg.log.info('controller released the leg');
           this.endLeg(leg, 'released', { byeParty: true });
-          flow.send(makeResponse(req, 200));
+          reply(makeResponse(req, 200));
         }
         return;
       case 'OPTIONS':
-        flow.send(makeResponse(req, 200, { headers: [['Allow', ALLOW]] }));
+        reply(makeResponse(req, 200, { headers: [['Allow', ALLOW], ['Accept', 'application/sdp'], ['Supported', SUPPORTED]] }));
         return;
-      case 'INVITE': {
-        const st = this.serverTx.begin(req, flow);
-        if (!st) return;
+      case 'UPDATE':
         if (role === 'control') {
-          // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
-          st.respond(this.controlAnswer(req, null));
+          reply(req.body ? this.controlAnswer(req, flow, null) : makeResponse(req, 200, { headers: [['Contact', this.local.contact(flow)]] }));
           return;
         }
-        // a party's re-INVITE (hold, ICE restart) is not supported yet: the session stays as it is
-        st.respond(makeResponse(req, 488, { reason: 'Re-INVITE Not Supported' }));
+        return this.onPartyRefresh(leg, req, flow, reply);
+      default:
+        reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+    }
+  }
+
+  private onReInvite(req: SipRequest, flow: Flow, st: ServerInvite, toTag: string): void {
+    const entry = this.entryOf(req, toTag);
+    if (!entry) return st.respond(makeResponse(req, 481));
+    if (entry.role === 'control') {
+      // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
+      return st.respond(this.controlAnswer(req, flow, null));
+    }
+    this.onPartyRefresh(entry.leg, req, flow, (res) => st.respond(res));
+  }
+
+  /**
+   * A party's re-INVITE or UPDATE. Without SDP, or with the same SDP (only the o= version
+   * may change), it is a session refresh (RFC 4028) or a keep-alive: answered with the
+   * current local SDP, media untouched. A real media change goes to `onPartyMediaChange`.
+   */
+  private onPartyRefresh(leg: Leg, req: SipRequest, flow: Flow, reply: (res: SipResponse) => void): void {
+    const neg = negotiateAsUas(req, { minSec: this.timers.minSessionExpiresSec, maxSec: this.timers.sessionExpiresSec });
+    if (neg.kind === 'too-small') return reply(makeResponse(req, 422, { reason: 'Session Interval Too Small', headers: [['Min-SE', String(neg.minSe)]] }));
+    const isInvite = req.method.toUpperCase() === 'INVITE';
+    if (req.body && !sameSession(leg.remoteSdp, req.body)) return reply(this.onPartyMediaChange(leg, req));
+    const contact = parseNameAddr(req.headers.get('Contact') ?? '');
+    if (contact && leg.partyDialog) leg.partyDialog.remoteTarget = contact.uri; // target refresh (§12.2.2)
+    if (leg.session || neg.kind === 'granted') this.startSessionTimer(leg, neg);
+    const headers: Array<[string, string]> = [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Supported', SUPPORTED]];
+    if (neg.kind === 'granted') headers.push(...neg.headers);
+    // an UPDATE without SDP is answered without SDP; a re-INVITE always carries our current SDP
+    const withSdp = (isInvite || req.body) && leg.localSdp;
+    if (withSdp) headers.push(['Content-Type', 'application/sdp']);
+    leg.log.debug({ method: req.method, sessionSec: neg.kind === 'granted' ? neg.intervalSec : null }, 'session refreshed');
+    reply(makeResponse(req, 200, { headers, body: withSdp ? (leg.localSdp ?? '') : '' }));
+  }
+
+  /**
+   * Hook for a party's media change (hold/resume, new codec, ICE restart). Not supported
+   * here yet: the media engine owns it (the rtp branch fills this in). The session stays.
+   */
+  private onPartyMediaChange(leg: Leg, req: SipRequest): SipResponse {
+    leg.log.info({ method: req.method }, 'party media change refused (not supported yet)');
+    return makeResponse(req, 488, { reason: 'Media Change Not Supported' });
+  }
+
+  /** (Re)starts a party dialog's session timer after a negotiation or a refresh. */
+  private startSessionTimer(leg: Leg, neg: UasNegotiation | { kind: 'uac'; intervalSec: number; localRefreshes: boolean }): void {
+    if (neg.kind === 'too-small') return;
+    if (neg.kind === 'none') {
+      leg.session?.refreshed();
+      return;
+    }
+    const intervalSec = neg.intervalSec;
+    const local = neg.kind === 'uac' ? neg.localRefreshes : neg.refresher === 'uas';
+    if (leg.session && leg.session.intervalSec === intervalSec && leg.session.local === local) return leg.session.refreshed();
+    leg.session?.stop();
+    leg.session = new SessionTimer(
+      intervalSec,
+      local,
+      () => this.refreshSession(leg),
+      () => {
+        leg.log.warn({ intervalSec }, 'session not refreshed in time');
+        this.endLeg(leg, 'session-expired', { byeParty: true });
+      },
+    );
+  }
+
+  /** The ACD is the refresher: a re-INVITE with the unchanged local SDP (or UPDATE when allowed). */
+  private refreshSession(leg: Leg): void {
+    const dialog = leg.partyDialog;
+    const timer = leg.session;
+    if (!dialog || !timer || leg.ended) return;
+    const se: Array<[string, string]> = [['Session-Expires', `${timer.intervalSec};refresher=${leg.kind === 'caller' ? 'uas' : 'uac'}`], ['Supported', SUPPORTED]];
+    const req = leg.peerAllowsUpdate ? dialog.request('UPDATE', se) : dialog.request('INVITE', se, leg.localSdp ?? '');
+    this.clientTx.send(req, dialog.flow, (res, _local, tx) => {
+      if (res.status < 200) return;
+      if (res.status < 300) {
+        if (req.method === 'INVITE') this.clientTx.ack2xx(tx, dialog.ack(parseCSeq(req.headers.get('CSeq') ?? '')?.seq ?? dialog.localSeq));
+        leg.session?.refreshed();
         return;
       }
-      case 'UPDATE':
-        // RFC 4028 session refresh without SDP is fine on any dialog; media changes are not supported
-        if (req.body && role === 'party') flow.send(makeResponse(req, 488, { reason: 'Media Update Not Supported' }));
-        else if (req.body) flow.send(this.controlAnswer(req, null));
-        else flow.send(makeResponse(req, 200, { headers: [['Contact', this.local.contact()]] }));
-        return;
-      default:
-        flow.send(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
-    }
+      if (res.status === 408 || res.status === 481) {
+        leg.log.warn({ status: res.status }, 'session refresh failed');
+        this.endLeg(leg, 'session-expired', { byeParty: res.status === 408 });
+      } else {
+        // any other failure leaves the session as it is (§10): try again at the next half interval
+        leg.session?.refreshed();
+      }
+    });
   }
 
   private onFlowClosed(flow: Flow): void {
@@ -344,39 +439,41 @@ export class Acd {
 
   // ───────────────────────────── INVITE: caller or dial ─────────────────────────────
 
-  private async onInvite(req: SipRequest, flow: Flow): Promise<void> {
-    const st = this.serverTx.begin(req, flow);
-    if (!st) return; // a resend of an INVITE in progress
+  private async onInvite(req: SipRequest, flow: Flow, st: ServerInvite): Promise<void> {
     const uri = parseUri(req.uri);
     if (!uri) return st.respond(makeResponse(req, 400, { reason: 'Bad Request-URI' }));
     const contact = parseNameAddr(req.headers.get('Contact') ?? '');
     if (!contact || !parseUri(contact.uri)) return st.respond(makeResponse(req, 400, { reason: 'Missing Contact' }));
     const user = uri.user ?? '';
     // trunk hook: carriers' INVITEs and E.164 targets (docs/trunks.md, "Security")
+    let trunkDid: string | null = null;
     if (this.trunks) {
       const v = this.trunks.screenInvite(req, flow, uri, (n) => this.dialPlan.lookup(n) !== null);
       if (v.kind === 'respond') return st.respond(v.response);
       if (v.kind === 'dial') return this.authorizeDial(req, flow, st, uri);
       if (v.kind === 'caller') {
-        if (!isSdp(req)) return st.respond(makeResponse(req, 488, { reason: 'SDP Offer Required' }));
         this.log.info({ callId: req.headers.get('Call-ID'), trunk: v.trunk, dialed: v.dialed }, 'INVITE from a trunk to its DID');
-        return this.acceptCaller(req, flow, st, v.dialed, this.dialPlan.lookup(v.dialed)!.holdAudio, contact);
+        trunkDid = v.dialed;
       }
     }
-    if (user.startsWith('dev-') || req.headers.has(H.bridge)) return this.authorizeDial(req, flow, st, uri);
+    if (!trunkDid && (user.startsWith('dev-') || req.headers.has(H.bridge))) return this.authorizeDial(req, flow, st, uri);
 
     // anything else is an inbound caller, accepted only for a number the ACD serves
-    const number = E164.safeParse(user);
+    const number = E164.safeParse(trunkDid ?? user);
     const plan = number.success ? this.dialPlan.lookup(number.data) : null;
     if (!number.success || !plan) {
       this.log.info({ callId: req.headers.get('Call-ID'), to: req.uri }, 'INVITE to a number not served refused');
       return st.respond(makeResponse(req, 404, { reason: 'Number Not Served' }));
     }
     if (!isSdp(req)) return st.respond(makeResponse(req, 488, { reason: 'SDP Offer Required' }));
-    await this.acceptCaller(req, flow, st, number.data, plan.holdAudio, contact);
+    const session = negotiateAsUas(req, { minSec: this.timers.minSessionExpiresSec, maxSec: this.timers.sessionExpiresSec });
+    if (session.kind === 'too-small') {
+      return st.respond(makeResponse(req, 422, { reason: 'Session Interval Too Small', headers: [['Min-SE', String(session.minSe)]] }));
+    }
+    await this.acceptCaller(req, flow, st, number.data, plan.holdAudio, contact, session);
   }
 
-  private async acceptCaller(req: SipRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr): Promise<void> {
+  private async acceptCaller(req: SipRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr, session: UasNegotiation): Promise<void> {
     const legId = newLegId();
     const callId = req.headers.get('Call-ID') ?? '';
     const from = parseNameAddr(req.headers.get('From') ?? '')!;
@@ -405,19 +502,36 @@ export class Acd {
     }
     if (leg.ended) return;
 
+    const routeSet = req.headers.getAll('Record-Route');
+    const nextHop = routeSet.length ? (parseNameAddr(routeSet[0]!)?.uri ?? contact.uri) : contact.uri;
     const dialog = new Dialog(
-      { callId, localTag, remoteTag: tagOf(req.headers.get('From')) ?? '', localAddr: stripTag(req.headers.get('To')), remoteAddr: stripTag(req.headers.get('From')), remoteTarget: contact.uri, flow, localSeq: randomInt(1, 10_000) },
-      this.localFor(flow),
+      {
+        callId,
+        localTag,
+        remoteTag: tagOf(req.headers.get('From')) ?? '',
+        localAddr: stripTag(req.headers.get('To')),
+        remoteAddr: stripTag(req.headers.get('From')),
+        remoteTarget: contact.uri,
+        flow: this.contactFlow(req, flow, nextHop),
+        localSeq: randomInt(1, 10_000),
+        routeSet,
+      },
+      this.local,
     );
     leg.partyDialog = dialog;
+    leg.remoteSdp = req.body;
+    leg.localSdp = answer;
+    leg.peerAllowsUpdate = allows(req, 'UPDATE');
     this.dialogs.set(dialog.key, { leg, role: 'party' });
-    st.respond(
-      makeResponse(req, 200, {
-        toTag: localTag,
-        headers: [['Contact', this.localFor(flow).contact()], ['Allow', ALLOW], ['Content-Type', 'application/sdp']],
-        body: answer,
-      }),
-    );
+    const headers: Array<[string, string]> = [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Supported', SUPPORTED]];
+    // a proxy on the path stays on it (§12.1.1): the Record-Route goes back as received
+    for (const rr of routeSet) headers.push(['Record-Route', rr]);
+    if (session.kind === 'granted') {
+      headers.push(...session.headers);
+      this.startSessionTimer(leg, session);
+    }
+    headers.push(['Content-Type', 'application/sdp']);
+    st.respond(makeResponse(req, 200, { toTag: localTag, headers, body: answer }));
     leg.after(this.timers.ackTimeoutMs, () => {
       if (leg.state !== 'answering') return;
       leg.log.warn('caller never ACKed the answer');
@@ -447,13 +561,13 @@ export class Acd {
     const fromAddr = formatNameAddr({ display: leg.partyAddr.display, uri: leg.partyAddr.uri, params: new Map() });
     const toAddr = `<sip:${ROUTE_USER}@${this.cfg.domain}>`;
     const h = new SipHeaders()
-      .append('Via', this.local.via())
+      .append('Via', this.local.via(binding.flow))
       .append('Max-Forwards', '70')
       .append('From', `${fromAddr};tag=${localTag}`)
       .append('To', toAddr)
       .append('Call-ID', callId)
       .append('CSeq', '1 INVITE')
-      .append('Contact', this.local.contact())
+      .append('Contact', this.local.contact(binding.flow))
       .append('Allow', ALLOW)
       .append(H.leg, leg.id)
       .append(H.dialed, leg.extra.dialed ?? '')
@@ -462,7 +576,7 @@ export class Acd {
     const req: SipRequest = { kind: 'request', method: 'INVITE', uri: `sip:${ROUTE_USER}@${this.cfg.domain}`, headers: h, body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host) };
     leg.control = 'offering';
     leg.log.info({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
-    leg.routeTx = this.clientTx.send(req, binding.flow, (res, local) => {
+    leg.routeTx = this.clientTx.send(req, binding.flow, (res, local, tx) => {
       if (res.status < 200) return;
       leg.routeTx = null;
       if (res.status >= 300) {
@@ -478,7 +592,7 @@ export class Acd {
         { callId, localTag, remoteTag: tagOf(res.headers.get('To')) ?? '', localAddr: fromAddr, remoteAddr: toAddr, remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? req.uri, flow: binding.flow, localSeq: 1 },
         this.local,
       );
-      binding.flow.send(dialog.ack(1));
+      this.clientTx.ack2xx(tx, dialog.ack(1));
       if (leg.ended) {
         // the caller left while the offer was in flight: end the control dialog at once
         this.sendControlBye(leg, dialog, leg.endCause ?? 'error');
@@ -566,12 +680,12 @@ export class Acd {
       if ('status' in t) return st.respond(makeResponse(req, t.status, { reason: t.reason }));
       caller = callerOf(); // the caller may have left while the trunk connected
       if (typeof caller === 'number') return st.respond(makeResponse(req, caller, { reason: caller === 481 ? 'Leg Gone' : 'Leg Busy' }));
-      target = { flow: t.flow, requestUri: t.requestUri, toAddr: t.toAddr, fromAddr: t.fromAddr, headers: t.headers, local: t.local, auth: t.auth, label: `trunk ${t.trunk}` };
+      target = { flow: t.flow, requestUri: t.requestUri, toAddr: t.toAddr, fromAddr: t.fromAddr, headers: t.headers, auth: t.auth, label: `trunk ${t.trunk}` };
     } else {
       const binding = this.registrar.lookup(uri.user!)[0];
       if (!binding) return st.respond(makeResponse(req, 404, { reason: 'Device Not Registered' }));
       st.respond(makeResponse(req, 100));
-      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], local: this.local, auth: null, label: uri.user! };
+      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user! };
     }
 
     const legId = newLegId();
@@ -598,33 +712,34 @@ export class Acd {
     const localTag = randomToken();
     const fromAddr = target.fromAddr ?? (caller ? formatNameAddr({ display: caller.partyAddr.display, uri: caller.partyAddr.uri, params: new Map() }) : '<sip:anonymous@anonymous.invalid>');
     const h = new SipHeaders()
-      .append('Via', target.local.via())
+      .append('Via', this.local.via(target.flow))
       .append('Max-Forwards', '70')
       .append('From', `${fromAddr};tag=${localTag}`)
       .append('To', target.toAddr)
       .append('Call-ID', callId)
       .append('CSeq', '1 INVITE')
-      .append('Contact', target.local.contact())
-      .append('Allow', ALLOW);
+      .append('Contact', this.local.contact(target.flow))
+      .append('Allow', ALLOW)
+      .append('Supported', SUPPORTED);
     for (const [n, v] of target.headers) h.append(n, v);
     h.append('Content-Type', 'application/sdp');
     const invite: SipRequest = { kind: 'request', method: 'INVITE', uri: target.requestUri, headers: h, body: offer };
     dial.ringTimer = setTimeout(() => this.failDial(dial, 408, 'ring timeout'), ring.data * 1000);
-    this.sendDeviceInvite(dial, invite, { localTag, fromAddr, toAddr: target.toAddr, local: target.local, auth: target.auth, seq: 1 });
+    this.sendDeviceInvite(dial, invite, { localTag, fromAddr, toAddr: target.toAddr, auth: target.auth, seq: 1 });
   }
 
   private sendDeviceInvite(dial: Dial, invite: SipRequest, a: DeviceInviteCtx): void {
     dial.deviceTx = this.clientTx.send(
       invite,
       dial.leg.partyFlow,
-      (res, local) => {
-        this.onDeviceResponse(dial, invite, a, res, local).catch((err: unknown) => dial.leg.log.error({ err }, 'device response handling failed'));
+      (res, local, tx) => {
+        this.onDeviceResponse(dial, invite, tx, a, res, local).catch((err: unknown) => dial.leg.log.error({ err }, 'device response handling failed'));
       },
       (dial.ringSec + 10) * 1000,
     );
   }
 
-  private async onDeviceResponse(dial: Dial, invite: SipRequest, a: DeviceInviteCtx, res: SipResponse, local: boolean): Promise<void> {
+  private async onDeviceResponse(dial: Dial, invite: SipRequest, tx: ClientTx, a: DeviceInviteCtx, res: SipResponse, local: boolean): Promise<void> {
     const { leg, caller } = dial;
     const bankReq = dial.st.request;
     if (res.status < 200) {
@@ -637,7 +752,7 @@ export class Acd {
       const answer = challenge ? a.auth.authorize(challenge, 'INVITE', invite.uri) : null;
       if (answer) {
         const h = invite.headers.clone();
-        h.replaceFirst('Via', a.local.via());
+        h.replaceFirst('Via', this.local.via(leg.partyFlow));
         h.set('CSeq', `${a.seq + 1} INVITE`);
         h.set(res.status === 401 ? 'Authorization' : 'Proxy-Authorization', answer);
         leg.log.info({ status: res.status }, 'carrier challenged the INVITE; answering with digest');
@@ -649,10 +764,21 @@ export class Acd {
       return;
     }
     const deviceDialog = new Dialog(
-      { callId: leg.callId, localTag: a.localTag, remoteTag: tagOf(res.headers.get('To')) ?? '', localAddr: a.fromAddr, remoteAddr: a.toAddr, remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? invite.uri, flow: leg.partyFlow, localSeq: a.seq },
-      a.local,
+      {
+        callId: leg.callId,
+        localTag: a.localTag,
+        remoteTag: tagOf(res.headers.get('To')) ?? '',
+        localAddr: a.fromAddr,
+        remoteAddr: a.toAddr,
+        remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? invite.uri,
+        flow: leg.partyFlow,
+        localSeq: a.seq,
+        // the UAC's route set is the 2xx's Record-Route reversed (§12.1.2)
+        routeSet: [...res.headers.getAll('Record-Route')].reverse(),
+      },
+      this.local,
     );
-    leg.partyFlow.send(deviceDialog.ack(a.seq));
+    this.clientTx.ack2xx(tx, deviceDialog.ack(a.seq));
     if (leg.ended) {
       // answered after the dial had already failed: release the device at once
       leg.log.info('device answered too late; releasing it');
@@ -660,6 +786,12 @@ export class Acd {
       return;
     }
     leg.partyDialog = deviceDialog;
+    leg.localSdp = invite.body;
+    leg.remoteSdp = res.body;
+    leg.peerAllowsUpdate = allows(res, 'UPDATE');
+    const se = parseSessionExpires(res.headers.get('Session-Expires'));
+    // the device chose the refresher (§7.2): uac means the ACD refreshes
+    if (se) this.startSessionTimer(leg, { kind: 'uac', intervalSec: Math.max(se.deltaSec, this.timers.minSessionExpiresSec), localRefreshes: se.refresher === 'uac' });
     this.dialogs.set(deviceDialog.key, { leg, role: 'party' });
     if (dial.done) return;
     try {
@@ -702,7 +834,7 @@ export class Acd {
     leg.controlDialog = control;
     leg.control = 'up';
     this.dialogs.set(control.key, { leg, role: 'control' });
-    dial.st.respond(this.controlAnswer(bankReq, dial.toTag, [[H.leg, leg.id]]));
+    dial.st.respond(this.controlAnswer(bankReq, dial.st.flow, dial.toTag, [[H.leg, leg.id]]));
     leg.log.info({ bridgedTo: caller?.id ?? null }, caller ? 'device answered; bridged' : 'device answered; waiting (no caller to bridge)');
     caller?.log.info({ bridgedTo: leg.id }, 'bridged to device');
   }
@@ -729,6 +861,8 @@ export class Acd {
     leg.transition('ended');
     leg.endCause = cause;
     leg.clearTimers();
+    leg.session?.stop();
+    leg.session = null;
     leg.log.info({ cause }, 'leg ended');
     if (leg.partyDialog) {
       if (opts.byeParty) this.clientTx.send(leg.partyDialog.request('BYE'), leg.partyDialog.flow);
@@ -782,10 +916,10 @@ export class Acd {
   }
 
   /** A 200 carrying the control SDP (`a=inactive`): dial answers and control re-INVITEs. */
-  private controlAnswer(req: SipRequest, toTag: string | null, extra: Array<[string, string]> = []): SipResponse {
+  private controlAnswer(req: SipRequest, flow: Flow, toTag: string | null, extra: Array<[string, string]> = []): SipResponse {
     return makeResponse(req, 200, {
       ...(toTag ? { toTag } : {}),
-      headers: [['Contact', this.local.contact()], ['Allow', ALLOW], ...extra, ['Content-Type', 'application/sdp']],
+      headers: [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ...extra, ['Content-Type', 'application/sdp']],
       body: controlSdp(randomInt(1, 2 ** 31 - 1), this.cfg.publicHost ?? this.cfg.host),
     });
   }
@@ -803,6 +937,17 @@ export class Acd {
 
 function newLegId(): string {
   return `leg-${randomBytes(8).toString('hex')}`;
+}
+
+/** Max-Forwards 0 on a request to forward or answer (§8.2.2.? / §16.3): 483. */
+function tooManyHops(req: SipRequest): boolean {
+  const mf = req.headers.get('Max-Forwards');
+  return mf !== undefined && Number(mf) === 0;
+}
+
+/** True when a message's Allow lists a method. */
+function allows(msg: SipRequest | SipResponse, method: string): boolean {
+  return msg.headers.getAll('Allow').some((m) => m.trim().toUpperCase() === method);
 }
 
 function isSdp(req: SipRequest): boolean {

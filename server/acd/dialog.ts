@@ -19,6 +19,8 @@ export interface DialogInit {
   remoteTarget: string;
   flow: Flow;
   localSeq: number;
+  /** Route set (§12.1): the request's Record-Route as is (UAS) or the response's reversed (UAC). */
+  routeSet?: string[];
 }
 
 /**
@@ -56,17 +58,32 @@ export class Dialog {
     return this.build('ACK', inviteSeq, [], '', '');
   }
 
+  /** The remote target may change with a target refresh (re-INVITE/UPDATE Contact). */
+  set remoteTarget(uri: string) {
+    this.d.remoteTarget = uri;
+  }
+
   private build(method: string, seq: number, extra: Array<[string, string]>, body: string, contentType: string): SipRequest {
+    // §12.2.1.1: loose routing puts the route set in Route and the target in the Request-URI;
+    // a strict router (no ;lr) first gets the target as the last Route and its own URI as the Request-URI
+    const routes = [...(this.d.routeSet ?? [])];
+    let uri = this.d.remoteTarget;
+    if (routes.length && !/;lr\b/i.test(routes[0]!)) {
+      const first = routes.shift()!;
+      uri = /<([^>]*)>/.exec(first)?.[1] ?? first;
+      routes.push(`<${this.d.remoteTarget}>`);
+    }
     const h = new SipHeaders()
-      .append('Via', this.local.via(newBranch()))
+      .append('Via', this.local.via(this.d.flow, newBranch()))
       .append('Max-Forwards', '70')
       .append('From', `${this.d.localAddr};tag=${this.d.localTag}`)
       .append('To', `${this.d.remoteAddr};tag=${this.d.remoteTag}`)
       .append('Call-ID', this.d.callId)
       .append('CSeq', `${seq} ${method}`);
-    if (method !== 'ACK' && method !== 'BYE') h.append('Contact', this.local.contact());
+    for (const r of routes) h.append('Route', r);
+    if (method !== 'ACK' && method !== 'BYE') h.append('Contact', this.local.contact(this.d.flow));
     for (const [n, v] of extra) h.append(n, v);
     if (body) h.append('Content-Type', contentType);
-    return { kind: 'request', method, uri: this.d.remoteTarget, headers: h, body };
+    return { kind: 'request', method, uri, headers: h, body };
   }
 }

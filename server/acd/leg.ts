@@ -5,6 +5,7 @@ import type { Dialog } from './dialog';
 import type { ClientTx } from './client-transactions';
 import type { NameAddr } from './sip/headers';
 import type { Flow } from './transport/flow';
+import type { SessionTimer } from './session-timer';
 
 /**
  * One party's call in the ACD.
@@ -54,6 +55,13 @@ export class Leg {
   /** The pending INVITE offering this leg to the route point. */
   routeTx: ClientTx | null = null;
   routeAttempts = 0;
+  /** The party's SDP and ours, as last agreed (a refresh re-INVITE is answered with ours). */
+  remoteSdp: string | null = null;
+  localSdp: string | null = null;
+  /** RFC 4028 timer on the party dialog, when one was negotiated. */
+  session: SessionTimer | null = null;
+  /** The party listed UPDATE in Allow: session refreshes use it instead of re-INVITE. */
+  peerAllowsUpdate = false;
   readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(

@@ -1,17 +1,22 @@
 import { newBranch } from './sip/builders';
+import type { Flow } from './transport/flow';
 
-/** How the ACD names itself in Via and Contact on a transport. */
+/**
+ * How the ACD names itself in Via and Contact. Both depend on the flow a message leaves
+ * on: its transport token and the port of our listening socket on that transport.
+ */
 export class LocalAddress {
-  constructor(
-    private readonly transport: () => string,
-    private readonly hostPort: () => string,
-  ) {}
+  constructor(private readonly host: () => string) {}
 
-  via(branch: string = newBranch()): string {
-    return `SIP/2.0/${this.transport()} ${this.hostPort()};branch=${branch};rport`;
+  hostPort(flow: Flow): string {
+    return `${this.host()}:${flow.localPort}`;
   }
 
-  contact(): string {
-    return `<sip:acd@${this.hostPort()};transport=${this.transport().toLowerCase()}>`;
+  via(flow: Flow, branch: string = newBranch()): string {
+    return `SIP/2.0/${flow.transport} ${this.hostPort(flow)};branch=${branch};rport`;
+  }
+
+  contact(flow: Flow): string {
+    return `<sip:acd@${this.hostPort(flow)};transport=${flow.transport.toLowerCase()}>`;
   }
 }

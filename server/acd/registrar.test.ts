@@ -13,7 +13,9 @@ const DOMAIN = 'patchbay.local';
 
 class FakeFlow implements Flow {
   closed = false;
-  readonly transport = 'WS';
+  readonly transport = 'WS' as const;
+  readonly reliable = true;
+  readonly localPort = 5062;
   readonly remotePort = 40000;
   readonly sent: SipMessage[] = [];
   constructor(

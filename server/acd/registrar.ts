@@ -48,8 +48,12 @@ export class Registrar {
     this.maxExpires = o.maxExpiresSec ?? 3600;
   }
 
-  /** Handles a REGISTER and returns the response to send on the flow it came from. */
-  handleRegister(req: SipRequest, flow: Flow): SipResponse {
+  /**
+   * Handles a REGISTER and returns the response to send on the flow it came from.
+   * `bindingFlow` is where requests to the contact will go (over UDP it may be the
+   * contact's address rather than the source); rate limits use the source.
+   */
+  handleRegister(req: SipRequest, flow: Flow, bindingFlow: Flow = flow): SipResponse {
     const source = flow.remoteAddress;
     const wait = this.o.limiter.retryAfter(source);
     if (wait > 0) {
@@ -80,7 +84,7 @@ export class Registrar {
       this.o.logger.warn({ source, user: authUser, aor }, 'REGISTER for a foreign AOR refused');
       return makeResponse(req, 403, { reason: 'Not Your AOR' });
     }
-    return this.update(req, flow, aor, authUser);
+    return this.update(req, bindingFlow, aor, authUser);
   }
 
   private challenge(req: SipRequest, stale: boolean): SipResponse {

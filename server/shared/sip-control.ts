@@ -36,6 +36,7 @@ export const LegEndCause = z.enum([
   'transport-lost', // the party's connection closed
   'released', // the controller sent BYE
   'no-controller', // no route point could take the leg
+  'session-expired', // RFC 4028: the party's session was not refreshed in time
   'error',
 ]);
 export type LegEndCause = z.infer<typeof LegEndCause>;

@@ -40,7 +40,7 @@ beforeAll(async () => {
   carrier = new TcpPeerServer();
   const port = await carrier.start();
   acd = new Acd({
-    config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20 },
+    config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { tcpPort: 0, udpPort: 0 } },
     dialPlan: { lookup: (e) => (e === NUMBER ? { holdAudio: 'default' } : null) },
     media: new TestMediaEngine(),
     logger,

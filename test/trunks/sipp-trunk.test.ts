@@ -32,7 +32,7 @@ function trunkAt(port: number, over: Partial<TrunkConfig> = {}): TrunkConfig {
 
 async function startAcd(trunk: TrunkConfig): Promise<Acd> {
   acd = new Acd({
-    config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20 },
+    config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { tcpPort: 0, udpPort: 0 } },
     dialPlan: { lookup: (n) => (n === DID ? { holdAudio: 'queue-music' } : null) },
     media: new TestMediaEngine(),
     logger: pino({ level: process.env.ACD_TEST_LOG ?? 'silent' }),
@@ -86,7 +86,7 @@ describe('trunks with SIPp as the carrier (SIP/TCP, loopback)', () => {
     const a = await startAcd(trunkAt(9));
     const { c } = await bank(a);
     const port = await freePort();
-    run = sipp([`127.0.0.1:${a.trunkPort}`, '-sf', `${SCENARIOS}/carrier-uac-inbound.xml`, '-t', 't1', '-i', '127.0.0.1', '-p', String(port), '-s', DID]);
+    run = sipp([`127.0.0.1:${a.ports.TCP}`, '-sf', `${SCENARIOS}/carrier-uac-inbound.xml`, '-t', 't1', '-i', '127.0.0.1', '-p', String(port), '-s', DID]);
     const offer = await c.request('INVITE', () => true, 10_000);
     expect(offer.headers.get(H.dialed)).toBe(DID);
     expect(offer.headers.get('From')).toContain('+15557654321');

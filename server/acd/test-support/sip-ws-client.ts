@@ -1,4 +1,6 @@
+import dgram from 'node:dgram';
 import net from 'node:net';
+import tls from 'node:tls';
 import WebSocket from 'ws';
 import { makeResponse, newBranch, randomToken } from '../sip/builders';
 import { digestResponse } from '../sip/digest';
@@ -6,76 +8,77 @@ import { parseCSeq, parseNameAddr, parseParams } from '../sip/headers';
 import { SipHeaders, type SipMessage, type SipRequest, type SipResponse } from '../sip/message';
 import { parseMessage } from '../sip/parser';
 import { serialize } from '../sip/serializer';
+import { StreamFramer } from '../transport/stream-framer';
 
-/** The connection under the client: a WebSocket (one frame per message) or a TCP stream. */
+/** The bytes under a test client: a WebSocket, a UDP socket, a TCP or TLS connection. */
 interface Wire {
-  readonly open: boolean;
-  /** Via transport token */
-  readonly token: 'WS' | 'TCP';
+  /** Via transport token and the sent-by this client names. */
+  readonly transport: 'WS' | 'WSS' | 'UDP' | 'TCP' | 'TLS';
+  readonly sentBy: string;
   send(text: string): void;
-  onMessage(cb: (buf: Buffer) => void): void;
+  onMessage(cb: (data: Buffer) => void): void;
+  isOpen(): boolean;
   close(): Promise<void>;
 }
 
-function wsWire(ws: WebSocket): Wire {
+function wsWire(ws: WebSocket, secure: boolean): Wire {
   return {
-    token: 'WS',
-    get open() {
-      return ws.readyState === WebSocket.OPEN;
-    },
+    transport: secure ? 'WSS' : 'WS',
+    sentBy: `${randomToken(4)}.invalid`,
     send: (t) => ws.send(t),
     onMessage: (cb) => ws.on('message', (data) => cb(Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer))),
+    isOpen: () => ws.readyState === WebSocket.OPEN,
     close: () =>
       ws.readyState === WebSocket.CLOSED
         ? Promise.resolve()
-        : new Promise((resolve) => {
+        : new Promise<void>((resolve) => {
             ws.once('close', () => resolve());
             ws.close();
           }),
   };
 }
 
-/** SIP over TCP framed by Content-Length (RFC 3261 §18.3); enough for tests. */
-function tcpWire(sock: net.Socket): Wire {
-  let buf = Buffer.alloc(0);
-  let cb: (b: Buffer) => void = () => {};
-  sock.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk]);
-    for (;;) {
-      while (buf.length && (buf[0] === 13 || buf[0] === 10)) buf = buf.subarray(1);
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const cl = /^content-length[ \t]*:[ \t]*(\d+)/im.exec(buf.subarray(0, end).toString());
-      const total = end + 4 + Number(cl?.[1] ?? 0);
-      if (buf.length < total) return;
-      const msg = buf.subarray(0, total);
-      buf = buf.subarray(total);
-      cb(msg);
-    }
-  });
-  sock.on('error', () => {});
+function streamWire(socket: net.Socket, secure: boolean): Wire {
+  const framer = new StreamFramer();
+  let open = true;
+  socket.on('close', () => (open = false));
   return {
-    token: 'TCP',
-    get open() {
-      return !sock.destroyed;
-    },
-    send: (t) => void sock.write(t),
-    onMessage: (f) => {
-      cb = f;
-    },
+    transport: secure ? 'TLS' : 'TCP',
+    sentBy: `127.0.0.1:${socket.localPort ?? 0}`,
+    send: (t) => socket.write(t),
+    onMessage: (cb) => socket.on('data', (chunk: Buffer) => framer.push(chunk).forEach((e) => e.kind === 'message' && cb(e.data))),
+    isOpen: () => open,
     close: () =>
-      sock.destroyed
+      !open
         ? Promise.resolve()
-        : new Promise((resolve) => {
-            sock.once('close', () => resolve());
-            sock.end();
+        : new Promise<void>((resolve) => {
+            socket.once('close', () => resolve());
+            socket.end();
+            setTimeout(() => socket.destroy(), 200).unref();
           }),
   };
 }
 
+function udpWire(socket: dgram.Socket, host: string, port: number): Wire {
+  let open = true;
+  return {
+    transport: 'UDP',
+    sentBy: `127.0.0.1:${socket.address().port}`,
+    send: (t) => socket.send(t, port, host),
+    onMessage: (cb) => socket.on('message', (b) => cb(b)),
+    isOpen: () => open,
+    close: () => {
+      if (!open) return Promise.resolve();
+      open = false;
+      return new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
+  };
+}
+
 /**
- * A raw SIP-over-WebSocket (or TCP) test client: it builds and sends messages by hand and waits for
- * what the ACD sends, so integration tests speak the real wire protocol to a real server.
+ * A raw SIP test client over WS, WSS, UDP, TCP or TLS: it builds and sends messages by
+ * hand and waits for what the ACD sends, so integration tests speak the real wire
+ * protocol to a real server. It never retransmits: tests see the ACD's retransmissions.
  */
 export class SipWsClient {
   private readonly inbox: SipMessage[] = [];
@@ -91,7 +94,8 @@ export class SipWsClient {
     private readonly wire: Wire,
     readonly name: string,
   ) {
-    this.contact = `<sip:${name}-${randomToken(4)}@${randomToken(4)}.invalid;transport=${wire.token.toLowerCase()}>`;
+    const host = wire.transport === 'WS' || wire.transport === 'WSS' ? `${randomToken(4)}.invalid` : wire.sentBy;
+    this.contact = `<sip:${name}-${randomToken(4)}@${host};transport=${wire.transport.toLowerCase()}>`;
     wire.onMessage((data) => {
       const r = parseMessage(data);
       if (!r.ok) return;
@@ -102,30 +106,42 @@ export class SipWsClient {
     });
   }
 
-  static connect(url: string, name: string, protocol = 'sip'): Promise<SipWsClient> {
+  static connect(url: string, name: string, protocol = 'sip', opts: { ca?: string } = {}): Promise<SipWsClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, protocol);
-      ws.once('open', () => resolve(new SipWsClient(wsWire(ws), name)));
+      const ws = new WebSocket(url, protocol, opts.ca ? { ca: opts.ca } : {});
+      ws.once('open', () => resolve(new SipWsClient(wsWire(ws, url.startsWith('wss:')), name)));
       ws.once('error', reject);
     });
   }
 
-  /** A client on an accepted TCP connection (the carrier's side of a trunk in tests). */
-  static fromSocket(sock: net.Socket, name: string): SipWsClient {
-    return new SipWsClient(tcpWire(sock), name);
+  /** A client on its own UDP socket talking to host:port. */
+  static async udp(host: string, port: number, name: string): Promise<SipWsClient> {
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new SipWsClient(udpWire(socket, host, port), name);
   }
 
-  /** The same client over SIP/TCP (a carrier or a SIP phone in tests). */
-  static connectTcp(host: string, port: number, name: string): Promise<SipWsClient> {
+  /** A client on an accepted TCP connection (the carrier's side of a trunk in tests). */
+  static fromSocket(sock: net.Socket, name: string): SipWsClient {
+    return new SipWsClient(streamWire(sock, false), name);
+  }
+
+  /** A client on a TCP connection, or TLS when `tlsCa` is given (the server's certificate is verified against it). */
+  static stream(host: string, port: number, name: string, tlsCa?: string): Promise<SipWsClient> {
     return new Promise((resolve, reject) => {
-      const sock = net.connect({ host, port });
-      sock.once('connect', () => resolve(new SipWsClient(tcpWire(sock), name)));
-      sock.once('error', reject);
+      const s = tlsCa ? tls.connect({ host, port, ca: tlsCa, servername: 'localhost' }) : net.connect({ host, port });
+      s.once(tlsCa ? 'secureConnect' : 'connect', () => resolve(new SipWsClient(streamWire(s, !!tlsCa), name)));
+      s.once('error', reject);
     });
   }
 
   get open(): boolean {
-    return this.wire.open;
+    return this.wire.isOpen();
+  }
+
+  /** Via transport token of this client. */
+  get transport(): string {
+    return this.wire.transport;
   }
 
   sendRaw(text: string): void {
@@ -134,6 +150,10 @@ export class SipWsClient {
 
   send(msg: SipMessage): void {
     this.wire.send(serialize(msg));
+  }
+
+  private via(): string {
+    return `SIP/2.0/${this.wire.transport} ${this.wire.sentBy};branch=${newBranch()};rport`;
   }
 
   /** The first message (already received or still to come) matching `pred`. */
@@ -176,7 +196,7 @@ export class SipWsClient {
   /** A new out-of-dialog request. */
   makeRequest(method: string, uri: string, opts: { from?: string; to?: string; callId?: string; headers?: Array<[string, string]>; body?: string } = {}): SipRequest {
     const h = new SipHeaders()
-      .append('Via', `SIP/2.0/${this.wire.token} ${randomToken(4)}.invalid;branch=${newBranch()};rport`)
+      .append('Via', this.via())
       .append('Max-Forwards', '70')
       .append('From', `${opts.from ?? `<sip:${this.name}@test.invalid>`};tag=${randomToken()}`)
       .append('To', opts.to ?? `<${uri}>`)
@@ -199,7 +219,7 @@ export class SipWsClient {
     const nc = '00000001';
     const response = digestResponse({ username: user, password, realm, method: req.method, uri: req.uri, nonce, qop: 'auth', nc, cnonce });
     const h = req.headers.clone();
-    h.delete('Via').prepend('Via', `SIP/2.0/${this.wire.token} ${randomToken(4)}.invalid;branch=${newBranch()};rport`);
+    h.delete('Via').prepend('Via', this.via());
     const cseq = parseCSeq(h.get('CSeq') ?? '')!;
     h.set('CSeq', `${cseq.seq + 1} ${cseq.method}`);
     h.set(proxy ? 'Proxy-Authorization' : 'Authorization', `Digest username="${user}", realm="${realm}", nonce="${nonce}", uri="${req.uri}", response="${response}", algorithm=MD5, qop=auth, nc=${nc}, cnonce="${cnonce}"`);
@@ -221,7 +241,7 @@ export class SipWsClient {
   /** An in-dialog request built from the dialog we hold with the ACD. */
   inDialog(method: string, d: ClientDialog, body = ''): SipRequest {
     const h = new SipHeaders()
-      .append('Via', `SIP/2.0/${this.wire.token} ${randomToken(4)}.invalid;branch=${newBranch()};rport`)
+      .append('Via', this.via())
       .append('Max-Forwards', '70')
       .append('From', d.local)
       .append('To', d.remote)

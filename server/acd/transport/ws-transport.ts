@@ -1,51 +1,76 @@
+import https from 'node:https';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { randomToken } from '../sip/builders';
-import { formatVia, parseVia } from '../sip/headers';
 import type { SipMessage } from '../sip/message';
 import { parseMessage } from '../sip/parser';
 import { serialize } from '../sip/serializer';
-import type { Flow, TransportHandler } from './flow';
+import type { Flow, SipTransport, TransportHandler } from './flow';
+import { stampResult } from './via-stamp';
 
 /**
- * SIP over WebSocket (RFC 7118). Each connection is a flow; one text or binary frame is
- * one SIP message. The transport stamps `received`/`rport` on the top Via of requests,
+ * SIP over WebSocket (RFC 7118), or over secure WebSocket (WSS) when a certificate is
+ * given. Each connection is a flow; one text or binary frame is one SIP message. The transport stamps `received`/`rport` on the top Via of requests,
  * answers CRLF keep-alives, and reports closes. It MUST NOT interpret SIP beyond that.
  */
-export class WsTransport {
+export class WsTransport implements SipTransport {
   private server: WebSocketServer | null = null;
+  private https: https.Server | null = null;
   private readonly flows = new Map<string, WsFlow>();
 
   constructor(
-    private readonly opts: { host: string; port: number; secure?: boolean },
+    private readonly opts: { host: string; port: number; tls?: { cert: string | Buffer; key: string | Buffer } },
     private readonly handler: TransportHandler,
     private readonly log: Logger,
   ) {}
 
   get port(): number {
-    const addr = this.server?.address();
+    const addr = this.https ? this.https.address() : this.server?.address();
     return addr && typeof addr === 'object' ? addr.port : this.opts.port;
   }
 
+  get protocol(): 'WS' | 'WSS' {
+    return this.opts.tls ? 'WSS' : 'WS';
+  }
+
+  /** @deprecated use `protocol` */
   get viaTransport(): string {
-    return this.opts.secure ? 'WSS' : 'WS';
+    return this.protocol;
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      const wss = new WebSocketServer({
-        host: this.opts.host,
-        port: this.opts.port,
-        maxPayload: 64 * 1024,
-        handleProtocols: (protocols) => (protocols.has('sip') ? 'sip' : false),
-      });
-      wss.once('listening', () => resolve());
-      wss.once('error', reject);
+    const common = { maxPayload: 64 * 1024, handleProtocols: (protocols: Set<string>) => (protocols.has('sip') ? 'sip' : false) };
+    if (this.opts.tls) {
+      const server = https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, minVersion: 'TLSv1.2' });
+      const wss = new WebSocketServer({ ...common, server });
       wss.on('connection', (ws, req) => this.accept(ws, req));
       this.server = wss;
-    });
+      this.https = server;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.opts.port, this.opts.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      server.on('tlsClientError', (err: Error) => this.log.warn({ err: err.message }, 'WSS handshake failed'));
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const wss = new WebSocketServer({ ...common, host: this.opts.host, port: this.opts.port });
+        wss.once('listening', () => resolve());
+        wss.once('error', reject);
+        wss.on('connection', (ws, req) => this.accept(ws, req));
+        this.server = wss;
+      });
+    }
     this.server?.on('error', (err) => this.log.error({ err }, 'websocket server error'));
+  }
+
+  /** A browser or JsSIP cannot be dialled: only a connection the peer opened is reused. */
+  async connect(host: string, port: number): Promise<Flow> {
+    for (const f of this.flows.values()) if (!f.closed && f.remoteAddress === host && f.remotePort === port) return f;
+    throw new Error(`no ${this.protocol} connection from ${host}:${port} to reuse`);
   }
 
   private accept(ws: WebSocket, req: IncomingMessage): void {
@@ -54,7 +79,8 @@ export class WsTransport {
       ws.close(1002, 'sip subprotocol required');
       return;
     }
-    const flow = new WsFlow(`ws-${randomToken(6)}`, this.viaTransport, req.socket.remoteAddress ?? '', req.socket.remotePort ?? 0, ws, this.log);
+    const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const flow = new WsFlow(`${this.protocol.toLowerCase()}-${randomToken(6)}`, this.protocol, remote, req.socket.remotePort ?? 0, this.port, ws, this.log);
     this.flows.set(flow.id, flow);
     const log = this.log.child({ flowId: flow.id });
     log.debug({ remote: `${flow.remoteAddress}:${flow.remotePort}` }, 'flow open');
@@ -67,8 +93,7 @@ export class WsTransport {
         return;
       }
       const result = parseMessage(isBinary ? buf : text);
-      if (result.ok && result.message.kind === 'request') stampVia(result.message.headers, flow);
-      if (!result.ok && result.request) stampVia(result.request.headers, flow);
+      stampResult(result, flow.remoteAddress, flow.remotePort);
       try {
         this.handler.onMessage(result, flow);
       } catch (err) {
@@ -94,27 +119,22 @@ export class WsTransport {
     this.server = null;
     for (const f of this.flows.values()) f.terminate();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
+    const server = this.https;
+    this.https = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
 
-/** RFC 3261 §18.2.1 + RFC 3581: record where the request really came from. */
-function stampVia(headers: import('../sip/message').SipHeaders, flow: Flow): void {
-  const top = headers.get('Via');
-  const via = top ? parseVia(top) : null;
-  if (!via) return;
-  if (via.host !== flow.remoteAddress) via.params.set('received', flow.remoteAddress);
-  if (via.params.has('rport')) via.params.set('rport', String(flow.remotePort));
-  headers.replaceFirst('Via', formatVia(via));
-}
-
 class WsFlow implements Flow {
+  readonly reliable = true;
   private isClosed = false;
 
   constructor(
     readonly id: string,
-    readonly transport: string,
+    readonly transport: 'WS' | 'WSS',
     readonly remoteAddress: string,
     readonly remotePort: number,
+    readonly localPort: number,
     private readonly ws: WebSocket,
     private readonly log: Logger,
   ) {}

@@ -117,16 +117,15 @@ export class TrunkRegistration {
     const aor = `<sip:${t.username}@${domain}>`;
     this.cseq += 1;
     const h = new SipHeaders()
-      .append('Via', this.io.local.via(newBranch()))
+      .append('Via', this.io.local.via(flow, newBranch()))
       .append('Max-Forwards', '70')
       .append('From', `${aor};tag=${this.fromTag}`)
       .append('To', aor)
       .append('Call-ID', this.callId)
       .append('CSeq', `${this.cseq} REGISTER`)
-      .append('Contact', this.io.local.contact().replace('sip:acd@', `sip:${t.username}@`))
+      .append('Contact', this.io.local.contact(flow).replace('sip:acd@', `sip:${t.username}@`))
       .append('Expires', String(t.registerExpirySec));
     if (auth) h.append(auth[0], auth[1]);
-    void flow;
     return { kind: 'request', method: 'REGISTER', uri: `sip:${domain}${t.realm ? '' : `:${t.port}`};transport=${t.transport}`, headers: h, body: '' };
   }
 

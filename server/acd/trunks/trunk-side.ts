@@ -1,16 +1,15 @@
 import type { Logger } from 'pino';
 import { H } from '../../shared/sip-control';
 import type { ClientTransactions } from '../client-transactions';
-import { LocalAddress } from '../local-address';
+import type { LocalAddress } from '../local-address';
 import type { RateLimiter } from '../rate-limiter';
 import { makeResponse } from '../sip/builders';
 import { DigestClient } from '../sip/client-digest';
 import { parseDigest, type DigestAuthenticator } from '../sip/digest';
 import { parseNameAddr, parseUri, type NameAddr, type SipUri } from '../sip/headers';
 import type { SipRequest, SipResponse } from '../sip/message';
-import type { Flow, TransportHandler } from '../transport/flow';
+import type { Flow, TransportProtocol } from '../transport/flow';
 import { outboundIdentity } from './caller-id';
-import { TcpTransport } from './tcp-transport';
 import { e164Target } from './tel-target';
 import { sourceMatcher, type TrunkConfig } from './trunk-config';
 import type { TrunkDirectory } from './trunk-directory';
@@ -39,7 +38,6 @@ export interface OutboundTarget {
   /** From without tag (caller-ID rule applied) */
   fromAddr: string;
   headers: Array<[string, string]>;
-  local: LocalAddress;
   /** answers the carrier's 401/407 */
   auth: DigestClient | null;
 }
@@ -55,13 +53,11 @@ export interface TrunkStatus {
 
 export interface TrunkSideDeps {
   directory: TrunkDirectory;
-  /** address and port of the SIP/TCP listener for carriers (0 = any free port) */
-  host: string;
-  port: number;
-  publicHost?: string;
+  /** a flow towards a carrier over the ACD's transports (rejects when that transport is not listening) */
+  connect(protocol: TransportProtocol, host: string, port: number): Promise<Flow>;
+  local: LocalAddress;
   digest: DigestAuthenticator;
   limiter: RateLimiter;
-  handler: TransportHandler;
   clientTx: ClientTransactions;
   logger: Logger;
 }
@@ -70,12 +66,10 @@ export interface TrunkSideDeps {
  * The ACD's trunk side (docs/trunks.md): recognises carriers' INVITEs (by source address and/or
  * digest), refuses anything that could make a call leave through a trunk without the bank
  * asking (toll fraud), resolves a bank's dial towards an E.164 into a trunk target, and keeps
- * registrations to carriers. It owns the SIP/TCP transport trunks use (until the general
- * transports land) and never touches legs: the ACD's own dial and caller code does that.
+ * registrations to carriers. It uses the ACD's transports (UDP, TCP, TLS) and never touches
+ * legs: the ACD's own dial and caller code does that.
  */
 export class TrunkSide {
-  readonly tcp: TcpTransport;
-  readonly local: LocalAddress;
   private readonly log: Logger;
   private readonly registrations = new Map<string, TrunkRegistration>();
   private readonly digestClients = new Map<string, DigestClient>();
@@ -84,30 +78,22 @@ export class TrunkSide {
 
   constructor(private readonly d: TrunkSideDeps) {
     this.log = d.logger.child({ part: 'trunks' });
-    this.tcp = new TcpTransport({ host: d.host, port: d.port }, d.handler, this.log.child({ part: 'sip-tcp' }));
-    this.local = new LocalAddress(() => 'TCP', () => `${d.publicHost ?? d.host}:${this.tcp.port}`);
   }
 
-  async start(): Promise<void> {
-    await this.tcp.start();
+  /** Starts registrations (the ACD's transports are up). */
+  start(): void {
     this.syncRegistrations();
     // trunks come and go with the directory's refreshes
     this.refresh = setInterval(() => this.syncRegistrations(), 30_000);
     this.refresh.unref();
-    this.log.info({ port: this.tcp.port, trunks: this.d.directory.all().length }, 'trunk side listening (SIP over TCP)');
+    this.log.info({ trunks: this.d.directory.all().length }, 'trunk side started');
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     if (this.refresh) clearInterval(this.refresh);
     this.refresh = null;
     for (const r of this.registrations.values()) r.stop();
     this.registrations.clear();
-    await this.tcp.stop();
-  }
-
-  /** The LocalAddress for dialogs on a trunk flow, null for other flows. */
-  localFor(flow: Flow): LocalAddress | null {
-    return flow.transport === 'TCP' ? this.local : null;
   }
 
   status(): TrunkStatus[] {
@@ -197,10 +183,9 @@ export class TrunkSide {
     const usable = this.d.directory.all().filter((t) => t.enabled && t.outbound);
     const trunk = named !== undefined ? usable.find((t) => t.name === named.trim()) : usable[0];
     if (!trunk) return { status: 404, reason: named !== undefined ? 'No Such Trunk' : 'No Route To Number' };
-    if (trunk.transport !== 'tcp') return { status: 503, reason: `Trunk Transport ${trunk.transport.toUpperCase()} Not Available` };
     let flow: Flow;
     try {
-      flow = await this.tcp.connect(trunk.host, trunk.port);
+      flow = await this.d.connect(protocolOf(trunk), trunk.host, trunk.port);
     } catch (err) {
       this.log.warn({ err, trunk: trunk.name }, 'trunk unreachable');
       return { status: 503, reason: 'Trunk Unreachable' };
@@ -211,11 +196,10 @@ export class TrunkSide {
       trunk: trunk.name,
       e164,
       flow,
-      requestUri: `sip:${e164}@${trunk.host}:${trunk.port};user=phone;transport=tcp`,
+      requestUri: `sip:${e164}@${trunk.host}:${trunk.port};user=phone;transport=${trunk.transport}`,
       toAddr: `<sip:${e164}@${hostPart};user=phone>`,
       fromAddr: id.from,
       headers: id.headers,
-      local: this.local,
       auth: this.digestFor(trunk),
     };
   }
@@ -233,7 +217,7 @@ export class TrunkSide {
   // ───────────────────────────── registration ─────────────────────────────
 
   private syncRegistrations(): void {
-    const want = new Map(this.d.directory.all().filter((t) => t.enabled && t.register && t.transport === 'tcp').map((t) => [t.id, t]));
+    const want = new Map(this.d.directory.all().filter((t) => t.enabled && t.register).map((t) => [t.id, t]));
     for (const [id, r] of this.registrations) {
       if (!want.has(id)) {
         r.stop();
@@ -245,13 +229,13 @@ export class TrunkSide {
       const r = new TrunkRegistration(
         t,
         {
-          flow: () => this.tcp.connect(t.host, t.port),
+          flow: () => this.d.connect(protocolOf(t), t.host, t.port),
           send: (req, flow, onFinal) => {
             this.d.clientTx.send(req, flow, (res, local) => {
               if (res.status >= 200) onFinal(res, local);
             });
           },
-          local: this.local,
+          local: this.d.local,
         },
         this.log,
       );
@@ -259,6 +243,10 @@ export class TrunkSide {
       r.start();
     }
   }
+}
+
+function protocolOf(t: TrunkConfig): TransportProtocol {
+  return t.transport === 'udp' ? 'UDP' : t.transport === 'tls' ? 'TLS' : 'TCP';
 }
 
 function respond(req: SipRequest, status: number, reason?: string, headers: Array<[string, string]> = []): InviteVerdict {

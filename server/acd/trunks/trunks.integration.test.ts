@@ -52,7 +52,7 @@ beforeEach(async () => {
   carrier = new TcpPeerServer();
   const port = await carrier.start();
   acd = new Acd({
-    config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, timers: { routeRetryMs: 100, routeRetryLimit: 3 } },
+    config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, timers: { routeRetryMs: 100, routeRetryLimit: 3 }, transports: { tcpPort: 0, udpPort: 0 } },
     dialPlan: { lookup: (n) => (n === DID || n === '+15550111' ? { holdAudio: 'queue-music' } : null) },
     media: new TestMediaEngine(),
     logger: pino({ level: process.env.ACD_TEST_LOG ?? 'silent' }),
@@ -75,7 +75,7 @@ async function ws(name: string): Promise<SipWsClient> {
   return c;
 }
 async function tcp(name: string): Promise<SipWsClient> {
-  const c = await SipWsClient.connectTcp('127.0.0.1', acd.trunkPort!, name);
+  const c = await SipWsClient.stream('127.0.0.1', acd.ports.TCP!, name);
   clients.push(c);
   return c;
 }
