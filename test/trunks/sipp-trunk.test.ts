@@ -10,8 +10,8 @@ import { controlSdp, H } from '../../server/shared/sip-control';
 import { freePort, listening, SCENARIOS, sipp, type SippRun } from './sipp';
 
 /**
- * Trunks against a real peer: SIPp as the carrier over SIP/TCP on loopback (the ACD has no UDP
- * transport yet: the `transports` branch brings it). The bank side is the raw WS test client.
+ * Trunks against a real peer: SIPp as the carrier over SIP/TCP and SIP/UDP on loopback. The
+ * bank side is the raw WS test client; media is the ACD's test double (no RTP is checked here).
  */
 const SECRET = 'sipp-trunk-secret-'.padEnd(40, 'x');
 const DOMAIN = 'patchbay.local';
@@ -58,12 +58,15 @@ afterEach(async () => {
   acd = null;
 });
 
-describe('trunks with SIPp as the carrier (SIP/TCP, loopback)', () => {
+describe.each([
+  { transport: 'tcp' as const, sippT: 't1' },
+  { transport: 'udp' as const, sippT: 'u1' },
+])('trunks with SIPp as the carrier over $transport (loopback)', ({ transport, sippT }) => {
   it('the bank dials tel:+… and SIPp sees an authenticated INVITE (after its 407) with the trunk’s caller-ID, answers, and gets the BYE', { timeout: 20_000 }, async () => {
     const port = await freePort();
-    run = sipp(['-sf', `${SCENARIOS}/carrier-uas-407.xml`, '-t', 't1', '-i', '127.0.0.1', '-p', String(port)]);
-    await listening(port);
-    const a = await startAcd(trunkAt(port));
+    run = sipp(['-sf', `${SCENARIOS}/carrier-uas-407.xml`, '-t', sippT, '-i', '127.0.0.1', '-p', String(port)]);
+    await listening(port, transport);
+    const a = await startAcd(trunkAt(port, { transport }));
     const { c, creds } = await bank(a);
     const first = c.makeRequest('INVITE', `tel:${MOBILE}`, { from: `<sip:${creds.user}@${DOMAIN}>`, body: controlSdp(2) });
     c.send(first);
@@ -83,10 +86,10 @@ describe('trunks with SIPp as the carrier (SIP/TCP, loopback)', () => {
   });
 
   it('SIPp as the carrier calls a DID: the ACD parks the caller and offers it to the CTI', { timeout: 20_000 }, async () => {
-    const a = await startAcd(trunkAt(9));
+    const a = await startAcd(trunkAt(9, { transport }));
     const { c } = await bank(a);
     const port = await freePort();
-    run = sipp([`127.0.0.1:${a.ports.TCP}`, '-sf', `${SCENARIOS}/carrier-uac-inbound.xml`, '-t', 't1', '-i', '127.0.0.1', '-p', String(port), '-s', DID]);
+    run = sipp([`127.0.0.1:${transport === 'tcp' ? a.ports.TCP : a.ports.UDP}`, '-sf', `${SCENARIOS}/carrier-uac-inbound.xml`, '-t', sippT, '-i', '127.0.0.1', '-p', String(port), '-s', DID]);
     const offer = await c.request('INVITE', () => true, 10_000);
     expect(offer.headers.get(H.dialed)).toBe(DID);
     expect(offer.headers.get('From')).toContain('+15557654321');
@@ -101,9 +104,9 @@ describe('trunks with SIPp as the carrier (SIP/TCP, loopback)', () => {
 
   it('registers to the carrier (SIPp registrar: 401, digest checked, 60 s granted) and reports it in trunkStatus()', { timeout: 20_000 }, async () => {
     const port = await freePort();
-    run = sipp(['-sf', `${SCENARIOS}/carrier-registrar.xml`, '-t', 't1', '-i', '127.0.0.1', '-p', String(port)]);
-    await listening(port);
-    const a = await startAcd(trunkAt(port, { register: true, registerExpirySec: 120 }));
+    run = sipp(['-sf', `${SCENARIOS}/carrier-registrar.xml`, '-t', sippT, '-i', '127.0.0.1', '-p', String(port)]);
+    await listening(port, transport);
+    const a = await startAcd(trunkAt(port, { transport, register: true, registerExpirySec: 120 }));
     const until = Date.now() + 8000;
     while (a.trunkStatus()[0]?.registration?.state !== 'registered' && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     const st = a.trunkStatus()[0]!.registration!;

@@ -5,7 +5,7 @@ import path from 'node:path';
 /** SIPp scenarios of the trunk tests (test/trunks/scenarios). */
 export const SCENARIOS = path.join(import.meta.dirname, 'scenarios');
 
-/** A free TCP port on loopback (bound then released). */
+/** A free TCP port on loopback (bound then released; SIPp takes the same number for UDP). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
@@ -38,12 +38,12 @@ export function sipp(args: string[], limitSec = 15): SippRun {
   return { done, kill: () => void p.kill('SIGTERM') };
 }
 
-/** Resolves once a TCP listener is up on the port (asked of `ss`, so SIPp never sees a probe connection). */
-export async function listening(port: number, timeoutMs = 5000): Promise<void> {
+/** Resolves once a TCP/UDP listener is up on the port (asked of `ss`, so SIPp never sees a probe). */
+export async function listening(port: number, proto: 'tcp' | 'udp' = 'tcp', timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const out = await new Promise<string>((resolve) => {
-      const p = spawn('ss', ['-ltnH', `sport = :${port}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+      const p = spawn('ss', [proto === 'tcp' ? '-ltnH' : '-lunH', `sport = :${port}`], { stdio: ['ignore', 'pipe', 'ignore'] });
       let o = '';
       p.stdout.on('data', (d: Buffer) => (o += d.toString()));
       p.on('close', () => resolve(o));
