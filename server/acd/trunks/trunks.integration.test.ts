@@ -250,6 +250,27 @@ describe('toll-fraud attempts: all refused, nothing reaches the carrier', () => 
     expect(carrier.connections).toBe(0);
   });
 
+  it('the same refusals from the trunk’s address over UDP', { timeout: 10_000 }, async () => {
+    const c = await SipWsClient.udp('127.0.0.1', acd.ports.UDP!, 'carrier-udp');
+    clients.push(c);
+    const send = async (uri: string, headers: Array<[string, string]> = []) => {
+      const inv = c.makeRequest('INVITE', uri, { from: '<sip:+15557654321@carrier.test>', headers, body: TEST_SDP });
+      c.send(inv);
+      return (await c.response(inv.headers.get('Call-ID')!, 'INVITE')).status;
+    };
+    expect(await send(`sip:${MOBILE}@127.0.0.1;user=phone`)).toBe(404);
+    expect(await send(`tel:${MOBILE}`, [[H.bridge, 'leg-0123456789abcdef']])).toBe(403);
+    expect(carrier.connections).toBe(0);
+  });
+
+  it('a bank naming an unknown or disabled trunk in X-PB-Trunk gets 404, nothing is sent', { timeout: 10_000 }, async () => {
+    const { bank, creds } = await bankRegistered();
+    const r = await inviteWithAuth(bank, `tel:${MOBILE}`, creds.user, creds.password, [['X-PB-Trunk', 'no-such-trunk']]);
+    expect(r.final.status).toBe(404);
+    expect(r.final.reason).toBe('No Such Trunk');
+    expect(carrier.connections).toBe(0);
+  });
+
   it('a replayed bank dial INVITE (captured credentials) is challenged again, never dialled', { timeout: 10_000 }, async () => {
     const { bank, creds } = await bankRegistered();
     // an authenticated dial that fails for its own reason (the leg does not exist) spends its nonce
@@ -289,5 +310,52 @@ describe('toll-fraud attempts: all refused, nothing reaches the carrier', () => 
     expect(statuses.slice(10)).toEqual([503, 503]);
     expect(carrier.connections).toBe(0);
     expect(carrier.bytes).toBe(0);
+  });
+});
+
+describe('trunk: inbound digest and registration back-off', () => {
+  it('a trunk with inbound digest is challenged for its own credentials; a wrong password is refused', { timeout: 10_000 }, async () => {
+    await acd.stop();
+    acd = new Acd({
+      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { tcpPort: 0 } },
+      dialPlan: { lookup: (n) => (n === DID ? { holdAudio: 'queue-music' } : null) },
+      media: new TestMediaEngine(),
+      logger: pino({ level: process.env.ACD_TEST_LOG ?? 'silent' }),
+      trunks: new StaticTrunkDirectory([trunk(carrier.port, { inboundDigest: true })]),
+    });
+    await acd.start();
+    url = `ws://127.0.0.1:${acd.port}`;
+    const { bank } = await bankRegistered();
+    const c = await tcp('carrier-in');
+    const bad = await inviteWithAuth(c, `sip:${DID}@127.0.0.1;user=phone`, TRUNK_USER, 'wrong');
+    expect(bad.final.status).toBe(403);
+    const good = await inviteWithAuth(c, `sip:${DID}@127.0.0.1;user=phone`, TRUNK_USER, TRUNK_PASS);
+    expect(good.final.status).toBe(200);
+    c.send(c.inDialog('ACK', c.dialogFrom(good.sent, good.final)));
+    const offer = await bank.request('INVITE');
+    expect(offer.headers.get(H.dialed)).toBe(DID);
+  });
+
+  it('a refused registration is reported as failed and retried with back-off', { timeout: 10_000 }, async () => {
+    await acd.stop();
+    acd = new Acd({
+      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { tcpPort: 0 } },
+      dialPlan: { lookup: () => null },
+      media: new TestMediaEngine(),
+      logger: pino({ level: process.env.ACD_TEST_LOG ?? 'silent' }),
+      trunks: new StaticTrunkDirectory([trunk(carrier.port, { register: true })]),
+    });
+    await acd.start();
+    const side = await carrier.next();
+    clients.push(side);
+    const reg = await side.request('REGISTER');
+    expect(reg.headers.get('Expires')).toBe('600');
+    side.respond(reg, 403);
+    const until = Date.now() + 3000;
+    while (acd.trunkStatus()[0]?.registration?.state !== 'failed' && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    const st = acd.trunkStatus()[0]!.registration!;
+    expect(st).toMatchObject({ state: 'failed', lastStatus: 403, failures: 1 });
+    expect(st.nextAttemptAt! - Date.now()).toBeGreaterThan(3000);
+    expect(st.nextAttemptAt! - Date.now()).toBeLessThanOrEqual(5000);
   });
 });
