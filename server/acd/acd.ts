@@ -67,6 +67,8 @@ interface DialTarget {
   auth: DigestClient | null;
   /** device AOR user or trunk name, for the logs */
   label: string;
+  /** trunks carry plain RTP/AVP; devices here are browsers (WebRTC) */
+  mediaKind: 'webrtc' | 'rtp';
 }
 
 /** What the device INVITE's responses need to know (a re-sent INVITE has the next CSeq). */
@@ -680,12 +682,12 @@ export class Acd {
       if ('status' in t) return st.respond(makeResponse(req, t.status, { reason: t.reason }));
       caller = callerOf(); // the caller may have left while the trunk connected
       if (typeof caller === 'number') return st.respond(makeResponse(req, caller, { reason: caller === 481 ? 'Leg Gone' : 'Leg Busy' }));
-      target = { flow: t.flow, requestUri: t.requestUri, toAddr: t.toAddr, fromAddr: t.fromAddr, headers: t.headers, auth: t.auth, label: `trunk ${t.trunk}` };
+      target = { flow: t.flow, requestUri: t.requestUri, toAddr: t.toAddr, fromAddr: t.fromAddr, headers: t.headers, auth: t.auth, label: `trunk ${t.trunk}`, mediaKind: 'rtp' };
     } else {
       const binding = this.registrar.lookup(uri.user!)[0];
       if (!binding) return st.respond(makeResponse(req, 404, { reason: 'Device Not Registered' }));
       st.respond(makeResponse(req, 100));
-      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user! };
+      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind: 'webrtc' };
     }
 
     const legId = newLegId();
@@ -699,7 +701,9 @@ export class Acd {
 
     let offer: string;
     try {
-      const ep = await this.media.createEndpoint({ legId });
+      // the rtp branch's engine reads `kind` (plain RTP/AVP for trunk legs); the skeleton's engine has no such option yet
+      const endpointOpts: { legId: string; kind?: 'webrtc' | 'rtp' } = { legId, kind: target.mediaKind };
+      const ep = await this.media.createEndpoint(endpointOpts);
       if (dial.done) return void (await ep.close());
       leg.endpoint = ep;
       offer = await ep.offer();
