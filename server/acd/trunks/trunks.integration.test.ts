@@ -193,7 +193,45 @@ describe('trunk: outbound through the carrier', () => {
   });
 });
 
+describe('trunk: dial life cycle like a device', () => {
+  it('the bank’s CANCEL reaches the carrier as CANCEL; the bank gets 487 and the caller stays parked', { timeout: 10_000 }, async () => {
+    const { bank, creds } = await bankRegistered();
+    const p = await parkedCaller(bank);
+    const first = bank.makeRequest('INVITE', `tel:${MOBILE}`, { from: `<sip:${creds.user}@${DOMAIN}>`, headers: [[H.bridge, p.callerLeg]], body: controlSdp(2) });
+    bank.send(first);
+    const ch = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
+    bank.ackFailure(first, ch);
+    const dial = bank.withAuth(first, ch, creds.user, creds.password);
+    bank.send(dial);
+    const side = await carrier.next();
+    clients.push(side);
+    const inv = await side.request('INVITE');
+    side.send(side.answerProvisional(inv));
+    expect((await bank.response(first.headers.get('Call-ID')!, 'INVITE', false)).status).toBe(100);
+    expect((await bank.response(first.headers.get('Call-ID')!, 'INVITE', false)).status).toBe(180);
+    bank.send(bank.cancelOf(dial));
+    const cancel = await side.request('CANCEL');
+    side.respond(cancel, 200);
+    side.respond(inv, 487);
+    const final = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
+    expect(final.status).toBe(487);
+    expect(acd.legs().find((l) => l.legId === p.callerLeg)?.state).toBe('parked');
+    expect(acd.legs().filter((l) => l.kind === 'device')).toEqual([]);
+  });
+});
+
 describe('trunk: inbound from the carrier', () => {
+  it('a carrier that INVITEs our registered Contact (user = the trunk’s username) names the DID in To', { timeout: 10_000 }, async () => {
+    const { bank } = await bankRegistered();
+    const c = await tcp('carrier-in');
+    const inv = c.makeRequest('INVITE', `sip:${TRUNK_USER}@127.0.0.1:${acd.ports.TCP};transport=tcp`, { to: `<sip:${DID}@carrier.test;user=phone>`, from: '<sip:+15557654321@carrier.test>', body: TEST_SDP });
+    c.send(inv);
+    const ok = await c.response(inv.headers.get('Call-ID')!, 'INVITE');
+    expect(ok.status).toBe(200);
+    c.send(c.inDialog('ACK', c.dialogFrom(inv, ok)));
+    expect((await bank.request('INVITE')).headers.get(H.dialed)).toBe(DID);
+  });
+
   it('an INVITE from the trunk’s address to its DID is a caller: parked and offered to the CTI', { timeout: 10_000 }, async () => {
     const { bank } = await bankRegistered();
     const c = await tcp('carrier-in');
