@@ -40,6 +40,13 @@ const Env = z.object({
   BANK_SIZE: z.coerce.number().int().min(1).max(64).default(2),
   /** Seconds without RTP before the ACD releases a leg. */
   RTP_TIMEOUT_SEC: z.coerce.number().int().min(5).max(3600).default(30),
+  /** IPv4 address plain RTP legs (trunks, SIP phones) bind to and advertise in SDP; default: HOST, or 127.0.0.1 when HOST is 0.0.0.0 or a name. */
+  MEDIA_ADDRESS: z.ipv4().optional(),
+  /** UDP port range for plain RTP legs (even ports used); both or neither. Absent: OS-chosen ports. */
+  RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
+  RTP_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** Directory of announcement/hold clips (*.wav, 8 kHz 16-bit mono), each named after its file; optional. */
+  ACD_AUDIO_DIR: z.string().min(1).optional(),
   /** Seed the demo users, queue and number at boot (idempotent). */
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Password for the demo users when they are first seeded (random and printed once when absent). */
@@ -70,6 +77,9 @@ export interface Config {
   deviceCredTtlSec: number;
   bankSize: number;
   rtpTimeoutSec: number;
+  mediaAddress: string;
+  rtpPortRange: [number, number] | null;
+  audioDir: string | null;
   seedDemo: boolean;
   demoPassword: string | null;
   sessionTtlSec: number;
@@ -90,6 +100,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration:\n  SIP_TLS_CERT and SIP_TLS_KEY must be given together');
   }
   const sipTls = e.SIP_TLS_CERT && e.SIP_TLS_KEY ? { cert: readPem(e.SIP_TLS_CERT, 'SIP_TLS_CERT'), key: readPem(e.SIP_TLS_KEY, 'SIP_TLS_KEY') } : null;
+  if ((e.RTP_PORT_MIN === undefined) !== (e.RTP_PORT_MAX === undefined) || (e.RTP_PORT_MIN ?? 0) >= (e.RTP_PORT_MAX ?? 1)) {
+    throw new ConfigError('invalid configuration:\n  RTP_PORT_MIN/RTP_PORT_MAX: give both, min below max');
+  }
   const dataDir = path.resolve(e.DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -110,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deviceCredTtlSec: e.DEVICE_CRED_TTL_SEC,
     bankSize: e.BANK_SIZE,
     rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
+    mediaAddress: e.MEDIA_ADDRESS ?? (/^\d+\.\d+\.\d+\.\d+$/.test(e.HOST) && e.HOST !== '0.0.0.0' ? e.HOST : '127.0.0.1'),
+    rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,
+    audioDir: e.ACD_AUDIO_DIR ? path.resolve(e.ACD_AUDIO_DIR) : null,
     seedDemo: e.SEED_DEMO,
     demoPassword: e.DEMO_PASSWORD ?? null,
     sessionTtlSec: e.SESSION_TTL_SEC,

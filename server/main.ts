@@ -48,7 +48,12 @@ async function main(): Promise<void> {
   }
 
   // ACD: the SIP switch and its media. It knows served numbers, never operators.
-  const media = new WeriftMediaEngine(log, { rtpTimeoutSec: config.rtpTimeoutSec });
+  const media = new WeriftMediaEngine(log, {
+    rtpTimeoutSec: config.rtpTimeoutSec,
+    rtpAddress: config.mediaAddress,
+    ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}),
+  });
+  if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
   const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ component: 'dial-plan' }));
   await dialPlan.start();
   const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ component: 'trunks' }));

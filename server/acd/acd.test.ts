@@ -176,10 +176,13 @@ describe('Acd over SIP WebSocket', () => {
     expect(refreshed.status).toBe(200);
     expect(refreshed.body).toBe(p.ring.body); // the offer the device was rung with, unchanged
     p.device.send(p.device.inDialog('ACK', { ...p.deviceDialog, inviteSeq: parseCSeq(partyRe.headers.get('CSeq')!)!.seq }));
-    // a media change (hold) is refused without touching the call, until the media engine supports it
-    const hold = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP.replace('a=sendrecv', 'a=sendonly'));
+    // a media change (hold) is answered by the leg's media (same session, direction applied)
+    const hold = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP.replace('a=sendrecv', 'a=sendonly').replace('o=- 1 1 ', 'o=- 1 3 '));
     p.device.send(hold);
-    expect((await p.device.response(p.deviceDialog.callId, 'INVITE')).status).toBe(488);
+    const held = await p.device.response(p.deviceDialog.callId, 'INVITE');
+    expect(held.status).toBe(200);
+    expect(held.body).toContain('m=audio');
+    p.device.send(p.device.inDialog('ACK', { ...p.deviceDialog, inviteSeq: parseCSeq(hold.headers.get('CSeq')!)!.seq }));
 
     expect((await bye(p.device, p.deviceDialog)).status).toBe(200);
     const ctlBye = await p.bank.request('BYE', (r) => r.headers.get('Call-ID') === p.controlDialog.callId);
@@ -352,5 +355,40 @@ describe('Acd over SIP WebSocket', () => {
     expect((await caller.response(cid, 'INVITE')).status).toBe(487);
     await pause(50);
     expect(acd.legs()).toEqual([]);
+  });
+});
+
+describe('Acd media hooks (media double)', () => {
+  it('a device whose media dies while ringing fails the dial 480 and is cancelled; the caller stays parked', { timeout: 10_000 }, async () => {
+    const p = await parkedCaller();
+    const dial = await dialDevice(p);
+    const ring = await p.device.request('INVITE');
+    p.device.send(p.device.answerProvisional(ring));
+    const deviceLeg = [...media.endpoints.keys()].find((id) => id !== p.callerLeg)!;
+    media.endpoints.get(deviceLeg)!.emitEnded('ice-failed');
+    expect((await p.bank.response(dial.headers.get('Call-ID')!, 'INVITE')).status).toBe(480);
+    const cancel = await p.device.request('CANCEL');
+    p.device.respond(cancel, 200);
+    expect(acd.legs()).toEqual([expect.objectContaining({ legId: p.callerLeg, state: 'parked' })]);
+    expect(media.endpoints.get(deviceLeg)?.closed).toBe(true);
+  });
+
+  it('the caller ends with rtp-timeout (BYE to the party, cause to the bank); DTMF becomes a dtmf-relay INFO; a plain offer gets a plain endpoint', { timeout: 10_000 }, async () => {
+    const p = await parkedCaller();
+    const ep = media.endpoints.get(p.callerLeg)!;
+    expect(ep.kind).toBe('rtp'); // TEST_SDP is RTP/AVP
+    ep.emitDtmf('*', 120);
+    const info = await p.bank.request('INFO', (r) => r.headers.get('Call-ID') === p.routeDialog.callId);
+    expect(info.headers.get('Content-Type')).toBe('application/dtmf-relay');
+    expect(info.body).toBe('Signal=*\r\nDuration=120\r\n');
+    p.bank.respond(info, 200);
+    ep.emitEnded('rtp-timeout');
+    const bye = await p.caller.request('BYE');
+    p.caller.respond(bye, 200);
+    const ctlBye = await p.bank.request('BYE', (r) => r.headers.get('Call-ID') === p.routeDialog.callId);
+    expect(ctlBye.headers.get(H.cause)).toBe('rtp-timeout');
+    p.bank.respond(ctlBye, 200);
+    expect(acd.legs()).toEqual([]);
+    expect(ep.closed).toBe(true);
   });
 });

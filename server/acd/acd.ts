@@ -9,7 +9,7 @@ import type { DialPlan } from './dial-plan';
 import { Dialog, dialogKey } from './dialog';
 import { Leg, type LegSnapshot } from './leg';
 import { LocalAddress } from './local-address';
-import type { MediaEngine } from './media/media-engine';
+import { mediaKindOfSdp, type MediaEndCause, type MediaEndpoint, type MediaEngine, type MediaKind } from './media/media-engine';
 import { RateLimiter } from './rate-limiter';
 import { Registrar } from './registrar';
 import { ServerTransactions, type ServerInvite } from './server-transactions';
@@ -68,7 +68,7 @@ interface DialTarget {
   /** device AOR user or trunk name, for the logs */
   label: string;
   /** trunks carry plain RTP/AVP; devices here are browsers (WebRTC) */
-  mediaKind: 'webrtc' | 'rtp';
+  mediaKind: MediaKind;
 }
 
 /** What the device INVITE's responses need to know (a re-sent INVITE has the next CSeq). */
@@ -80,7 +80,7 @@ interface DeviceInviteCtx {
   seq: number;
 }
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE';
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO';
 /** Option tags the ACD supports (RFC 4028 session timers). */
 const SUPPORTED = 'timer';
 
@@ -329,6 +329,11 @@ export class Acd {
           return;
         }
         return this.onPartyRefresh(leg, req, flow, reply);
+      case 'INFO':
+        // SIP phones that send DTMF as INFO (application/dtmf-relay): relayed to the controller like RFC 4733 digits
+        if (role === 'party') return reply(this.partyDtmfInfo(leg, req));
+        reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
+        return;
       default:
         reply(makeResponse(req, 501, { headers: [['Allow', ALLOW]] }));
     }
@@ -353,7 +358,7 @@ export class Acd {
     const neg = negotiateAsUas(req, { minSec: this.timers.minSessionExpiresSec, maxSec: this.timers.sessionExpiresSec });
     if (neg.kind === 'too-small') return reply(makeResponse(req, 422, { reason: 'Session Interval Too Small', headers: [['Min-SE', String(neg.minSe)]] }));
     const isInvite = req.method.toUpperCase() === 'INVITE';
-    if (req.body && !sameSession(leg.remoteSdp, req.body)) return reply(this.onPartyMediaChange(leg, req));
+    if (req.body && !sameSession(leg.remoteSdp, req.body)) return this.onPartyMediaChange(leg, req, reply);
     const contact = parseNameAddr(req.headers.get('Contact') ?? '');
     if (contact && leg.partyDialog) leg.partyDialog.remoteTarget = contact.uri; // target refresh (§12.2.2)
     if (leg.session || neg.kind === 'granted') this.startSessionTimer(leg, neg);
@@ -367,12 +372,15 @@ export class Acd {
   }
 
   /**
-   * Hook for a party's media change (hold/resume, new codec, ICE restart). Not supported
-   * here yet: the media engine owns it (the rtp branch fills this in). The session stays.
+   * A party's media change (hold/resume, new address, ICE re-offer): the leg's media answers
+   * on the same ports (`answerPartyReoffer`); an offer it cannot take → 488, the session stays.
    */
-  private onPartyMediaChange(leg: Leg, req: SipRequest): SipResponse {
-    leg.log.info({ method: req.method }, 'party media change refused (not supported yet)');
-    return makeResponse(req, 488, { reason: 'Media Change Not Supported' });
+  private onPartyMediaChange(leg: Leg, req: SipRequest, reply: (res: SipResponse) => void): void {
+    if (!isSdp(req) || !leg.endpoint) return reply(makeResponse(req, 488, { reason: 'Media Change Not Supported' }));
+    this.answerPartyReoffer(leg, req).then(reply, (err: unknown) => {
+      leg.log.error({ err }, 're-offer handling failed');
+      reply(makeResponse(req, 500));
+    });
   }
 
   /** (Re)starts a party dialog's session timer after a negotiation or a refresh. */
@@ -492,9 +500,10 @@ export class Acd {
 
     let answer: string;
     try {
-      const ep = await this.media.createEndpoint({ legId });
+      const ep = await this.media.createEndpoint({ legId, kind: mediaKindOfSdp(req.body) });
       if (leg.ended) return void (await ep.close());
       leg.endpoint = ep;
+      this.watchMedia(leg, ep);
       answer = await ep.answer(req.body);
     } catch (err) {
       leg.log.warn({ err }, 'media refused the caller offer');
@@ -701,11 +710,11 @@ export class Acd {
 
     let offer: string;
     try {
-      // the rtp branch's engine reads `kind` (plain RTP/AVP for trunk legs); the skeleton's engine has no such option yet
-      const endpointOpts: { legId: string; kind?: 'webrtc' | 'rtp' } = { legId, kind: target.mediaKind };
-      const ep = await this.media.createEndpoint(endpointOpts);
+      // trunk legs speak plain RTP/AVP, browser devices WebRTC
+      const ep = await this.media.createEndpoint({ legId, kind: target.mediaKind });
       if (dial.done) return void (await ep.close());
       leg.endpoint = ep;
+      this.watchMedia(leg, ep);
       offer = await ep.offer();
     } catch (err) {
       leg.log.warn({ err }, 'media could not make an offer');
@@ -851,6 +860,69 @@ export class Acd {
     dial.st.respond(makeResponse(dial.st.request, status, { toTag: dial.toTag }));
     dial.leg.log.info({ status, why }, 'dial failed');
     this.endLeg(dial.leg, status === 487 ? 'cancel' : 'error', { byeParty: true });
+  }
+
+  // ───────────────────────────── media hooks ─────────────────────────────
+
+  /**
+   * What the media reports about a leg: a dead leg (no RTP, ICE failure) is released with
+   * its cause told to the controller; DTMF goes to the controller as INFO.
+   */
+  private watchMedia(leg: Leg, ep: MediaEndpoint): void {
+    ep.onEnded((cause: MediaEndCause) => {
+      if (leg.ended || leg.endpoint !== ep) return;
+      leg.log.warn({ cause }, 'media died');
+      const dial = [...this.dials].find((d) => d.leg === leg);
+      if (dial) return this.failDial(dial, 480, `media ${cause}`);
+      this.endLeg(leg, cause === 'rtp-timeout' ? 'rtp-timeout' : 'error', { byeParty: true });
+    });
+    ep.onDtmf((digit, durationMs) => this.sendDtmfInfo(leg, digit, durationMs));
+  }
+
+  /**
+   * A digit the party pressed (RFC 4733 event), told to the controller as an INFO on the
+   * leg's control dialog in the common SIP INFO DTMF format (application/dtmf-relay).
+   * Digits pressed while no control dialog is up are dropped (logged).
+   */
+  private sendDtmfInfo(leg: Leg, digit: string, durationMs: number): void {
+    const dialog = leg.controlDialog;
+    if (leg.ended || !dialog || leg.control !== 'up') {
+      leg.log.info({ digit }, 'DTMF with no control dialog up: not relayed');
+      return;
+    }
+    const body = `Signal=${digit}\r\nDuration=${durationMs}\r\n`;
+    this.clientTx.send(dialog.request('INFO', [], body, 'application/dtmf-relay'), dialog.flow, (res) => {
+      if (res.status >= 300) leg.log.debug({ status: res.status, digit }, 'controller refused the DTMF INFO');
+    });
+  }
+
+  /** An INFO from a party: `application/dtmf-relay` is relayed; other packages are refused (415). */
+  private partyDtmfInfo(leg: Leg, req: SipRequest): SipResponse {
+    const ct = (req.headers.get('Content-Type') ?? '').toLowerCase();
+    if (!ct.startsWith('application/dtmf-relay')) return makeResponse(req, 415, { headers: [['Accept', 'application/dtmf-relay']] });
+    const signal = /^Signal\s*=\s*([0-9*#A-D])\s*$/im.exec(req.body)?.[1];
+    const duration = Number(/^Duration\s*=\s*(\d{1,5})\s*$/im.exec(req.body)?.[1] ?? 160);
+    if (!signal) return makeResponse(req, 400, { reason: 'Bad dtmf-relay Body' });
+    this.sendDtmfInfo(leg, signal.toUpperCase(), duration);
+    return makeResponse(req, 200);
+  }
+
+  /** A party's re-INVITE/UPDATE with SDP: hold (sendonly/inactive), resume, or a new address. */
+  private async answerPartyReoffer(leg: Leg, req: SipRequest): Promise<SipResponse> {
+    const ep = leg.endpoint;
+    if (!ep) return makeResponse(req, 488, { reason: 'No Media' });
+    try {
+      const { sdp, remoteDirection } = await ep.answerReoffer(req.body);
+      leg.log.info({ remoteDirection }, 'party re-offer answered');
+      // the new SDPs are the session's now: a later refresh with the same SDP is recognised as one
+      leg.remoteSdp = req.body;
+      leg.localSdp = sdp;
+      const flow = leg.partyDialog?.flow ?? leg.partyFlow;
+      return makeResponse(req, 200, { headers: [['Contact', this.local.contact(flow)], ['Allow', ALLOW], ['Supported', SUPPORTED], ['Content-Type', 'application/sdp']], body: sdp });
+    } catch (err) {
+      leg.log.warn({ err }, 'media refused the re-offer');
+      return makeResponse(req, 488);
+    }
   }
 
   // ───────────────────────────── release ─────────────────────────────

@@ -18,10 +18,20 @@ export const WeriftMediaEngineOptionsSchema = z
     extraHostAddresses: z.array(z.ipv4()).default([]),
     /** Seconds without RTP from a connected party before `onEnded('rtp-timeout')`. */
     rtpTimeoutSec: z.number().positive().max(3600).default(30),
+    /** Address plain RTP legs bind to (this machine's media address). */
+    rtpAddress: z.ipv4().default('127.0.0.1'),
+    /** Address written into plain RTP SDP; defaults to `rtpAddress` (required when that is 0.0.0.0). */
+    rtpAdvertiseAddress: z.ipv4().optional(),
+    /** UDP ports for plain RTP legs, inclusive (even ports are used). Absent: OS-chosen ports. */
+    rtpPortRange: z
+      .tuple([z.number().int().min(1024).max(65535), z.number().int().min(1024).max(65535)])
+      .refine(([lo, hi]) => lo < hi, 'rtpPortRange: min must be below max')
+      .optional(),
     /** Seconds from negotiation to ICE+DTLS connected before `onEnded('ice-failed')`. */
     connectTimeoutSec: z.number().positive().max(300).default(20),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.rtpAddress !== '0.0.0.0' || o.rtpAdvertiseAddress !== undefined, 'rtpAdvertiseAddress: required when rtpAddress is 0.0.0.0');
 
 export type WeriftMediaEngineOptions = z.input<typeof WeriftMediaEngineOptionsSchema>;
 export type ResolvedEngineOptions = z.output<typeof WeriftMediaEngineOptionsSchema>;

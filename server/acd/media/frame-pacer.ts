@@ -24,6 +24,8 @@ export class FramePacer {
 
   start(): void {
     if (this.active) return;
+    if (this.timer) clearTimeout(this.timer); // restarted from inside onFrame after a stop
+    this.timer = null;
     this.active = true;
     this.startMs = this.now();
     this.next = 0;

@@ -69,3 +69,32 @@ export function setDefaultCandidate(sdp: string): string {
     }),
   );
 }
+
+/**
+ * The direction the remote party asked for in its SDP: the first audio m-section's attribute,
+ * else the session-level one, else sendrecv. `c=IN IP4 0.0.0.0` with no attribute is the old
+ * RFC 2543 hold and counts as `inactive`.
+ */
+export function remoteDirectionOf(sdp: string): 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' {
+  let session: string | null = null;
+  let media: string | null = null;
+  let inAudio = false;
+  let seenAudio = false;
+  let zeroAddr = false;
+  for (const l of lines(sdp)) {
+    if (l.startsWith('m=')) {
+      if (seenAudio) break;
+      inAudio = l.startsWith('m=audio ');
+      seenAudio = inAudio;
+      continue;
+    }
+    const d = /^a=(sendrecv|sendonly|recvonly|inactive)$/.exec(l)?.[1];
+    if (/^c=IN IP4 0\.0\.0\.0$/.test(l) && (inAudio || !seenAudio)) zeroAddr = true;
+    if (!d) continue;
+    if (inAudio) media = d;
+    else if (!seenAudio) session = d;
+  }
+  const dir = (media ?? session) as 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive' | null;
+  if (dir) return dir;
+  return zeroAddr ? 'inactive' : 'sendrecv';
+}

@@ -1,49 +1,15 @@
 import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import { z } from 'zod';
-import type { Logger } from '../../log';
-import { FRAME_SAMPLES, type AudioClip } from './audio-clip';
-import { DEFAULT_CLIP, type ClipLibrary } from './clip-library';
-import { type ResolvedEngineOptions, peerConfig } from './engine-options';
-import { FramePacer } from './frame-pacer';
-import { transcode, type G711Law } from './g711';
+import { EndpointBase, type EndpointBaseDeps, type RtpCodecName } from './endpoint-base';
+import { peerConfig } from './engine-options';
 import { MediaNegotiationError, MediaStateError } from './media-errors';
-import type { MediaEndpoint } from './media-engine';
-import { RtpStreamRewriter } from './rtp-stream-rewriter';
-import { candidateAddresses, keepOnly8kAudio, setDefaultCandidate } from './sdp-tweaks';
+import type { MediaDirection } from './media-engine';
+import type { RewrittenHeader } from './rtp-stream-rewriter';
+import { candidateAddresses, keepOnly8kAudio, remoteDirectionOf, setDefaultCandidate } from './sdp-tweaks';
 
-export type EndCause = 'rtp-timeout' | 'ice-failed' | 'error';
-export type RtpCodecName = G711Law | 'telephone-event';
+export type { BridgeAttachment, EndCause, MediaFrame, RtpCodecName } from './endpoint-base';
 
-/** One RTP packet received from a party, with its codec resolved from that leg's negotiation. */
-export interface MediaFrame {
-  readonly codec: RtpCodecName;
-  readonly payload: Buffer;
-  readonly sequenceNumber: number;
-  readonly timestamp: number;
-  readonly marker: boolean;
-  readonly ssrc: number;
-}
-
-/** What a bridge needs from an endpoint it attaches to. */
-export interface BridgeAttachment {
-  unbridge(): void;
-}
-
-/**
- * Phases of an endpoint:
- *
- *   new ──answer()──────────────────────┐
- *    └──offer()──> offered ──acceptAnswer()──> connecting ──ICE+DTLS up──> connected
- *                                                 │                          │
- *                                                 └── failure / timeout ──> ended
- *   any ──close()──> closed
- */
-type Phase = 'new' | 'offered' | 'connecting' | 'connected' | 'ended' | 'closed';
-
-export interface EndpointDeps {
-  readonly options: ResolvedEngineOptions;
-  readonly clips: ClipLibrary;
-  readonly log: Logger;
+export interface EndpointDeps extends EndpointBaseDeps {
   /** Runs ICE gathering one endpoint at a time (werift's port-range search races otherwise). */
   readonly serializeGathering: <T>(fn: () => Promise<T>) => Promise<T>;
   readonly onClosed: (ep: WeriftEndpoint) => void;
@@ -52,62 +18,27 @@ export interface EndpointDeps {
 const Sdp = z.string().min(20).max(64_000).startsWith('v=0');
 const GATHER_TIMEOUT_MS = 5000;
 
-/** One party's WebRTC leg to the ACD, anchored in werift. */
-export class WeriftEndpoint implements MediaEndpoint {
-  readonly legId: string;
-  private readonly log: Logger;
+/** One party's WebRTC leg to the ACD (ICE, DTLS-SRTP), anchored in werift. */
+export class WeriftEndpoint extends EndpointBase {
+  readonly kind = 'webrtc' as const;
   private readonly pc: RTCPeerConnection;
-  private phase: Phase = 'new';
   private iceUp = false;
   private transceiver: RTCRtpTransceiver | null = null;
-  private ptToCodec = new Map<number, RtpCodecName>();
-  private sendLaw: G711Law | null = null;
-  private sendPt = 0;
-  private dtmfPt: number | null = null;
-  private received = 0;
-  private sent = 0;
-  private lastRtpAt = 0;
-  private readonly rewriter = new RtpStreamRewriter();
-  private readonly pacer: FramePacer;
-  private playing: AudioClip | null = null;
-  private playId = 0;
-  private bridge: BridgeAttachment | null = null;
-  private readonly rtpListeners = new Set<(frame: MediaFrame) => void>();
-  private endListeners: Array<(cause: EndCause) => void> = [];
-  private endedCause: EndCause | null = null;
   private readonly subscriptions: Array<() => void> = [];
   private readonly tracks = new Set<MediaStreamTrack>();
   private connectTimer: NodeJS.Timeout | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
 
-  constructor(legId: string, private readonly deps: EndpointDeps) {
-    this.legId = legId;
-    this.log = deps.log.child({ legId });
+  constructor(
+    legId: string,
+    private readonly deps: EndpointDeps,
+  ) {
+    super(legId, deps);
     this.pc = new RTCPeerConnection(peerConfig(deps.options));
-    this.pacer = new FramePacer((n) => this.sendClipFrame(n));
     this.subscriptions.push(
       this.pc.connectionStateChange.subscribe((s) => this.onConnectionState(s)).unSubscribe,
       this.pc.onTrack.subscribe((track) => this.onTrack(track)).unSubscribe,
     );
-  }
-
-  get rtpReceived(): number {
-    return this.received;
-  }
-
-  /** Packets sent to this party (music and bridged audio). */
-  get rtpSent(): number {
-    return this.sent;
-  }
-
-  /** The law this party receives from us, once negotiated. */
-  get codec(): G711Law | null {
-    return this.sendLaw;
-  }
-
-  get connected(): boolean {
-    return this.phase === 'connected';
   }
 
   async answer(remoteOffer: string): Promise<string> {
@@ -130,6 +61,13 @@ export class WeriftEndpoint implements MediaEndpoint {
     this.armConnectTimer();
     this.maybeConnected();
     return this.localSdp();
+  }
+
+  async answerReoffer(remoteOffer: string): Promise<{ sdp: string; remoteDirection: MediaDirection }> {
+    if (this.phase !== 'connecting' && this.phase !== 'connected') throw new MediaStateError(`answerReoffer() in phase ${this.phase}`);
+    const sdp = await this.answer(remoteOffer);
+    this.setDirection(remoteDirectionOf(remoteOffer));
+    return { sdp, remoteDirection: this.remoteDirection };
   }
 
   async offer(): Promise<string> {
@@ -155,73 +93,18 @@ export class WeriftEndpoint implements MediaEndpoint {
     this.maybeConnected();
   }
 
-  play(clip: string): void {
-    if (this.phase === 'ended' || this.phase === 'closed') return;
-    let found = this.deps.clips.get(clip);
-    if (!found) {
-      this.log.warn({ clip }, 'unknown clip, playing the default');
-      found = this.deps.clips.get(DEFAULT_CLIP) as AudioClip;
-    }
-    // Music means "not bridged": the party must not hear two sources interleaved.
-    this.bridge?.unbridge();
-    this.pacer.stop();
-    this.playing = found;
-    this.playId++;
-    if (this.phase === 'connected') this.pacer.start();
-  }
-
-  stopPlayback(): void {
-    this.pacer.stop();
-    this.playing = null;
-  }
-
-  onEnded(listener: (cause: EndCause) => void): void {
-    if (this.phase === 'closed') return;
-    if (this.endedCause) {
-      const cause = this.endedCause;
-      queueMicrotask(() => this.safeCall(() => listener(cause), 'onEnded listener'));
-      return;
-    }
-    this.endListeners.push(listener);
-  }
-
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
   }
 
-  // ---- used by WeriftBridge ----
-
-  /** Subscribes to RTP received from this party; returns the unsubscribe function. */
-  subscribeRtp(listener: (frame: MediaFrame) => void): () => void {
-    this.rtpListeners.add(listener);
-    return () => this.rtpListeners.delete(listener);
-  }
-
-  attachBridge(bridge: BridgeAttachment): void {
-    if (this.bridge && this.bridge !== bridge) this.bridge.unbridge();
-    this.stopPlayback();
-    this.bridge = bridge;
-  }
-
-  detachBridge(bridge: BridgeAttachment): void {
-    if (this.bridge === bridge) this.bridge = null;
-  }
-
-  /** Sends a frame received from another leg to this party, in this leg's codec and numbering. */
-  forward(source: string, frame: MediaFrame): void {
+  protected transmit(pt: number, h: RewrittenHeader, payload: Buffer, isEvent: boolean): void {
     const t = this.transceiver;
-    if (this.phase !== 'connected' || !t || !this.sendLaw) return;
-    if (frame.codec === 'telephone-event') {
-      if (this.dtmfPt === null) return; // the party did not negotiate DTMF events
-      const h = this.rewriter.rewrite(source, frame.sequenceNumber, frame.timestamp, frame.marker, performance.now());
-      const header = new RtpHeader({ payloadType: this.dtmfPt, ...h, ssrc: t.sender.ssrc });
-      // werift's sender forces the first codec's payload type, so events go straight to the transport.
-      this.sent++;
-      t.sender.transport.sendRtp(Buffer.from(frame.payload), header).catch((err: unknown) => this.sendFailed(err));
-      return;
-    }
-    this.sendAudio(source, frame.sequenceNumber, frame.timestamp, frame.marker, transcode(frame.payload, frame.codec, this.sendLaw));
+    if (!t) return;
+    const header = new RtpHeader({ payloadType: pt, ...h, ssrc: t.sender.ssrc });
+    // werift's sender forces the first codec's payload type, so events go straight to the transport.
+    const sending = isEvent ? t.sender.transport.sendRtp(payload, header) : t.sender.sendRtp(new RtpPacket(header, payload));
+    sending.catch((err: unknown) => this.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'rtp send failed'));
   }
 
   // ---- internals ----
@@ -299,13 +182,8 @@ export class WeriftEndpoint implements MediaEndpoint {
     if (!this.iceUp || this.phase !== 'connecting') return;
     this.phase = 'connected';
     this.clearConnectTimer();
-    this.lastRtpAt = performance.now();
-    const timeoutMs = this.deps.options.rtpTimeoutSec * 1000;
-    this.watchdog = setInterval(() => {
-      if (performance.now() - this.lastRtpAt > timeoutMs) this.end('rtp-timeout');
-    }, Math.min(1000, timeoutMs / 4));
     this.log.info({ codec: this.sendLaw }, 'media connected');
-    if (this.playing) this.pacer.start();
+    this.mediaStarted();
   }
 
   private armConnectTimer(): void {
@@ -321,75 +199,25 @@ export class WeriftEndpoint implements MediaEndpoint {
     this.connectTimer = null;
   }
 
+  protected override end(cause: Parameters<EndpointBase['end']>[0]): void {
+    this.clearConnectTimer();
+    super.end(cause);
+  }
+
   private onTrack(track: MediaStreamTrack): void {
     if (this.tracks.has(track)) return;
     this.tracks.add(track);
-    this.subscriptions.push(track.onReceiveRtp.subscribe((rtp) => this.onRtp(rtp)).unSubscribe);
-  }
-
-  private onRtp(rtp: RtpPacket): void {
-    if (this.phase === 'closed') return;
-    this.received++;
-    this.lastRtpAt = performance.now();
-    const codec = this.ptToCodec.get(rtp.header.payloadType);
-    if (!codec || this.rtpListeners.size === 0) return;
-    const frame: MediaFrame = {
-      codec,
-      payload: rtp.payload,
-      sequenceNumber: rtp.header.sequenceNumber,
-      timestamp: rtp.header.timestamp,
-      marker: rtp.header.marker,
-      ssrc: rtp.header.ssrc,
-    };
-    for (const l of this.rtpListeners) this.safeCall(() => l(frame), 'rtp listener');
-  }
-
-  private sendClipFrame(n: number): void {
-    const clip = this.playing;
-    if (!clip || !this.sendLaw) return;
-    const payload = clip.frames[this.sendLaw][n % clip.frameCount] as Buffer;
-    this.sendAudio(`clip:${this.playId}`, n & 0xffff, (n * FRAME_SAMPLES) >>> 0, false, payload);
-  }
-
-  private sendAudio(source: string, seq: number, ts: number, marker: boolean, payload: Buffer): void {
-    const t = this.transceiver;
-    if (!t || this.phase !== 'connected') return;
-    const h = this.rewriter.rewrite(source, seq, ts, marker, performance.now());
-    const header = new RtpHeader({ payloadType: this.sendPt, ...h, ssrc: t.sender.ssrc });
-    this.sent++;
-    t.sender.sendRtp(new RtpPacket(header, payload)).catch((err: unknown) => this.sendFailed(err));
-  }
-
-  private sendFailed(err: unknown): void {
-    this.log.debug({ err: err instanceof Error ? err.message : String(err) }, 'rtp send failed');
-  }
-
-  private end(cause: EndCause): void {
-    if (this.phase === 'ended' || this.phase === 'closed') return;
-    this.phase = 'ended';
-    this.endedCause = cause;
-    this.stopTimers();
-    this.bridge?.unbridge();
-    this.log.info({ cause }, 'media ended');
-    const listeners = this.endListeners;
-    this.endListeners = [];
-    for (const l of listeners) this.safeCall(() => l(cause), 'onEnded listener');
-  }
-
-  private stopTimers(): void {
-    this.pacer.stop();
-    this.clearConnectTimer();
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.watchdog = null;
+    this.subscriptions.push(
+      track.onReceiveRtp.subscribe((rtp: RtpPacket) => {
+        const h = rtp.header;
+        this.receiveRtp(h.payloadType, h.sequenceNumber, h.timestamp, h.marker, h.ssrc, rtp.payload);
+      }).unSubscribe,
+    );
   }
 
   private async doClose(): Promise<void> {
-    this.phase = 'closed';
-    this.stopTimers();
-    this.playing = null;
-    this.bridge?.unbridge();
-    this.rtpListeners.clear();
-    this.endListeners = [];
+    this.closeBase();
+    this.clearConnectTimer();
     for (const unsubscribe of this.subscriptions.splice(0)) unsubscribe();
     this.tracks.clear();
     try {
@@ -398,16 +226,7 @@ export class WeriftEndpoint implements MediaEndpoint {
       this.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'peer connection close failed');
     }
     this.deps.onClosed(this);
-    this.log.debug({ rtpReceived: this.received, rtpSent: this.sent }, 'endpoint closed');
-  }
-
-  /** One bad listener must not break the media path or throw into werift's callbacks. */
-  private safeCall(fn: () => void, what: string): void {
-    try {
-      fn();
-    } catch (err) {
-      this.log.error({ err: err instanceof Error ? err.message : String(err) }, `${what} threw`);
-    }
+    this.log.debug(this.logCounters(), 'endpoint closed');
   }
 }
 

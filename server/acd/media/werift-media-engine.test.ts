@@ -175,6 +175,34 @@ describe('WeriftMediaEngine with two werift "browsers"', () => {
     for (let i = 1; i < seqs.length; i++) expect((seqs[i]! - seqs[i - 1]!) & 0xffff).toBe(1);
   });
 
+  it('hold by WebRTC re-offer (sendonly): the other browser hears music, resume restores the bridge', { timeout: 15_000 }, async () => {
+    const { engine, a, b, c1, c2 } = await setup();
+    const bridge = engine.bridge(a, b);
+    const t = c1.pc.getTransceivers()[0]!;
+    t.setDirection('sendonly');
+    await c1.pc.setLocalDescription(await c1.pc.createOffer());
+    const held = await a.answerReoffer(c1.pc.localDescription?.sdp ?? '');
+    await c1.acceptAnswer(held.sdp);
+    expect(held.remoteDirection).toBe('sendonly');
+    expect(held.sdp).toMatch(/a=recvonly/);
+    expect(bridge.held).toBe(true);
+    const n2 = c2.received.length;
+    await talk(c1, 1, 10); // a holding browser may still send (its own music): not forwarded
+    await until(() => c2.received.length >= n2 + 15, 2000, 'music to the other browser');
+    expect(c2.received.slice(n2).filter((p) => p.payload[0] === 1)).toHaveLength(0);
+    t.setDirection('sendrecv');
+    await c1.pc.setLocalDescription(await c1.pc.createOffer());
+    const resumed = await a.answerReoffer(c1.pc.localDescription?.sdp ?? '');
+    await c1.acceptAnswer(resumed.sdp);
+    expect(resumed.remoteDirection).toBe('sendrecv');
+    expect(bridge.held).toBe(false);
+    const n = c2.received.length;
+    await talk(c1, 3, 10);
+    await until(() => c2.received.slice(n).filter((p) => p.payload[0] === 3).length >= 8, 2000, 'bridge restored');
+    const seqs = c2.received.map((p) => p.header.sequenceNumber);
+    for (let i = 1; i < seqs.length; i++) expect((seqs[i]! - seqs[i - 1]!) & 0xffff).toBe(1);
+  });
+
   it('ends a leg with rtp-timeout when its party goes silent, once', { timeout: 10_000 }, async () => {
     const { a } = await setup({ rtpTimeoutSec: 0.5 });
     const causes: string[] = [];
@@ -252,6 +280,7 @@ describe('WeriftMediaEngine with two werift "browsers"', () => {
       );
     });
     expect(out).toMatch(/^music packets: ([2-9]\d|\d{3,})$/m);
+    expect(out).toMatch(/^plain packets: 1$/m);
     expect(out).toMatch(/^closed$/m);
     // The fixture does not call process.exit: it ends only when no socket or timer is left.
     expect(Date.now() - started).toBeLessThan(12_000);

@@ -1,20 +1,27 @@
 import type { Logger } from '../../log';
+import { Bridge } from './bridge';
 import { ClipLibrary } from './clip-library';
+import { EndpointBase } from './endpoint-base';
 import { type ResolvedEngineOptions, type WeriftMediaEngineOptions, WeriftMediaEngineOptionsSchema } from './engine-options';
-import type { MediaBridge, MediaEndpoint, MediaEngine } from './media-engine';
+import type { BridgeOptions, MediaBridge, MediaEndpoint, MediaEngine, MediaKind } from './media-engine';
 import { MediaStateError } from './media-errors';
-import { WeriftBridge } from './werift-bridge';
+import { RtpEndpoint } from './rtp-endpoint';
+import { RtpPortPool } from './rtp-port-pool';
 import { WeriftEndpoint } from './werift-endpoint';
 
 /**
- * The embedded media engine: every leg is a werift RTCPeerConnection inside this process,
- * negotiating G.711 + telephone-event only, so bridging is RTP forwarding (a PCMU↔PCMA
- * table lookup at worst) and music is pre-encoded frames.
+ * The embedded media engine, in-process: WebRTC legs are werift RTCPeerConnections, plain
+ * RTP legs are UDP sockets; both negotiate G.711 + telephone-event only, so bridging any
+ * two of them is RTP forwarding (a PCMU↔PCMA table lookup at worst) and music is
+ * pre-encoded frames.
  */
 export class WeriftMediaEngine implements MediaEngine {
   readonly clips: ClipLibrary;
   private readonly options: ResolvedEngineOptions;
-  private readonly endpoints = new Set<WeriftEndpoint>();
+  private readonly endpoints = new Set<EndpointBase>();
+  /** Bridges not yet finished (their recordings are still being written). */
+  private readonly bridges = new Set<Bridge>();
+  private readonly ports: RtpPortPool;
   private gatherQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -24,6 +31,7 @@ export class WeriftMediaEngine implements MediaEngine {
     this.log = log.child({ mod: 'media' });
     this.options = WeriftMediaEngineOptionsSchema.parse(options);
     this.clips = new ClipLibrary(this.log);
+    this.ports = new RtpPortPool(this.options.rtpAddress, this.options.rtpPortRange);
   }
 
   /** Adds every 8 kHz 16-bit mono `*.wav` in `dir` as a clip named after the file. */
@@ -31,25 +39,33 @@ export class WeriftMediaEngine implements MediaEngine {
     return this.clips.loadClipsFromDir(dir);
   }
 
-  async createEndpoint(opts: { legId: string }): Promise<WeriftEndpoint> {
+  createEndpoint(opts: { legId: string; kind: 'rtp' }): Promise<RtpEndpoint>;
+  createEndpoint(opts: { legId: string; kind?: 'webrtc' }): Promise<WeriftEndpoint>;
+  createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<WeriftEndpoint | RtpEndpoint>;
+  async createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<WeriftEndpoint | RtpEndpoint> {
     if (this.closed) throw new MediaStateError('engine closed');
-    const ep = new WeriftEndpoint(opts.legId, {
-      options: this.options,
-      clips: this.clips,
-      log: this.log,
-      serializeGathering: (fn) => this.serializeGathering(fn),
-      onClosed: (e) => this.endpoints.delete(e),
-    });
+    const common = { options: this.options, clips: this.clips, log: this.log, onClosed: (e: EndpointBase) => this.endpoints.delete(e) };
+    const ep =
+      opts.kind === 'rtp'
+        ? new RtpEndpoint(opts.legId, {
+            ...common,
+            bindSocket: () => this.ports.bind(),
+            advertiseAddress: this.options.rtpAdvertiseAddress ?? this.options.rtpAddress,
+          })
+        : new WeriftEndpoint(opts.legId, { ...common, serializeGathering: (fn) => this.serializeGathering(fn) });
     this.endpoints.add(ep);
     return ep;
   }
 
-  bridge(a: MediaEndpoint, b: MediaEndpoint): MediaBridge {
-    if (!(a instanceof WeriftEndpoint) || !(b instanceof WeriftEndpoint)) {
+  bridge(a: MediaEndpoint, b: MediaEndpoint, opts: BridgeOptions = {}): Bridge & MediaBridge {
+    if (!(a instanceof EndpointBase) || !(b instanceof EndpointBase)) {
       throw new TypeError('bridge() takes endpoints of this engine');
     }
     if (a === b) throw new RangeError('cannot bridge an endpoint to itself');
-    return new WeriftBridge(a, b, this.log);
+    const bridge = new Bridge(a, b, this.log, opts);
+    this.bridges.add(bridge);
+    void bridge.finished().then(() => this.bridges.delete(bridge));
+    return bridge;
   }
 
   /** Live endpoints (for tests and health). */
@@ -60,6 +76,8 @@ export class WeriftMediaEngine implements MediaEngine {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.endpoints].map((ep) => ep.close()));
+    // closing an endpoint undoes its bridge; wait until recordings are on disk
+    await Promise.all([...this.bridges].map((b) => b.finished()));
   }
 
   private serializeGathering<T>(fn: () => Promise<T>): Promise<T> {

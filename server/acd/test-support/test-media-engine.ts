@@ -1,4 +1,4 @@
-import type { MediaBridge, MediaEndpoint, MediaEngine } from '../media/media-engine';
+import type { BridgeOptions, MediaBridge, MediaDirection, MediaEndCause, MediaEndpoint, MediaEngine, MediaKind } from '../media/media-engine';
 
 /**
  * Test double of the media engine (the real one is werift, built elsewhere): it returns
@@ -10,18 +10,18 @@ export class TestMediaEngine implements MediaEngine {
   readonly endpoints = new Map<string, TestEndpoint>();
   private nextPort = 40000;
 
-  async createEndpoint(opts: { legId: string }): Promise<MediaEndpoint> {
-    const ep = new TestEndpoint(opts.legId, this.nextPort, this.events);
+  async createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<MediaEndpoint> {
+    const ep = new TestEndpoint(opts.legId, this.nextPort, this.events, opts.kind ?? 'webrtc');
     this.nextPort += 2;
     this.endpoints.set(opts.legId, ep);
     this.events.push(`create ${opts.legId}`);
     return ep;
   }
 
-  bridge(a: MediaEndpoint, b: MediaEndpoint): MediaBridge {
+  bridge(a: MediaEndpoint, b: MediaEndpoint, opts: BridgeOptions = {}): MediaBridge {
     a.stopPlayback();
     b.stopPlayback();
-    this.events.push(`bridge ${a.legId} ${b.legId}`);
+    this.events.push(`bridge ${a.legId} ${b.legId}${opts.recordTo ? ` record ${opts.recordTo}` : ''}`);
     let done = false;
     return {
       unbridge: () => {
@@ -29,6 +29,7 @@ export class TestMediaEngine implements MediaEngine {
         done = true;
         this.events.push(`unbridge ${a.legId} ${b.legId}`);
       },
+      finished: async () => {},
     };
   }
 
@@ -41,12 +42,30 @@ export class TestEndpoint implements MediaEndpoint {
   readonly rtpReceived = 0;
   playing: string | null = null;
   closed = false;
+  remoteDirection: MediaDirection = 'sendrecv';
+  private endListeners: Array<(cause: MediaEndCause) => void> = [];
+  private dtmfListeners: Array<(digit: string, durationMs: number) => void> = [];
+  private playDoneListeners: Array<(clip: string) => void> = [];
 
   constructor(
     readonly legId: string,
     private readonly port: number,
     private readonly events: string[],
+    readonly kind: MediaKind = 'webrtc',
   ) {}
+
+  /** Test hooks: what the real engine reports from the network. */
+  emitEnded(cause: MediaEndCause): void {
+    for (const l of this.endListeners.splice(0)) l(cause);
+  }
+
+  emitDtmf(digit: string, durationMs: number): void {
+    for (const l of this.dtmfListeners) l(digit, durationMs);
+  }
+
+  emitPlayDone(clip: string): void {
+    for (const l of this.playDoneListeners) l(clip);
+  }
 
   private sdp(): string {
     return [
@@ -77,6 +96,26 @@ export class TestEndpoint implements MediaEndpoint {
     if (!remoteAnswer.startsWith('v=0')) throw new Error('not an SDP answer');
   }
 
+  async answerReoffer(remoteOffer: string): Promise<{ sdp: string; remoteDirection: MediaDirection }> {
+    if (!remoteOffer.startsWith('v=0')) throw new Error('not an SDP offer');
+    const dir = /^a=(sendrecv|sendonly|recvonly|inactive)$/m.exec(remoteOffer)?.[1] as MediaDirection | undefined;
+    this.setDirection(dir ?? 'sendrecv');
+    return { sdp: this.sdp(), remoteDirection: this.remoteDirection };
+  }
+
+  setDirection(remoteDirection: MediaDirection): void {
+    this.remoteDirection = remoteDirection;
+    this.events.push(`direction ${this.legId} ${remoteDirection}`);
+  }
+
+  onPlayDone(listener: (clip: string) => void): void {
+    this.playDoneListeners.push(listener);
+  }
+
+  onDtmf(listener: (digit: string, durationMs: number) => void): void {
+    this.dtmfListeners.push(listener);
+  }
+
   play(clip: string): void {
     this.playing = clip;
     this.events.push(`play ${this.legId} ${clip}`);
@@ -87,7 +126,9 @@ export class TestEndpoint implements MediaEndpoint {
     this.playing = null;
   }
 
-  onEnded(): void {}
+  onEnded(listener: (cause: MediaEndCause) => void): void {
+    this.endListeners.push(listener);
+  }
 
   async close(): Promise<void> {
     if (this.closed) return;
