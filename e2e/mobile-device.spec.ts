@@ -25,6 +25,7 @@ test('the mobile device: field errors, a masked number, and a verification that 
   await expect(panel.getByTestId('mobile-status')).toHaveAttribute('data-call', 'failed', { timeout: 10_000 });
   await expect(panel.getByTestId('mobile-status')).toContainText('+44•••••123: not verified yet');
   await expect(panel.getByTestId('mobile-status')).toContainText('no trunk can reach this number');
+  await expect(panel.getByTestId('mobile-code')).toHaveCount(0);
   await expect(panel).not.toContainText('7700900');
   await expect(panel.getByTestId('device-mobile')).toBeDisabled();
 });

@@ -8,9 +8,8 @@ type PbSocket = Socket<ServerEvents, ClientEvents>;
 
 /**
  * "My mobile": the operator's own number as a device. It must be verified once with a call: the
- * CTI rings it through the carrier trunk and the operator presses "I answered" while that call
- * lasts (typing a code on the phone comes when the switch reports DTMF). Only the masked form
- * ever comes back from the server.
+ * console shows a 4-digit code, the CTI rings the number through the carrier trunk, and the
+ * operator types the code on the phone's keypad. Only the masked number ever comes back.
  */
 export function MobileDevice(props: {
   getSocket: () => PbSocket | null;
@@ -50,16 +49,6 @@ export function MobileDevice(props: {
     setBusy(true);
     try {
       const r = await emit<MobileStatus>((sk, done) => sk.timeout(10_000).emit('agent:mobile-verify', { e164: number }, done));
-      if (shown(r)) props.onStatus(r.data);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function confirm() {
-    setBusy(true);
-    try {
-      const r = await emit<MobileStatus>((sk, done) => sk.timeout(10_000).emit('agent:mobile-confirm', {}, done));
       if (shown(r)) props.onStatus(r.data);
     } finally {
       setBusy(false);
@@ -111,14 +100,14 @@ export function MobileDevice(props: {
       </form>
       <p className="muted small" role="status" aria-live="polite" data-testid="mobile-status" data-call={s?.call ?? 'idle'} data-verified={s?.verified ? 'true' : 'false'}>
         {s?.e164Masked ? `${s.e164Masked}: ${s.verified ? 'verified' : 'not verified yet'}.` : 'No mobile number saved.'}{' '}
-        {s?.call === 'calling' && 'Calling your mobile now — answer it.'}
-        {s?.call === 'answered' && 'You answered: press “I answered” below while the call lasts.'}
+        {s?.call === 'calling' && 'Calling your mobile now — answer it, then type the code below on its keypad.'}
+        {s?.call === 'answered' && 'You answered: type the code below on the phone’s keypad.'}
         {s?.call === 'failed' && `Verification failed: ${s.error ?? 'unknown reason'}.`}
       </p>
-      {s?.call === 'answered' && (
-        <button type="button" className="btn btn-ready" onClick={() => void confirm()} disabled={busy} data-testid="mobile-confirm">
-          I answered
-        </button>
+      {s?.code && (
+        <p className="mobile-code" data-testid="mobile-code">
+          Code: <strong className="mono">{s.code}</strong>
+        </p>
       )}
       {error && (
         <p className="alert alert-error" role="alert" data-testid="mobile-error">

@@ -38,6 +38,8 @@ export interface BankPort {
   isReady(): boolean;
   dial(req: DialRequest): DialHandle;
   release(legId: string): boolean;
+  /** digits pressed on legs (optional: a bank without it cannot verify mobiles by code) */
+  onDtmf?(listener: (e: { legId: string; digit: string }) => void): void;
 }
 
 /** Where the service's updates go (the socket layer implements it). Must not throw. */
@@ -129,7 +131,7 @@ export class CtiService {
     this.now = o.now ?? Date.now;
     const st = o.store;
     this.mobile =
-      st.mobileOf && st.setMobile
+      st.mobileOf && st.setMobile && o.bank.onDtmf
         ? new MobileVerification({
             dial: (r) => o.bank.dial(r),
             release: (legId) => o.bank.release(legId),
@@ -139,6 +141,10 @@ export class CtiService {
             logger: this.log,
           })
         : null;
+    if (this.mobile) {
+      const mv = this.mobile;
+      o.bank.onDtmf?.((e) => mv.dtmf(e.legId, e.digit));
+    }
   }
 
   private readonly onLegOffered = (e: LegOffered) => this.legOffered(e);
@@ -250,11 +256,6 @@ export class CtiService {
     if (a.state === 'reserved' || a.state === 'talking') throw new AppError('CONFLICT', 'cannot verify a number during a call');
     if (!this.o.bank.isReady()) throw new AppError('UNAVAILABLE', 'the switch is not reachable; try again shortly');
     return this.requireMobile().start(operatorId, e164);
-  }
-
-  confirmMobile(operatorId: string): Promise<MobileStatus> {
-    this.requireAgent(operatorId);
-    return this.requireMobile().confirm(operatorId);
   }
 
   private requireMobile(): MobileVerification {

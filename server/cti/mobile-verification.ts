@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Logger } from '../log';
 import { maskE164 } from '../shared/phone';
 import { AppError } from '../shared/result';
@@ -6,14 +7,15 @@ import type { DialHandle, DialRequest } from './ua-bank/ua-bank';
 
 /**
  * An operator's own mobile number, verified once with a call before first use (docs/trunks.md,
- * "Mobile verification"). The CTI has the ACD ring the number through a trunk with a dial that
- * bridges nothing (a *number check*); the call must be answered and the operator must press
- * "I answered" in the console while it lasts. (The stronger form, typing a code shown in the
- * console as DTMF, waits for DTMF reporting from the ACD.) Changing the number un-verifies it.
+ * "Mobile numbers"). The CTI shows the operator a 4-digit code and has the ACD ring the number
+ * through a trunk with a dial that bridges nothing (a *number check*); the operator answers and
+ * types the code on the phone's keypad; the ACD reports the digits (RFC 4733 or INFO) as INFO
+ * `application/dtmf-relay` on the leg's control dialog. The right code verifies the number;
+ * a wrong one, a hang-up or 60 s without it fails. Changing the number un-verifies it.
  *
  * ```
- * idle ──verify──▶ calling ──answered──▶ answered ──confirm──▶ idle (verified)
- *                     │                     │ hang-up / 60 s without confirm
+ * idle ──verify──▶ calling ──answered──▶ answered ──right code──▶ idle (verified)
+ *                     │                     │ wrong code / hang-up / 60 s
  *                     └──failed─────────────┴──────────────▶ failed
  * ```
  */
@@ -30,7 +32,7 @@ export interface MobileDeps {
   notify(operatorId: string, status: MobileStatus): void;
   sipDomain: string;
   logger: Logger;
-  /** how long the answered call waits for "I answered" */
+  /** how long the answered call waits for the code */
   confirmWithinMs?: number;
   ringTimeoutSec?: number;
 }
@@ -42,6 +44,9 @@ interface Check {
   dial: DialHandle;
   legId: string | null;
   timer: NodeJS.Timeout | null;
+  /** the code shown in the console, typed on the phone */
+  code: string;
+  typed: string;
 }
 
 /** The Request-URI the bank dials for a number: the ACD sends it out through a trunk. */
@@ -65,6 +70,7 @@ export class MobileVerification {
       verified: m.e164 !== null && m.verifiedAt !== null,
       call: c ? c.state : 'idle',
       error: c?.error ?? null,
+      code: c && c.state !== 'failed' ? c.code : null,
     };
   }
 
@@ -84,15 +90,15 @@ export class MobileVerification {
     if (m.e164 !== e164) await this.d.store.setMobile(operatorId, e164, null);
     const log = this.log.child({ operatorId });
     const dial = this.d.dial({ deviceUri: mobileUri(e164, this.d.sipDomain), bridgeTo: null, ringTimeoutSec: this.d.ringTimeoutSec ?? 30 });
-    const check: Check = { e164, state: 'calling', error: null, dial, legId: null, timer: null };
+    const check: Check = { e164, state: 'calling', error: null, dial, legId: null, timer: null, code: String(randomInt(0, 10_000)).padStart(4, '0'), typed: '' };
     this.checks.set(operatorId, check);
     log.info({ mobile: maskE164(e164) }, 'verification call: ringing the operator’s mobile');
     dial.on('answered', ({ legId }) => {
       if (this.checks.get(operatorId) !== check) return void this.d.release(legId);
       check.state = 'answered';
       check.legId = legId;
-      check.timer = setTimeout(() => this.fail(operatorId, check, 'not confirmed in time'), this.d.confirmWithinMs ?? 60_000);
-      log.info({ legId }, 'verification call answered; waiting for the operator to confirm');
+      check.timer = setTimeout(() => this.fail(operatorId, check, 'the code was not typed in time'), this.d.confirmWithinMs ?? 60_000);
+      log.info({ legId }, 'verification call answered; waiting for the code');
       this.push(operatorId);
     });
     dial.on('failed', ({ status, cause }) => {
@@ -102,17 +108,30 @@ export class MobileVerification {
     return this.status(operatorId);
   }
 
-  async confirm(operatorId: string): Promise<MobileStatus> {
-    const c = this.checks.get(operatorId);
-    if (!c || c.state !== 'answered' || !c.legId) throw new AppError('CONFLICT', 'answer the verification call first');
+  /** A digit pressed on a leg: true when it belonged to a verification call. */
+  dtmf(legId: string, digit: string): boolean {
+    for (const [op, c] of this.checks) {
+      if (c.legId !== legId || c.state !== 'answered') continue;
+      c.typed += digit;
+      if (c.typed.length < c.code.length) return true;
+      if (c.typed === c.code) void this.verified(op, c);
+      else this.fail(op, c, 'the code typed did not match');
+      return true;
+    }
+    return false;
+  }
+
+  private async verified(operatorId: string, c: Check): Promise<void> {
     if (c.timer) clearTimeout(c.timer);
     this.checks.delete(operatorId);
-    this.d.release(c.legId);
-    await this.d.store.setMobile(operatorId, c.e164, new Date());
-    this.log.info({ operatorId, mobile: maskE164(c.e164) }, 'mobile number verified');
-    const s = await this.status(operatorId);
-    this.d.notify(operatorId, s);
-    return s;
+    if (c.legId) this.d.release(c.legId);
+    try {
+      await this.d.store.setMobile(operatorId, c.e164, new Date());
+      this.log.info({ operatorId, mobile: maskE164(c.e164) }, 'mobile number verified');
+    } catch (err) {
+      this.log.error({ err, operatorId }, 'mobile verification could not be stored');
+    }
+    this.push(operatorId);
   }
 
   /** The ACD ended a leg: true when it was a verification call (the CTI's call logic ignores it). */
@@ -120,7 +139,7 @@ export class MobileVerification {
     for (const [op, c] of this.checks) {
       if (c.legId !== legId) continue;
       c.legId = null;
-      if (c.state === 'answered') this.fail(op, c, 'the call ended before you confirmed');
+      if (c.state === 'answered') this.fail(op, c, 'the call ended before the code was typed');
       return true;
     }
     return false;

@@ -6,7 +6,6 @@ import type { AuthUser, SessionResolver } from '../shared/auth';
 import { AppError, fieldErrors, toErrorResponse, type Response } from '../shared/result';
 import {
   DeviceRequest,
-  MobileConfirmRequest,
   MobileStatusRequest,
   MobileVerifyRequest,
   NotReadyRequest,
@@ -157,7 +156,6 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
     on('agent:device', OPERATOR_ROLES, DeviceRequest, (req) => (req.kind === 'mobile' ? deps.cti.chooseMobile(user.id, req.e164) : deps.cti.chooseDevice(user.id, req.kind)));
     on('agent:mobile-status', OPERATOR_ROLES, MobileStatusRequest, () => deps.cti.mobileStatus(user.id));
     on('agent:mobile-verify', OPERATOR_ROLES, MobileVerifyRequest, (req) => deps.cti.verifyMobile(user.id, req.e164));
-    on('agent:mobile-confirm', OPERATOR_ROLES, MobileConfirmRequest, () => deps.cti.confirmMobile(user.id));
     on('agent:ready', OPERATOR_ROLES, ReadyRequest, () => deps.cti.setReady(user.id));
     on('agent:not-ready', OPERATOR_ROLES, NotReadyRequest, (req) => deps.cti.setNotReady(user.id, req.reason));
     on('admin:subscribe', ADMIN_ROLES, SubscribeRequest, () => {

@@ -24,8 +24,6 @@ export const DeviceRequest = z.discriminatedUnion('kind', [
 export type DeviceRequest = z.infer<typeof DeviceRequest>;
 /** operator: store this number and ring it once to verify it */
 export const MobileVerifyRequest = z.object({ e164: MobileNumber }).strict();
-/** operator: "I answered" during the verification call */
-export const MobileConfirmRequest = z.object({}).strict();
 export const MobileStatusRequest = z.object({}).strict();
 export const ReadyRequest = z.object({}).strict();
 export const NotReadyRequest = z.object({ reason: z.string().trim().min(1).max(64).optional() }).strict();
@@ -46,11 +44,13 @@ export interface MobileStatus {
   e164Masked: string | null;
   verified: boolean;
   /**
-   * the verification call: `calling` (ringing the number), `answered` (waiting for "I answered"),
+   * the verification call: `calling` (ringing the number), `answered` (waiting for the code typed on the phone),
    * `failed` (with `error`), `idle` (no call)
    */
   call: 'idle' | 'calling' | 'answered' | 'failed';
   error: string | null;
+  /** the 4-digit code to type on the phone during the verification call (null when none is running) */
+  code: string | null;
 }
 
 export interface BrowserGrant {
@@ -115,8 +115,6 @@ export interface ClientEvents {
   'agent:device': (req: z.input<typeof DeviceRequest>, ack: Ack<DeviceGrant>) => void;
   /** operator: store a mobile number and ring it once (verification call) */
   'agent:mobile-verify': (req: z.input<typeof MobileVerifyRequest>, ack: Ack<MobileStatus>) => void;
-  /** operator: confirm they answered the verification call */
-  'agent:mobile-confirm': (req: z.input<typeof MobileConfirmRequest>, ack: Ack<MobileStatus>) => void;
   'agent:mobile-status': (req: z.input<typeof MobileStatusRequest>, ack: Ack<MobileStatus>) => void;
   'agent:ready': (req: z.input<typeof ReadyRequest>, ack: Ack<AgentView>) => void;
   'agent:not-ready': (req: z.input<typeof NotReadyRequest>, ack: Ack<AgentView>) => void;

@@ -13,7 +13,6 @@ import { UaBank } from '../../server/cti/ua-bank/ua-bank';
 import { openDatabase, type Database } from '../../server/db/database';
 import { DEMO, seedDemo } from '../../server/db/seed';
 import { createLogger } from '../../server/log';
-import { AppError } from '../../server/shared/result';
 import type { MobileStatus } from '../../server/shared/socket-events';
 
 /**
@@ -30,6 +29,7 @@ let acd: Acd;
 let bank: UaBank;
 let cti: CtiService;
 let carrier: TcpPeerServer;
+let media: TestMediaEngine;
 let side: SipWsClient | null = null;
 const pushed: MobileStatus[] = [];
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
   acd = new Acd({
     config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { tcpPort: 0, udpPort: 0 } },
     dialPlan: { lookup: (e) => (e === NUMBER ? { holdAudio: 'default' } : null) },
-    media: new TestMediaEngine(),
+    media: (media = new TestMediaEngine()),
     logger,
     trunks: new StaticTrunkDirectory([
       {
@@ -96,19 +96,32 @@ describe('mobile device through a trunk (CTI + bank + ACD + loopback carrier)', 
 
     await expect(cti.chooseMobile(op.id, MOBILE)).rejects.toMatchObject({ code: 'CONFLICT', fields: { e164: expect.any(String) } });
 
-    // verification: the ACD rings the number through the trunk; the operator confirms during the call
+    // verification: the ACD rings the number through the trunk; the operator types the shown code
     const started = await cti.verifyMobile(op.id, MOBILE);
-    expect(started).toMatchObject({ e164Masked: '+44•••••123', verified: false, call: 'calling' });
+    expect(started).toMatchObject({ e164Masked: '+44•••••123', verified: false, call: 'calling', code: expect.stringMatching(/^\d{4}$/) });
     const v = await carrierAnswers();
     await until(() => pushed.some((s) => s.call === 'answered'), 5000, 'verification answered');
-    const done = await cti.confirmMobile(op.id);
-    expect(done).toMatchObject({ verified: true, call: 'idle', e164Masked: '+44•••••123' });
+    // the phone's keypad: RFC 4733 digits on the mobile leg's media → INFO dtmf-relay → bank → CTI
+    const mobileLeg = acd.legs().find((l) => l.kind === 'device' && l.state === 'waiting')!;
+    for (const d of started.code!) media.endpoints.get(mobileLeg.legId)!.emitDtmf(d, 160);
+    await until(() => pushed.some((s) => s.verified), 5000, 'verified by code');
+    expect(await cti.mobileStatus(op.id)).toMatchObject({ verified: true, call: 'idle', code: null, e164Masked: '+44•••••123' });
     const bye = await side!.request('BYE', (r) => r.headers.get('Call-ID') === v.inv.headers.get('Call-ID'), 5000);
     side!.respond(bye, 200);
     const row = await db.prisma.user.findUniqueOrThrow({ where: { id: op.id } });
     expect(row.mobileE164).toBe(MOBILE);
     expect(row.mobileVerifiedAt).not.toBeNull();
-    await expect(cti.confirmMobile(op.id)).rejects.toBeInstanceOf(AppError);
+
+    // a wrong code fails the verification (the stored verification stays)
+    const again = await cti.verifyMobile(op.id, MOBILE);
+    const w = await carrierAnswers();
+    await until(() => pushed.filter((s) => s.call === 'answered').length >= 2, 5000, 'second call answered');
+    const leg2 = acd.legs().find((l) => l.kind === 'device' && l.state === 'waiting')!;
+    const wrong = again.code === '0000' ? '1111' : '0000';
+    for (const d of wrong) media.endpoints.get(leg2.legId)!.emitDtmf(d, 160);
+    await until(() => pushed.some((s) => s.call === 'failed' && s.error === 'the code typed did not match'), 5000, 'wrong code refused');
+    const bye2 = await side!.request('BYE', (r) => r.headers.get('Call-ID') === w.inv.headers.get('Call-ID'), 5000);
+    side!.respond(bye2, 200);
 
     // the verified mobile as the device; routing treats it like a browser
     expect(await cti.chooseMobile(op.id, MOBILE)).toEqual({ kind: 'mobile', e164Masked: '+44•••••123' });
