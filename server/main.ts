@@ -11,6 +11,7 @@ import { seedDemo } from './db/seed';
 import type { ClientEvents, ServerEvents } from './shared/socket-events';
 import { Acd } from './acd/acd';
 import { DatabaseDialPlan } from './acd/database-dial-plan';
+import { DatabaseTrunkDirectory } from './acd/trunks/trunk-directory';
 import { WeriftMediaEngine } from './acd/media/werift-media-engine';
 import { startCti } from './cti/start-cti';
 import { createApiHandler } from './http/api-router';
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
   const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ component: 'dial-plan' }));
   await dialPlan.start();
+  const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ component: 'trunks' }));
+  await trunks.start();
   const acd = new Acd({
     config: {
       host: config.host,
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     dialPlan,
     media,
     logger: log,
+    trunks,
   });
   await acd.start();
 
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
     await acd.stop();
     await media.close();
     dialPlan.stop();
+    trunks.stop();
     await db.close();
     process.exit(0);
   };

@@ -2,7 +2,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { Invitation, Registerer, UserAgent } from 'sip.js';
-import type { AgentView, CallOffer, CallView, ClientEvents, DeviceGrant, ServerEvents } from '@/server/shared/socket-events';
+import type { AgentView, BrowserGrant, CallOffer, CallView, ClientEvents, DeviceGrant, MobileGrant, MobileStatus, ServerEvents } from '@/server/shared/socket-events';
+import { MobileDevice } from './mobile-device';
 import type { Response } from '@/server/shared/result';
 import { AudioStatsPanel } from '../_components/audio-stats';
 import { SiteHeader } from '../_components/site-header';
@@ -76,7 +77,8 @@ export function OperatorConsole() {
   const [agent, setAgent] = useState<AgentView | null>(null);
   const [agentError, setAgentError] = useState<string | null>(null);
   const [deviceError, setDeviceError] = useState<string | null>(null);
-  const [grant, setGrant] = useState<DeviceGrant | null>(null);
+  const [grant, setGrant] = useState<BrowserGrant | null>(null);
+  const [mobile, setMobile] = useState<MobileStatus | null>(null);
   const [reg, setReg] = useState<Reg>({ kind: 'none' });
   const [mic, setMic] = useState<Mic>('unknown');
   const [offer, setOffer] = useState<CallOffer | null>(null);
@@ -102,7 +104,13 @@ export function OperatorConsole() {
   useEffect(() => {
     const socket: PbSocket = io({ withCredentials: true });
     socketRef.current = socket;
-    socket.on('connect', () => setLink({ kind: 'connected' }));
+    socket.on('connect', () => {
+      setLink({ kind: 'connected' });
+      socket.timeout(10_000).emit('agent:mobile-status', {}, (err, res) => {
+        if (!err && res.ok) setMobile(res.data);
+      });
+    });
+    socket.on('agent:mobile', (m) => setMobile(m));
     socket.on('disconnect', (reason) => setLink({ kind: 'down', reason }));
     socket.on('connect_error', (err) => setLink({ kind: 'down', reason: err.message }));
     socket.on('agent:state', (view) => {
@@ -225,6 +233,7 @@ export function OperatorConsole() {
         ),
       );
       if (!r.ok) throw new Error(r.error.message);
+      if (r.data.kind !== 'browser') throw new Error('The CTI answered with another device.');
       setGrant(r.data);
       await teardown();
       await register(r.data);
@@ -234,7 +243,7 @@ export function OperatorConsole() {
       setBusy(false);
     }
 
-    async function register(g: DeviceGrant) {
+    async function register(g: BrowserGrant) {
       const sip = await import('sip.js');
       const uri = sip.UserAgent.makeURI(g.aor);
       if (!uri) throw new Error(`The device address ${g.aor} is not a SIP URI.`);
@@ -338,6 +347,12 @@ export function OperatorConsole() {
   }, [regLost, agent?.state]);
 
   const regOk = reg.kind === 'registered';
+  // the mobile rings through the trunk: the browser line is released so only one device rings
+  async function useMobile(_g: MobileGrant): Promise<void> {
+    await teardown();
+    setGrant(null);
+    setReg({ kind: 'none' });
+  }
   const regBad = reg.kind === 'failed' || reg.kind === 'lost' || reg.kind === 'unregistered';
   const answeredAt = call?.phase === 'talking' ? (callView?.answeredAt ?? talkStart) : null;
   const showCall = call !== null || (offer !== null && callView?.status !== 'ended');
@@ -405,6 +420,14 @@ export function OperatorConsole() {
                 {deviceError}
               </p>
             )}
+            <MobileDevice
+              getSocket={() => socketRef.current}
+              status={mobile}
+              onStatus={setMobile}
+              onChosen={useMobile}
+              disabled={link.kind !== 'connected'}
+              active={agent?.device === 'mobile'}
+            />
           </section>
 
           <section className={`panel call-panel ${call ? `call-${call.phase}` : ''}`} aria-labelledby="call-h" data-testid="call-panel">
@@ -460,7 +483,7 @@ export function OperatorConsole() {
               </>
             ) : (
               <p className="muted" data-testid="call-idle">
-                {regOk ? (agent?.state === 'ready' ? 'Waiting for a call…' : 'Press Ready to receive calls.') : 'Choose a device to take calls.'}
+                {regOk || agent?.device === 'mobile' ? (agent?.state === 'ready' ? 'Waiting for a call…' : 'Press Ready to receive calls.') : 'Choose a device to take calls.'}
               </p>
             )}
             {ended && !call && (

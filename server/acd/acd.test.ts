@@ -176,8 +176,8 @@ describe('Acd over SIP WebSocket', () => {
     expect(refreshed.status).toBe(200);
     expect(refreshed.body).toBe(p.ring.body); // the offer the device was rung with, unchanged
     p.device.send(p.device.inDialog('ACK', { ...p.deviceDialog, inviteSeq: parseCSeq(partyRe.headers.get('CSeq')!)!.seq }));
-    // a media change (hold) is answered by the leg's media on the same session
-    const hold = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP.replace('a=sendrecv', 'a=sendonly'));
+    // a media change (hold) is answered by the leg's media (same session, direction applied)
+    const hold = p.device.inDialog('INVITE', p.deviceDialog, TEST_SDP.replace('a=sendrecv', 'a=sendonly').replace('o=- 1 1 ', 'o=- 1 3 '));
     p.device.send(hold);
     const held = await p.device.response(p.deviceDialog.callId, 'INVITE');
     expect(held.status).toBe(200);

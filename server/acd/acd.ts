@@ -9,7 +9,7 @@ import type { DialPlan } from './dial-plan';
 import { Dialog, dialogKey } from './dialog';
 import { Leg, type LegSnapshot } from './leg';
 import { LocalAddress } from './local-address';
-import { mediaKindOfSdp, type MediaEndCause, type MediaEndpoint, type MediaEngine } from './media/media-engine';
+import { mediaKindOfSdp, type MediaEndCause, type MediaEndpoint, type MediaEngine, type MediaKind } from './media/media-engine';
 import { RateLimiter } from './rate-limiter';
 import { Registrar } from './registrar';
 import { ServerTransactions, type ServerInvite } from './server-transactions';
@@ -22,6 +22,10 @@ import type { ParseResult } from './sip/parser';
 import { DEFAULT_TIMERS, type AcdTimers } from './timers';
 import type { Flow, TransportProtocol } from './transport/flow';
 import { TransportSet, type TransportsConfig } from './transport/transport-set';
+import { e164Target } from './trunks/tel-target';
+import type { TrunkDirectory } from './trunks/trunk-directory';
+import { TrunkSide, type TrunkStatus } from './trunks/trunk-side';
+import type { DigestClient } from './sip/client-digest';
 
 export interface AcdConfig {
   /** Address the SIP WebSocket server binds to. */
@@ -48,6 +52,32 @@ export interface AcdOptions {
   dialPlan: DialPlan;
   media: MediaEngine;
   logger: Logger;
+  /** Carrier trunks (docs/trunks.md); without them the ACD dials devices only. */
+  trunks?: TrunkDirectory;
+}
+
+/** Where a dial's INVITE goes: a registered device, or a carrier through a trunk. */
+interface DialTarget {
+  flow: Flow;
+  requestUri: string;
+  toAddr: string;
+  /** From without tag; null = the caller's identity */
+  fromAddr: string | null;
+  headers: Array<[string, string]>;
+  auth: DigestClient | null;
+  /** device AOR user or trunk name, for the logs */
+  label: string;
+  /** trunks carry plain RTP/AVP; devices here are browsers (WebRTC) */
+  mediaKind: MediaKind;
+}
+
+/** What the device INVITE's responses need to know (a re-sent INVITE has the next CSeq). */
+interface DeviceInviteCtx {
+  localTag: string;
+  fromAddr: string;
+  toAddr: string;
+  auth: DigestClient | null;
+  seq: number;
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, INFO';
@@ -77,6 +107,7 @@ export class Acd {
   private readonly legsById = new Map<string, Leg>();
   private readonly dialogs = new Map<string, DialogEntry>();
   private readonly dials = new Set<Dial>();
+  private readonly trunks: TrunkSide | null;
   private running = false;
   private stopping: Promise<void> | null = null;
 
@@ -97,6 +128,23 @@ export class Acd {
     this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ part: 'registrar' }) });
     this.clientTx = new ClientTransactions(this.timers, this.log);
     this.serverTx = new ServerTransactions(this.timers);
+    // trunk hook: inbound screening, outbound targets, registrations to carriers
+    this.trunks = opts.trunks
+      ? new TrunkSide({
+          directory: opts.trunks,
+          connect: (protocol, host, port) => this.transports.connect(protocol, host, port),
+          local: this.local,
+          digest: this.digest,
+          limiter: this.limiter,
+          clientTx: this.clientTx,
+          logger: this.log,
+        })
+      : null;
+  }
+
+  /** Each trunk with its registration state (monitoring, tests). */
+  trunkStatus(): TrunkStatus[] {
+    return this.trunks?.status() ?? [];
   }
 
   /** The SIP-over-WebSocket port actually bound (useful when 0 was configured). */
@@ -119,6 +167,7 @@ export class Acd {
   async start(): Promise<void> {
     await this.transports.start();
     this.running = true;
+    this.trunks?.start();
     this.log.info({ host: this.cfg.host, ports: this.ports, domain: this.cfg.domain }, 'ACD listening');
   }
 
@@ -146,6 +195,7 @@ export class Acd {
     this.serverTx.stop();
     this.registrar.clear();
     await Promise.all(closing);
+    this.trunks?.stop();
     await this.transports.stop();
     this.log.info('ACD stopped');
   }
@@ -422,10 +472,21 @@ export class Acd {
     const contact = parseNameAddr(req.headers.get('Contact') ?? '');
     if (!contact || !parseUri(contact.uri)) return st.respond(makeResponse(req, 400, { reason: 'Missing Contact' }));
     const user = uri.user ?? '';
-    if (user.startsWith('dev-') || req.headers.has(H.bridge)) return this.authorizeDial(req, flow, st, uri);
+    // trunk hook: carriers' INVITEs and E.164 targets (docs/trunks.md, "Security")
+    let trunkDid: string | null = null;
+    if (this.trunks) {
+      const v = this.trunks.screenInvite(req, flow, uri, (n) => this.dialPlan.lookup(n) !== null);
+      if (v.kind === 'respond') return st.respond(v.response);
+      if (v.kind === 'dial') return this.authorizeDial(req, flow, st, uri);
+      if (v.kind === 'caller') {
+        this.log.info({ callId: req.headers.get('Call-ID'), trunk: v.trunk, dialed: v.dialed }, 'INVITE from a trunk to its DID');
+        trunkDid = v.dialed;
+      }
+    }
+    if (!trunkDid && (user.startsWith('dev-') || req.headers.has(H.bridge))) return this.authorizeDial(req, flow, st, uri);
 
     // anything else is an inbound caller, accepted only for a number the ACD serves
-    const number = E164.safeParse(user);
+    const number = E164.safeParse(trunkDid ?? user);
     const plan = number.success ? this.dialPlan.lookup(number.data) : null;
     if (!number.success || !plan) {
       this.log.info({ callId: req.headers.get('Call-ID'), to: req.uri }, 'INVITE to a number not served refused');
@@ -611,36 +672,63 @@ export class Acd {
   }
 
   private async dial(req: SipRequest, st: ServerInvite, uri: SipUri, bankUser: string): Promise<void> {
-    const bridge = LegId.safeParse(req.headers.get(H.bridge));
-    if (!bridge.success) return st.respond(makeResponse(req, 400, { reason: `Bad ${H.bridge}` }));
+    const bridgeRaw = req.headers.get(H.bridge);
+    const bridge = bridgeRaw === undefined ? null : LegId.safeParse(bridgeRaw);
+    if (bridge && !bridge.success) return st.respond(makeResponse(req, 400, { reason: `Bad ${H.bridge}` }));
     const rtRaw = req.headers.get(H.ringTimeout);
     const ring = rtRaw === undefined ? { success: true as const, data: this.cfg.ringTimeoutDefaultSec } : RingTimeout.safeParse(rtRaw);
     if (!ring.success) return st.respond(makeResponse(req, 400, { reason: `Bad ${H.ringTimeout}` }));
-    if (uri.scheme === 'tel' || !uri.user?.startsWith('dev-') || uri.host !== this.cfg.domain) {
+    // trunk hook: an E.164 Request-URI goes out through a trunk (docs/trunks.md)
+    const viaTrunk = this.trunks !== null && e164Target(uri) !== null;
+    if (!viaTrunk && (uri.scheme === 'tel' || !uri.user?.startsWith('dev-') || uri.host !== this.cfg.domain)) {
       return st.respond(makeResponse(req, 404, { reason: 'No Such Device' }));
     }
-    const caller = this.legsById.get(bridge.data);
-    if (!caller || caller.kind !== 'caller' || caller.ended) return st.respond(makeResponse(req, 481, { reason: 'Leg Gone' }));
-    if (caller.state !== 'parked' || [...this.dials].some((d) => d.caller === caller)) {
-      return st.respond(makeResponse(req, 486, { reason: 'Leg Busy' }));
-    }
-    const binding = this.registrar.lookup(uri.user)[0];
-    if (!binding) return st.respond(makeResponse(req, 404, { reason: 'Device Not Registered' }));
+    // without X-PB-Bridge only a trunk dial is allowed: a number check (mobile verification) answered and left waiting
+    if (!bridge && !viaTrunk) return st.respond(makeResponse(req, 400, { reason: `Missing ${H.bridge}` }));
+    const callerOf = (): Leg | null | number => {
+      if (!bridge) return null;
+      const c = this.legsById.get(bridge.data);
+      if (!c || c.kind !== 'caller' || c.ended) return 481;
+      if (c.state !== 'parked' || [...this.dials].some((d) => d.caller === c)) return 486;
+      return c;
+    };
+    let caller = callerOf();
+    if (typeof caller === 'number') return st.respond(makeResponse(req, caller, { reason: caller === 481 ? 'Leg Gone' : 'Leg Busy' }));
 
-    st.respond(makeResponse(req, 100));
+    let target: DialTarget;
+    if (viaTrunk) {
+      st.respond(makeResponse(req, 100));
+      let cancelled = false;
+      st.onCancel = () => {
+        cancelled = true;
+      };
+      const t = await this.trunks!.outboundTarget(req, uri, caller?.partyAddr ?? null);
+      if (cancelled) return st.respond(makeResponse(req, 487));
+      if (!t) return st.respond(makeResponse(req, 404, { reason: 'No Such Device' }));
+      if ('status' in t) return st.respond(makeResponse(req, t.status, { reason: t.reason }));
+      caller = callerOf(); // the caller may have left while the trunk connected
+      if (typeof caller === 'number') return st.respond(makeResponse(req, caller, { reason: caller === 481 ? 'Leg Gone' : 'Leg Busy' }));
+      target = { flow: t.flow, requestUri: t.requestUri, toAddr: t.toAddr, fromAddr: t.fromAddr, headers: t.headers, auth: t.auth, label: `trunk ${t.trunk}`, mediaKind: 'rtp' };
+    } else {
+      const binding = this.registrar.lookup(uri.user!)[0];
+      if (!binding) return st.respond(makeResponse(req, 404, { reason: 'Device Not Registered' }));
+      st.respond(makeResponse(req, 100));
+      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind: 'webrtc' };
+    }
+
     const legId = newLegId();
     const callId = `${randomToken(12)}@${this.cfg.domain}`;
-    const toAddr = `<sip:${uri.user}@${this.cfg.domain}>`;
-    const leg = new Leg(legId, 'device', callId, binding.flow, parseNameAddr(toAddr)!, this.log.child({ legId, callId }));
+    const leg = new Leg(legId, 'device', callId, target.flow, parseNameAddr(target.toAddr)!, this.log.child({ legId, callId }));
     this.legsById.set(legId, leg);
     const dial = new Dial(leg, caller, st, randomToken(), ring.data);
     this.dials.add(dial);
     st.onCancel = () => this.failDial(dial, 487, 'cancelled by the controller');
-    leg.log.info({ bridgeTo: caller.id, bankUser, device: uri.user, controlCallId: req.headers.get('Call-ID'), ringSec: ring.data }, 'dialling device');
+    leg.log.info({ bridgeTo: caller?.id ?? null, bankUser, device: target.label, controlCallId: req.headers.get('Call-ID'), ringSec: ring.data }, 'dialling device');
 
     let offer: string;
     try {
-      const ep = await this.media.createEndpoint({ legId });
+      // trunk legs speak plain RTP/AVP, browser devices WebRTC
+      const ep = await this.media.createEndpoint({ legId, kind: target.mediaKind });
       if (dial.done) return void (await ep.close());
       leg.endpoint = ep;
       this.watchMedia(leg, ep);
@@ -652,36 +740,54 @@ export class Acd {
     if (dial.done) return;
 
     const localTag = randomToken();
-    const fromAddr = formatNameAddr({ display: caller.partyAddr.display, uri: caller.partyAddr.uri, params: new Map() });
+    const fromAddr = target.fromAddr ?? (caller ? formatNameAddr({ display: caller.partyAddr.display, uri: caller.partyAddr.uri, params: new Map() }) : '<sip:anonymous@anonymous.invalid>');
     const h = new SipHeaders()
-      .append('Via', this.local.via(binding.flow))
+      .append('Via', this.local.via(target.flow))
       .append('Max-Forwards', '70')
       .append('From', `${fromAddr};tag=${localTag}`)
-      .append('To', toAddr)
+      .append('To', target.toAddr)
       .append('Call-ID', callId)
       .append('CSeq', '1 INVITE')
-      .append('Contact', this.local.contact(binding.flow))
+      .append('Contact', this.local.contact(target.flow))
       .append('Allow', ALLOW)
-      .append('Supported', SUPPORTED)
-      .append('Content-Type', 'application/sdp');
-    const invite: SipRequest = { kind: 'request', method: 'INVITE', uri: binding.contact, headers: h, body: offer };
+      .append('Supported', SUPPORTED);
+    for (const [n, v] of target.headers) h.append(n, v);
+    h.append('Content-Type', 'application/sdp');
+    const invite: SipRequest = { kind: 'request', method: 'INVITE', uri: target.requestUri, headers: h, body: offer };
     dial.ringTimer = setTimeout(() => this.failDial(dial, 408, 'ring timeout'), ring.data * 1000);
+    this.sendDeviceInvite(dial, invite, { localTag, fromAddr, toAddr: target.toAddr, auth: target.auth, seq: 1 });
+  }
+
+  private sendDeviceInvite(dial: Dial, invite: SipRequest, a: DeviceInviteCtx): void {
     dial.deviceTx = this.clientTx.send(
       invite,
-      binding.flow,
+      dial.leg.partyFlow,
       (res, local, tx) => {
-        this.onDeviceResponse(dial, invite, tx, { localTag, fromAddr, toAddr }, res, local).catch((err: unknown) => leg.log.error({ err }, 'device response handling failed'));
+        this.onDeviceResponse(dial, invite, tx, a, res, local).catch((err: unknown) => dial.leg.log.error({ err }, 'device response handling failed'));
       },
-      (ring.data + 10) * 1000,
+      (dial.ringSec + 10) * 1000,
     );
   }
 
-  private async onDeviceResponse(dial: Dial, invite: SipRequest, tx: ClientTx, a: { localTag: string; fromAddr: string; toAddr: string }, res: SipResponse, local: boolean): Promise<void> {
+  private async onDeviceResponse(dial: Dial, invite: SipRequest, tx: ClientTx, a: DeviceInviteCtx, res: SipResponse, local: boolean): Promise<void> {
     const { leg, caller } = dial;
     const bankReq = dial.st.request;
     if (res.status < 200) {
       if (res.status > 100 && !dial.done) dial.st.respond(makeResponse(bankReq, 180, { toTag: dial.toTag }));
       return;
+    }
+    // a carrier's challenge is answered once per dial (client digest, docs/trunks.md)
+    if ((res.status === 401 || res.status === 407) && !local && a.auth && a.seq === 1 && !dial.done) {
+      const challenge = res.headers.get(res.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
+      const answer = challenge ? a.auth.authorize(challenge, 'INVITE', invite.uri) : null;
+      if (answer) {
+        const h = invite.headers.clone();
+        h.replaceFirst('Via', this.local.via(leg.partyFlow));
+        h.set('CSeq', `${a.seq + 1} INVITE`);
+        h.set(res.status === 401 ? 'Authorization' : 'Proxy-Authorization', answer);
+        leg.log.info({ status: res.status }, 'carrier challenged the INVITE; answering with digest');
+        return this.sendDeviceInvite(dial, { ...invite, headers: h }, { ...a, seq: a.seq + 1 });
+      }
     }
     if (res.status >= 300) {
       if (!dial.done) this.failDial(dial, mapDeviceFailure(res.status, local), `device answered ${res.status}${local ? ' (local)' : ''}`);
@@ -696,13 +802,13 @@ export class Acd {
         remoteAddr: a.toAddr,
         remoteTarget: parseNameAddr(res.headers.get('Contact') ?? '')?.uri ?? invite.uri,
         flow: leg.partyFlow,
-        localSeq: 1,
+        localSeq: a.seq,
         // the UAC's route set is the 2xx's Record-Route reversed (§12.1.2)
         routeSet: [...res.headers.getAll('Record-Route')].reverse(),
       },
       this.local,
     );
-    this.clientTx.ack2xx(tx, deviceDialog.ack(1));
+    this.clientTx.ack2xx(tx, deviceDialog.ack(a.seq));
     if (leg.ended) {
       // answered after the dial had already failed: release the device at once
       leg.log.info('device answered too late; releasing it');
@@ -725,17 +831,22 @@ export class Acd {
       return this.failDial(dial, 488, 'device answer not acceptable');
     }
     if (dial.done) return;
-    if (caller.ended || caller.state !== 'parked' || !caller.endpoint || !leg.endpoint) {
+    if (caller && (caller.ended || caller.state !== 'parked' || !caller.endpoint || !leg.endpoint)) {
       return this.failDial(dial, caller.ended ? 481 : 486, 'caller no longer parked');
     }
     dial.finish();
     this.dials.delete(dial);
-    const handle = this.media.bridge(caller.endpoint, leg.endpoint);
-    caller.bridge = { peer: leg, handle };
-    leg.bridge = { peer: caller, handle };
-    caller.transition('bridged');
-    leg.transition('bridged');
-    this.tellCaller(caller, 'bridged');
+    if (caller && caller.endpoint && leg.endpoint) {
+      const handle = this.media.bridge(caller.endpoint, leg.endpoint);
+      caller.bridge = { peer: leg, handle };
+      leg.bridge = { peer: caller, handle };
+      caller.transition('bridged');
+      leg.transition('bridged');
+      this.tellCaller(caller, 'bridged');
+    } else {
+      // a dial without a caller (number check): the answered leg waits for the controller
+      leg.transition('waiting');
+    }
 
     const control = new Dialog(
       {
@@ -754,8 +865,8 @@ export class Acd {
     leg.control = 'up';
     this.dialogs.set(control.key, { leg, role: 'control' });
     dial.st.respond(this.controlAnswer(bankReq, dial.st.flow, dial.toTag, [[H.leg, leg.id]]));
-    leg.log.info({ bridgedTo: caller.id }, 'device answered; bridged');
-    caller.log.info({ bridgedTo: leg.id }, 'bridged to device');
+    leg.log.info({ bridgedTo: caller?.id ?? null }, caller ? 'device answered; bridged' : 'device answered; waiting (no caller to bridge)');
+    caller?.log.info({ bridgedTo: leg.id }, 'bridged to device');
   }
 
   /** Ends a dial with one status to the bank; the caller is left as it is (parked, music on). */

@@ -13,7 +13,8 @@ export class Dial {
 
   constructor(
     readonly leg: Leg,
-    readonly caller: Leg,
+    /** the parked caller to bridge to; null for a number check (no bridge) */
+    readonly caller: Leg | null,
     readonly st: ServerInvite,
     /** The ACD's tag on the control dialog this dial creates. */
     readonly toTag: string,

@@ -13,6 +13,7 @@ import type { SessionTimer } from './session-timer';
  * ```
  *  caller:  answering ──ACK──▶ parked ◀──unbridge──▶ bridged
  *  device:  ringing ──200──▶ bridged ──peer gone──▶ waiting
+ *           ringing ──200, no caller (number check)──▶ waiting
  *  any state ──BYE / CANCEL / transport loss / release──▶ ended
  * ```
  *
@@ -25,7 +26,7 @@ export type ControlState = 'none' | 'offering' | 'up' | 'ended';
 const ALLOWED: Record<LegState, LegState[]> = {
   answering: ['parked', 'ended'],
   parked: ['bridged', 'ended'],
-  ringing: ['bridged', 'ended'],
+  ringing: ['bridged', 'waiting', 'ended'],
   bridged: ['parked', 'waiting', 'ended'],
   waiting: ['ended'],
   ended: [],

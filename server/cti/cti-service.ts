@@ -5,7 +5,9 @@ import type { AuthUser } from '../shared/auth';
 import { issueDeviceCredentials } from '../shared/credentials';
 import { AppError } from '../shared/result';
 import type { LegEndCause } from '../shared/sip-control';
-import type { AdminSnapshot, AgentView, CallOffer, CallStatus, CallView, DeviceGrant } from '../shared/socket-events';
+import type { AdminSnapshot, AgentView, BrowserGrant, CallOffer, CallStatus, CallView, MobileGrant, MobileStatus } from '../shared/socket-events';
+import { maskE164 } from '../shared/phone';
+import { MobileVerification, mobileUri, type MobileStore } from './mobile-verification';
 import type { CtiStore, QueueInfo } from './cti-store';
 import { transition, type AgentEvent } from './domain/agent-state';
 import { callTransition, type CallEvent, type CallOutcome, type EndedBy, type TimelineEvent } from './domain/call-state';
@@ -36,6 +38,8 @@ export interface BankPort {
   isReady(): boolean;
   dial(req: DialRequest): DialHandle;
   release(legId: string): boolean;
+  /** digits pressed on legs (optional: a bank without it cannot verify mobiles by code) */
+  onDtmf?(listener: (e: { legId: string; digit: string }) => void): void;
 }
 
 /** Where the service's updates go (the socket layer implements it). Must not throw. */
@@ -46,11 +50,13 @@ export interface CtiNotifier {
   callOffered(operatorId: string, offer: CallOffer): void;
   /** a call changed: to its operator (if any) and to admins */
   callChanged(view: CallView, operatorId: string | null): void;
+  /** the operator's mobile verification changed: to that operator only */
+  mobileChanged?(operatorId: string, status: MobileStatus): void;
 }
 
 export interface CtiServiceOptions {
   bank: BankPort;
-  store: CtiStore;
+  store: CtiStore & Partial<MobileStore>;
   notifier: CtiNotifier;
   logger: Logger;
   secret: string;
@@ -117,9 +123,28 @@ export class CtiService {
   private started = false;
   private stopped = false;
 
+  /** the operators' own mobiles (null when the store cannot keep them) */
+  private readonly mobile: MobileVerification | null;
+
   constructor(private readonly o: CtiServiceOptions) {
     this.log = o.logger.child({ component: 'cti' });
     this.now = o.now ?? Date.now;
+    const st = o.store;
+    this.mobile =
+      st.mobileOf && st.setMobile && o.bank.onDtmf
+        ? new MobileVerification({
+            dial: (r) => o.bank.dial(r),
+            release: (legId) => o.bank.release(legId),
+            store: { mobileOf: (u) => st.mobileOf!(u), setMobile: (u, e, v) => st.setMobile!(u, e, v) },
+            notify: (op, status) => o.notifier.mobileChanged?.(op, status),
+            sipDomain: o.sipDomain,
+            logger: this.log,
+          })
+        : null;
+    if (this.mobile) {
+      const mv = this.mobile;
+      o.bank.onDtmf?.((e) => mv.dtmf(e.legId, e.digit));
+    }
   }
 
   private readonly onLegOffered = (e: LegOffered) => this.legOffered(e);
@@ -142,6 +167,7 @@ export class CtiService {
     this.o.bank.off('legEnded', this.onLegEnded);
     this.o.bank.off('registered', this.onBankRegistered);
     for (const a of this.agents.values()) this.clearAgentTimers(a);
+    this.mobile?.stop();
     for (const c of this.calls.values()) {
       if (c.maxWaitTimer) clearTimeout(c.maxWaitTimer);
       c.dial?.cancel();
@@ -206,7 +232,38 @@ export class CtiService {
     }, grace);
   }
 
-  chooseDevice(operatorId: string, kind: DeviceKind): DeviceGrant {
+  /** The operator rings on their own verified mobile, through a trunk; routing treats it like a browser. */
+  async chooseMobile(operatorId: string, e164: string): Promise<MobileGrant> {
+    const a = this.requireAgent(operatorId);
+    if (a.state === 'reserved' || a.state === 'talking') throw new AppError('CONFLICT', 'cannot change device during a call');
+    const number = await this.requireMobile().verifiedNumber(operatorId, e164);
+    a.device = 'mobile';
+    a.deviceUri = mobileUri(number, this.o.sipDomain);
+    // a number does not expire like device credentials; it lasts the sign-in
+    a.deviceExpiresAt = Number.MAX_SAFE_INTEGER;
+    a.log.info({ device: 'mobile', mobile: maskE164(number) }, 'device: the operator’s mobile');
+    this.notifyAgent(a);
+    return { kind: 'mobile', e164Masked: maskE164(number) };
+  }
+
+  mobileStatus(operatorId: string): Promise<MobileStatus> {
+    this.requireAgent(operatorId);
+    return this.requireMobile().status(operatorId);
+  }
+
+  verifyMobile(operatorId: string, e164: string): Promise<MobileStatus> {
+    const a = this.requireAgent(operatorId);
+    if (a.state === 'reserved' || a.state === 'talking') throw new AppError('CONFLICT', 'cannot verify a number during a call');
+    if (!this.o.bank.isReady()) throw new AppError('UNAVAILABLE', 'the switch is not reachable; try again shortly');
+    return this.requireMobile().start(operatorId, e164);
+  }
+
+  private requireMobile(): MobileVerification {
+    if (!this.mobile) throw new AppError('UNAVAILABLE', 'mobile numbers are not available');
+    return this.mobile;
+  }
+
+  chooseDevice(operatorId: string, kind: Extract<DeviceKind, 'browser'>): BrowserGrant {
     const a = this.requireAgent(operatorId);
     if (a.state === 'reserved' || a.state === 'talking') {
       throw new AppError('CONFLICT', 'cannot change device during a call');
@@ -218,7 +275,7 @@ export class CtiService {
     a.log.info({ device: kind, sipUser: cred.user, expiresAt: cred.expiresAt }, 'device credentials issued');
     this.notifyAgent(a);
     return {
-      kind,
+      kind: 'browser',
       sipUser: cred.user,
       sipPassword: cred.password,
       aor: a.deviceUri,
@@ -415,6 +472,7 @@ export class CtiService {
   }
 
   private legEnded(e: LegEnded): void {
+    if (this.mobile?.legEnded(e.legId)) return;
     const callId = this.legs.get(e.legId);
     const call = callId ? this.calls.get(callId) : undefined;
     if (!call) {

@@ -5,6 +5,15 @@ import type { CallRowPatch, CtiStore, NewCallRow, QueueInfo } from './cti-store'
 export class PrismaCtiStore implements CtiStore {
   constructor(private readonly prisma: PrismaClient) {}
 
+  async mobileOf(userId: string): Promise<{ e164: string | null; verifiedAt: Date | null }> {
+    const u = await this.prisma.user.findUnique({ where: { id: userId }, select: { mobileE164: true, mobileVerifiedAt: true } });
+    return { e164: u?.mobileE164 ?? null, verifiedAt: u?.mobileVerifiedAt ?? null };
+  }
+
+  async setMobile(userId: string, e164: string, verifiedAt: Date | null): Promise<void> {
+    await this.prisma.user.update({ where: { id: userId }, data: { mobileE164: e164, mobileVerifiedAt: verifiedAt } });
+  }
+
   async queueForNumber(e164: string): Promise<QueueInfo | null> {
     const n = await this.prisma.number.findUnique({ where: { e164 }, select: { queueId: true, holdAudio: true } });
     if (!n) return null;

@@ -107,6 +107,12 @@ describe('CTI sockets', () => {
     const c = client('tok-op1');
     await connected(c);
     expect(await ask(c, 'agent:device', { kind: 'pstn' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { kind: expect.any(String) } } });
+    expect(await ask(c, 'agent:device', { kind: 'mobile', e164: '07700 900123' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { e164: expect.stringContaining('international') } } });
+    expect(await ask(c, 'agent:device', { kind: 'mobile' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { e164: expect.any(String) } } });
+    expect(await ask(c, 'agent:device', { kind: 'browser', e164: '+447700900123' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await ask(c, 'agent:mobile-verify', { e164: '+44 (0) 7700' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { e164: expect.any(String) } } });
+    // a well-formed but never verified number is refused by the service, as a field error
+    expect(await ask(c, 'agent:device', { kind: 'mobile', e164: '+44 7700 900123' })).toMatchObject({ ok: false, error: { code: 'CONFLICT', fields: { e164: expect.any(String) } } });
     expect(await ask(c, 'agent:ready', 'not an object')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await ask(c, 'agent:ready', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await ask(c, 'agent:not-ready', { reason: 'x'.repeat(65) })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { reason: expect.any(String) } } });

@@ -6,6 +6,8 @@ import type { AuthUser, SessionResolver } from '../shared/auth';
 import { AppError, fieldErrors, toErrorResponse, type Response } from '../shared/result';
 import {
   DeviceRequest,
+  MobileStatusRequest,
+  MobileVerifyRequest,
   NotReadyRequest,
   ReadyRequest,
   SubscribeRequest,
@@ -54,6 +56,10 @@ export function socketNotifier(io: CtiServer): CtiNotifier {
     callChanged(view, operatorId) {
       if (operatorId) io.to(rooms.operator(operatorId)).emit('call:update', view);
       io.to(rooms.admins).emit('admin:call', view);
+    },
+    mobileChanged(operatorId, status) {
+      // never to admins: an operator's number is theirs
+      io.to(rooms.operator(operatorId)).emit('agent:mobile', status);
     },
   };
 }
@@ -131,17 +137,25 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
           reply({ ok: false, error: { code: 'BAD_REQUEST', message: `invalid ${event} payload`, fields: fieldErrors(parsed.error) } });
           return;
         }
-        try {
-          reply({ ok: true, data: run(parsed.data) });
-        } catch (err) {
+        const fail = (err: unknown) => {
           if (err instanceof AppError) slog.info({ event, code: err.code, message: err.message }, 'event refused');
           else slog.error({ err, event }, 'event failed');
           reply(toErrorResponse(err));
+        };
+        try {
+          const data = run(parsed.data);
+          // some service calls read the database (the operator's mobile): answer when they settle
+          if (data instanceof Promise) data.then((d: unknown) => reply({ ok: true, data: d }), fail);
+          else reply({ ok: true, data });
+        } catch (err) {
+          fail(err);
         }
       });
     };
 
-    on('agent:device', OPERATOR_ROLES, DeviceRequest, (req) => deps.cti.chooseDevice(user.id, req.kind));
+    on('agent:device', OPERATOR_ROLES, DeviceRequest, (req) => (req.kind === 'mobile' ? deps.cti.chooseMobile(user.id, req.e164) : deps.cti.chooseDevice(user.id, req.kind)));
+    on('agent:mobile-status', OPERATOR_ROLES, MobileStatusRequest, () => deps.cti.mobileStatus(user.id));
+    on('agent:mobile-verify', OPERATOR_ROLES, MobileVerifyRequest, (req) => deps.cti.verifyMobile(user.id, req.e164));
     on('agent:ready', OPERATOR_ROLES, ReadyRequest, () => deps.cti.setReady(user.id));
     on('agent:not-ready', OPERATOR_ROLES, NotReadyRequest, (req) => deps.cti.setNotReady(user.id, req.reason));
     on('admin:subscribe', ADMIN_ROLES, SubscribeRequest, () => {

@@ -7,6 +7,9 @@ export type AgentState = z.infer<typeof AgentState>;
 export const Role = z.enum(['ADMIN', 'SUPERVISOR', 'OPERATOR']);
 export type Role = z.infer<typeof Role>;
 
-/** Where an operator takes calls. Only "browser" exists in the walking skeleton. */
-export const DeviceKind = z.enum(['browser']);
+/**
+ * Where an operator takes calls: `browser` (sip.js in the console) or `mobile` (the operator's
+ * own E.164 number, rung through a carrier trunk once it is verified; docs/trunks.md).
+ */
+export const DeviceKind = z.enum(['browser', 'mobile']);
 export type DeviceKind = z.infer<typeof DeviceKind>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentState, DeviceKind } from './agent';
 import type { Response } from './result';
+const E164Pattern = /^\+[1-9]\d{6,14}$/;
 
 /**
  * Every socket.io event between the web and the CTI, typed on both ends
@@ -10,14 +11,50 @@ import type { Response } from './result';
  */
 
 // ---- client → server payloads
-export const DeviceRequest = z.object({ kind: DeviceKind }).strict();
+/** The operator's own mobile number as typed in the console: spaces, dots and dashes are dropped (not brackets: "+44 (0)7700…" would dial a wrong number). */
+export const MobileNumber = z
+  .string({ error: 'enter your mobile number' })
+  .transform((v) => v.replace(/[\s.-]/g, ''))
+  .pipe(z.string().regex(E164Pattern, 'enter the number in international form, e.g. +447700900123'));
+export const DeviceRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal(DeviceKind.enum.browser) }).strict(),
+  /** the verified mobile number to ring (must equal the stored, verified one) */
+  z.object({ kind: z.literal(DeviceKind.enum.mobile), e164: MobileNumber }).strict(),
+]);
+export type DeviceRequest = z.infer<typeof DeviceRequest>;
+/** operator: store this number and ring it once to verify it */
+export const MobileVerifyRequest = z.object({ e164: MobileNumber }).strict();
+export const MobileStatusRequest = z.object({}).strict();
 export const ReadyRequest = z.object({}).strict();
 export const NotReadyRequest = z.object({ reason: z.string().trim().min(1).max(64).optional() }).strict();
 export const SubscribeRequest = z.object({}).strict();
 
 // ---- data sent to clients
-export interface DeviceGrant {
-  kind: DeviceKind;
+export type DeviceGrant = BrowserGrant | MobileGrant;
+
+export interface MobileGrant {
+  kind: 'mobile';
+  /** +44•••••123 — the full number never leaves the server after it was typed */
+  e164Masked: string;
+}
+
+/** The operator's own mobile and its verification (only ever sent to that operator). */
+export interface MobileStatus {
+  /** masked, or null when none is stored */
+  e164Masked: string | null;
+  verified: boolean;
+  /**
+   * the verification call: `calling` (ringing the number), `answered` (waiting for the code typed on the phone),
+   * `failed` (with `error`), `idle` (no call)
+   */
+  call: 'idle' | 'calling' | 'answered' | 'failed';
+  error: string | null;
+  /** the 4-digit code to type on the phone during the verification call (null when none is running) */
+  code: string | null;
+}
+
+export interface BrowserGrant {
+  kind: 'browser';
   sipUser: string;
   sipPassword: string;
   /** SIP URI the device registers as */
@@ -76,6 +113,9 @@ type Ack<T> = (res: Response<T>) => void;
 export interface ClientEvents {
   /** operator: choose a device; the CTI issues SIP credentials for it */
   'agent:device': (req: z.input<typeof DeviceRequest>, ack: Ack<DeviceGrant>) => void;
+  /** operator: store a mobile number and ring it once (verification call) */
+  'agent:mobile-verify': (req: z.input<typeof MobileVerifyRequest>, ack: Ack<MobileStatus>) => void;
+  'agent:mobile-status': (req: z.input<typeof MobileStatusRequest>, ack: Ack<MobileStatus>) => void;
   'agent:ready': (req: z.input<typeof ReadyRequest>, ack: Ack<AgentView>) => void;
   'agent:not-ready': (req: z.input<typeof NotReadyRequest>, ack: Ack<AgentView>) => void;
   /** admin, supervisor: join the live view */
@@ -85,6 +125,8 @@ export interface ClientEvents {
 export interface ServerEvents {
   /** to the operator: their own state changed */
   'agent:state': (view: AgentView) => void;
+  /** to the operator only: their mobile's verification changed */
+  'agent:mobile': (status: MobileStatus) => void;
   /** to the operator: a call is being offered to their device (the device rings next) */
   'call:offer': (offer: CallOffer) => void;
   /** to the operator: their current call changed */

@@ -121,6 +121,11 @@ export class SipWsClient {
     return new SipWsClient(udpWire(socket, host, port), name);
   }
 
+  /** A client on an accepted TCP connection (the carrier's side of a trunk in tests). */
+  static fromSocket(sock: net.Socket, name: string): SipWsClient {
+    return new SipWsClient(streamWire(sock, false), name);
+  }
+
   /** A client on a TCP connection, or TLS when `tlsCa` is given (the server's certificate is verified against it). */
   static stream(host: string, port: number, name: string, tlsCa?: string): Promise<SipWsClient> {
     return new Promise((resolve, reject) => {

@@ -57,6 +57,13 @@ export class ScriptedBank implements BankPort {
   isReady(): boolean {
     return this.ready;
   }
+  onDtmf(listener: (e: { legId: string; digit: string }) => void): void {
+    this.emitter.on('dtmf', listener);
+  }
+  /** A party pressed a key on a leg (the ACD's INFO dtmf-relay, as the real bank reports it). */
+  pressDtmf(legId: string, digit: string): void {
+    this.emitter.emit('dtmf', { legId, digit });
+  }
   /** The bank (re)registered with the ACD. */
   register(): void {
     this.ready = true;

@@ -38,3 +38,15 @@ describe('control headers', () => {
     expect(() => dialHeaders('leg-x\r\nEvil: 1', 20)).toThrow();
   });
 });
+
+describe('parseDtmfRelay', () => {
+  it('reads the digit of an application/dtmf-relay body and nothing else', async () => {
+    const { parseDtmfRelay } = await import('./control-headers');
+    expect(parseDtmfRelay('application/dtmf-relay', 'Signal=5\r\nDuration=160\r\n')).toBe('5');
+    expect(parseDtmfRelay('Application/DTMF-Relay', 'Duration=160\r\nSignal=#\r\n')).toBe('#');
+    expect(parseDtmfRelay('application/dtmf-relay', 'Signal=d\r\n')).toBe('D');
+    expect(parseDtmfRelay('application/dtmf-relay', 'Signal=55\r\n')).toBeNull();
+    expect(parseDtmfRelay('text/plain', 'Signal=5')).toBeNull();
+    expect(parseDtmfRelay(undefined, 'Signal=5')).toBeNull();
+  });
+});

@@ -55,6 +55,17 @@ export function parseCause(get: HeaderGetter | null): LegEndCause {
 }
 
 /** The headers of a dial INVITE (bank → ACD). */
-export function dialHeaders(bridgeTo: string, ringTimeoutSec: number): string[] {
-  return [`${H.bridge}: ${LegId.parse(bridgeTo)}`, `${H.ringTimeout}: ${Math.round(ringTimeoutSec)}`];
+export function dialHeaders(bridgeTo: string | null, ringTimeoutSec: number): string[] {
+  const ring = `${H.ringTimeout}: ${Math.round(ringTimeoutSec)}`;
+  return bridgeTo === null ? [ring] : [`${H.bridge}: ${LegId.parse(bridgeTo)}`, ring];
+}
+
+/**
+ * The digit of an `application/dtmf-relay` INFO body (`Signal=5\r\nDuration=160`), as the ACD
+ * sends them on a leg's control dialog; null for any other content.
+ */
+export function parseDtmfRelay(contentType: string | undefined, body: string): string | null {
+  if (!(contentType ?? '').toLowerCase().startsWith('application/dtmf-relay')) return null;
+  const m = /^Signal\s*=\s*([0-9*#A-Da-d])\s*$/m.exec(body);
+  return m ? m[1]!.toUpperCase() : null;
 }

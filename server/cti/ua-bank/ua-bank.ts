@@ -6,7 +6,7 @@ import NodeWebSocket from 'jssip-node-websocket';
 import type { Logger } from '../../log';
 import { bankCredentials } from '../../shared/credentials';
 import { ROUTE_USER, type LegEndCause } from '../../shared/sip-control';
-import { dialHeaders, parseCause, parseLegHeader, parseRoutePointInvite } from './control-headers';
+import { dialHeaders, parseCause, parseDtmfRelay, parseLegHeader, parseRoutePointInvite } from './control-headers';
 import { loadJsSip, type JsSIP } from './load-jssip';
 
 /**
@@ -43,13 +43,15 @@ export interface UaBankEvents {
   legEnded: [LegEnded];
   registered: [{ ua: string }];
   registrationLost: [{ ua: string; reason: string }];
+  /** a party pressed a key on a leg (the ACD's INFO application/dtmf-relay on its control dialog) */
+  dtmf: [{ legId: string; digit: string }];
 }
 
 export interface DialRequest {
   /** SIP URI of the device, e.g. sip:dev-…@patchbay.local */
   deviceUri: string;
-  /** the caller's leg the ACD bridges the device to */
-  bridgeTo: string;
+  /** the caller's leg the ACD bridges the device to; null = a number check (answered, bridged to nothing) */
+  bridgeTo: string | null;
   ringTimeoutSec: number;
 }
 
@@ -109,6 +111,11 @@ export class UaBank {
 
   constructor(private readonly opts: UaBankOptions) {
     this.log = opts.logger.child({ component: 'ua-bank' });
+  }
+
+  /** Digits pressed on legs (BankPort.onDtmf). */
+  onDtmf(listener: (e: { legId: string; digit: string }) => void): void {
+    this.on('dtmf', listener);
   }
 
   on<K extends keyof UaBankEvents>(event: K, listener: (...args: UaBankEvents[K]) => void): this {
@@ -348,6 +355,16 @@ export class UaBank {
 
   /** A control dialog ended by the ACD (BYE) or by failure → legEnded. Local releases are not echoed. */
   private watchEnd(session: RTCSession, legId: string, log: Logger): void {
+    // JsSIP answers an INFO application/dtmf-relay itself (200) and reports it as newDTMF;
+    // the body is read here with our own parser, not JsSIP's line-position one
+    session.on('newDTMF', (e: unknown) => {
+      const ev = e as { originator?: string; request?: { body?: string; getHeader(n: string): string | undefined } };
+      if (ev.originator !== 'remote' || !ev.request) return;
+      const digit = parseDtmfRelay(ev.request.getHeader('Content-Type'), ev.request.body ?? '');
+      if (digit === null) return;
+      log.debug({ digit }, 'DTMF on a control dialog');
+      this.emit('dtmf', { legId, digit });
+    });
     session.on('ended', (e: EndEvent) => {
       if (this.legs.get(legId)?.session !== session) return; // released by us, or replaced
       this.legs.delete(legId);

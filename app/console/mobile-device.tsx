@@ -1,0 +1,119 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import type { Socket } from 'socket.io-client';
+import type { Response } from '@/server/shared/result';
+import type { ClientEvents, MobileGrant, MobileStatus, ServerEvents } from '@/server/shared/socket-events';
+
+type PbSocket = Socket<ServerEvents, ClientEvents>;
+
+/**
+ * "My mobile": the operator's own number as a device. It must be verified once with a call: the
+ * console shows a 4-digit code, the CTI rings the number through the carrier trunk, and the
+ * operator types the code on the phone's keypad. Only the masked number ever comes back.
+ */
+export function MobileDevice(props: {
+  getSocket: () => PbSocket | null;
+  status: MobileStatus | null;
+  onStatus: (s: MobileStatus) => void;
+  /** the number is now the device (the browser line is released by the console) */
+  onChosen: (g: MobileGrant) => Promise<void>;
+  disabled: boolean;
+  active: boolean;
+}) {
+  const [number, setNumber] = useState('');
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const s = props.status;
+
+  function emit<T>(send: (socket: PbSocket, done: (err: Error | null, res: Response<T>) => void) => void): Promise<Response<T>> {
+    const socket = props.getSocket();
+    if (!socket?.connected) return Promise.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not connected to the CTI.' } });
+    return new Promise((resolve) => send(socket, (err, res) => resolve(err ? { ok: false, error: { code: 'UNAVAILABLE', message: 'The CTI did not answer.' } } : res)));
+  }
+
+  function shown<T>(r: Response<T>): r is { ok: true; data: T } {
+    if (r.ok) {
+      setFieldError(null);
+      setError(null);
+      return true;
+    }
+    const f = r.error.fields?.e164;
+    setFieldError(f ?? null);
+    setError(f ? null : r.error.message);
+    return false;
+  }
+
+  async function verify(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const r = await emit<MobileStatus>((sk, done) => sk.timeout(10_000).emit('agent:mobile-verify', { e164: number }, done));
+      if (shown(r)) props.onStatus(r.data);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function use() {
+    setBusy(true);
+    try {
+      const r = await emit<MobileGrant | { kind: 'browser' }>((sk, done) => sk.timeout(10_000).emit('agent:device', { kind: 'mobile', e164: number }, done as never));
+      if (shown(r) && r.data.kind === 'mobile') await props.onChosen(r.data);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="mobile-device" data-testid="mobile-device">
+      <h3>My mobile</h3>
+      <form className="form" onSubmit={(e) => void verify(e)} noValidate>
+        <div className="field">
+          <label htmlFor="mobile-e164">Mobile number (international form)</label>
+          <input
+            id="mobile-e164"
+            type="tel"
+            inputMode="tel"
+            autoComplete="tel"
+            placeholder="+447700900123"
+            value={number}
+            onChange={(e) => setNumber(e.target.value)}
+            aria-invalid={fieldError ? true : undefined}
+            aria-describedby={fieldError ? 'mobile-e164-error' : undefined}
+            data-testid="mobile-e164"
+          />
+          {fieldError && (
+            <p className="field-error" id="mobile-e164-error" data-testid="mobile-e164-error">
+              {fieldError}
+            </p>
+          )}
+        </div>
+        <div className="btn-row">
+          <button type="submit" className="btn" disabled={props.disabled || busy || s?.call === 'calling' || s?.call === 'answered'} data-testid="mobile-verify">
+            Call me to verify
+          </button>
+          <button type="button" className="btn btn-primary" onClick={() => void use()} disabled={props.disabled || busy || !s?.verified} data-testid="device-mobile">
+            {props.active ? 'Ringing my mobile' : 'Use my mobile'}
+          </button>
+        </div>
+      </form>
+      <p className="muted small" role="status" aria-live="polite" data-testid="mobile-status" data-call={s?.call ?? 'idle'} data-verified={s?.verified ? 'true' : 'false'}>
+        {s?.e164Masked ? `${s.e164Masked}: ${s.verified ? 'verified' : 'not verified yet'}.` : 'No mobile number saved.'}{' '}
+        {s?.call === 'calling' && 'Calling your mobile now — answer it, then type the code below on its keypad.'}
+        {s?.call === 'answered' && 'You answered: type the code below on the phone’s keypad.'}
+        {s?.call === 'failed' && `Verification failed: ${s.error ?? 'unknown reason'}.`}
+      </p>
+      {s?.code && (
+        <p className="mobile-code" data-testid="mobile-code">
+          Code: <strong className="mono">{s.code}</strong>
+        </p>
+      )}
+      {error && (
+        <p className="alert alert-error" role="alert" data-testid="mobile-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}

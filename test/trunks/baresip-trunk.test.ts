@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Acd } from '../../server/acd/acd';
+import { decode, encode } from '../../server/acd/media/g711';
+import { TestBrowserClient } from '../../server/acd/media/test-browser-client';
+import { freeUdpPort } from '../../server/acd/media/test-mini-uac';
+import { writeWav8kMono16 } from '../../server/acd/media/wav';
+import { WeriftMediaEngine } from '../../server/acd/media/werift-media-engine';
+import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';
+import { StaticTrunkDirectory } from '../../server/acd/trunks/trunk-directory';
+import { bankCredentials } from '../../server/shared/credentials';
+import { controlSdp, H } from '../../server/shared/sip-control';
+
+/**
+ * RTP both ways through a trunk bridge: a WebRTC caller (werift, like a browser) parked on the
+ * DID; the bank dials tel:+… and the ACD sends it out through a UDP trunk to baresip (Debian
+ * baresip-core) acting as the operator's mobile behind the carrier: it auto-answers, plays a
+ * 600 Hz tone (aufile) and records what it hears (sndfile). The caller speaks 1 kHz.
+ */
+const BARESIP = '/usr/bin/baresip';
+const SECRET = 'baresip-trunk-secret-'.padEnd(40, 'x');
+const DOMAIN = 'patchbay.local';
+const DID = '+15550100';
+const MOBILE = '+447700900123';
+const log = pino({ level: process.env.ACD_TEST_LOG ?? 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rms(pcm: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < pcm.length; i++) s += (pcm[i] as number) ** 2;
+  return Math.sqrt(s / Math.max(1, pcm.length));
+}
+function tone(hz: number, amp: number, seconds: number): Int16Array {
+  return Int16Array.from({ length: 8000 * seconds }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * i) / 8000)));
+}
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+describe.skipIf(!existsSync(BARESIP))('baresip as the mobile behind a UDP trunk', () => {
+  it('the bank dials tel:+…, baresip answers through the trunk, and tones flow both ways through the bridge', { timeout: 40_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pb-trunk-baresip-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(path.join(dir, 'rec'));
+    writeFileSync(path.join(dir, 'tone.wav'), writeWav8kMono16(tone(600, 8000, 15)));
+    const sipPort = await freeUdpPort();
+    writeFileSync(
+      path.join(dir, 'config'),
+      [
+        'poll_method epoll',
+        `sip_listen 127.0.0.1:${sipPort}`,
+        'sip_transports udp',
+        'net_interface 127.0.0.1',
+        'audio_player aubridge,nil',
+        `audio_source aufile,${path.join(dir, 'tone.wav')}`,
+        'audio_alert aubridge,nil',
+        'rtp_ports 45700-45799',
+        'module_path /usr/lib/baresip/modules',
+        'module g711.so',
+        'module aufile.so',
+        'module aubridge.so',
+        'module sndfile.so',
+        'module_app account.so',
+        `snd_path ${path.join(dir, 'rec')}`,
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(dir, 'accounts'), `<sip:${MOBILE}@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA\n`);
+    const bs: ChildProcess = spawn('timeout', ['60', BARESIP, '-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    bs.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    bs.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<void>((r) => bs.once('exit', () => r()));
+    cleanup.push(async () => {
+      if (bs.exitCode === null) bs.kill('SIGTERM');
+      await Promise.race([exited, sleep(3000)]);
+    });
+    for (let i = 0; !out.includes('baresip is ready'); i++) {
+      if (i > 100) throw new Error(`baresip did not start:\n${out}`);
+      await sleep(50);
+    }
+
+    const media = new WeriftMediaEngine(log, { rtpPortRange: [45400, 45499], portRange: [45500, 45599] });
+    cleanup.push(() => media.close());
+    const acd = new Acd({
+      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { udpPort: 0 } },
+      dialPlan: { lookup: (n) => (n === DID ? { holdAudio: 'default' } : null) },
+      media,
+      logger: log,
+      trunks: new StaticTrunkDirectory([
+        {
+          id: 't1', name: 'loopback', host: '127.0.0.1', port: sipPort, transport: 'udp', username: 'pb-acct', password: 'carrier-password-1', realm: null,
+          register: false, registerExpirySec: 600, inboundSources: [], inboundDigest: false, outbound: true,
+          callerIdMode: 'fixed', callerIdE164: '+15550199', assertIdentity: true, privacy: false, enabled: true, dids: [],
+        },
+      ]),
+    });
+    await acd.start();
+    cleanup.push(() => acd.stop());
+    const url = `ws://127.0.0.1:${acd.port}`;
+
+    const bank = await SipWsClient.connect(url, 'bank');
+    cleanup.push(() => bank.close());
+    const creds = bankCredentials(SECRET, 1);
+    expect((await bank.register('route', DOMAIN, creds.user, creds.password)).status).toBe(200);
+
+    // the WebRTC caller, parked on the DID
+    const browser = new TestBrowserClient();
+    cleanup.push(() => browser.close());
+    const caller = await SipWsClient.connect(url, 'caller');
+    cleanup.push(() => caller.close());
+    const inv = caller.makeRequest('INVITE', `sip:${DID}@${DOMAIN}`, { from: '"Carla" <sip:carla@test.invalid>', body: await browser.makeOffer() });
+    caller.send(inv);
+    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE', true, 10_000);
+    expect(ok.status).toBe(200);
+    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
+    await browser.acceptAnswer(ok.body);
+    await browser.connected();
+    const offer = await bank.request('INVITE', () => true, 5000);
+    bank.answer(offer, 200, { body: controlSdp(1) });
+    const callerLeg = offer.headers.get(H.leg)!;
+
+    // the bank dials the mobile: out through the UDP trunk to baresip, which auto-answers
+    const first = bank.makeRequest('INVITE', `tel:${MOBILE}`, { from: `<sip:${creds.user}@${DOMAIN}>`, headers: [[H.bridge, callerLeg]], body: controlSdp(2) });
+    bank.send(first);
+    const ch = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
+    bank.ackFailure(first, ch);
+    const dial = bank.withAuth(first, ch, creds.user, creds.password);
+    bank.send(dial);
+    const answered = await bank.response(first.headers.get('Call-ID')!, 'INVITE', true, 15_000);
+    expect(answered.status, out).toBe(200);
+    const control = bank.dialogFrom(dial, answered);
+    bank.send(bank.inDialog('ACK', control));
+    expect(acd.legs().find((l) => l.legId === callerLeg)?.state).toBe('bridged');
+
+    // the caller speaks 1 kHz for 2 s while baresip plays 600 Hz
+    const before = browser.received.length;
+    const spoken = encode(tone(1000, 10000, 2), 'PCMU');
+    for (let n = 0; n < 100; n++) {
+      await browser.sendFrame(spoken.subarray(n * 160, (n + 1) * 160));
+      await sleep(20);
+    }
+    // the CTI's order: release the mobile (BYE to baresip through the trunk)
+    bank.send(bank.inDialog('BYE', control));
+    expect((await bank.response(control.callId, 'BYE', true, 5000)).status).toBe(200);
+    await sleep(500);
+
+    // baresip → trunk → ACD → caller: its tone reached the WebRTC caller
+    const heard = browser.received.slice(before).filter((p) => p.header.payloadType === 0).map((p) => decode(p.payload, 'PCMU'));
+    expect(heard.length).toBeGreaterThan(60);
+    expect(rms(Int16Array.from(heard.flatMap((f) => [...f])))).toBeGreaterThan(3000);
+    // caller → ACD → trunk → baresip: sndfile wrote what baresip decoded
+    const decWav = readdirSync(path.join(dir, 'rec')).find((f) => f.endsWith('-dec.wav'));
+    expect(decWav, out).toBeDefined();
+    const dec = readFileSync(path.join(dir, 'rec', decWav as string));
+    expect(rms(new Int16Array(dec.buffer, dec.byteOffset + 44, Math.floor((dec.length - 44) / 2)))).toBeGreaterThan(3000);
+  });
+});
