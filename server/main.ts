@@ -55,9 +55,9 @@ async function main(): Promise<void> {
     ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}),
   });
   if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
-  const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ component: 'dial-plan' }));
+  const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ part: 'acd', module: 'dial-plan' }));
   await dialPlan.start();
-  const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ component: 'trunks' }));
+  const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ part: 'acd', module: 'trunk-directory' }));
   await trunks.start();
   const acd = new Acd({
     config: {

@@ -125,7 +125,7 @@ export class Acd {
     this.local = new LocalAddress(() => this.cfg.publicHost ?? this.cfg.host);
     this.digest = new DigestAuthenticator(this.cfg.domain, this.timers.nonceTtlMs);
     this.limiter = new RateLimiter(this.timers.authFailBurst, this.timers.authFailRefillPerSec);
-    this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ part: 'registrar' }) });
+    this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ module: 'registrar' }) });
     this.clientTx = new ClientTransactions(this.timers, this.log);
     this.serverTx = new ServerTransactions(this.timers);
     // trunk hook: inbound screening, outbound targets, registrations to carriers

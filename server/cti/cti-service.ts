@@ -127,7 +127,7 @@ export class CtiService {
   private readonly mobile: MobileVerification | null;
 
   constructor(private readonly o: CtiServiceOptions) {
-    this.log = o.logger.child({ component: 'cti' });
+    this.log = o.logger.child({ part: 'cti' });
     this.now = o.now ?? Date.now;
     const st = o.store;
     this.mobile =

@@ -59,7 +59,7 @@ export class MobileVerification {
   private readonly log: Logger;
 
   constructor(private readonly d: MobileDeps) {
-    this.log = d.logger.child({ component: 'mobile-verification' });
+    this.log = d.logger.child({ module: 'mobile-verification' });
   }
 
   async status(operatorId: string): Promise<MobileStatus> {

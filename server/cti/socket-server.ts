@@ -65,7 +65,7 @@ export function socketNotifier(io: CtiServer): CtiNotifier {
 }
 
 export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
-  const log = deps.logger.child({ component: 'cti-socket' });
+  const log = deps.logger.child({ part: 'cti', module: 'socket' });
   const users = new WeakMap<CtiSocket, AuthUser>();
 
   io.use((socket, next) => {

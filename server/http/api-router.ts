@@ -65,7 +65,7 @@ function route(method: Route['method'], path: string, access: Access, handle: Ro
 
 export function createApiHandler(deps: ApiDeps): ApiHandler {
   const { prisma, sessions, config } = deps;
-  const log = deps.logger.child({ mod: 'http-api' });
+  const log = deps.logger.child({ part: 'web', module: 'http-api' });
   const limiter = deps.loginLimiter ?? new LoginRateLimiter();
   const bodyLimit = deps.bodyLimit ?? 16 * 1024;
 

@@ -28,7 +28,7 @@ export class WeriftMediaEngine implements MediaEngine {
   private readonly log: Logger;
 
   constructor(log: Logger, options: WeriftMediaEngineOptions = {}) {
-    this.log = log.child({ mod: 'media' });
+    this.log = log.child({ part: 'acd', module: 'media' });
     this.options = WeriftMediaEngineOptionsSchema.parse(options);
     this.clips = new ClipLibrary(this.log);
     this.ports = new RtpPortPool(this.options.rtpAddress, this.options.rtpPortRange);

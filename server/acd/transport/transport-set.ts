@@ -29,13 +29,13 @@ export class TransportSet {
 
   constructor(cfg: TransportsConfig, handler: TransportHandler, log: Logger) {
     const h = cfg.host;
-    if (cfg.wsPort != null) this.list.push(new WsTransport({ host: h, port: cfg.wsPort }, handler, log.child({ part: 'sip-ws' })));
-    if (cfg.udpPort != null) this.list.push(new UdpTransport({ host: h, port: cfg.udpPort }, handler, log.child({ part: 'sip-udp' })));
-    if (cfg.tcpPort != null) this.list.push(new StreamTransport({ host: h, port: cfg.tcpPort, idleTimeoutMs: cfg.streamIdleMs }, handler, log.child({ part: 'sip-tcp' })));
+    if (cfg.wsPort != null) this.list.push(new WsTransport({ host: h, port: cfg.wsPort }, handler, log.child({ module: 'sip-ws' })));
+    if (cfg.udpPort != null) this.list.push(new UdpTransport({ host: h, port: cfg.udpPort }, handler, log.child({ module: 'sip-udp' })));
+    if (cfg.tcpPort != null) this.list.push(new StreamTransport({ host: h, port: cfg.tcpPort, idleTimeoutMs: cfg.streamIdleMs }, handler, log.child({ module: 'sip-tcp' })));
     if (cfg.tls && cfg.tlsPort != null) {
-      this.list.push(new StreamTransport({ host: h, port: cfg.tlsPort, tls: cfg.tls, tlsClient: cfg.tlsClient, idleTimeoutMs: cfg.streamIdleMs }, handler, log.child({ part: 'sip-tls' })));
+      this.list.push(new StreamTransport({ host: h, port: cfg.tlsPort, tls: cfg.tls, tlsClient: cfg.tlsClient, idleTimeoutMs: cfg.streamIdleMs }, handler, log.child({ module: 'sip-tls' })));
     }
-    if (cfg.tls && cfg.wssPort != null) this.list.push(new WsTransport({ host: h, port: cfg.wssPort, tls: cfg.tls }, handler, log.child({ part: 'sip-wss' })));
+    if (cfg.tls && cfg.wssPort != null) this.list.push(new WsTransport({ host: h, port: cfg.wssPort, tls: cfg.tls }, handler, log.child({ module: 'sip-wss' })));
   }
 
   all(): readonly SipTransport[] {

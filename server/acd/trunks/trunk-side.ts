@@ -77,7 +77,7 @@ export class TrunkSide {
   private refresh: NodeJS.Timeout | null = null;
 
   constructor(private readonly d: TrunkSideDeps) {
-    this.log = d.logger.child({ part: 'trunks' });
+    this.log = d.logger.child({ module: 'trunks' });
   }
 
   /** Starts registrations (the ACD's transports are up). */

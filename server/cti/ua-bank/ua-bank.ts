@@ -110,7 +110,7 @@ export class UaBank {
   private jssip: JsSIP | null = null;
 
   constructor(private readonly opts: UaBankOptions) {
-    this.log = opts.logger.child({ component: 'ua-bank' });
+    this.log = opts.logger.child({ part: 'cti', module: 'ua-bank' });
   }
 
   /** Digits pressed on legs (BankPort.onDtmf). */
