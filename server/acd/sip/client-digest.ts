@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { digestResponse } from './digest';
-import { quote, unquote } from './headers';
+import { digestResponse, parseDigestParams } from './digest';
+import { quote } from './headers';
 
 /**
  * Client side of SIP digest (RFC 3261 §22.2, RFC 2617 MD5 with qop=auth): how the ACD answers a
@@ -19,15 +19,8 @@ export interface DigestChallenge {
 
 /** Parses a WWW-Authenticate / Proxy-Authenticate value; null when it is not a usable digest challenge. */
 export function parseChallenge(header: string): DigestChallenge | null {
-  const m = /^\s*Digest\s+(.*)$/is.exec(header);
-  if (!m) return null;
-  const fields = new Map<string, string>();
-  const re = /([A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)\s*(?:,|$)/g;
-  let match: RegExpExecArray | null;
-  while ((match = re.exec(m[1]!)) !== null) {
-    if (match[0] === '') break;
-    fields.set(match[1]!.toLowerCase(), unquote(match[2]!));
-  }
+  const fields = parseDigestParams(header);
+  if (!fields) return null;
   const realm = fields.get('realm');
   const nonce = fields.get('nonce');
   if (realm === undefined || nonce === undefined) return null;

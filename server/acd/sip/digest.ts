@@ -32,8 +32,11 @@ export function md5(s: string): string {
   return createHash('md5').update(s).digest('hex');
 }
 
-/** Parses `Digest k=v, k="v"…`; null when it is not a digest header. */
-export function parseDigest(header: string): DigestCredentials | null {
+/**
+ * The `k=v, k="v"…` parameters of a `Digest …` header (Authorization, WWW-Authenticate and their
+ * proxy forms), names lower-cased and values unquoted; null when it is not a digest header.
+ */
+export function parseDigestParams(header: string): Map<string, string> | null {
   const m = /^\s*Digest\s+(.*)$/is.exec(header);
   if (!m) return null;
   const fields = new Map<string, string>();
@@ -43,6 +46,13 @@ export function parseDigest(header: string): DigestCredentials | null {
     if (match[0] === '') break;
     fields.set(match[1]!.toLowerCase(), unquote(match[2]!));
   }
+  return fields;
+}
+
+/** Parses the credentials of an Authorization / Proxy-Authorization header; null when not digest. */
+export function parseDigest(header: string): DigestCredentials | null {
+  const fields = parseDigestParams(header);
+  if (!fields) return null;
   const get = (k: string): string | null => fields.get(k) ?? null;
   const username = get('username');
   const realm = get('realm');
