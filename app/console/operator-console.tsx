@@ -354,6 +354,8 @@ export function OperatorConsole() {
     setReg({ kind: 'none' });
   }
   const regBad = reg.kind === 'failed' || reg.kind === 'lost' || reg.kind === 'unregistered';
+  // while a call rings or is up the CTI refuses state changes: don't offer them
+  const onCall = agent?.state === 'reserved' || agent?.state === 'talking';
   const answeredAt = call?.phase === 'talking' ? (callView?.answeredAt ?? talkStart) : null;
   const showCall = call !== null || (offer !== null && callView?.status !== 'ended');
 
@@ -390,10 +392,10 @@ export function OperatorConsole() {
               {agent && <span className="muted" data-testid="agent-since">for {formatDuration(now - agent.since)}</span>}
             </div>
             <div className="btn-row">
-              <button type="button" className="btn btn-ready" onClick={() => void setReady(true)} disabled={link.kind !== 'connected'} data-testid="agent-ready">
+              <button type="button" className="btn btn-ready" onClick={() => void setReady(true)} disabled={link.kind !== 'connected' || onCall} data-testid="agent-ready">
                 Ready
               </button>
-              <button type="button" className="btn btn-notready" onClick={() => void setReady(false)} disabled={link.kind !== 'connected'} data-testid="agent-not-ready">
+              <button type="button" className="btn btn-notready" onClick={() => void setReady(false)} disabled={link.kind !== 'connected' || onCall} data-testid="agent-not-ready">
                 Not ready
               </button>
             </div>
