@@ -38,3 +38,11 @@ describe('SIP transport config', () => {
     expect(() => loadConfig({ ...env, SIP_UDP_PORT: '70000' })).toThrow(/SIP_UDP_PORT/);
   });
 });
+
+describe('recordings directory', () => {
+  it('defaults to <DATA_DIR>/recordings and takes RECORDINGS_DIR, made absolute', () => {
+    const env = base();
+    expect(loadConfig(env).recordingsDir).toBe(path.join(env.DATA_DIR, 'recordings'));
+    expect(loadConfig({ ...env, RECORDINGS_DIR: 'rec-here' }).recordingsDir).toBe(path.resolve('rec-here'));
+  });
+});

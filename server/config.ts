@@ -47,6 +47,8 @@ const Env = z.object({
   RTP_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
   /** Directory of announcement/hold clips (*.wav, 8 kHz 16-bit mono), each named after its file; optional. */
   ACD_AUDIO_DIR: z.string().min(1).optional(),
+  /** Where the ACD writes bridge recordings (stereo WAV) the controller asks for; default <DATA_DIR>/recordings, created at boot. */
+  RECORDINGS_DIR: z.string().min(1).optional(),
   /** Seed the demo users, queue and number at boot (idempotent). */
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Password for the demo users when they are first seeded (random and printed once when absent). */
@@ -80,6 +82,8 @@ export interface Config {
   mediaAddress: string;
   rtpPortRange: [number, number] | null;
   audioDir: string | null;
+  /** Absolute directory of bridge recordings. */
+  recordingsDir: string;
   seedDemo: boolean;
   demoPassword: string | null;
   sessionTtlSec: number;
@@ -126,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediaAddress: e.MEDIA_ADDRESS ?? (/^\d+\.\d+\.\d+\.\d+$/.test(e.HOST) && e.HOST !== '0.0.0.0' ? e.HOST : '127.0.0.1'),
     rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,
     audioDir: e.ACD_AUDIO_DIR ? path.resolve(e.ACD_AUDIO_DIR) : null,
+    recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
     seedDemo: e.SEED_DEMO,
     demoPassword: e.DEMO_PASSWORD ?? null,
     sessionTtlSec: e.SESSION_TTL_SEC,

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       secret: config.secret,
       ringTimeoutDefaultSec: 20,
       publicHost: config.publicHost,
+      recordingsDir: config.recordingsDir,
       transports: { udpPort: config.sipUdpPort, tcpPort: config.sipTcpPort, tlsPort: config.sipTlsPort, wssPort: config.sipWssPort, tls: config.sipTls },
     },
     dialPlan,

@@ -1,8 +1,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import path from 'node:path';
 import type { Logger } from '../log';
 import { expectedPassword, parseSipUser } from '../shared/credentials';
-import { controlSdp, E164, H, LegId, RingTimeout, ROUTE_USER, type LegEndCause } from '../shared/sip-control';
+import { controlSdp, E164, H, LegId, RecordFlag, RingTimeout, ROUTE_USER, type LegEndCause } from '../shared/sip-control';
 import { ClientTransactions, type ClientTx } from './client-transactions';
 import { Dial, mapDeviceFailure } from './dial';
 import type { DialPlan } from './dial-plan';
@@ -45,6 +47,11 @@ export interface AcdConfig {
    * not opened; TLS and WSS need `tls`.
    */
   transports?: Omit<TransportsConfig, 'host' | 'wsPort'>;
+  /**
+   * Directory for bridge recordings the controller asks for (`X-PB-Record: on`), created at
+   * start. Without it such a dial is refused with 503.
+   */
+  recordingsDir?: string;
 }
 
 export interface AcdOptions {
@@ -165,6 +172,7 @@ export class Acd {
   }
 
   async start(): Promise<void> {
+    if (this.cfg.recordingsDir) await mkdir(this.cfg.recordingsDir, { recursive: true });
     await this.transports.start();
     this.running = true;
     this.trunks?.start();
@@ -185,7 +193,11 @@ export class Acd {
     for (const leg of this.legsById.values()) {
       leg.clearTimers();
       leg.session?.stop();
-      leg.bridge?.handle.unbridge();
+      if (leg.bridge) {
+        leg.bridge.handle.unbridge();
+        // a recording is finalised (RIFF sizes written) before stop() resolves
+        closing.push(leg.bridge.handle.finished().catch(() => {}));
+      }
       if (leg.endpoint) closing.push(leg.endpoint.close().catch(() => {}));
       leg.state = 'ended';
     }
@@ -678,6 +690,13 @@ export class Acd {
     const rtRaw = req.headers.get(H.ringTimeout);
     const ring = rtRaw === undefined ? { success: true as const, data: this.cfg.ringTimeoutDefaultSec } : RingTimeout.safeParse(rtRaw);
     if (!ring.success) return st.respond(makeResponse(req, 400, { reason: `Bad ${H.ringTimeout}` }));
+    const recRaw = req.headers.get(H.record);
+    const rec = recRaw === undefined ? { success: true as const, data: 'off' as const } : RecordFlag.safeParse(recRaw.trim().toLowerCase());
+    if (!rec.success) return st.respond(makeResponse(req, 400, { reason: `Bad ${H.record}` }));
+    const record = rec.data === 'on';
+    // a recording is of a bridge; a number check has none
+    if (record && !bridge) return st.respond(makeResponse(req, 400, { reason: `${H.record} Needs ${H.bridge}` }));
+    if (record && !this.cfg.recordingsDir) return st.respond(makeResponse(req, 503, { reason: 'Recording Not Available' }));
     // trunk hook: an E.164 Request-URI goes out through a trunk (docs/trunks.md)
     const viaTrunk = this.trunks !== null && e164Target(uri) !== null;
     if (!viaTrunk && (uri.scheme === 'tel' || !uri.user?.startsWith('dev-') || uri.host !== this.cfg.domain)) {
@@ -713,7 +732,9 @@ export class Acd {
       const binding = this.registrar.lookup(uri.user!)[0];
       if (!binding) return st.respond(makeResponse(req, 404, { reason: 'Device Not Registered' }));
       st.respond(makeResponse(req, 100));
-      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind: 'webrtc' };
+      // a browser registers over WebSocket (WebRTC media); a SIP phone over UDP/TCP/TLS speaks plain RTP/AVP
+      const mediaKind: MediaKind = binding.flow.transport === 'WS' || binding.flow.transport === 'WSS' ? 'webrtc' : 'rtp';
+      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind };
     }
 
     const legId = newLegId();
@@ -721,9 +742,10 @@ export class Acd {
     const leg = new Leg(legId, 'device', callId, target.flow, parseNameAddr(target.toAddr)!, this.log.child({ legId, callId }));
     this.legsById.set(legId, leg);
     const dial = new Dial(leg, caller, st, randomToken(), ring.data);
+    dial.record = record;
     this.dials.add(dial);
     st.onCancel = () => this.failDial(dial, 487, 'cancelled by the controller');
-    leg.log.info({ bridgeTo: caller?.id ?? null, bankUser, device: target.label, controlCallId: req.headers.get('Call-ID'), ringSec: ring.data }, 'dialling device');
+    leg.log.info({ bridgeTo: caller?.id ?? null, bankUser, device: target.label, controlCallId: req.headers.get('Call-ID'), ringSec: ring.data, record }, 'dialling device');
 
     let offer: string;
     try {
@@ -836,8 +858,15 @@ export class Acd {
     }
     dial.finish();
     this.dials.delete(dial);
+    const answerHeaders: Array<[string, string]> = [[H.leg, leg.id]];
     if (caller && caller.endpoint && leg.endpoint) {
-      const handle = this.media.bridge(caller.endpoint, leg.endpoint);
+      // recordings are named by leg ids only: left channel = caller, right = device
+      const recording = dial.record && this.cfg.recordingsDir ? `${caller.id}-${leg.id}.wav` : null;
+      const handle = this.media.bridge(caller.endpoint, leg.endpoint, recording ? { recordTo: path.join(this.cfg.recordingsDir!, recording) } : {});
+      if (recording) {
+        answerHeaders.push([H.recording, recording]);
+        leg.log.info({ recording }, 'recording the bridge');
+      }
       caller.bridge = { peer: leg, handle };
       leg.bridge = { peer: caller, handle };
       caller.transition('bridged');
@@ -864,7 +893,7 @@ export class Acd {
     leg.controlDialog = control;
     leg.control = 'up';
     this.dialogs.set(control.key, { leg, role: 'control' });
-    dial.st.respond(this.controlAnswer(bankReq, dial.st.flow, dial.toTag, [[H.leg, leg.id]]));
+    dial.st.respond(this.controlAnswer(bankReq, dial.st.flow, dial.toTag, answerHeaders));
     leg.log.info({ bridgedTo: caller?.id ?? null }, caller ? 'device answered; bridged' : 'device answered; waiting (no caller to bridge)');
     caller?.log.info({ bridgedTo: leg.id }, 'bridged to device');
   }

@@ -10,6 +10,8 @@ export class Dial {
   done = false;
   deviceTx: ClientTx | null = null;
   ringTimer: NodeJS.Timeout | null = null;
+  /** The controller asked for a recording of the bridge (X-PB-Record: on). */
+  record = false;
 
   constructor(
     readonly leg: Leg,

@@ -20,6 +20,10 @@ export const H = {
   cause: 'X-PB-Cause',
   /** ACD → caller (in-dialog INFO): `bridged` when a device is connected, `parked` when back on hold. */
   state: 'X-PB-State',
+  /** bank → ACD (dial INVITE with X-PB-Bridge): `on` asks the ACD to record the bridge. */
+  record: 'X-PB-Record',
+  /** ACD → bank (200 to a recorded dial): the recording's file name (never a path). */
+  recording: 'X-PB-Recording',
 } as const;
 
 export const LegId = z.string().regex(/^leg-[0-9a-f]{16,32}$/, 'a leg id is leg-<hex>');
@@ -27,6 +31,10 @@ export type LegId = z.infer<typeof LegId>;
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number is + and 7 to 15 digits');
 export const RingTimeout = z.coerce.number().int().min(5).max(120);
 export const AudioName = z.string().regex(/^[a-z0-9-]{1,32}$/);
+/** X-PB-Record: `on` records the bridge, `off` (same as no header) does not. */
+export const RecordFlag = z.enum(['on', 'off']);
+/** X-PB-Recording: `<callerLegId>-<deviceLegId>.wav`, leg ids only (no operator data). */
+export const RecordingName = z.string().regex(/^leg-[0-9a-f]{16,32}-leg-[0-9a-f]{16,32}\.wav$/);
 
 /** Why the ACD ended a leg: one fixed list, like JsSIP's end causes. */
 export const LegEndCause = z.enum([

@@ -32,7 +32,11 @@ export function runSipp(scenario: string, args: string[], seconds = 10): SippRun
     child.once('exit', (code) => {
       running.delete(child);
       // SIPp prints progress on stderr; what matters is anything else
-      let errors = stderr.replace(/^Resolving remote host .*\n?/gm, '').trim();
+      let errors = stderr
+        .replace(/^Resolving remote host .*\n?/gm, '')
+        // play_pcap_audio announces each pcap it loads (3 lines): information, not errors
+        .replace(/^(In pcap .*, npkts \d+|max pkt length \d+|base port \d+)\n?/gm, '')
+        .trim();
       for (const f of readdirSync(dir)) if (f.endsWith('errors.log')) errors += readFileSync(path.join(dir, f), 'utf8');
       rmSync(dir, { recursive: true, force: true });
       resolve({ code, errors });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Acd } from '../../server/acd/acd';
 import { decode, encode } from '../../server/acd/media/g711';
 import { TestBrowserClient } from '../../server/acd/media/test-browser-client';
-import { freeUdpPort } from '../../server/acd/media/test-mini-uac';
+import { freePort as freeUdpPort } from '../sipp/sipp-runner';
 import { writeWav8kMono16 } from '../../server/acd/media/wav';
 import { WeriftMediaEngine } from '../../server/acd/media/werift-media-engine';
 import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';

@@ -1,6 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Acd } from '../../server/acd/acd';
+import type { MediaEngine } from '../../server/acd/media/media-engine';
+import { WeriftMediaEngine } from '../../server/acd/media/werift-media-engine';
 import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';
 import { TestMediaEngine } from '../../server/acd/test-support/test-media-engine';
 import type { TrunkConfig } from '../../server/acd/trunks/trunk-config';
@@ -11,7 +13,8 @@ import { freePort, listening, SCENARIOS, sipp, type SippRun } from './sipp';
 
 /**
  * Trunks against a real peer: SIPp as the carrier over SIP/TCP and SIP/UDP on loopback. The
- * bank side is the raw WS test client; media is the ACD's test double (no RTP is checked here).
+ * bank side is the raw WS test client; media is the ACD's test double, except for the inbound
+ * call, where the real engine counts the carrier's RTP (SIPp's g711a.pcap) on the caller leg.
  */
 const SECRET = 'sipp-trunk-secret-'.padEnd(40, 'x');
 const DOMAIN = 'patchbay.local';
@@ -19,6 +22,7 @@ const DID = '+15550100';
 const MOBILE = '+447700900123';
 
 let acd: Acd | null = null;
+let engine: WeriftMediaEngine | null = null;
 let run: SippRun | null = null;
 const clients: SipWsClient[] = [];
 
@@ -30,11 +34,11 @@ function trunkAt(port: number, over: Partial<TrunkConfig> = {}): TrunkConfig {
   };
 }
 
-async function startAcd(trunk: TrunkConfig): Promise<Acd> {
+async function startAcd(trunk: TrunkConfig, media: MediaEngine = new TestMediaEngine()): Promise<Acd> {
   acd = new Acd({
     config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { tcpPort: 0, udpPort: 0 } },
     dialPlan: { lookup: (n) => (n === DID ? { holdAudio: 'queue-music' } : null) },
-    media: new TestMediaEngine(),
+    media,
     logger: pino({ level: process.env.ACD_TEST_LOG ?? 'silent' }),
     trunks: new StaticTrunkDirectory([trunk]),
   });
@@ -56,6 +60,8 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
   await acd?.stop();
   acd = null;
+  await engine?.close();
+  engine = null;
 });
 
 describe.each([
@@ -85,19 +91,27 @@ describe.each([
     expect(r.code, r.stderr + r.stdout.slice(-2000)).toBe(0);
   });
 
-  it('SIPp as the carrier calls a DID: the ACD parks the caller and offers it to the CTI', { timeout: 20_000 }, async () => {
-    const a = await startAcd(trunkAt(9, { transport }));
+  it('SIPp as the carrier calls a DID: the ACD parks the caller, offers it to the CTI and receives its RTP', { timeout: 20_000 }, async () => {
+    engine = new WeriftMediaEngine(pino({ level: 'silent' }), { rtpPortRange: [46500, 46599], portRange: [46600, 46699] });
+    const a = await startAcd(trunkAt(9, { transport }), engine);
     const { c } = await bank(a);
     const port = await freePort();
-    run = sipp([`127.0.0.1:${transport === 'tcp' ? a.ports.TCP : a.ports.UDP}`, '-sf', `${SCENARIOS}/carrier-uac-inbound.xml`, '-t', sippT, '-i', '127.0.0.1', '-p', String(port), '-s', DID]);
+    const mediaPort = 46700 + 2 * Math.floor(Math.random() * 50);
+    run = sipp([`127.0.0.1:${transport === 'tcp' ? a.ports.TCP : a.ports.UDP}`, '-sf', `${SCENARIOS}/carrier-uac-inbound.xml`, '-t', sippT, '-i', '127.0.0.1', '-p', String(port), '-mi', '127.0.0.1', '-mp', String(mediaPort), '-s', DID]);
     const offer = await c.request('INVITE', () => true, 10_000);
     expect(offer.headers.get(H.dialed)).toBe(DID);
     expect(offer.headers.get('From')).toContain('+15557654321');
+    // the caller leg is plain RTP (the carrier offered RTP/AVP) in A-law, the carrier's first choice
+    const leg = engine.endpointOf(offer.headers.get(H.leg)!)!;
+    expect(leg.kind).toBe('rtp');
+    expect(leg.codec).toBe('PCMA');
     c.answer(offer, 200, { body: controlSdp(1) });
     // the carrier hangs up after 1.5 s: the ACD tells the CTI with cause remote-bye
     const bye = await c.request('BYE', () => true, 10_000);
     expect(bye.headers.get(H.cause)).toBe('remote-bye');
     c.respond(bye, 200);
+    // 1.5 s of g711a.pcap (30 ms packets) reached the caller leg: about 50 packets
+    expect(leg.rtpReceived).toBeGreaterThan(30);
     const r = await run.done;
     expect(r.code, r.stderr + r.stdout.slice(-2000)).toBe(0);
   });

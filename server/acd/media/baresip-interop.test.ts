@@ -4,20 +4,27 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/sipp/sipp-runner';
+import { bankCredentials, issueDeviceCredentials } from '../../shared/credentials';
+import { controlSdp, H } from '../../shared/sip-control';
+import { Acd } from '../acd';
+import { SipWsClient } from '../test-support/sip-ws-client';
 import { decode, encode } from './g711';
 import { TestBrowserClient } from './test-browser-client';
-import { freeUdpPort, MiniUac, sipRequest } from './test-mini-uac';
 import { writeWav8kMono16 } from './wav';
 import { WeriftMediaEngine } from './werift-media-engine';
 
 /**
- * Real softphone as a plain RTP peer: baresip (Debian baresip-core) auto-answers an INVITE
- * that carries our plain endpoint's offer, plays a 600 Hz tone from a WAV (aufile) and
- * records what it hears (sndfile). The ACD speaks SIP over WebSocket only on this branch,
- * so the test sends the three SIP requests (INVITE, ACK, BYE) over UDP itself; the media
- * under test is the engine's, end to end.
+ * Real softphone as an operator's SIP phone: baresip (Debian baresip-core) registers with
+ * CTI-issued device credentials over UDP to the ACD, auto-answers the ACD's INVITE (plain
+ * RTP, since it registered over UDP), plays a 600 Hz tone from a WAV (aufile) and records
+ * what it hears (sndfile). The caller is a werift "browser" over SIP/WS speaking 1 kHz; the
+ * bank dials baresip with X-PB-Record: on, so the ACD records the bridge.
  */
 const BARESIP = '/usr/bin/baresip';
+const SECRET = 'baresip-device-secret-'.padEnd(40, 'x');
+const DOMAIN = 'patchbay.local';
+const NUMBER = '+15550100';
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -36,13 +43,28 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-describe.skipIf(!existsSync(BARESIP))('baresip as a plain RTP phone', () => {
-  it('bridges a werift "browser" to baresip both ways (tones heard on both sides) and records both channels', { timeout: 30_000 }, async () => {
+describe.skipIf(!existsSync(BARESIP))('baresip as a SIP phone registered over UDP', () => {
+  it('bridges a werift "browser" caller to baresip through the ACD both ways (tones heard on both sides) and records both channels', { timeout: 40_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pb-baresip-'));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(path.join(dir, 'rec'));
-    writeFileSync(path.join(dir, 'tone.wav'), writeWav8kMono16(tone(600, 8000, 10)));
-    const sipPort = await freeUdpPort();
+    writeFileSync(path.join(dir, 'tone.wav'), writeWav8kMono16(tone(600, 8000, 15)));
+
+    const engine = new WeriftMediaEngine(log, { rtpPortRange: [43400, 43499], portRange: [43500, 43599] });
+    cleanup.push(() => engine.close());
+    const acd = new Acd({
+      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { udpPort: 0 }, recordingsDir: path.join(dir, 'recordings') },
+      dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'default' } : null) },
+      media: engine,
+      logger: log,
+    });
+    await acd.start();
+    cleanup.push(() => acd.stop());
+    const url = `ws://127.0.0.1:${acd.port}`;
+
+    // baresip registers its device AOR over UDP with CTI-issued credentials
+    const dev = issueDeviceCredentials(SECRET, 3600);
+    const sipPort = await freePort();
     writeFileSync(
       path.join(dir, 'config'),
       [
@@ -64,8 +86,11 @@ describe.skipIf(!existsSync(BARESIP))('baresip as a plain RTP phone', () => {
         '',
       ].join('\n'),
     );
-    writeFileSync(path.join(dir, 'accounts'), '<sip:phone@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA\n');
-    const bs: ChildProcess = spawn(BARESIP, ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      path.join(dir, 'accounts'),
+      `<sip:${dev.user}@${DOMAIN}>;auth_user=${dev.user};auth_pass=${dev.password};outbound="sip:127.0.0.1:${acd.ports.UDP!};transport=udp";regint=600;answermode=auto;audio_codecs=PCMU,PCMA\n`,
+    );
+    const bs: ChildProcess = spawn('timeout', ['60', BARESIP, '-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     bs.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     bs.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -74,67 +99,88 @@ describe.skipIf(!existsSync(BARESIP))('baresip as a plain RTP phone', () => {
       if (bs.exitCode === null) bs.kill('SIGTERM');
       await Promise.race([exited, sleep(3000)]);
     });
-    for (let i = 0; !out.includes('baresip is ready'); i++) {
-      if (i > 100) throw new Error(`baresip did not start:\n${out}`);
+    for (let i = 0; !/200 OK/.test(out); i++) {
+      if (i > 200) throw new Error(`baresip did not register:\n${out}`);
       await sleep(50);
     }
 
-    const engine = new WeriftMediaEngine(log, { rtpPortRange: [43400, 43499], portRange: [43500, 43599] });
-    cleanup.push(() => engine.close());
+    const bank = await SipWsClient.connect(url, 'bank');
+    cleanup.push(() => bank.close());
+    const creds = bankCredentials(SECRET, 1);
+    expect((await bank.register('route', DOMAIN, creds.user, creds.password)).status).toBe(200);
+
+    // the WebRTC caller, parked on the number and offered to the bank
     const browser = new TestBrowserClient();
     cleanup.push(() => browser.close());
-    const web = await engine.createEndpoint({ legId: 'leg-web' });
-    await browser.acceptAnswer(await web.answer(await browser.makeOffer()));
-    await browser.connected();
-
-    const phone = await engine.createEndpoint({ legId: 'leg-baresip', kind: 'rtp' });
-    const uac = await MiniUac.open();
-    cleanup.push(() => uac.close());
-    const target = `sip:phone@127.0.0.1:${sipPort}`;
-    uac.send(sipRequest('INVITE', target, { port: uac.port, seq: 1, body: await phone.offer() }), sipPort);
-    const ok = await uac.final('INVITE');
+    const caller = await SipWsClient.connect(url, 'caller');
+    cleanup.push(() => caller.close());
+    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: await browser.makeOffer() });
+    caller.send(inv);
+    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE', true, 10_000);
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatch(/^m=audio \d+ RTP\/AVP/m);
-    const toTag = /;tag=([^;\s]+)/.exec(ok.headers.get('To') ?? '')?.[1];
-    const contact = /<([^>]+)>/.exec(ok.headers.get('Contact') ?? '')?.[1] ?? target;
-    uac.send(sipRequest('ACK', contact, { port: uac.port, seq: 1, to: target, toTag }), sipPort);
-    await phone.acceptAnswer(ok.body);
+    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
+    await browser.acceptAnswer(ok.body);
+    await browser.connected();
+    const offer = await bank.request('INVITE', () => true, 5000);
+    bank.answer(offer, 200, { body: controlSdp(1) });
+    const callerLeg = offer.headers.get(H.leg)!;
+
+    // the bank dials baresip and asks for a recording
+    const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, callerLeg], [H.record, 'on']], body: controlSdp(2) });
+    bank.send(first);
+    const ch = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
+    bank.ackFailure(first, ch);
+    const dial = bank.withAuth(first, ch, creds.user, creds.password);
+    bank.send(dial);
+    const answered = await bank.response(first.headers.get('Call-ID')!, 'INVITE', true, 15_000);
+    expect(answered.status, out).toBe(200);
+    const control = bank.dialogFrom(dial, answered);
+    bank.send(bank.inDialog('ACK', control));
+    const deviceLeg = answered.headers.get(H.leg)!;
+    const phone = engine.endpointOf(deviceLeg)!;
+    // baresip answered the ACD's plain RTP/AVP offer, in PCMU
+    expect(phone.kind).toBe('rtp');
     expect(phone.codec).toBe('PCMU');
 
-    const recording = path.join(dir, 'bridge.wav');
-    const bridge = engine.bridge(phone, web, { recordTo: recording });
     // the browser speaks a 1 kHz tone for 2 s while baresip plays its 600 Hz file
+    const before = browser.received.length;
     const spoken = encode(tone(1000, 10000, 2), 'PCMU');
     for (let n = 0; n < 100; n++) {
       await browser.sendFrame(spoken.subarray(n * 160, (n + 1) * 160));
       await sleep(20);
     }
-    uac.send(sipRequest('BYE', contact, { port: uac.port, seq: 2, to: target, toTag }), sipPort);
-    expect((await uac.final('BYE')).status).toBe(200);
-    bridge.unbridge();
-    await bridge.finished();
-
     // baresip → ACD → browser: its tone arrived, re-sent as PCMU to the browser
     expect(phone.rtpReceived).toBeGreaterThan(60);
-    const heard = browser.received.filter((p) => p.header.payloadType === 0).map((p) => decode(p.payload, 'PCMU'));
+    // the CTI's order: release the phone (the ACD's BYE to baresip ends the bridge and the recording)
+    bank.send(bank.inDialog('BYE', control));
+    expect((await bank.response(control.callId, 'BYE', true, 5000)).status).toBe(200);
+
+    const heard = browser.received.slice(before).filter((p) => p.header.payloadType === 0).map((p) => decode(p.payload, 'PCMU'));
     expect(heard.length).toBeGreaterThan(60);
     const heardPcm = Int16Array.from(heard.flatMap((f) => [...f]));
     expect(rms(heardPcm)).toBeGreaterThan(3000); // a 8000-peak sine has RMS 5657
 
-    // browser → ACD → baresip: sndfile wrote what baresip decoded
-    const decWav = readdirSync(path.join(dir, 'rec')).find((f) => f.endsWith('-dec.wav'));
-    expect(decWav).toBeDefined();
-    const dec = readFileSync(path.join(dir, 'rec', decWav as string));
-    const samples = new Int16Array(dec.buffer, dec.byteOffset + 44, Math.floor((dec.length - 44) / 2));
-    expect(rms(samples)).toBeGreaterThan(3000); // a 10000-peak sine has RMS 7071
-
-    // the recording: left = baresip, right = browser, both loud
-    const wav = readFileSync(recording);
+    // the recording the ACD named: left = browser (caller), right = baresip (device), both loud
+    const recording = path.join(dir, 'recordings', answered.headers.get(H.recording)!);
+    expect(path.basename(recording)).toBe(`${callerLeg}-${deviceLeg}.wav`);
+    let wav = Buffer.alloc(0);
+    for (let i = 0; i < 100 && (wav.length < 44 || wav.readUInt32LE(40) === 0); i++) {
+      await sleep(20);
+      if (existsSync(recording)) wav = readFileSync(recording);
+    }
     const frames = wav.readUInt32LE(40) / 4;
     expect(frames / 8000).toBeGreaterThan(1.5);
     const left = Int16Array.from({ length: frames }, (_, i) => wav.readInt16LE(44 + i * 4));
     const right = Int16Array.from({ length: frames }, (_, i) => wav.readInt16LE(46 + i * 4));
     expect(rms(left)).toBeGreaterThan(3000);
     expect(rms(right)).toBeGreaterThan(3000);
+
+    // browser → ACD → baresip: sndfile wrote what baresip decoded
+    await sleep(300);
+    const decWav = readdirSync(path.join(dir, 'rec')).find((f) => f.endsWith('-dec.wav'));
+    expect(decWav, out).toBeDefined();
+    const dec = readFileSync(path.join(dir, 'rec', decWav as string));
+    const samples = new Int16Array(dec.buffer, dec.byteOffset + 44, Math.floor((dec.length - 44) / 2));
+    expect(rms(samples)).toBeGreaterThan(3000); // a 10000-peak sine has RMS 7071
   });
 });

@@ -68,6 +68,12 @@ export class WeriftMediaEngine implements MediaEngine {
     return bridge;
   }
 
+  /** The live endpoint of a leg (tests and diagnostics: codec, latched address, counters). */
+  endpointOf(legId: string): EndpointBase | undefined {
+    for (const ep of this.endpoints) if (ep.legId === legId) return ep;
+    return undefined;
+  }
+
   /** Live endpoints (for tests and health). */
   get endpointCount(): number {
     return this.endpoints.size;
