@@ -713,7 +713,9 @@ export class Acd {
       const binding = this.registrar.lookup(uri.user!)[0];
       if (!binding) return st.respond(makeResponse(req, 404, { reason: 'Device Not Registered' }));
       st.respond(makeResponse(req, 100));
-      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind: 'webrtc' };
+      // browsers register over WS/WSS and want WebRTC; a SIP phone on UDP/TCP/TLS speaks plain RTP/AVP
+      const mediaKind: MediaKind = binding.flow.transport === 'WS' || binding.flow.transport === 'WSS' ? 'webrtc' : 'rtp';
+      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${this.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind };
     }
 
     const legId = newLegId();
