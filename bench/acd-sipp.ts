@@ -35,7 +35,7 @@ const NUMBER = '+15550100';
 const DOMAIN = 'patchbay.local';
 const LO = '127.0.0.1';
 
-const CPS_STEPS = QUICK ? [100, 300] : [50, 100, 200, 300, 400, 600];
+const CPS_STEPS = QUICK ? [100, 300] : [50, 100, 200, 300, 400, 600, 800, 1000];
 const CALLS_PER_STEP_S = QUICK ? 3 : 5; // each step = rate × this many calls
 const TALK_MS = 100; // short calls: talk this long once bridged
 const LATENCY_RATE = 100;
@@ -505,8 +505,13 @@ async function main(): Promise<void> {
     const uas = deviceUas(port, n, seconds, echo);
     await sleep(300);
     const caller = await concSipp('caller-rtp.xml', `${LO}:${port}`, n, lastRate, seconds);
+    const tStart = Date.now();
     await sleep((ramp + 0.5 + CONC_WINDOW_S) * 1000);
     const drops = udpDrops(echo);
+    // packets the callers had sent by now: each call plays from its start, calls start evenly over the ramp
+    const elapsed = (Date.now() - tStart) / 1000;
+    const sentSoFar = n * pps * Math.max(0, elapsed - ramp / 2);
+    const refLoss = drops / sentSoFar;
     let r: SippResult;
     if (QUICK) {
       caller.child.kill('SIGTERM');
@@ -516,8 +521,10 @@ async function main(): Promise<void> {
       r = await caller.done;
       await stopSipp(uas, 3000);
     }
-    const refOk = QUICK ? drops === 0 : r.ok === n && r.failed === 0 && drops === 0;
-    out(`   reference at N=${n} (SIPp → SIPp, no ACD): ${r.ok}/${r.failed} calls ok/failed, kernel drops on the device's echo socket ${drops} (SIPp does not count RTP itself) → ${refOk ? 'sustained' : 'not sustained'}`);
+    const refOk = refLoss <= 0.05 && (QUICK || (r.ok === n && r.failed === 0));
+    out(
+      `   reference at N=${n} (SIPp → SIPp, no ACD): ${r.ok}/${r.failed} calls ok/failed; SIPp does not count RTP, so loss = kernel drops on the device's echo socket: ${drops} of ≈ ${sentSoFar.toFixed(0)} sent by then (${(refLoss * 100).toFixed(1)}%) → ${refOk ? 'sustained' : 'not sustained'}`,
+    );
     out(`   highest N with ≥ 99% bridged and loss ≤ 5%: ACD ${bestConc}; reference ≥ ${refOk ? n : 0} (not pushed further); ratio ${refOk ? f2(bestConc / n) : 'n/a'}`);
   }
   out();
