@@ -110,9 +110,17 @@ export class DigestAuthenticator {
     return { ok: true, username: creds.username };
   }
 
+  /**
+   * Spent nonces enter the map in (about) the order they were issued, so the expired ones
+   * are at its front: stop at the first live one. Scanning the whole map on every dial made
+   * each dial cost O(dials in the last nonceTtlMs) — 90,000 entries at 300 calls/s.
+   */
   private forgetOld(): void {
     const now = this.now();
-    for (const [nonce, until] of this.spent) if (until < now) this.spent.delete(nonce);
+    for (const [nonce, until] of this.spent) {
+      if (until >= now) break;
+      this.spent.delete(nonce);
+    }
   }
 
   private mac(s: string): string {
