@@ -5,7 +5,7 @@
  * client over WS) and the SIPp callers and device. Every figure is printed next to the same
  * load sent straight from a SIPp UAC to a SIPp UAS in the same run (the machine's ceiling).
  *
- *   npx tsx bench/acd-sipp.ts [--quick]      (npm run bench:acd)
+ *   npx tsx bench/acd-sipp.ts [--quick] [--cps-only]     (npm run bench:acd)
  *
  * 1. calls/s sustained with zero failures (steps of `5 × rate` short calls);
  * 2. setup latency, caller INVITE in → device INVITE out, inside the ACD (a bench-only hook
@@ -27,6 +27,8 @@ import type { ChildMessage, ChildRequest, ChildStats } from './acd-child';
 import { BenchController } from './acd-controller';
 
 const QUICK = process.argv.includes('--quick');
+/** Only the calls/s steps and their profile (for before/after comparisons of a change). */
+const CPS_ONLY = process.argv.includes('--cps-only');
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const SCEN = path.join(HERE, 'sipp');
 const PCAP = '/usr/share/sip-tester/g711a.pcap';
@@ -35,7 +37,7 @@ const NUMBER = '+15550100';
 const DOMAIN = 'patchbay.local';
 const LO = '127.0.0.1';
 
-const CPS_STEPS = QUICK ? [100, 300] : [50, 100, 200, 300, 400, 600, 800, 1000];
+const CPS_STEPS = process.env.BENCH_CPS_STEPS ? process.env.BENCH_CPS_STEPS.split(',').map(Number) : QUICK ? [100, 300] : [50, 100, 200, 300, 400, 600, 800, 1000];
 const CALLS_PER_STEP_S = QUICK ? 3 : 5; // each step = rate × this many calls
 const TALK_MS = 100; // short calls: talk this long once bridged
 const LATENCY_RATE = 100;
@@ -267,12 +269,12 @@ function udpDrops(port: number): number {
 interface CpsStep {
   rate: number;
   calls: number;
-  acd: SippResult & { dialsFailed: number; offers: number; dialsOk: number; deviceOk: number; leftoverLegs: number; wallS: number; cpu: number };
+  acd: SippResult & { dialsFailed: number; dialFailures: Record<string, number>; offers: number; dialsOk: number; deviceOk: number; leftoverLegs: number; wallS: number; cpu: number };
   ref: SippResult & { wallS: number };
 }
 
 async function cpsStepAcd(acd: AcdProcess, ctl: BenchController, dev: { user: string; port: number }, rate: number, calls: number, seconds: number, extra: string[] = []) {
-  const c0 = { ...ctl.counters };
+  const c0 = { ...ctl.counters, failures: { ...ctl.counters.failures } };
   const uas = deviceUas(dev.port, calls, seconds + 10);
   await sleep(300);
   const s0 = await acd.stats();
@@ -291,6 +293,7 @@ async function cpsStepAcd(acd: AcdProcess, ctl: BenchController, dev: { user: st
   return {
     ...caller,
     dialsFailed: c.dialsFailed - c0.dialsFailed,
+    dialFailures: Object.fromEntries(Object.entries(c.failures).map(([k, v]) => [k, v - (c0.failures[Number(k)] ?? 0)]).filter(([, v]) => Number(v) > 0)),
     offers: c.offers - c0.offers,
     dialsOk: c.dialsOk - c0.dialsOk,
     deviceOk: dev_.ok,
@@ -377,7 +380,7 @@ async function main(): Promise<void> {
     steps.push({ rate, calls, acd: a, ref: r });
     const aBad = Math.max(a.failed, calls - a.ok);
     out(
-      `   ${String(rate).padStart(5)} | ${String(a.ok).padStart(6)}/${String(aBad).padEnd(5)} ${f1(a.wallS).padStart(6)}  ${String(a.retrans).padStart(7)}  ${a.cpu.toFixed(0).padStart(4)}  ${String(a.offers).padStart(6)} ${String(a.dialsOk).padStart(7)} | ${String(r.ok).padStart(6)}/${String(r.failed + (calls - r.ok)).padEnd(5)} ${f1(r.wallS).padStart(6)}${a.leftoverLegs ? `   (ACD legs left: ${a.leftoverLegs})` : ''}`,
+      `   ${String(rate).padStart(5)} | ${String(a.ok).padStart(6)}/${String(aBad).padEnd(5)} ${f1(a.wallS).padStart(6)}  ${String(a.retrans).padStart(7)}  ${a.cpu.toFixed(0).padStart(4)}  ${String(a.offers).padStart(6)} ${String(a.dialsOk).padStart(7)} | ${String(r.ok).padStart(6)}/${String(r.failed + (calls - r.ok)).padEnd(5)} ${f1(r.wallS).padStart(6)}${a.leftoverLegs ? `   (ACD legs left: ${a.leftoverLegs})` : ''}${a.dialsFailed ? `   (failed dials: ${JSON.stringify(a.dialFailures)})` : ''}`,
     );
     if (aBad > 0) break;
   }
@@ -394,6 +397,8 @@ async function main(): Promise<void> {
   if (profFile) for (const l of summariseProfile(path.join(profDir, profFile))) out(`   ${l}`);
   else out('   (no profile written)');
   out();
+
+  if (CPS_ONLY) return;
 
   // ── 2: setup latency ──
   acd = await AcdProcess.start();
@@ -495,16 +500,16 @@ async function main(): Promise<void> {
   await ctl.close();
   await acd.stop();
 
-  // the reference at the last N tried: SIPp caller → SIPp device directly, same scenario and ramp
-  {
-    const n = lastN;
-    const ramp = n / lastRate;
+  // the reference at the last N tried (and at the ACD's best N when SIPp alone fails at the last):
+  // SIPp caller → SIPp device directly, same scenario and ramp
+  const reference = async (n: number, rate: number): Promise<boolean> => {
+    const ramp = n / rate;
     const seconds = Math.ceil(ramp + 22 + 25);
     const echo = await freeMediaPort();
     const port = await freePort();
     const uas = deviceUas(port, n, seconds, echo);
     await sleep(300);
-    const caller = await concSipp('caller-rtp.xml', `${LO}:${port}`, n, lastRate, seconds);
+    const caller = await concSipp('caller-rtp.xml', `${LO}:${port}`, n, rate, seconds);
     const tStart = Date.now();
     await sleep((ramp + 0.5 + CONC_WINDOW_S) * 1000);
     const drops = udpDrops(echo);
@@ -521,12 +526,15 @@ async function main(): Promise<void> {
       r = await caller.done;
       await stopSipp(uas, 3000);
     }
-    const refOk = refLoss <= 0.05 && (QUICK || (r.ok === n && r.failed === 0));
+    const ok = refLoss <= 0.05 && (QUICK || (r.ok === n && r.failed === 0));
     out(
-      `   reference at N=${n} (SIPp → SIPp, no ACD): ${r.ok}/${r.failed} calls ok/failed; SIPp does not count RTP, so loss = kernel drops on the device's echo socket: ${drops} of ≈ ${sentSoFar.toFixed(0)} sent by then (${(refLoss * 100).toFixed(1)}%) → ${refOk ? 'sustained' : 'not sustained'}`,
+      `   reference at N=${n} (SIPp → SIPp, no ACD): ${r.ok}/${r.failed} calls ok/failed; SIPp does not count RTP, so loss = kernel drops on the device's echo socket: ${drops} of ≈ ${sentSoFar.toFixed(0)} sent by then (${(refLoss * 100).toFixed(1)}%) → ${ok ? 'sustained' : 'not sustained'}`,
     );
-    out(`   highest N with ≥ 99% bridged and loss ≤ 5%: ACD ${bestConc}; reference ≥ ${refOk ? n : 0} (not pushed further); ratio ${refOk ? f2(bestConc / n) : 'n/a'}`);
-  }
+    return ok;
+  };
+  let bestRefConc = (await reference(lastN, lastRate)) ? lastN : 0;
+  if (!bestRefConc && bestConc && bestConc !== lastN) bestRefConc = (await reference(bestConc, Math.min(100, Math.max(50, Math.round(bestConc / 4))))) ? bestConc : 0;
+  out(`   highest N with ≥ 99% bridged and loss ≤ 5%: ACD ${bestConc}; reference ${bestRefConc}${bestRefConc === lastN ? ' (not pushed further)' : ` (fails at ${lastN})`}; ratio ${bestRefConc ? f2(bestConc / bestRefConc) : 'n/a'}`);
   out();
   out(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
