@@ -17,13 +17,14 @@ const DOMAIN = 'patchbay.local';
 const NUMBER = '+15550100';
 
 let acd: Acd | null = null;
+let media: TestMediaEngine | null = null;
 let clients: SipWsClient[] = [];
 
 async function startAcd(): Promise<Acd> {
   acd = new Acd({
     config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 5, timers: { routeRetryMs: 100, routeRetryLimit: 3 }, transports: { udpPort: 0, tcpPort: 0 } },
     dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'queue-music' } : null) },
-    media: new TestMediaEngine(),
+    media: (media = new TestMediaEngine()),
     logger: pino({ level: process.env.ACD_TEST_LOG ?? 'silent' }),
   });
   await acd.start();
@@ -107,6 +108,8 @@ describe('SIPp against the ACD', () => {
     const control = b.dialogFrom(dial, bridged);
     b.send(b.inDialog('ACK', control));
     expect(acd!.legs().map((l) => l.state).sort()).toEqual(['bridged', 'bridged']);
+    // a phone registered over UDP gets a plain RTP/AVP offer, not WebRTC
+    expect([...media!.endpoints.values()].map((e) => e.kind)).toEqual(['rtp', 'rtp']);
     // the bank releases the device leg: the ACD sends BYE to the phone, which answers and exits 0
     b.send(b.inDialog('BYE', control));
     expect((await b.response(control.callId, 'BYE')).status).toBe(200);

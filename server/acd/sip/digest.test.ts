@@ -51,6 +51,19 @@ describe('digest', () => {
     expect(auth.verify(d, 'REGISTER', pw).ok).toBe(true);
   });
 
+  it('gives two challenges issued in the same millisecond different nonces, each good once for single use', () => {
+    const auth = new DigestAuthenticator('patchbay.local', 60_000, () => 1_000_000);
+    const a = credsFor(auth, 'bank-1', 'secret-pw');
+    const b = credsFor(auth, 'bank-1', 'secret-pw');
+    expect(a.nonce).not.toBe(b.nonce);
+    expect(auth.verify(a, 'REGISTER', pw, { singleUse: true }).ok).toBe(true);
+    expect(auth.verify(b, 'REGISTER', pw, { singleUse: true }).ok).toBe(true);
+    // a forged salt or time under the right MAC is refused
+    const [t, salt, mac] = a.nonce.split('.');
+    expect(auth.verify(credsFor(auth, 'bank-1', 'secret-pw', `${t}.${salt!.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${mac}`), 'REGISTER', pw)).toEqual({ ok: false, reason: 'bad-nonce' });
+    expect(auth.verify(credsFor(auth, 'bank-1', 'secret-pw', `${Number(t) + 1}.${salt}.${mac}`), 'REGISTER', pw)).toEqual({ ok: false, reason: 'bad-nonce' });
+  });
+
   it('parses digest headers and rejects non-digest ones', () => {
     expect(parseDigest('Basic abc')).toBeNull();
     expect(parseDigest('Digest username="a"')).toBeNull();

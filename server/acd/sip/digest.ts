@@ -5,7 +5,9 @@ import { quote, unquote } from './headers';
 /**
  * Server side of HTTP digest for SIP (RFC 2617 / RFC 3261 §22, MD5, qop=auth).
  *
- * Nonces are stateless: `<issued ms>.<hmac>` under a key made at start. A nonce whose MAC
+ * Nonces are stateless: `<issued ms>.<salt>.<hmac>` under a key made at start; the random
+ * salt keeps two challenges issued in the same millisecond apart (single-use checks would
+ * otherwise refuse the second dial as a replay). A nonce whose MAC
  * is good but whose age passed `nonceTtlMs` yields `stale`, so the client retries with the
  * same password and a fresh nonce (`stale=true` in the new challenge). Checks made with
  * `singleUse` (dial INVITEs) also refuse a nonce seen before, so every dial is challenged
@@ -83,8 +85,8 @@ export class DigestAuthenticator {
   ) {}
 
   nonce(): string {
-    const issued = String(this.now());
-    return `${issued}.${this.mac(issued)}`;
+    const body = `${this.now()}.${randomBytes(6).toString('hex')}`;
+    return `${body}.${this.mac(body)}`;
   }
 
   /** The value of a WWW-Authenticate / Proxy-Authenticate header. */
@@ -100,9 +102,9 @@ export class DigestAuthenticator {
     if (creds.algorithm !== null && creds.algorithm.toUpperCase() !== 'MD5') return { ok: false, reason: 'unsupported' };
     if (creds.qop !== null && creds.qop !== 'auth') return { ok: false, reason: 'unsupported' };
     if (creds.realm !== this.realm) return { ok: false, reason: 'wrong-realm' };
-    const dot = creds.nonce.indexOf('.');
-    const issued = creds.nonce.slice(0, dot);
-    if (dot <= 0 || !/^\d+$/.test(issued) || !safeEqual(creds.nonce.slice(dot + 1), this.mac(issued))) return { ok: false, reason: 'bad-nonce' };
+    const m = /^(\d+)\.[0-9a-f]{12}$/.exec(creds.nonce.slice(0, Math.max(0, creds.nonce.lastIndexOf('.'))));
+    const issued = m?.[1];
+    if (!m || !issued || !safeEqual(creds.nonce.slice(m[0].length + 1), this.mac(m[0]))) return { ok: false, reason: 'bad-nonce' };
     const password = passwordOf(creds.username);
     if (password === null) return { ok: false, reason: 'unknown-user' };
     const expected = digestResponse({ ...creds, password, method });
@@ -118,9 +120,17 @@ export class DigestAuthenticator {
     return { ok: true, username: creds.username };
   }
 
+  /**
+   * Spent nonces enter the map in (about) the order they were issued, so the expired ones
+   * are at its front: stop at the first live one. Scanning the whole map on every dial made
+   * each dial cost O(dials in the last nonceTtlMs) — 90,000 entries at 300 calls/s.
+   */
   private forgetOld(): void {
     const now = this.now();
-    for (const [nonce, until] of this.spent) if (until < now) this.spent.delete(nonce);
+    for (const [nonce, until] of this.spent) {
+      if (until >= now) break;
+      this.spent.delete(nonce);
+    }
   }
 
   private mac(s: string): string {

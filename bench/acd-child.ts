@@ -1,0 +1,188 @@
+/**
+ * The ACD under benchmark, as a child process of bench/acd-sipp.ts so that the bench's own
+ * work (controller, SIPp supervision) does not eat its CPU: a real `Acd` with the real
+ * `WeriftMediaEngine`, UDP + WS on loopback ephemeral ports, a dial plan serving one number.
+ * Talks to the parent over IPC only (ports, CPU/memory, RTP counters, latency samples).
+ *
+ * Bench-only latency hook: while enabled, every UDP datagram in or out that starts with
+ * "INVITE " is timestamped; a caller's INVITE in and the device INVITE out are paired by the
+ * caller's From user (the device INVITE carries the caller's From URI).
+ */
+import dgram from 'node:dgram';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { Acd } from '../server/acd/acd';
+import type { Leg } from '../server/acd/leg';
+import { EndpointBase } from '../server/acd/media/endpoint-base';
+import { WeriftMediaEngine } from '../server/acd/media/werift-media-engine';
+
+const SECRET = process.env.BENCH_SECRET ?? '';
+const NUMBER = process.env.BENCH_NUMBER ?? '';
+const DOMAIN = 'patchbay.local';
+
+export type ChildRequest = { op: 'stats'; gc?: boolean } | { op: 'latency'; on: boolean } | { op: 'stop' };
+export interface ChildStats {
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  rss: number;
+  heapUsed: number;
+  legs: number;
+  dialogs: number;
+  serverTransactions: number;
+  clientTransactions: number;
+  endpoints: number;
+  /** RTP counters summed over live legs, by leg kind. */
+  callerRtpIn: number;
+  callerRtpOut: number;
+  deviceRtpIn: number;
+  deviceRtpOut: number;
+  /** Datagrams the kernel dropped on this process's UDP sockets (receive buffer full). */
+  udpDrops: number;
+}
+export type ChildMessage = { op: 'ready'; ws: number; udp: number } | { op: 'stats'; stats: ChildStats } | { op: 'latency'; samplesMs: number[]; unmatched: number } | { op: 'stopped' };
+
+// ── latency hook ──
+let latencyOn = false;
+const callerIn = new Map<string, number>();
+const samples: number[] = [];
+const FROM_USER = /\r\n(?:From|f)\s*:[^\r]*?sips?:([^@;>\s]+)@/i;
+
+function inviteKey(buf: Buffer | string): { key: string; device: boolean } | null {
+  const text = typeof buf === 'string' ? buf : buf.toString('latin1', 0, Math.min(buf.length, 2048));
+  if (!text.startsWith('INVITE ')) return null;
+  const m = FROM_USER.exec(text);
+  if (!m) return null;
+  return { key: m[1]!, device: text.startsWith('INVITE sip:dev-') };
+}
+
+const origEmit = dgram.Socket.prototype.emit;
+dgram.Socket.prototype.emit = function (this: dgram.Socket, event: string | symbol, ...args: unknown[]): boolean {
+  if (latencyOn && event === 'message') {
+    const buf = args[0] as Buffer;
+    if (buf[0] === 0x49) {
+      const k = inviteKey(buf);
+      if (k && !k.device && !callerIn.has(k.key)) callerIn.set(k.key, performance.now());
+    }
+  }
+  return (origEmit as (...a: unknown[]) => boolean).call(this, event, ...args);
+} as typeof dgram.Socket.prototype.emit;
+
+const origSend = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function (this: dgram.Socket, ...args: unknown[]): void {
+  if (latencyOn) {
+    const msg = args[0];
+    if ((Buffer.isBuffer(msg) && msg[0] === 0x49) || (typeof msg === 'string' && msg.startsWith('I'))) {
+      const k = inviteKey(msg as Buffer | string);
+      const t0 = k?.device ? callerIn.get(k.key) : undefined;
+      if (k && t0 !== undefined) {
+        samples.push(performance.now() - t0);
+        callerIn.delete(k.key);
+      }
+    }
+  }
+  return (origSend as (...a: unknown[]) => void).apply(this, args);
+} as typeof dgram.Socket.prototype.send;
+
+// ── the ACD ──
+const logger = pino({ level: process.env.BENCH_ACD_LOG ?? 'warn' }, pino.destination(2));
+const media = new WeriftMediaEngine(logger, { rtpAddress: '127.0.0.1', rtpTimeoutSec: 60 });
+const acd = new Acd({
+  config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, transports: { udpPort: 0 } },
+  dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'default' } : null) },
+  media,
+  logger,
+});
+
+function send(m: ChildMessage): void {
+  process.send?.(m);
+}
+
+/** Sum of the `drops` column of /proc/net/udp over the sockets this process holds. */
+function udpDrops(): number {
+  const mine = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) mine.add(m[1]!);
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  let drops = 0;
+  for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length > 12 && mine.has(cols[9]!)) drops += Number(cols[cols.length - 1]);
+  }
+  return drops;
+}
+
+function stats(): ChildStats {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  const s = acd.stats();
+  // bench-only look at the live legs' media counters (no public aggregate exists)
+  const legs = (acd as unknown as { legsById: Map<string, Leg> }).legsById;
+  let callerRtpIn = 0;
+  let callerRtpOut = 0;
+  let deviceRtpIn = 0;
+  let deviceRtpOut = 0;
+  for (const leg of legs.values()) {
+    const ep = leg.endpoint;
+    if (!(ep instanceof EndpointBase)) continue; // rtpSent lives on the engine's endpoints
+    if (leg.kind === 'caller') {
+      callerRtpIn += ep.rtpReceived;
+      callerRtpOut += ep.rtpSent;
+    } else {
+      deviceRtpIn += ep.rtpReceived;
+      deviceRtpOut += ep.rtpSent;
+    }
+  }
+  return {
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    legs: s.legs,
+    dialogs: s.dialogs,
+    serverTransactions: s.serverTransactions,
+    clientTransactions: s.clientTransactions,
+    endpoints: media.endpointCount,
+    callerRtpIn,
+    callerRtpOut,
+    deviceRtpIn,
+    deviceRtpOut,
+    udpDrops: udpDrops(),
+  };
+}
+
+process.on('message', (raw: ChildRequest) => {
+  if (raw.op === 'stats') {
+    // a full collection first when asked (child runs with --expose-gc) so RSS compares like with like
+    if (raw.gc) (globalThis as { gc?: () => void }).gc?.();
+    send({ op: 'stats', stats: stats() });
+  }
+  else if (raw.op === 'latency') {
+    if (raw.on) {
+      callerIn.clear();
+      samples.length = 0;
+      latencyOn = true;
+    } else {
+      latencyOn = false;
+      send({ op: 'latency', samplesMs: [...samples], unmatched: callerIn.size });
+    }
+  } else if (raw.op === 'stop') {
+    void (async () => {
+      await acd.stop();
+      await media.close();
+      send({ op: 'stopped' });
+      process.disconnect?.();
+      // a clean exit lets --cpu-prof write its profile
+      setTimeout(() => process.exit(0), 100).unref();
+    })();
+  }
+});
+process.on('disconnect', () => setTimeout(() => process.exit(0), 2000).unref());
+
+await acd.start();
+send({ op: 'ready', ws: acd.port, udp: acd.ports.UDP ?? 0 });
