@@ -1,14 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BARESIP, rms, startBaresipPhone, tone } from '../../server/acd/test-support/baresip-phone';
 import { Acd } from '../../server/acd/acd';
 import { decode, encode } from '../../server/acd/media/g711';
 import { TestBrowserClient } from '../../server/acd/media/test-browser-client';
 import { freePort as freeUdpPort } from '../sipp/sipp-runner';
-import { writeWav8kMono16 } from '../../server/acd/media/wav';
 import { WeriftMediaEngine } from '../../server/acd/media/werift-media-engine';
 import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';
 import { StaticTrunkDirectory } from '../../server/acd/trunks/trunk-directory';
@@ -21,7 +20,6 @@ import { controlSdp, H } from '../../server/shared/sip-control';
  * baresip-core) acting as the operator's mobile behind the carrier: it auto-answers, plays a
  * 600 Hz tone (aufile) and records what it hears (sndfile). The caller speaks 1 kHz.
  */
-const BARESIP = '/usr/bin/baresip';
 const SECRET = 'baresip-trunk-secret-'.padEnd(40, 'x');
 const DOMAIN = 'patchbay.local';
 const DID = '+15550100';
@@ -29,14 +27,6 @@ const MOBILE = '+447700900123';
 const log = pino({ level: process.env.ACD_TEST_LOG ?? 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function rms(pcm: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < pcm.length; i++) s += (pcm[i] as number) ** 2;
-  return Math.sqrt(s / Math.max(1, pcm.length));
-}
-function tone(hz: number, amp: number, seconds: number): Int16Array {
-  return Int16Array.from({ length: 8000 * seconds }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * i) / 8000)));
-}
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -47,44 +37,16 @@ describe.skipIf(!existsSync(BARESIP))('baresip as the mobile behind a UDP trunk'
   it('the bank dials tel:+…, baresip answers through the trunk, and tones flow both ways through the bridge', { timeout: 40_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pb-trunk-baresip-'));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(path.join(dir, 'rec'));
-    writeFileSync(path.join(dir, 'tone.wav'), writeWav8kMono16(tone(600, 8000, 15)));
     const sipPort = await freeUdpPort();
-    writeFileSync(
-      path.join(dir, 'config'),
-      [
-        'poll_method epoll',
-        `sip_listen 127.0.0.1:${sipPort}`,
-        'sip_transports udp',
-        'net_interface 127.0.0.1',
-        'audio_player aubridge,nil',
-        `audio_source aufile,${path.join(dir, 'tone.wav')}`,
-        'audio_alert aubridge,nil',
-        'rtp_ports 45700-45799',
-        'module_path /usr/lib/baresip/modules',
-        'module g711.so',
-        'module aufile.so',
-        'module aubridge.so',
-        'module sndfile.so',
-        'module_app account.so',
-        `snd_path ${path.join(dir, 'rec')}`,
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(path.join(dir, 'accounts'), `<sip:${MOBILE}@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA\n`);
-    const bs: ChildProcess = spawn('timeout', ['60', BARESIP, '-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    bs.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    bs.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<void>((r) => bs.once('exit', () => r()));
-    cleanup.push(async () => {
-      if (bs.exitCode === null) bs.kill('SIGTERM');
-      await Promise.race([exited, sleep(3000)]);
+    const bare = await startBaresipPhone({
+      dir,
+      sipPort,
+      rtpPorts: '45700-45799',
+      account: `<sip:${MOBILE}@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA`,
+      toneHz: 600,
+      readyWhen: /baresip is ready/,
     });
-    for (let i = 0; !out.includes('baresip is ready'); i++) {
-      if (i > 100) throw new Error(`baresip did not start:\n${out}`);
-      await sleep(50);
-    }
+    cleanup.push(() => bare.stop());
 
     const media = new WeriftMediaEngine(log, { rtpPortRange: [45400, 45499], portRange: [45500, 45599] });
     cleanup.push(() => media.close());
@@ -134,7 +96,7 @@ describe.skipIf(!existsSync(BARESIP))('baresip as the mobile behind a UDP trunk'
     const dial = bank.withAuth(first, ch, creds.user, creds.password);
     bank.send(dial);
     const answered = await bank.response(first.headers.get('Call-ID')!, 'INVITE', true, 15_000);
-    expect(answered.status, out).toBe(200);
+    expect(answered.status, bare.output()).toBe(200);
     const control = bank.dialogFrom(dial, answered);
     bank.send(bank.inDialog('ACK', control));
     expect(acd.legs().find((l) => l.legId === callerLeg)?.state).toBe('bridged');
@@ -156,9 +118,8 @@ describe.skipIf(!existsSync(BARESIP))('baresip as the mobile behind a UDP trunk'
     expect(heard.length).toBeGreaterThan(60);
     expect(rms(Int16Array.from(heard.flatMap((f) => [...f])))).toBeGreaterThan(3000);
     // caller → ACD → trunk → baresip: sndfile wrote what baresip decoded
-    const decWav = readdirSync(path.join(dir, 'rec')).find((f) => f.endsWith('-dec.wav'));
-    expect(decWav, out).toBeDefined();
-    const dec = readFileSync(path.join(dir, 'rec', decWav as string));
-    expect(rms(new Int16Array(dec.buffer, dec.byteOffset + 44, Math.floor((dec.length - 44) / 2)))).toBeGreaterThan(3000);
+    const dec = bare.decodedPcm();
+    expect(dec, bare.output()).not.toBeNull();
+    expect(rms(dec ?? [])).toBeGreaterThan(3000);
   });
 });

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BARESIP, rms, startBaresipPhone, tone } from '../test-support/baresip-phone';
 import { freePort } from '../../../test/sipp/sipp-runner';
 import { bankCredentials, issueDeviceCredentials } from '../../shared/credentials';
 import { controlSdp, H } from '../../shared/sip-control';
@@ -11,7 +11,6 @@ import { Acd } from '../acd';
 import { SipWsClient } from '../test-support/sip-ws-client';
 import { decode, encode } from './g711';
 import { TestBrowserClient } from './test-browser-client';
-import { writeWav8kMono16 } from './wav';
 import { WeriftMediaEngine } from './werift-media-engine';
 
 /**
@@ -21,22 +20,13 @@ import { WeriftMediaEngine } from './werift-media-engine';
  * what it hears (sndfile). The caller is a werift "browser" over SIP/WS speaking 1 kHz; the
  * bank dials baresip with X-PB-Record: on, so the ACD records the bridge.
  */
-const BARESIP = '/usr/bin/baresip';
 const SECRET = 'baresip-device-secret-'.padEnd(40, 'x');
 const DOMAIN = 'patchbay.local';
 const NUMBER = '+15550100';
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function rms(pcm: ArrayLike<number>, from = 0, to = pcm.length): number {
-  let s = 0;
-  for (let i = from; i < to; i++) s += (pcm[i] as number) ** 2;
-  return Math.sqrt(s / Math.max(1, to - from));
-}
 
-function tone(hz: number, amp: number, seconds: number): Int16Array {
-  return Int16Array.from({ length: 8000 * seconds }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * i) / 8000)));
-}
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -47,8 +37,6 @@ describe.skipIf(!existsSync(BARESIP))('baresip as a SIP phone registered over UD
   it('bridges a werift "browser" caller to baresip through the ACD both ways (tones heard on both sides) and records both channels', { timeout: 40_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pb-baresip-'));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(path.join(dir, 'rec'));
-    writeFileSync(path.join(dir, 'tone.wav'), writeWav8kMono16(tone(600, 8000, 15)));
 
     const engine = new WeriftMediaEngine(log, { rtpPortRange: [43400, 43499], portRange: [43500, 43599] });
     cleanup.push(() => engine.close());
@@ -65,44 +53,15 @@ describe.skipIf(!existsSync(BARESIP))('baresip as a SIP phone registered over UD
     // baresip registers its device AOR over UDP with CTI-issued credentials
     const dev = issueDeviceCredentials(SECRET, 3600);
     const sipPort = await freePort();
-    writeFileSync(
-      path.join(dir, 'config'),
-      [
-        'poll_method epoll',
-        `sip_listen 127.0.0.1:${sipPort}`,
-        'sip_transports udp',
-        'net_interface 127.0.0.1',
-        'audio_player aubridge,nil',
-        `audio_source aufile,${path.join(dir, 'tone.wav')}`,
-        'audio_alert aubridge,nil',
-        'rtp_ports 44600-44699',
-        'module_path /usr/lib/baresip/modules',
-        'module g711.so',
-        'module aufile.so',
-        'module aubridge.so',
-        'module sndfile.so',
-        'module_app account.so',
-        `snd_path ${path.join(dir, 'rec')}`,
-        '',
-      ].join('\n'),
-    );
-    writeFileSync(
-      path.join(dir, 'accounts'),
-      `<sip:${dev.user}@${DOMAIN}>;auth_user=${dev.user};auth_pass=${dev.password};outbound="sip:127.0.0.1:${acd.ports.UDP!};transport=udp";regint=600;answermode=auto;audio_codecs=PCMU,PCMA\n`,
-    );
-    const bs: ChildProcess = spawn('timeout', ['60', BARESIP, '-f', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    bs.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    bs.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<void>((r) => bs.once('exit', () => r()));
-    cleanup.push(async () => {
-      if (bs.exitCode === null) bs.kill('SIGTERM');
-      await Promise.race([exited, sleep(3000)]);
+    const bare = await startBaresipPhone({
+      dir,
+      sipPort,
+      rtpPorts: '44600-44699',
+      account: `<sip:${dev.user}@${DOMAIN}>;auth_user=${dev.user};auth_pass=${dev.password};outbound="sip:127.0.0.1:${acd.ports.UDP!};transport=udp";regint=600;answermode=auto;audio_codecs=PCMU,PCMA`,
+      toneHz: 600,
+      readyWhen: /200 OK/, // registered at the ACD
     });
-    for (let i = 0; !/200 OK/.test(out); i++) {
-      if (i > 200) throw new Error(`baresip did not register:\n${out}`);
-      await sleep(50);
-    }
+    cleanup.push(() => bare.stop());
 
     const bank = await SipWsClient.connect(url, 'bank');
     cleanup.push(() => bank.close());
@@ -133,7 +92,7 @@ describe.skipIf(!existsSync(BARESIP))('baresip as a SIP phone registered over UD
     const dial = bank.withAuth(first, ch, creds.user, creds.password);
     bank.send(dial);
     const answered = await bank.response(first.headers.get('Call-ID')!, 'INVITE', true, 15_000);
-    expect(answered.status, out).toBe(200);
+    expect(answered.status, bare.output()).toBe(200);
     const control = bank.dialogFrom(dial, answered);
     bank.send(bank.inDialog('ACK', control));
     const deviceLeg = answered.headers.get(H.leg)!;
@@ -177,10 +136,8 @@ describe.skipIf(!existsSync(BARESIP))('baresip as a SIP phone registered over UD
 
     // browser → ACD → baresip: sndfile wrote what baresip decoded
     await sleep(300);
-    const decWav = readdirSync(path.join(dir, 'rec')).find((f) => f.endsWith('-dec.wav'));
-    expect(decWav, out).toBeDefined();
-    const dec = readFileSync(path.join(dir, 'rec', decWav as string));
-    const samples = new Int16Array(dec.buffer, dec.byteOffset + 44, Math.floor((dec.length - 44) / 2));
-    expect(rms(samples)).toBeGreaterThan(3000); // a 10000-peak sine has RMS 7071
+    const samples = bare.decodedPcm();
+    expect(samples, bare.output()).not.toBeNull();
+    expect(rms(samples ?? [])).toBeGreaterThan(3000); // a 10000-peak sine has RMS 7071
   });
 });
