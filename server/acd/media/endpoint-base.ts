@@ -222,7 +222,10 @@ export abstract class EndpointBase implements MediaEndpoint {
       this.transmit(this.dtmfPt, h, Buffer.from(frame.payload), true);
       return;
     }
-    this.sendAudio(source, frame.sequenceNumber, frame.timestamp, frame.marker, transcode(frame.payload, frame.codec, law));
+    // Same law on both legs (the usual case): the received payload is a fresh buffer that no
+    // transport mutates or keeps, so it goes out as it is instead of being copied per packet.
+    const payload = frame.codec === law ? frame.payload : transcode(frame.payload, frame.codec, law);
+    this.sendAudio(source, frame.sequenceNumber, frame.timestamp, frame.marker, payload);
   }
 
   // ---- for subclasses ----
