@@ -109,11 +109,7 @@ describe('ACD recording (X-PB-Record) with the real engine', () => {
 
     // the bank dials the phone and asks for a recording
     const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, callerLeg], [H.record, 'on']], body: controlSdp(2) });
-    bank.send(first);
-    const challenge = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
-    bank.ackFailure(first, challenge);
-    const dial = bank.withAuth(first, challenge, creds.user, creds.password);
-    bank.send(dial);
+    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
     const ring = await phone.request('INVITE', () => true, 5000);
     expect(ring.body).toMatch(/^m=audio \d+ RTP\/AVP /m);
     phoneRtp.aimAt(ring.body);
@@ -191,11 +187,7 @@ describe('ACD recording (X-PB-Record) with the real engine', () => {
       [[[H.record, 'on']], `${H.record} Needs ${H.bridge}`],
     ] as Array<[Array<[string, string]>, string]>) {
       const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers, body: controlSdp(2) });
-      bank.send(first);
-      const challenge = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
-      bank.ackFailure(first, challenge);
-      const dial = bank.withAuth(first, challenge, creds.user, creds.password);
-      bank.send(dial);
+      const dial = await bank.sendWithAuth(first, creds.user, creds.password);
       const res = await bank.response(dial.headers.get('Call-ID')!, 'INVITE');
       expect([res.status, res.reason]).toEqual([400, reason]);
       bank.ackFailure(dial, res);
@@ -216,11 +208,7 @@ describe('ACD recording (X-PB-Record) with the real engine', () => {
     const creds = bankCredentials(SECRET, 1);
     const dev = issueDeviceCredentials(SECRET, 3600);
     const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, 'leg-0123456789abcdef'], [H.record, 'on']], body: controlSdp(2) });
-    bank.send(first);
-    const challenge = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
-    bank.ackFailure(first, challenge);
-    const dial = bank.withAuth(first, challenge, creds.user, creds.password);
-    bank.send(dial);
+    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
     const res = await bank.response(dial.headers.get('Call-ID')!, 'INVITE');
     expect([res.status, res.reason]).toEqual([503, 'Recording Not Available']);
   });

@@ -8,7 +8,7 @@ import type { AgentView, CallOffer, CallView } from '../shared/socket-events';
 import { CtiService, type CtiNotifier } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
 import { ScriptedBank } from './test-support/scripted-bank';
-import { until } from './test-support/until';
+import { until } from '../test-support/until';
 
 const OP1: AuthUser = { id: 'u-op1', email: 'olivia@patchbay.local', name: 'Olivia Operator', role: 'OPERATOR' };
 const OP2: AuthUser = { id: 'u-op2', email: 'oscar@patchbay.local', name: 'Oscar Operator', role: 'OPERATOR' };

@@ -8,7 +8,7 @@ import type { AgentView, CallOffer, CallView } from '../shared/socket-events';
 import { CtiService, type CtiNotifier } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
 import { DOMAIN, SECRET, placeCall, startAcd } from './test-support/acd-harness';
-import { until } from './test-support/until';
+import { until } from '../test-support/until';
 import { SipWsClient } from '../acd/test-support/sip-ws-client';
 import { UaBank } from './ua-bank/ua-bank';
 

@@ -13,7 +13,7 @@ import { CtiService } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
 import { attachCtiSockets, socketNotifier } from './socket-server';
 import { ScriptedBank } from './test-support/scripted-bank';
-import { until } from './test-support/until';
+import { until } from '../test-support/until';
 
 /** Sessions by cookie token: the in-memory double of the web's SessionResolver. */
 class MemorySessions implements SessionResolver {

@@ -72,11 +72,7 @@ describe.skipIf(!existsSync(SIPP))('SIPp phone sending play_pcap_audio DTMF thro
     bank.answer(offer, 200, { body: controlSdp(1) });
 
     const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    bank.send(first);
-    const challenge = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
-    bank.ackFailure(first, challenge);
-    const dial = bank.withAuth(first, challenge, creds.user, creds.password);
-    bank.send(dial);
+    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
     const answered = await bank.response(dial.headers.get('Call-ID')!, 'INVITE', true, 5000);
     expect(answered.status).toBe(200);
     const control = bank.dialogFrom(dial, answered);

@@ -101,11 +101,7 @@ describe.skipIf(!existsSync(SIPP))('SIPp callers with RTP through the ACD (UDP, 
     const offer = await b.request('INVITE', () => true, 5000);
     const route = b.answer(offer, 200, { body: controlSdp(1) });
     const first = b.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    b.send(first);
-    const challenge = await b.response(first.headers.get('Call-ID')!, 'INVITE');
-    b.ackFailure(first, challenge);
-    const dial = b.withAuth(first, challenge, creds.user, creds.password);
-    b.send(dial);
+    const dial = await b.sendWithAuth(first, creds.user, creds.password);
     const ring = await phone.request('INVITE', () => true, 5000);
     expect(ring.body).toMatch(/^m=audio \d+ RTP\/AVP /m);
     phoneRtp.aimAt(ring.body);

@@ -98,11 +98,7 @@ describe('SIPp against the ACD', () => {
     b.answer(offer, 200, { body: controlSdp(1) });
 
     const first = b.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    b.send(first);
-    const challenge = await b.response(first.headers.get('Call-ID')!, 'INVITE');
-    b.ackFailure(first, challenge);
-    const dial = b.withAuth(first, challenge, creds.user, creds.password);
-    b.send(dial);
+    const dial = await b.sendWithAuth(first, creds.user, creds.password);
     const bridged = await b.response(dial.headers.get('Call-ID')!, 'INVITE', true, 5000);
     expect(bridged.status).toBe(200);
     const control = b.dialogFrom(dial, bridged);

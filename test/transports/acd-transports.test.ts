@@ -226,11 +226,7 @@ describe('ACD transports', () => {
     bank.answer(offer, 200, { body: controlSdp(1) });
 
     const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    bank.send(first);
-    const challenge = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
-    bank.ackFailure(first, challenge);
-    const dial = bank.withAuth(first, challenge, creds.user, creds.password);
-    bank.send(dial);
+    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
     const ring = await device.request('INVITE');
     expect(parseVia(ring.headers.get('Via')!)!.transport).toBe('UDP');
     expect(ring.headers.get('Supported')).toBe('timer');
@@ -271,11 +267,7 @@ describe('ACD transports', () => {
     const offer = await bank.request('INVITE');
     bank.answer(offer, 200, { body: controlSdp(1) });
     const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    bank.send(first);
-    const challenge = await bank.response(first.headers.get('Call-ID')!, 'INVITE');
-    bank.ackFailure(first, challenge);
-    const dial = bank.withAuth(first, challenge, creds.user, creds.password);
-    bank.send(dial);
+    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
     const ring = await device.request('INVITE');
     expect(parseVia(ring.headers.get('Via')!)!.transport).toBe('TCP');
     expect(ring.headers.get('Contact')).toContain(`:${acd!.ports.TCP!};transport=tcp`);

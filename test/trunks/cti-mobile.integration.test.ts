@@ -8,7 +8,7 @@ import { StaticTrunkDirectory } from '../../server/acd/trunks/trunk-directory';
 import { CtiService, type CtiNotifier } from '../../server/cti/cti-service';
 import { PrismaCtiStore } from '../../server/cti/prisma-cti-store';
 import { DOMAIN, NUMBER, SECRET, placeCall } from '../../server/cti/test-support/acd-harness';
-import { until } from '../../server/cti/test-support/until';
+import { until } from '../../server/test-support/until';
 import { UaBank } from '../../server/cti/ua-bank/ua-bank';
 import { openDatabase, type Database } from '../../server/db/database';
 import { DEMO, seedDemo } from '../../server/db/seed';

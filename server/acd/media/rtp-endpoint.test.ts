@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../test-support/until';
+import { taggedFrame } from './test-frames';
 import { DEFAULT_CLIP } from './clip-library';
 import { dtmfPayload } from './dtmf-detector';
 import { encode, transcode } from './g711';
@@ -16,21 +18,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dir = mkdtempSync(path.join(tmpdir(), 'pb-rtp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
-/** A 160-byte frame tagged with who sent it and its index, so it can be recognised after forwarding. */
-function taggedFrame(tag: number, n: number): Buffer {
-  const b = Buffer.alloc(160, 0xd5 ^ tag);
-  b.writeUInt8(tag, 0);
-  b.writeUInt16BE(n, 1);
-  return b;
-}
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import path from 'node:path';
 import pino from 'pino';
+import { until } from '../../test-support/until';
+import { taggedFrame } from './test-frames';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CLIP } from './clip-library';
 import { transcode } from './g711';
@@ -13,21 +15,7 @@ import type { WeriftEndpoint } from './werift-endpoint';
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
-/** A 160-byte frame tagged with who sent it and its index, so it can be recognised after forwarding. */
-function taggedFrame(tag: number, n: number): Buffer {
-  const b = Buffer.alloc(160, 0xd5 ^ tag);
-  b.writeUInt8(tag, 0);
-  b.writeUInt16BE(n, 1);
-  return b;
-}
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {

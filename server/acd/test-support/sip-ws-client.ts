@@ -213,6 +213,20 @@ export class SipWsClient {
     return { kind: 'request', method, uri, headers: h, body: opts.body ?? '' };
   }
 
+  /**
+   * Sends a request that the ACD challenges (a bank dial gets 407), ACKs the challenge and sends
+   * it again with credentials; returns the authenticated request that was sent.
+   */
+  async sendWithAuth(req: SipRequest, user: string, password: string): Promise<SipRequest> {
+    this.send(req);
+    const challenge = await this.response(req.headers.get('Call-ID')!, req.method);
+    if (challenge.status !== 401 && challenge.status !== 407) throw new Error(`expected a challenge, got ${challenge.status}`);
+    if (req.method === 'INVITE') this.ackFailure(req, challenge);
+    const authed = this.withAuth(req, challenge, user, password);
+    this.send(authed);
+    return authed;
+  }
+
   /** The same request again with credentials answering a 401/407 (new branch, next CSeq). */
   withAuth(req: SipRequest, challenge: SipResponse, user: string, password: string): SipRequest {
     const proxy = challenge.status === 407;

@@ -7,7 +7,7 @@ import { parseMessage } from '../../acd/sip/parser';
 import { serialize } from '../../acd/sip/serializer';
 import { createLogger } from '../../log';
 import { controlSdp } from '../../shared/sip-control';
-import { until } from '../test-support/until';
+import { until } from '../../test-support/until';
 import { loadJsSip } from './load-jssip';
 import { UaBank, type LegOffered } from './ua-bank';
 

@@ -3,7 +3,7 @@ import type { Acd } from '../../acd/acd';
 import type { SipWsClient } from '../../acd/test-support/sip-ws-client';
 import { createLogger } from '../../log';
 import { DOMAIN, NUMBER, SECRET, placeCall, registeredDevice, startAcd } from '../test-support/acd-harness';
-import { until } from '../test-support/until';
+import { until } from '../../test-support/until';
 import { UaBank, type LegEnded, type LegOffered } from './ua-bank';
 
 /** The bank against the real ACD over SIP/WebSocket on loopback. */
