@@ -8,7 +8,7 @@ import { loadConfig, ConfigError } from './config';
 import { createLogger } from './log';
 import { openDatabase } from './db/database';
 import { seedDemo } from './db/seed';
-import type { ClientEvents, ServerEvents } from './shared/socket-events';
+import type { ClientEvents, ServerEvents } from './contracts/socket-events';
 import { Acd } from './acd/acd';
 import { DatabaseDialPlan } from './acd/database-dial-plan';
 import { DatabaseTrunkDirectory } from './acd/trunks/trunk-directory';

@@ -1,4 +1,4 @@
-import type { AgentState } from '@/server/shared/agent';
+import type { AgentState } from '@/server/contracts/agent';
 
 const LABEL: Record<AgentState, string> = {
   offline: 'Offline',

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
-import type { AuthUser } from '@/server/shared/auth';
+import type { AuthUser } from '@/server/contracts/auth';
 import { api, signOut } from '../_lib/api';
 
 /** Who is signed in, and the sign-out button. `beforeSignOut` lets a page release its SIP device first. */

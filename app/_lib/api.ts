@@ -1,4 +1,4 @@
-import type { Response } from '@/server/shared/result';
+import type { Response } from '@/server/contracts/result';
 
 /**
  * The one way pages call the JSON API: same origin, cookies included, and every answer read

@@ -1,5 +1,5 @@
-import type { Role } from '../../server/shared/agent';
-import { PAGE_ROLES, homeFor, safeNext } from '../../server/shared/web-api';
+import type { Role } from '../../server/contracts/agent';
+import { PAGE_ROLES, homeFor, safeNext } from '../../server/contracts/web-api';
 
 /**
  * Where to go after signing in: the `next` the gate sent us with, when it is a path on this

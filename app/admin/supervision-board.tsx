@@ -1,8 +1,8 @@
 'use client';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type { AdminSnapshot, AgentView, CallView, ClientEvents, ServerEvents } from '@/server/shared/socket-events';
-import type { AdminCallRow } from '@/server/shared/web-api';
+import type { AdminSnapshot, AgentView, CallView, ClientEvents, ServerEvents } from '@/server/contracts/socket-events';
+import type { AdminCallRow } from '@/server/contracts/web-api';
 import { AgentBadge } from '../_components/agent-badge';
 import { SiteHeader } from '../_components/site-header';
 import { UserBox } from '../_components/user-box';

@@ -1,7 +1,7 @@
 'use client';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Info, Inviter, UserAgent } from 'sip.js';
-import type { CallConfig } from '@/server/shared/web-api';
+import type { CallConfig } from '@/server/contracts/web-api';
 import { AudioStatsPanel } from '../_components/audio-stats';
 import { SiteHeader } from '../_components/site-header';
 import { api } from '../_lib/api';

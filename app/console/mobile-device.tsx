@@ -1,8 +1,8 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import type { Socket } from 'socket.io-client';
-import type { Response } from '@/server/shared/result';
-import type { ClientEvents, MobileGrant, MobileStatus, ServerEvents } from '@/server/shared/socket-events';
+import type { Response } from '@/server/contracts/result';
+import type { ClientEvents, MobileGrant, MobileStatus, ServerEvents } from '@/server/contracts/socket-events';
 
 type PbSocket = Socket<ServerEvents, ClientEvents>;
 

@@ -2,9 +2,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { Invitation, Registerer, UserAgent } from 'sip.js';
-import type { AgentView, BrowserGrant, CallOffer, CallView, ClientEvents, DeviceGrant, MobileGrant, MobileStatus, ServerEvents } from '@/server/shared/socket-events';
+import type { AgentView, BrowserGrant, CallOffer, CallView, ClientEvents, DeviceGrant, MobileGrant, MobileStatus, ServerEvents } from '@/server/contracts/socket-events';
 import { MobileDevice } from './mobile-device';
-import type { Response } from '@/server/shared/result';
+import type { Response } from '@/server/contracts/result';
 import { AudioStatsPanel } from '../_components/audio-stats';
 import { SiteHeader } from '../_components/site-header';
 import { UserBox } from '../_components/user-box';

@@ -1,6 +1,6 @@
 'use client';
 import { useState, type FormEvent } from 'react';
-import type { LoginResult } from '@/server/shared/web-api';
+import type { LoginResult } from '@/server/contracts/web-api';
 import { destinationAfterLogin } from '../_lib/redirect';
 import { api } from '../_lib/api';
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log';
-import type { AgentState, DeviceKind } from '../shared/agent';
-import type { AuthUser } from '../shared/auth';
+import type { AgentState, DeviceKind } from '../contracts/agent';
+import type { AuthUser } from '../contracts/auth';
 import { issueDeviceCredentials } from '../shared/credentials';
-import { AppError } from '../shared/result';
+import { AppError } from '../contracts/result';
 import type { LegEndCause } from '../shared/sip-control';
-import type { AdminSnapshot, AgentView, BrowserGrant, CallOffer, CallStatus, CallView, MobileGrant, MobileStatus } from '../shared/socket-events';
-import { maskE164 } from '../shared/phone';
+import type { AdminSnapshot, AgentView, BrowserGrant, CallOffer, CallStatus, CallView, MobileGrant, MobileStatus } from '../contracts/socket-events';
+import { maskE164 } from '../contracts/phone';
 import { MobileVerification, mobileUri, type MobileStore } from './mobile-verification';
 import type { CtiStore, QueueInfo } from './cti-store';
 import { transition, type AgentEvent } from './domain/agent-state';

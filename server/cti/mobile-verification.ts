@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../log';
-import { maskE164 } from '../shared/phone';
-import { AppError } from '../shared/result';
-import type { MobileStatus } from '../shared/socket-events';
+import { maskE164 } from '../contracts/phone';
+import { AppError } from '../contracts/result';
+import type { MobileStatus } from '../contracts/socket-events';
 import type { DialHandle, DialRequest } from './ua-bank/ua-bank';
 
 /**

@@ -1,9 +1,9 @@
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Logger } from '../log';
-import type { Role } from '../shared/agent';
-import type { AuthUser, SessionResolver } from '../shared/auth';
-import { AppError, fieldErrors, toErrorResponse, type Response } from '../shared/result';
+import type { Role } from '../contracts/agent';
+import type { AuthUser, SessionResolver } from '../contracts/auth';
+import { AppError, fieldErrors, toErrorResponse, type Response } from '../contracts/result';
 import {
   DeviceRequest,
   MobileStatusRequest,
@@ -13,7 +13,7 @@ import {
   SubscribeRequest,
   type ClientEvents,
   type ServerEvents,
-} from '../shared/socket-events';
+} from '../contracts/socket-events';
 import type { CtiNotifier, CtiService } from './cti-service';
 
 /**

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Acd } from '../acd/acd';
 import { openDatabase, type Database } from '../db/database';
 import { createLogger } from '../log';
-import type { ClientEvents, ServerEvents } from '../shared/socket-events';
+import type { ClientEvents, ServerEvents } from '../contracts/socket-events';
 import { startCti, type RunningCti } from './start-cti';
 import { DOMAIN, SECRET, startAcd } from './test-support/acd-harness';
 

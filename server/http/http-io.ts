@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, type ErrorCode, type Response } from '../shared/result';
+import { AppError, type ErrorCode, type Response } from '../contracts/result';
 
 /** HTTP status of each error code: the one mapping of the HTTP edge. */
 export const STATUS: Record<ErrorCode, number> = {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SessionResolver } from '../shared/auth';
-import { PAGE_ROLES, homeFor } from '../shared/web-api';
+import type { SessionResolver } from '../contracts/auth';
+import { PAGE_ROLES, homeFor } from '../contracts/web-api';
 
 /**
  * Guards the signed-in pages before Next.js renders them, so no page HTML (nor its RSC

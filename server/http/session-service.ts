@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { AuthUser, SessionResolver } from '../shared/auth';
-import { SESSION_COOKIE } from '../shared/auth';
+import type { AuthUser, SessionResolver } from '../contracts/auth';
+import { SESSION_COOKIE } from '../contracts/auth';
 import type { PrismaClient } from '../db/database';
 import { readCookie, serializeCookie } from './cookies';
 

@@ -13,7 +13,7 @@ import { UaBank } from '../../server/cti/ua-bank/ua-bank';
 import { openDatabase, type Database } from '../../server/db/database';
 import { DEMO, seedDemo } from '../../server/db/seed';
 import { createLogger } from '../../server/log';
-import type { MobileStatus } from '../../server/shared/socket-events';
+import type { MobileStatus } from '../../server/contracts/socket-events';
 
 /**
  * The operator's mobile as a device, end to end: the CTI (real JsSIP bank, database) verifies

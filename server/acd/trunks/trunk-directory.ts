@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../../db/generated/client';
 import type { Logger } from '../../log';
-import { fieldErrors } from '../../shared/result';
+import { fieldErrors } from '../../contracts/result';
 import { TrunkConfig } from './trunk-config';
 import { decryptTrunkPassword } from './trunk-secret';
 

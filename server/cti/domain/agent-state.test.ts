@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AgentState } from '../../shared/agent';
+import { AgentState } from '../../contracts/agent';
 import { AGENT_STATES, AGENT_TRANSITIONS, AgentEvent, transition } from './agent-state';
 
 /** The rules written out independently of the table, so a wrong table entry fails here. */

@@ -1,4 +1,4 @@
-import type { AgentState } from '../../shared/agent';
+import type { AgentState } from '../../contracts/agent';
 
 /**
  * The operator's state machine. The CTI is the only writer of an operator's state: clients

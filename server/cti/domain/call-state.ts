@@ -1,4 +1,4 @@
-import type { CallStatus } from '../../shared/socket-events';
+import type { CallStatus } from '../../contracts/socket-events';
 import { illegal, type TransitionResult } from './agent-state';
 
 /**

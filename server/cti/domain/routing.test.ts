@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentState } from '../../shared/agent';
+import type { AgentState } from '../../contracts/agent';
 import { pickOperator, type RoutingCandidate } from './routing';
 
 function agents(...list: Array<[string, AgentState, boolean, number]>): Map<string, RoutingCandidate> {

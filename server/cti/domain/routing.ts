@@ -1,4 +1,4 @@
-import type { AgentState } from '../../shared/agent';
+import type { AgentState } from '../../contracts/agent';
 
 /** What routing needs to know about an operator; nothing else. */
 export interface RoutingCandidate {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AudioName, E164, H, LegEndCause, LegId } from '../../shared/sip-control';
-import { fieldErrors } from '../../shared/result';
+import { fieldErrors } from '../../contracts/result';
 
 /**
  * Parsing of the X-PB-* headers the ACD sends (docs/sip-control-dialect.md), with the shared

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
-import type { CallEventRow } from '@/server/shared/web-api';
+import type { CallEventRow } from '@/server/contracts/web-api';
 import { SiteHeader } from '../../../_components/site-header';
 import { UserBox } from '../../../_components/user-box';
 import { api } from '../../../_lib/api';
