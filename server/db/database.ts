@@ -39,6 +39,25 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         await pool.query(sql);
       },
       query: async (sql, params) => (await pool.query(sql, params)).rows,
+      transaction: async (fn) => {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const out = await fn({
+            exec: async (sql) => {
+              await client.query(sql);
+            },
+            query: async (sql, params) => (await client.query(sql, params)).rows,
+          });
+          await client.query('COMMIT');
+          return out;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
     };
     let applied: string[];
     try {
@@ -68,6 +87,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       await lite.exec(sql);
     },
     query: async (sql, params) => (await lite.query<Record<string, unknown>>(sql, params)).rows,
+    transaction: (fn) =>
+      lite.transaction((tx) =>
+        fn({
+          exec: async (sql) => {
+            await tx.exec(sql);
+          },
+          query: async (sql, params) => (await tx.query<Record<string, unknown>>(sql, params)).rows,
+        }),
+      ),
   };
   const applied = await applyMigrations(runner, migrationsDir);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });

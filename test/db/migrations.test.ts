@@ -1,12 +1,16 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { listMigrations } from '../../server/db/migrate';
 import { openDatabase } from '../../server/db/database';
 import { seedDemo, DEMO } from '../../server/db/seed';
 import { verifyPassword } from '../../server/db/passwords';
 
 // The same migrations must run on the embedded database and on PostgreSQL.
-// CI machines run PostgreSQL on 127.0.0.1:5432 (trust auth); a developer without it
-// sees this suite skipped with the reason below, CI (CI=true) fails instead.
+// Every machine runs PostgreSQL on 127.0.0.1:5432 (trust auth; `npm test`'s pre-step starts it
+// when it is stopped). Without it this suite fails, saying where it looked: it never skips.
 const PG_ADMIN_URL = process.env.PATCHBAY_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 async function pgAvailable(): Promise<boolean> {
@@ -46,16 +50,25 @@ describe('PostgreSQL', async () => {
   const available = await pgAvailable();
   const dbName = `patchbay_test_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  if (!available && process.env.CI) throw new Error(`CI needs PostgreSQL at ${PG_ADMIN_URL}`);
+  if (!available) throw new Error(`these tests need PostgreSQL at ${PG_ADMIN_URL} (PATCHBAY_TEST_PG_URL)`);
+  await admin.connect();
 
+  const scratch: string[] = [];
   afterAll(async () => {
-    if (!available) return;
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}"`);
+    for (const name of [dbName, ...scratch]) await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
     await admin.end();
   });
 
-  it.skipIf(!available)('runs the same migrations once, then reports nothing to apply', async () => {
-    await admin.connect();
+  async function freshDatabase(tag: string): Promise<string> {
+    const name = `${dbName}_${tag}`;
+    scratch.push(name);
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${name}`;
+    return url.toString();
+  }
+
+  it('runs the same migrations once, then reports nothing to apply', async () => {
     await admin.query(`CREATE DATABASE "${dbName}"`);
     const url = new URL(PG_ADMIN_URL);
     url.pathname = `/${dbName}`;
@@ -69,4 +82,42 @@ describe('PostgreSQL', async () => {
     expect(await b.prisma.user.count()).toBe(3);
     await b.close();
   });
+
+  it('runs a migration on one connection: a failing one leaves nothing behind', async () => {
+    const url = await freshDatabase('fail');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pb-mig-'));
+    writeMigration(dir, '0001_ok', 'CREATE TABLE "kept" ("id" INT PRIMARY KEY);');
+    // the table is created, then the statement after it fails: the whole migration must roll back
+    writeMigration(dir, '0002_bad', 'CREATE TABLE "half" ("id" INT PRIMARY KEY);\nSELECT no_such_function();');
+    await expect(openDatabase({ databaseUrl: url, dataDir: 'unused', migrationsDir: dir })).rejects.toThrow(/0002_bad failed/);
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const tables = (await c.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.tablename);
+      expect(tables).toEqual(['_patchbay_migrations', 'kept']);
+      const done = (await c.query(`SELECT name FROM "_patchbay_migrations"`)).rows.map((r) => r.name);
+      expect(done).toEqual(['0001_ok']);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('two processes booting at once apply each migration once', async () => {
+    const url = await freshDatabase('race');
+    const [a, b] = await Promise.all([
+      openDatabase({ databaseUrl: url, dataDir: 'unused' }),
+      openDatabase({ databaseUrl: url, dataDir: 'unused' }),
+    ]);
+    try {
+      expect([...a.applied, ...b.applied].sort()).toEqual(listMigrations(path.resolve('prisma/migrations')).map((m) => m.name));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
 });
+
+function writeMigration(dir: string, name: string, sql: string): void {
+  mkdirSync(path.join(dir, name));
+  writeFileSync(path.join(dir, name, 'migration.sql'), sql);
+}

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Acd } from '../../server/acd/acd';
@@ -10,6 +9,7 @@ import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';
 import { bankCredentials, issueDeviceCredentials } from '../../server/shared/credentials';
 import { controlSdp, H } from '../../server/shared/sip-control';
 import { freePort, killSipps, runSipp } from './sipp-runner';
+import { requireTool } from '../../server/test-support/system-tools';
 
 /**
  * Real SIPp as an operator's SIP phone registered over UDP: the bank dials it, the ACD offers
@@ -18,7 +18,7 @@ import { freePort, killSipps, runSipp } from './sipp-runner';
  * each, as dtmf-relay INFO on the device leg's control dialog; the ACD's endpoint latched
  * onto SIPp's media port. Signalling is the ACD's own UDP SIP.
  */
-const SIPP = '/usr/bin/sipp';
+const SIPP = requireTool('sipp');
 const SECRET = 'sipp-dtmf-secret-'.padEnd(40, 'x');
 const DOMAIN = 'patchbay.local';
 const NUMBER = '+15550100';
@@ -30,7 +30,7 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
 
-describe.skipIf(!existsSync(SIPP))('SIPp phone sending play_pcap_audio DTMF through the ACD', () => {
+describe('SIPp phone sending play_pcap_audio DTMF through the ACD', () => {
   it('relays the digits SIPp sends from dtmf_2833_1.pcap and dtmf_2833_pound.pcap to the bank', { timeout: 25_000 }, async () => {
     const engine = new WeriftMediaEngine(log, { rtpPortRange: [43600, 43699] });
     const acd = new Acd({

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Acd } from '../../server/acd/acd';
@@ -9,6 +8,7 @@ import { bankCredentials, issueDeviceCredentials } from '../../server/shared/cre
 import { controlSdp, H } from '../../server/shared/sip-control';
 import type { SipRequest } from '../../server/acd/sip/message';
 import { freePort, killSipps, runSipp } from './sipp-runner';
+import { requireTool } from '../../server/test-support/system-tools';
 
 /**
  * SIPp callers over UDP with real RTP through the ACD's own SIP and the real media engine
@@ -16,7 +16,7 @@ import { freePort, killSipps, runSipp } from './sipp-runner';
  * control dialog, and SIPp's A-law speech (g711a.pcap) reaches a SIP phone through the
  * bridge byte for byte. The bank is a test client over WS, as in sipp.test.ts.
  */
-const SIPP = '/usr/bin/sipp';
+const SIPP = requireTool('sipp');
 const SECRET = 'sipp-media-secret-'.padEnd(40, 'x');
 const DOMAIN = 'patchbay.local';
 const NUMBER = '+15550100';
@@ -61,7 +61,7 @@ afterEach(async () => {
   engine = null;
 });
 
-describe.skipIf(!existsSync(SIPP))('SIPp callers with RTP through the ACD (UDP, real media engine)', () => {
+describe('SIPp callers with RTP through the ACD (UDP, real media engine)', () => {
   it('relays the digits SIPp plays (dtmf_2833_1.pcap, dtmf_2833_5.pcap) to the bank as dtmf-relay INFO; its BYE reaches the bank as remote-bye', { timeout: 20_000 }, async () => {
     const a = await start();
     const { b } = await bank(a);

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BARESIP, rms, startBaresipPhone, tone } from '../../server/acd/test-support/baresip-phone';
+import { rms, startBaresipPhone, tone } from '../../server/acd/test-support/baresip-phone';
 import { Acd } from '../../server/acd/acd';
 import { decode, encode } from '../../server/acd/media/g711';
 import { TestBrowserClient } from '../../server/acd/media/test-browser-client';
@@ -13,6 +13,7 @@ import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';
 import { StaticTrunkDirectory } from '../../server/acd/trunks/trunk-directory';
 import { bankCredentials } from '../../server/shared/credentials';
 import { controlSdp, H } from '../../server/shared/sip-control';
+import { requireTool } from '../../server/test-support/system-tools';
 
 /**
  * RTP both ways through a trunk bridge: a WebRTC caller (werift, like a browser) parked on the
@@ -33,7 +34,9 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-describe.skipIf(!existsSync(BARESIP))('baresip as the mobile behind a UDP trunk', () => {
+requireTool('baresip');
+
+describe('baresip as the mobile behind a UDP trunk', () => {
   it('the bank dials tel:+…, baresip answers through the trunk, and tones flow both ways through the bridge', { timeout: 40_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pb-trunk-baresip-'));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BARESIP, rms, startBaresipPhone, tone } from '../test-support/baresip-phone';
+import { rms, startBaresipPhone, tone } from '../test-support/baresip-phone';
 import { freePort } from '../../../test/sipp/sipp-runner';
 import { bankCredentials, issueDeviceCredentials } from '../../shared/credentials';
 import { controlSdp, H } from '../../shared/sip-control';
@@ -12,6 +12,7 @@ import { SipWsClient } from '../test-support/sip-ws-client';
 import { decode, encode } from './g711';
 import { TestBrowserClient } from './test-browser-client';
 import { WeriftMediaEngine } from './werift-media-engine';
+import { requireTool } from '../../test-support/system-tools';
 
 /**
  * Real softphone as an operator's SIP phone: baresip (Debian baresip-core) registers with
@@ -33,7 +34,9 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
-describe.skipIf(!existsSync(BARESIP))('baresip as a SIP phone registered over UDP', () => {
+requireTool('baresip');
+
+describe('baresip as a SIP phone registered over UDP', () => {
   it('bridges a werift "browser" caller to baresip through the ACD both ways (tones heard on both sides) and records both channels', { timeout: 40_000 }, async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pb-baresip-'));
     cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from '@playwright/test';
@@ -6,13 +5,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateAddresses } from './sdp-tweaks';
 import { WeriftMediaEngine } from './werift-media-engine';
+import { requireTool } from '../../test-support/system-tools';
 
 /**
  * Real Chromium against the engine: a plain RTCPeerConnection offers audio (fake mic),
  * the engine answers and plays hold music. Proves which ICE addresses work on this machine.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
+const CHROMIUM = requireTool('chromium');
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 
 interface PageStats {
@@ -23,7 +22,7 @@ interface PageStats {
   pair: { local: string; remote: string } | null;
 }
 
-describe.skipIf(!haveChromium)(`Chromium ↔ werift engine (skipped when ${CHROMIUM} is absent)`, () => {
+describe('Chromium ↔ werift engine', () => {
   let browser: Browser;
   let server: http.Server;
   let origin: string;
