@@ -1,47 +1,49 @@
 /**
- * A ring tone made with WebAudio (no file to fetch): 440 + 480 Hz, 1 s on, 2 s off.
- * The AudioContext is created on a click (browsers only let audio start after a gesture)
- * and reused for every ring.
+ * The operator's ring: public/sounds/ringtone.wav (440 + 480 Hz, 1 s on, 2 s off; made by
+ * scripts/make-sounds.mjs), looped while a call is offered. The element is created and primed
+ * on a click, because browsers only let audio start after a gesture on the page.
  */
+export const RINGTONE_URL = '/sounds/ringtone.wav';
+
 export class Ringer {
-  private ctx: AudioContext | null = null;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private audio: HTMLAudioElement | null = null;
+  private ringing = false;
 
   /** Call from a click handler, before any call can ring. */
   unlock(): void {
-    if (!this.ctx && typeof AudioContext !== 'undefined') this.ctx = new AudioContext();
-    void this.ctx?.resume().catch(() => undefined);
+    if (this.audio || typeof Audio === 'undefined') return;
+    const audio = new Audio(RINGTONE_URL);
+    audio.loop = true;
+    audio.preload = 'auto';
+    audio.volume = 0.5;
+    // a muted play/pause inside the gesture lets later play() calls through
+    audio.muted = true;
+    void audio
+      .play()
+      .then(() => {
+        if (!this.ringing) audio.pause(); // a call may have been offered while priming
+      })
+      .catch(() => undefined)
+      .finally(() => (audio.muted = false));
+    this.audio = audio;
   }
 
   start(): void {
-    if (this.timer || !this.ctx) return;
-    this.burst();
-    this.timer = setInterval(() => this.burst(), 3000);
+    this.ringing = true;
+    const audio = this.audio;
+    if (!audio || !audio.paused) return;
+    audio.currentTime = 0;
+    void audio.play().catch(() => undefined);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.ringing = false;
+    this.audio?.pause();
   }
 
   close(): void {
     this.stop();
-    void this.ctx?.close().catch(() => undefined);
-    this.ctx = null;
-  }
-
-  private burst(): void {
-    const ctx = this.ctx;
-    if (!ctx) return;
-    const gain = ctx.createGain();
-    gain.gain.value = 0.08;
-    gain.connect(ctx.destination);
-    for (const f of [440, 480]) {
-      const osc = ctx.createOscillator();
-      osc.frequency.value = f;
-      osc.connect(gain);
-      osc.start();
-      osc.stop(ctx.currentTime + 1);
-    }
+    if (this.audio) this.audio.src = '';
+    this.audio = null;
   }
 }
