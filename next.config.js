@@ -31,10 +31,10 @@ const config = {
   reactStrictMode: true,
   poweredByHeader: false,
   turbopack: { root: workspaceRoot() },
-  // Next type-checks what it bundles (app/ and the server/shared contracts it imports); the
+  // Next type-checks what it bundles (app/ and the server/contracts it imports); the
   // server is checked by `npm run typecheck`, so a server-side error never blocks the pages.
   typescript: { tsconfigPath: 'tsconfig.next.json' },
-  // The server's own modules are not part of the web bundle; only server/shared types and schemas are imported.
+  // The server's own modules are not part of the web bundle; only server/contracts (browser-safe) is imported.
   async headers() {
     return [
       {

@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['server/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['node_modules/**', 'e2e/**', '.next/**'],
+    exclude: ['node_modules/**', 'e2e/**', '.next/**', 'test/boundaries/fixtures/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 20_000,
