@@ -24,9 +24,11 @@ export function useAgentState(socket: CtiSocket | null, lineDown: boolean) {
       setError(null);
       const r = ready ? await ask(socket, 'agent:ready', {}) : await ask(socket, 'agent:not-ready', {});
       if (r.ok) setAgent(r.data);
+      // the state machine's refusal names its events and states: say it in the buttons' words
+      else if (r.error.code === 'ILLEGAL_TRANSITION') setError(agent?.state === (ready ? 'ready' : 'not_ready') ? `You are already ${ready ? 'Ready' : 'Not ready'}.` : 'That change is not possible right now.');
       else setError(r.error.message);
     },
-    [socket],
+    [socket, agent?.state],
   );
 
   // A device that cannot ring must not be offered calls: when the line drops while Ready, ask
