@@ -28,9 +28,14 @@ test('an admin sees operators and calls live; an operator cannot reach /admin or
   await caller.getByTestId('call-hangup').click();
   await expect(adminPage.getByTestId('calls-table')).toContainText(/ended|abandoned/i);
 
-  // The operator is kept out of the admin page and the admin API.
+  // The operator is kept out of the admin page and the admin API: the page gate answers /admin
+  // itself with 403 and a small page pointing to the operator's own page (no redirect, no board).
   const resp = await op.goto('/admin');
-  expect(op.url().includes('/admin') ? resp?.status() : 403).toBe(403);
+  expect(resp?.status()).toBe(403);
+  expect(new URL(op.url()).pathname).toBe('/admin');
+  await expect(op.getByRole('heading', { name: 'This page is not for your role' })).toBeVisible();
+  await expect(op.getByTestId('forbidden-home')).toHaveAttribute('href', '/console');
+  await expect(op.getByTestId('agents-table')).toHaveCount(0);
   const api = await op.request.get('/api/admin/calls');
   expect(api.status()).toBe(403);
 

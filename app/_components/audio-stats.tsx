@@ -50,6 +50,17 @@ export function useAudioStats(pc: RTCPeerConnection | null, everyMs = 500): Audi
   return stats;
 }
 
+/** The peer connection's ICE state in plain words (the raw state stays in data-state). */
+const LINK_TEXT: Record<RTCIceConnectionState, string> = {
+  new: 'Starting…',
+  checking: 'Connecting…',
+  connected: 'Good',
+  completed: 'Good',
+  disconnected: 'Interrupted',
+  failed: 'Failed',
+  closed: 'Closed',
+};
+
 export function AudioStatsPanel({ pc }: { pc: RTCPeerConnection | null }) {
   const s = useAudioStats(pc);
   if (!s) return null;
@@ -73,8 +84,10 @@ export function AudioStatsPanel({ pc }: { pc: RTCPeerConnection | null }) {
         <dd>{s.jitterMs === null ? '—' : `${s.jitterMs} ms`}</dd>
       </div>
       <div>
-        <dt>ICE</dt>
-        <dd data-testid="stats-ice">{s.iceState}</dd>
+        <dt>Connection</dt>
+        <dd data-testid="stats-ice" data-state={s.iceState}>
+          {LINK_TEXT[s.iceState]}
+        </dd>
       </div>
       <div className="stats-level">
         <dt>Level</dt>

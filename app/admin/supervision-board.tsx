@@ -7,6 +7,7 @@ import { AgentBadge } from '../_components/agent-badge';
 import { SiteHeader } from '../_components/site-header';
 import { UserBox } from '../_components/user-box';
 import { api } from '../_lib/api';
+import { ask } from '../_lib/cti-socket';
 import { formatClock, formatDuration, useNow } from '../_lib/time';
 
 /**
@@ -33,8 +34,7 @@ export function SupervisionBoard() {
   useEffect(() => {
     const socket: PbSocket = io({ withCredentials: true });
     const subscribe = () =>
-      socket.timeout(10_000).emit('admin:subscribe', {}, (err, res) => {
-        if (err) return setError('The CTI did not answer the subscription.');
+      void ask(socket, 'admin:subscribe', {}).then((res) => {
         if (!res.ok) return setError(res.error.message);
         setError(null);
         setLink({ kind: 'live' });

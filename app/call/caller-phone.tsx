@@ -1,16 +1,17 @@
 'use client';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Info, Inviter, UserAgent } from 'sip.js';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { CallConfig } from '@/server/contracts/web-api';
 import { AudioStatsPanel } from '../_components/audio-stats';
 import { SiteHeader } from '../_components/site-header';
 import { api } from '../_lib/api';
-import { AUDIO_ONLY, baseUaOptions, peerConnectionOf, randomHex, remoteStreamOf } from '../_lib/sip';
+import { randomHex } from '../_lib/sip';
 import { formatDuration, useNow } from '../_lib/time';
+import { useSipDevice } from '../_lib/use-sip-device';
 
 /**
- * The public caller: a sip.js user agent with a throw-away identity `caller-<hex>` (the typed
- * name is only its display name), no registration, one INVITE to the chosen number at the ACD.
+ * The public caller: the shared sip.js phone (use-sip-device) with a throw-away identity
+ * `caller-<hex>` (the typed name is only its display name), no registration, one INVITE to the
+ * chosen number at the ACD.
  * The ACD answers at once and plays hold music until an operator is bridged in.
  */
 type Status =
@@ -37,6 +38,14 @@ function cleanName(name: string): string {
   return name.replace(/["\\\r\n]/g, '').trim().slice(0, 40);
 }
 
+/** A refusal in words a caller understands (the status code stays for support, in brackets). */
+function refusedText(code: number): string {
+  if (code === 486 || code === 600) return `All our lines are busy. Please try again in a few minutes. (${code})`;
+  if (code === 480 || code === 408) return `Nobody can take your call right now. Please try again later. (${code})`;
+  if (code === 404 || code === 484 || code === 604) return `This number cannot be reached. (${code})`;
+  return `The call was refused. (${code})`;
+}
+
 export function CallerPhone() {
   const now = useNow(1000);
   const [config, setConfig] = useState<CallConfig | null>(null);
@@ -44,12 +53,25 @@ export function CallerPhone() {
   const [name, setName] = useState('');
   const [number, setNumber] = useState('');
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const [since, setSince] = useState<number | null>(null);
-  const [pc, setPc] = useState<RTCPeerConnection | null>(null);
-  const uaRef = useRef<UserAgent | null>(null);
-  const inviterRef = useRef<Inviter | null>(null);
-  const localEndRef = useRef(false);
-  const audioRef = useRef<HTMLAudioElement | null>(null);
+  const device = useSipDevice({
+    onRinging: () => setStatus((p) => (p.kind === 'connecting' ? { kind: 'ringing' } : p)),
+    onEstablished: () => setStatus({ kind: 'holding' }),
+    // The ACD may tell the caller when an operator is bridged in (or the caller is parked again).
+    onInfo: (info) => {
+      const state = info.request.getHeader('X-PB-State');
+      if (state === 'bridged') setStatus({ kind: 'connected' });
+      else if (state === 'parked') setStatus({ kind: 'holding' });
+    },
+    onRejected: (code) => setStatus({ kind: 'failed', text: refusedText(code) }),
+    onLost: () => setStatus({ kind: 'ended', text: 'The connection was lost. Please call again.' }),
+    onEnded: (end) =>
+      setStatus((prev) =>
+        prev.kind === 'failed' || prev.kind === 'ended'
+          ? prev
+          : { kind: 'ended', text: end.local ? 'You hung up.' : prev.kind === 'connecting' || prev.kind === 'ringing' ? 'The call could not be connected. Please try again.' : 'The call was ended by us. Thank you for calling.' },
+      ),
+  });
+  const since = device.session?.establishedAt ?? null;
 
   useEffect(() => {
     let live = true;
@@ -65,117 +87,26 @@ export function CallerPhone() {
     };
   }, []);
 
-  const stopUa = useCallback(async () => {
-    const ua = uaRef.current;
-    uaRef.current = null;
-    await ua?.stop().catch(() => undefined);
-  }, []);
-
-  useEffect(() => {
-    window.patchbay = { pc: () => peerConnectionOf(inviterRef.current), registered: () => false };
-    return () => {
-      void inviterRef.current?.dispose().catch(() => undefined);
-      void stopUa();
-      delete window.patchbay;
-    };
-  }, [stopUa]);
-
+  const { call: dial } = device;
   const call = useCallback(
     async (e: FormEvent<HTMLFormElement>) => {
       e.preventDefault();
-      if (!config || !number || inviterRef.current) return;
-      localEndRef.current = false;
+      if (!config || !number || device.session) return;
       setStatus({ kind: 'connecting' });
-      setSince(null);
-      const sip = await import('sip.js');
-      const uri = sip.UserAgent.makeURI(`sip:caller-${randomHex(8)}@${config.domain}`);
-      const target = sip.UserAgent.makeURI(`sip:${number}@${config.domain}`);
-      if (!uri || !target) {
-        setStatus({ kind: 'failed', text: 'The number is not valid.' });
-        return;
-      }
       const display = cleanName(name);
-      const ua = new sip.UserAgent({
-        ...baseUaOptions(config.wsUrl),
-        uri,
+      const r = await dial({
+        wsUrl: config.wsUrl,
+        from: `sip:caller-${randomHex(8)}@${config.domain}`,
+        to: `sip:${number}@${config.domain}`,
         ...(display ? { displayName: display } : {}),
-        delegate: {
-          onDisconnect: (error) => {
-            if (error && inviterRef.current) setStatus({ kind: 'ended', text: `The connection was lost (${error.message}).` });
-          },
-        },
       });
-      uaRef.current = ua;
-      try {
-        await ua.start();
-      } catch {
-        uaRef.current = null;
-        setStatus({ kind: 'failed', text: 'Our switchboard cannot be reached right now. Please try again later.' });
-        return;
-      }
-      const inviter = new sip.Inviter(ua, target, { sessionDescriptionHandlerOptions: AUDIO_ONLY });
-      inviterRef.current = inviter;
-      inviter.delegate = {
-        // The ACD may tell the caller when an operator is bridged in (or the caller is parked again).
-        onInfo: (info: Info) => {
-          const state = info.request.getHeader('X-PB-State');
-          void info.accept().catch(() => undefined);
-          if (state === 'bridged') setStatus({ kind: 'connected' });
-          else if (state === 'parked') setStatus({ kind: 'holding' });
-        },
-      };
-      inviter.stateChange.addListener((state) => {
-        if (state === 'Established') {
-          setStatus({ kind: 'holding' });
-          setSince(Date.now());
-          const stream = remoteStreamOf(inviter);
-          if (audioRef.current && stream) {
-            audioRef.current.srcObject = stream;
-            void audioRef.current.play().catch(() => undefined);
-          }
-          setPc(peerConnectionOf(inviter));
-        } else if (state === 'Terminated') {
-          if (inviterRef.current === inviter) inviterRef.current = null;
-          setPc(null);
-          if (audioRef.current) audioRef.current.srcObject = null;
-          setStatus((prev) =>
-            prev.kind === 'failed' || prev.kind === 'ended'
-              ? prev
-              : { kind: 'ended', text: localEndRef.current ? 'You hung up.' : prev.kind === 'connecting' || prev.kind === 'ringing' ? 'The call could not be connected. Please try again.' : 'The call was ended by us. Thank you for calling.' },
-          );
-          void stopUa();
-        }
-      });
-      try {
-        await inviter.invite({
-          requestDelegate: {
-            onProgress: (r) => {
-              if ((r.message.statusCode ?? 0) >= 180) setStatus((p) => (p.kind === 'connecting' ? { kind: 'ringing' } : p));
-            },
-            onReject: (r) => setStatus({ kind: 'failed', text: `The call was refused (${r.message.statusCode} ${r.message.reasonPhrase}).` }),
-          },
-        });
-      } catch (err) {
-        setStatus({ kind: 'failed', text: err instanceof Error ? err.message : String(err) });
-        inviterRef.current = null;
-        void stopUa();
-      }
+      if (r.ok) return;
+      if (r.reason === 'invalid') setStatus({ kind: 'failed', text: 'The number is not valid.' });
+      else if (r.reason === 'unreachable') setStatus({ kind: 'failed', text: 'Our switchboard cannot be reached right now. Please try again later.' });
+      else setStatus({ kind: 'failed', text: 'The call could not be placed. Please try again.' });
     },
-    [config, name, number, stopUa],
+    [config, name, number, dial, device.session],
   );
-
-  const hangUp = useCallback(async () => {
-    const inv = inviterRef.current;
-    if (!inv) return;
-    localEndRef.current = true;
-    try {
-      if (inv.state === 'Established') await inv.bye();
-      else if (inv.state === 'Establishing' || inv.state === 'Initial') await inv.cancel();
-      else await inv.dispose();
-    } catch {
-      await inv.dispose().catch(() => undefined);
-    }
-  }, []);
 
   const inCall = status.kind === 'connecting' || status.kind === 'ringing' || status.kind === 'holding' || status.kind === 'connected';
   const tone = status.kind === 'connected' ? 'ok' : status.kind === 'failed' ? 'bad' : inCall ? 'wait' : 'idle';
@@ -210,7 +141,7 @@ export function CallerPhone() {
             <button type="submit" className="btn btn-answer" disabled={inCall || !config || !number} data-testid="call-start">
               Call
             </button>
-            <button type="button" className="btn btn-hangup" onClick={() => void hangUp()} disabled={!inCall} data-testid="call-hangup">
+            <button type="button" className="btn btn-hangup" onClick={() => void device.hangUp()} disabled={!inCall} data-testid="call-hangup">
               Hang up
             </button>
           </div>
@@ -221,8 +152,8 @@ export function CallerPhone() {
             {since && inCall && <span className="muted" data-testid="call-duration"> · {formatDuration(now - since)}</span>}
           </p>
           {(status.kind === 'ended' || status.kind === 'failed') && <p data-testid="call-status-detail">{status.text}</p>}
-          <AudioStatsPanel pc={pc} />
-          <audio ref={audioRef} autoPlay data-testid="remote-audio" />
+          <AudioStatsPanel pc={device.pc} />
+          <audio ref={device.remoteAudioRef} autoPlay data-testid="remote-audio" />
         </section>
       </main>
     </>

@@ -1,10 +1,28 @@
 'use client';
-import { useState, type FormEvent } from 'react';
-import type { Socket } from 'socket.io-client';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { Response } from '@/server/contracts/result';
-import type { ClientEvents, MobileGrant, MobileStatus, ServerEvents } from '@/server/contracts/socket-events';
+import type { MobileGrant, MobileStatus } from '@/server/contracts/socket-events';
+import { ask, type CtiSocket } from '../_lib/cti-socket';
 
-type PbSocket = Socket<ServerEvents, ClientEvents>;
+/** The operator's mobile as the CTI knows it: asked on every (re)connection, then pushed. */
+function useMobileStatus(socket: CtiSocket | null): [MobileStatus | null, (s: MobileStatus) => void] {
+  const [status, setStatus] = useState<MobileStatus | null>(null);
+  useEffect(() => {
+    if (!socket) return;
+    const load = () =>
+      void ask(socket, 'agent:mobile-status', {}).then((r) => {
+        if (r.ok) setStatus(r.data);
+      });
+    socket.on('connect', load);
+    socket.on('agent:mobile', setStatus);
+    if (socket.connected) load();
+    return () => {
+      socket.off('connect', load);
+      socket.off('agent:mobile', setStatus);
+    };
+  }, [socket]);
+  return [status, setStatus];
+}
 
 /**
  * "My mobile": the operator's own number as a device. It must be verified once with a call: the
@@ -12,9 +30,7 @@ type PbSocket = Socket<ServerEvents, ClientEvents>;
  * operator types the code on the phone's keypad. Only the masked number ever comes back.
  */
 export function MobileDevice(props: {
-  getSocket: () => PbSocket | null;
-  status: MobileStatus | null;
-  onStatus: (s: MobileStatus) => void;
+  socket: CtiSocket | null;
   /** the number is now the device (the browser line is released by the console) */
   onChosen: (g: MobileGrant) => Promise<void>;
   disabled: boolean;
@@ -24,13 +40,7 @@ export function MobileDevice(props: {
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const s = props.status;
-
-  function emit<T>(send: (socket: PbSocket, done: (err: Error | null, res: Response<T>) => void) => void): Promise<Response<T>> {
-    const socket = props.getSocket();
-    if (!socket?.connected) return Promise.resolve({ ok: false, error: { code: 'UNAVAILABLE', message: 'Not connected to the CTI.' } });
-    return new Promise((resolve) => send(socket, (err, res) => resolve(err ? { ok: false, error: { code: 'UNAVAILABLE', message: 'The CTI did not answer.' } } : res)));
-  }
+  const [s, setStatus] = useMobileStatus(props.socket);
 
   function shown<T>(r: Response<T>): r is { ok: true; data: T } {
     if (r.ok) {
@@ -48,8 +58,8 @@ export function MobileDevice(props: {
     e.preventDefault();
     setBusy(true);
     try {
-      const r = await emit<MobileStatus>((sk, done) => sk.timeout(10_000).emit('agent:mobile-verify', { e164: number }, done));
-      if (shown(r)) props.onStatus(r.data);
+      const r = await ask(props.socket, 'agent:mobile-verify', { e164: number });
+      if (shown(r)) setStatus(r.data);
     } finally {
       setBusy(false);
     }
@@ -58,7 +68,7 @@ export function MobileDevice(props: {
   async function use() {
     setBusy(true);
     try {
-      const r = await emit<MobileGrant | { kind: 'browser' }>((sk, done) => sk.timeout(10_000).emit('agent:device', { kind: 'mobile', e164: number }, done as never));
+      const r = await ask(props.socket, 'agent:device', { kind: 'mobile', e164: number });
       if (shown(r) && r.data.kind === 'mobile') await props.onChosen(r.data);
     } finally {
       setBusy(false);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AgentState, DeviceKind } from './agent';
+import { AgentState, DeviceKind, type Role } from './agent';
 import type { Response } from './result';
 const E164Pattern = /^\+[1-9]\d{6,14}$/;
 
@@ -110,17 +110,67 @@ export interface AdminSnapshot {
 
 type Ack<T> = (res: Response<T>) => void;
 
-export interface ClientEvents {
-  /** operator: choose a device; the CTI issues SIP credentials for it */
-  'agent:device': (req: z.input<typeof DeviceRequest>, ack: Ack<DeviceGrant>) => void;
-  /** operator: store a mobile number and ring it once (verification call) */
-  'agent:mobile-verify': (req: z.input<typeof MobileVerifyRequest>, ack: Ack<MobileStatus>) => void;
-  'agent:mobile-status': (req: z.input<typeof MobileStatusRequest>, ack: Ack<MobileStatus>) => void;
-  'agent:ready': (req: z.input<typeof ReadyRequest>, ack: Ack<AgentView>) => void;
-  'agent:not-ready': (req: z.input<typeof NotReadyRequest>, ack: Ack<AgentView>) => void;
-  /** admin, supervisor: join the live view */
-  'admin:subscribe': (req: z.input<typeof SubscribeRequest>, ack: Ack<AdminSnapshot>) => void;
+/**
+ * Type-only marker for the data an event's ack carries: acks are built by the server from its
+ * own types (no schema to parse against), so the map carries just their type.
+ */
+declare const REPLY: unique symbol;
+export interface Reply<T> {
+  readonly [REPLY]?: T;
 }
+const reply = <T>(): Reply<T> => ({});
+
+/** The names of every client → server event (a runtime list, for loops and the authorisation matrix). */
+export const ClientEventName = z.enum(['agent:device', 'agent:mobile-verify', 'agent:mobile-status', 'agent:ready', 'agent:not-ready', 'admin:subscribe']);
+export type ClientEventName = z.infer<typeof ClientEventName>;
+
+export interface ClientEventContract {
+  /** who may send it; anyone else gets FORBIDDEN before the payload is looked at */
+  roles: readonly Role[];
+  /** the payload schema; a payload that fails it gets BAD_REQUEST */
+  request: z.ZodType;
+  reply: Reply<unknown>;
+}
+
+const OPERATOR = ['OPERATOR'] as const satisfies readonly Role[];
+const SUPERVISORS = ['ADMIN', 'SUPERVISOR'] as const satisfies readonly Role[];
+
+/**
+ * THE contract of every client → server event: who may send it, its payload schema and the
+ * type of its ack. The server's handlers, the browser's `ask()` and the role table are all
+ * derived from this one map.
+ */
+const contracts = {
+  /** operator: choose a device; the CTI issues SIP credentials for it */
+  'agent:device': { roles: OPERATOR, request: DeviceRequest, reply: reply<DeviceGrant>() },
+  /** operator: store a mobile number and ring it once (verification call) */
+  'agent:mobile-verify': { roles: OPERATOR, request: MobileVerifyRequest, reply: reply<MobileStatus>() },
+  'agent:mobile-status': { roles: OPERATOR, request: MobileStatusRequest, reply: reply<MobileStatus>() },
+  'agent:ready': { roles: OPERATOR, request: ReadyRequest, reply: reply<AgentView>() },
+  'agent:not-ready': { roles: OPERATOR, request: NotReadyRequest, reply: reply<AgentView>() },
+  /** admin, supervisor: join the live view */
+  'admin:subscribe': { roles: SUPERVISORS, request: SubscribeRequest, reply: reply<AdminSnapshot>() },
+} as const satisfies { [E in ClientEventName]: ClientEventContract };
+
+type Contract<E extends ClientEventName> = (typeof contracts)[E];
+/** What a client sends (before the schema's transforms). */
+export type RequestOf<E extends ClientEventName> = z.input<Contract<E>['request']>;
+/** What a handler receives (after the schema's transforms). */
+export type ParsedRequestOf<E extends ClientEventName> = z.output<Contract<E>['request']>;
+/** The data of a successful ack. */
+export type ReplyOf<E extends ClientEventName> = Contract<E>['reply'] extends Reply<infer T> ? T : never;
+
+/**
+ * The same map, typed per event so that code generic in the event (`on<E>()`, `ask<E>()`)
+ * gets that event's own schema and reply type without casts.
+ */
+export type ClientEventContracts = {
+  [E in ClientEventName]: { roles: readonly Role[]; request: z.ZodType<ParsedRequestOf<E>, RequestOf<E>>; reply: Reply<ReplyOf<E>> };
+};
+export const CLIENT_EVENTS: ClientEventContracts = contracts;
+
+/** socket.io's view of the client → server events (`Server<ClientEvents, ServerEvents>`). */
+export type ClientEvents = { [E in ClientEventName]: (req: RequestOf<E>, ack: Ack<ReplyOf<E>>) => void };
 
 export interface ServerEvents {
   /** to the operator: their own state changed */

@@ -8,7 +8,8 @@ import { seedDemo } from '../db/seed';
 import { createLogger } from '../log';
 import { SESSION_COOKIE, type AuthUser, type SessionResolver } from '../contracts/auth';
 import type { Response } from '../contracts/result';
-import type { AgentView, ClientEvents, ServerEvents } from '../contracts/socket-events';
+import { Role } from '../contracts/agent';
+import { CLIENT_EVENTS, ClientEventName, type AgentView, type ClientEvents, type ServerEvents } from '../contracts/socket-events';
 import { CtiService } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
 import { attachCtiSockets, socketNotifier } from './socket-server';
@@ -26,6 +27,8 @@ class MemorySessions implements SessionResolver {
 
 const OP1: AuthUser = { id: 'u-op1', email: 'olivia@patchbay.local', name: 'Olivia Operator', role: 'OPERATOR' };
 const ADMIN: AuthUser = { id: 'u-admin', email: 'admin@patchbay.local', name: 'Ada Admin', role: 'ADMIN' };
+const SUPERVISOR: AuthUser = { id: 'u-super', email: 'sam@patchbay.local', name: 'Sam Supervisor', role: 'SUPERVISOR' };
+const TOKEN_OF: Record<Role, string> = { OPERATOR: 'tok-op1', ADMIN: 'tok-admin', SUPERVISOR: 'tok-super' };
 
 type Client = ClientSocket<ServerEvents, ClientEvents>;
 
@@ -54,7 +57,7 @@ beforeAll(async () => {
     disconnectGraceMs: 50,
   });
   cti.start();
-  attachCtiSockets(io, { cti, sessions: new MemorySessions({ 'tok-op1': OP1, 'tok-admin': ADMIN }), logger });
+  attachCtiSockets(io, { cti, sessions: new MemorySessions({ 'tok-op1': OP1, 'tok-admin': ADMIN, 'tok-super': SUPERVISOR }), logger });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 }, 30_000);
@@ -136,6 +139,20 @@ describe('CTI sockets', () => {
     await Promise.all([connected(op), connected(admin)]);
     expect(await ask(op, 'admin:subscribe', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await ask(admin, 'agent:ready', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('checks every (event, role) pair against the role table of the contract', async () => {
+    // A payload no schema accepts: an allowed role gets past the role check to BAD_REQUEST
+    // (so nothing changes state), any other role stops at FORBIDDEN.
+    for (const role of Role.options) {
+      const c = client(TOKEN_OF[role]);
+      await connected(c);
+      for (const event of ClientEventName.options) {
+        const allowed = CLIENT_EVENTS[event].roles.includes(role);
+        expect(await ask(c, event, 'not a payload'), `${event} as ${role}`).toMatchObject({ ok: false, error: { code: allowed ? 'BAD_REQUEST' : 'FORBIDDEN' } });
+      }
+      c.disconnect();
+    }
   });
 
   it('runs the device, ready and not-ready flow, with states pushed to the operator and to admins', async () => {

@@ -1,24 +1,21 @@
 import type { Server, Socket } from 'socket.io';
-import type { z } from 'zod';
 import type { Logger } from '../log';
-import type { Role } from '../contracts/agent';
 import type { AuthUser, SessionResolver } from '../contracts/auth';
 import { AppError, fieldErrors, toErrorResponse, type Response } from '../contracts/result';
 import {
-  DeviceRequest,
-  MobileStatusRequest,
-  MobileVerifyRequest,
-  NotReadyRequest,
-  ReadyRequest,
-  SubscribeRequest,
+  CLIENT_EVENTS,
+  ClientEventName,
   type ClientEvents,
+  type ParsedRequestOf,
+  type ReplyOf,
   type ServerEvents,
 } from '../contracts/socket-events';
 import type { CtiNotifier, CtiService } from './cti-service';
 
 /**
  * The socket.io edge of the CTI. Handlers only authenticate, authorise, parse and call the
- * service; they never touch the database or SIP. Every client event:
+ * service; they never touch the database or SIP. Roles, payload schemas and ack types all come
+ * from one map, CLIENT_EVENTS (server/contracts/socket-events.ts). Every client event:
  *   1. role check (wrong role → FORBIDDEN; checked first so callers learn nothing about payloads
  *      of events they may not send),
  *   2. zod parse of the payload (bad → BAD_REQUEST with field messages),
@@ -34,8 +31,9 @@ export const rooms = {
   admins: 'admins',
 } as const;
 
-const OPERATOR_ROLES: readonly Role[] = ['OPERATOR'];
-const ADMIN_ROLES: readonly Role[] = ['ADMIN', 'SUPERVISOR'];
+/** What the service answers for one event (some calls read the database, so maybe later). */
+type Handler<E extends ClientEventName> = (req: ParsedRequestOf<E>) => ReplyOf<E> | Promise<ReplyOf<E>>;
+type Handlers = { [E in ClientEventName]: Handler<E> };
 
 export interface CtiSocketDeps {
   cti: CtiService;
@@ -105,18 +103,16 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
       });
     }
 
-    const on = <T>(
-      event: keyof ClientEvents,
-      roles: readonly Role[],
-      schema: z.ZodType<T>,
-      run: (payload: T) => unknown,
-    ): void => {
-      // socket.io hands the ack as the last argument when the client asked for one.
-      (socket as unknown as { on(ev: string, fn: (...args: unknown[]) => void): void }).on(event, (...args: unknown[]) => {
+    const on = <E extends ClientEventName>(event: E, run: Handler<E>): void => {
+      const { roles, request } = CLIENT_EVENTS[event];
+      const name: ClientEventName = event;
+      // Read as unknown: a client may send any shape, with or without an ack (socket.io hands
+      // the ack as the last argument when the client asked for one).
+      socket.on(name, (...args: unknown[]) => {
         const last = args[args.length - 1];
-        const ack = typeof last === 'function' ? (last as (r: Response<unknown>) => void) : null;
+        const ack = typeof last === 'function' ? last : null;
         const payload = ack ? (args.length > 1 ? args[0] : undefined) : args[0];
-        const reply = (r: Response<unknown>) => {
+        const reply = (r: Response<ReplyOf<E>>) => {
           if (!ack) {
             slog.warn({ event }, 'event without an ack callback');
             return;
@@ -132,7 +128,7 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
           reply({ ok: false, error: { code: 'FORBIDDEN', message: `${event} is not allowed for ${user.role}` } });
           return;
         }
-        const parsed = schema.safeParse(payload);
+        const parsed = request.safeParse(payload);
         if (!parsed.success) {
           reply({ ok: false, error: { code: 'BAD_REQUEST', message: `invalid ${event} payload`, fields: fieldErrors(parsed.error) } });
           return;
@@ -145,7 +141,7 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
         try {
           const data = run(parsed.data);
           // some service calls read the database (the operator's mobile): answer when they settle
-          if (data instanceof Promise) data.then((d: unknown) => reply({ ok: true, data: d }), fail);
+          if (data instanceof Promise) data.then((d) => reply({ ok: true, data: d }), fail);
           else reply({ ok: true, data });
         } catch (err) {
           fail(err);
@@ -153,14 +149,19 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
       });
     };
 
-    on('agent:device', OPERATOR_ROLES, DeviceRequest, (req) => (req.kind === 'mobile' ? deps.cti.chooseMobile(user.id, req.e164) : deps.cti.chooseDevice(user.id, req.kind)));
-    on('agent:mobile-status', OPERATOR_ROLES, MobileStatusRequest, () => deps.cti.mobileStatus(user.id));
-    on('agent:mobile-verify', OPERATOR_ROLES, MobileVerifyRequest, (req) => deps.cti.verifyMobile(user.id, req.e164));
-    on('agent:ready', OPERATOR_ROLES, ReadyRequest, () => deps.cti.setReady(user.id));
-    on('agent:not-ready', OPERATOR_ROLES, NotReadyRequest, (req) => deps.cti.setNotReady(user.id, req.reason));
-    on('admin:subscribe', ADMIN_ROLES, SubscribeRequest, () => {
-      void socket.join(rooms.admins);
-      return deps.cti.adminSnapshot();
-    });
+    const handlers: Handlers = {
+      'agent:device': (req) => (req.kind === 'mobile' ? deps.cti.chooseMobile(user.id, req.e164) : deps.cti.chooseDevice(user.id, req.kind)),
+      'agent:mobile-status': () => deps.cti.mobileStatus(user.id),
+      'agent:mobile-verify': (req) => deps.cti.verifyMobile(user.id, req.e164),
+      'agent:ready': () => deps.cti.setReady(user.id),
+      'agent:not-ready': (req) => deps.cti.setNotReady(user.id, req.reason),
+      'admin:subscribe': () => {
+        void socket.join(rooms.admins);
+        return deps.cti.adminSnapshot();
+      },
+    };
+    // generic per event, so each handler keeps its own event's types (no union of handlers)
+    const bind = <E extends ClientEventName>(event: E) => on(event, handlers[event]);
+    ClientEventName.options.forEach(bind);
   });
 }

@@ -1,0 +1,47 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Response } from '@/server/contracts/result';
+import type { ClientEventName, ClientEvents, ReplyOf, RequestOf, ServerEvents } from '@/server/contracts/socket-events';
+
+/** The browser's end of the CTI socket (same origin, the session cookie authenticates it). */
+export type CtiSocket = Socket<ServerEvents, ClientEvents>;
+
+/** How long an event may wait for its ack before it counts as unanswered. */
+export const ASK_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens the socket without connecting: the caller connects once its listeners are on, so no
+ * event sent right after the handshake (the operator's state) can be missed.
+ */
+export function openCtiSocket(): CtiSocket {
+  return io({ withCredentials: true, autoConnect: false });
+}
+
+type Send<E extends ClientEventName> = (socket: CtiSocket, payload: RequestOf<E>, timeoutMs: number) => Promise<Response<ReplyOf<E>>>;
+
+/**
+ * One line per event: socket.io's own types resolve an event's ack only for a literal event
+ * name, not for a generic one, so `ask<E>()` picks its event's sender here (the compiler
+ * insists that every event of the contract has one).
+ */
+const SEND: { [E in ClientEventName]: Send<E> } = {
+  'agent:device': (s, p, ms) => s.timeout(ms).emitWithAck('agent:device', p),
+  'agent:mobile-verify': (s, p, ms) => s.timeout(ms).emitWithAck('agent:mobile-verify', p),
+  'agent:mobile-status': (s, p, ms) => s.timeout(ms).emitWithAck('agent:mobile-status', p),
+  'agent:ready': (s, p, ms) => s.timeout(ms).emitWithAck('agent:ready', p),
+  'agent:not-ready': (s, p, ms) => s.timeout(ms).emitWithAck('agent:not-ready', p),
+  'admin:subscribe': (s, p, ms) => s.timeout(ms).emitWithAck('admin:subscribe', p),
+};
+
+/**
+ * The one way pages send a client event: typed from the contract map, and always settling as a
+ * `Response` — not connected, or no ack within the timeout, become an UNAVAILABLE error.
+ */
+export async function ask<E extends ClientEventName>(socket: CtiSocket | null, event: E, payload: RequestOf<E>, timeoutMs = ASK_TIMEOUT_MS): Promise<Response<ReplyOf<E>>> {
+  if (!socket?.connected) return { ok: false, error: { code: 'UNAVAILABLE', message: 'Not connected to the server.' } };
+  try {
+    const send: Send<E> = SEND[event];
+    return await send(socket, payload, timeoutMs);
+  } catch {
+    return { ok: false, error: { code: 'UNAVAILABLE', message: 'The server did not answer. Try again.' } };
+  }
+}

@@ -1,0 +1,47 @@
+'use client';
+import { useCallback, useEffect, useState } from 'react';
+import type { AgentView } from '@/server/contracts/socket-events';
+import { ask, type CtiSocket } from '../_lib/cti-socket';
+
+/**
+ * The operator's state as the CTI pushes it, and the Ready / Not ready requests. The CTI decides
+ * every state; the console only asks and shows the answer (or its error).
+ */
+export function useAgentState(socket: CtiSocket | null, lineDown: boolean) {
+  const [agent, setAgent] = useState<AgentView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!socket) return;
+    socket.on('agent:state', setAgent);
+    return () => {
+      socket.off('agent:state', setAgent);
+    };
+  }, [socket]);
+
+  const setReady = useCallback(
+    async (ready: boolean) => {
+      setError(null);
+      const r = ready ? await ask(socket, 'agent:ready', {}) : await ask(socket, 'agent:not-ready', {});
+      if (r.ok) setAgent(r.data);
+      // the state machine's refusal names its events and states: say it in the buttons' words
+      else if (r.error.code === 'ILLEGAL_TRANSITION') setError(agent?.state === (ready ? 'ready' : 'not_ready') ? `You are already ${ready ? 'Ready' : 'Not ready'}.` : 'That change is not possible right now.');
+      else setError(r.error.message);
+    },
+    [socket, agent?.state],
+  );
+
+  // A device that cannot ring must not be offered calls: when the line drops while Ready, ask
+  // the CTI (which decides) to make this operator Not ready, and say so.
+  const state = agent?.state;
+  useEffect(() => {
+    if (!lineDown || state !== 'ready') return;
+    void ask(socket, 'agent:not-ready', { reason: 'device-lost' }).then((r) => {
+      if (!r.ok) return;
+      setAgent(r.data);
+      setError('Your phone line dropped, so you were set to Not ready. Register again, then press Ready.');
+    });
+  }, [lineDown, state, socket]);
+
+  return { agent, error, setReady };
+}
