@@ -10,7 +10,8 @@ import { maskE164 } from '../contracts/phone';
 import { MobileVerification, mobileUri, type MobileStore } from './mobile-verification';
 import type { CtiStore, QueueInfo } from './cti-store';
 import { transition, type AgentEvent } from './domain/agent-state';
-import { callTransition, type CallEvent, type CallOutcome, type EndedBy, type TimelineEvent } from './domain/call-state';
+import type { CallOutcome, EndedBy, TimelineEvent } from '../contracts/call';
+import { callTransition, type CallEvent } from './domain/call-state';
 import { pickOperator, type RoutingCandidate } from './domain/routing';
 import type { DialHandle, DialOutcome, DialRequest, LegEnded, LegOffered } from './ua-bank/ua-bank';
 
