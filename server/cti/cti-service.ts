@@ -7,13 +7,17 @@ import { AppError } from '../contracts/result';
 import type { LegEndCause } from '../shared/sip-control';
 import type { AdminSnapshot, AgentView, BrowserGrant, CallOffer, CallStatus, CallView, MobileGrant, MobileStatus } from '../contracts/socket-events';
 import { maskE164 } from '../contracts/phone';
-import { MobileVerification, mobileUri, type MobileStore } from './mobile-verification';
-import type { CtiStore, QueueInfo } from './cti-store';
+import { MobileVerification, mobileUri } from './mobile-verification';
+import type { BankPort, DialHandle, DialOutcome, LegEnded, LegOffered } from './ports/bank-port';
+import type { CtiNotifier } from './ports/cti-notifier';
+import type { CtiStore, MobileStore, QueueInfo } from './ports/cti-store';
 import { transition, type AgentEvent } from './domain/agent-state';
 import type { CallOutcome, EndedBy, TimelineEvent } from '../contracts/call';
 import { callTransition, type CallEvent } from './domain/call-state';
 import { pickOperator, type RoutingCandidate } from './domain/routing';
-import type { DialHandle, DialOutcome, DialRequest, LegEnded, LegOffered } from './ua-bank/ua-bank';
+
+export type { BankPort } from './ports/bank-port';
+export type { CtiNotifier } from './ports/cti-notifier';
 
 /**
  * The CTI: operators, their devices and states, calls as business objects, routing. It composes
@@ -26,34 +30,6 @@ import type { DialHandle, DialOutcome, DialRequest, LegEnded, LegOffered } from 
  * The core promise: when the caller hangs up, the CTI — not the ACD — releases the operator's
  * device, and the stored timeline shows `caller-hangup` then `device-release`, in that order.
  */
-
-/** The part of the bank the service uses (UaBank implements it). */
-export interface BankPort {
-  on(event: 'legOffered', listener: (e: LegOffered) => void): unknown;
-  on(event: 'legEnded', listener: (e: LegEnded) => void): unknown;
-  on(event: 'registered', listener: (e: { ua: string }) => void): unknown;
-  off(event: 'legOffered', listener: (e: LegOffered) => void): unknown;
-  off(event: 'legEnded', listener: (e: LegEnded) => void): unknown;
-  off(event: 'registered', listener: (e: { ua: string }) => void): unknown;
-  /** false while no bank UA is registered: the CTI then offers nothing (no operator is rung). */
-  isReady(): boolean;
-  dial(req: DialRequest): DialHandle;
-  release(legId: string): boolean;
-  /** digits pressed on legs (optional: a bank without it cannot verify mobiles by code) */
-  onDtmf?(listener: (e: { legId: string; digit: string }) => void): void;
-}
-
-/** Where the service's updates go (the socket layer implements it). Must not throw. */
-export interface CtiNotifier {
-  /** an operator changed: to that operator and to admins */
-  agentChanged(view: AgentView): void;
-  /** a call is being offered to an operator (their device rings next) */
-  callOffered(operatorId: string, offer: CallOffer): void;
-  /** a call changed: to its operator (if any) and to admins */
-  callChanged(view: CallView, operatorId: string | null): void;
-  /** the operator's mobile verification changed: to that operator only */
-  mobileChanged?(operatorId: string, status: MobileStatus): void;
-}
 
 export interface CtiServiceOptions {
   bank: BankPort;
@@ -132,7 +108,7 @@ export class CtiService {
     this.now = o.now ?? Date.now;
     const st = o.store;
     this.mobile =
-      st.mobileOf && st.setMobile && o.bank.onDtmf
+      st.mobileOf && st.setMobile
         ? new MobileVerification({
             dial: (r) => o.bank.dial(r),
             release: (legId) => o.bank.release(legId),
@@ -144,7 +120,7 @@ export class CtiService {
         : null;
     if (this.mobile) {
       const mv = this.mobile;
-      o.bank.onDtmf?.((e) => mv.dtmf(e.legId, e.digit));
+      o.bank.on('dtmf', (e) => mv.dtmf(e.legId, e.digit));
     }
   }
 

@@ -3,7 +3,8 @@ import type { Logger } from '../log';
 import { maskE164 } from '../contracts/phone';
 import { AppError } from '../contracts/result';
 import type { MobileStatus } from '../contracts/socket-events';
-import type { DialHandle, DialRequest } from './ua-bank/ua-bank';
+import type { DialHandle, DialRequest } from './ports/bank-port';
+import type { MobileStore } from './ports/cti-store';
 
 /**
  * An operator's own mobile number, verified once with a call before first use (docs/trunks.md,
@@ -19,11 +20,6 @@ import type { DialHandle, DialRequest } from './ua-bank/ua-bank';
  *                     └──failed─────────────┴──────────────▶ failed
  * ```
  */
-export interface MobileStore {
-  mobileOf(userId: string): Promise<{ e164: string | null; verifiedAt: Date | null }>;
-  setMobile(userId: string, e164: string, verifiedAt: Date | null): Promise<void>;
-}
-
 export interface MobileDeps {
   dial(req: DialRequest): DialHandle;
   release(legId: string): boolean;
