@@ -1,5 +1,5 @@
 import type { CallStatus } from '../../contracts/call';
-import { illegal, type TransitionResult } from './agent-state';
+import { illegal, type TransitionResult } from './transition';
 
 /**
  * A call as a business object (the CTI's view; the ACD holds the legs). Its words (status,

@@ -1,5 +1,5 @@
 import type { MobileStatus } from '../../contracts/socket-events';
-import { illegal, type TransitionResult } from './agent-state';
+import { illegal, type TransitionResult } from './transition';
 
 /**
  * The verification call of an operator's own mobile (docs/trunks.md, "Mobile numbers"): the CTI
