@@ -266,7 +266,8 @@ export class UaBank implements BankPort {
     const { legId, dialed, audio } = parsed.value;
     const log = this.log.child({ legId });
     if (this.legs.has(legId)) {
-      // The ACD re-offers legs after a reconnect; the newer dialog replaces the stale one.
+      // The ACD does not offer a held leg again today (the recovery of docs/cti.md is not built); if it
+      // ever does, the newer dialog replaces the stale one.
       log.warn('route point INVITE for a leg already held: replacing its control dialog');
     }
     const offer: LegOffered = {
