@@ -20,9 +20,9 @@ export type { CtiNotifier } from './ports/cti-notifier';
 /**
  * The CTI: operators, their devices and states, calls as business objects, routing. A facade
  * over its parts (docs/cti.md): the agent roster and its timers, device grants, the call book,
- * the router and the call lifecycle, the journal (ordered write-behind), the views. It composes
- * the pure domain (state machines, routing), the bank (SIP to the ACD) and the store (database),
- * all three reached through `ports/`.
+ * the router and the call lifecycle, the journal (ordered write-behind), the views. They use the
+ * pure domain (state machines, routing) and reach the bank (SIP to the ACD), the store (database)
+ * and the notifier (sockets) only through `ports/`.
  *
  * The live picture (agents, calls) is in memory and every decision is taken synchronously on it;
  * database writes follow in order (one chain per call, one per operator) and never hold a call up.
