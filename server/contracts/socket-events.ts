@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AgentState, DeviceKind, type Role } from './agent';
+import type { CallStatus, EndedBy } from './call';
 import type { Response } from './result';
 const E164Pattern = /^\+[1-9]\d{6,14}$/;
 
@@ -75,8 +76,8 @@ export interface AgentView {
   callId: string | null;
 }
 
-export const CallStatus = z.enum(['queued', 'offering', 'connected', 'ended']);
-export type CallStatus = z.infer<typeof CallStatus>;
+// the call's words live in ./call (one vocabulary); re-exported so the socket contract reads whole
+export { CallStatus, EndedBy } from './call';
 
 export interface CallView {
   callId: string;
@@ -91,7 +92,7 @@ export interface CallView {
   arrivedAt: number;
   answeredAt: number | null;
   endedAt: number | null;
-  endedBy: string | null;
+  endedBy: EndedBy | null;
 }
 
 export interface CallOffer {

@@ -3,7 +3,9 @@ import type { Logger } from '../log';
 import { maskE164 } from '../contracts/phone';
 import { AppError } from '../contracts/result';
 import type { MobileStatus } from '../contracts/socket-events';
-import type { DialHandle, DialRequest } from './ua-bank/ua-bank';
+import { mobileCallTransition, type MobileCallEvent, type MobileCallState } from './domain/mobile-verification-state';
+import type { DialHandle, DialRequest } from './ports/bank-port';
+import type { MobileStore } from './ports/cti-store';
 
 /**
  * An operator's own mobile number, verified once with a call before first use (docs/trunks.md,
@@ -13,17 +15,9 @@ import type { DialHandle, DialRequest } from './ua-bank/ua-bank';
  * `application/dtmf-relay` on the leg's control dialog. The right code verifies the number;
  * a wrong one, a hang-up or 60 s without it fails. Changing the number un-verifies it.
  *
- * ```
- * idle ──verify──▶ calling ──answered──▶ answered ──right code──▶ idle (verified)
- *                     │                     │ wrong code / hang-up / 60 s
- *                     └──failed─────────────┴──────────────▶ failed
- * ```
+ * The call's states and moves are the table in `domain/mobile-verification-state.ts`; every move
+ * here goes through `mobileCallTransition()`.
  */
-export interface MobileStore {
-  mobileOf(userId: string): Promise<{ e164: string | null; verifiedAt: Date | null }>;
-  setMobile(userId: string, e164: string, verifiedAt: Date | null): Promise<void>;
-}
-
 export interface MobileDeps {
   dial(req: DialRequest): DialHandle;
   release(legId: string): boolean;
@@ -39,7 +33,7 @@ export interface MobileDeps {
 
 interface Check {
   e164: string;
-  state: 'calling' | 'answered' | 'failed';
+  state: MobileCallState;
   error: string | null;
   dial: DialHandle;
   legId: string | null;
@@ -55,6 +49,7 @@ export function mobileUri(e164: string, domain: string): string {
 }
 
 export class MobileVerification {
+  /** operator id → their verification call; none = idle */
   private readonly checks = new Map<string, Check>();
   private readonly log: Logger;
 
@@ -83,27 +78,26 @@ export class MobileVerification {
   }
 
   async start(operatorId: string, e164: string): Promise<MobileStatus> {
-    const current = this.checks.get(operatorId);
-    if (current && (current.state === 'calling' || current.state === 'answered')) throw new AppError('CONFLICT', 'a verification call is already in progress');
+    const r = mobileCallTransition(this.checks.get(operatorId)?.state ?? 'idle', 'dial');
+    if (!r.ok) throw new AppError('CONFLICT', 'a verification call is already in progress');
     const m = await this.d.store.mobileOf(operatorId);
     // a new number starts unverified; the same number is verified again (verifiedAt kept until it passes)
     if (m.e164 !== e164) await this.d.store.setMobile(operatorId, e164, null);
     const log = this.log.child({ operatorId });
     const dial = this.d.dial({ deviceUri: mobileUri(e164, this.d.sipDomain), bridgeTo: null, ringTimeoutSec: this.d.ringTimeoutSec ?? 30 });
-    const check: Check = { e164, state: 'calling', error: null, dial, legId: null, timer: null, code: String(randomInt(0, 10_000)).padStart(4, '0'), typed: '' };
+    const check: Check = { e164, state: r.next, error: null, dial, legId: null, timer: null, code: String(randomInt(0, 10_000)).padStart(4, '0'), typed: '' };
     this.checks.set(operatorId, check);
     log.info({ mobile: maskE164(e164) }, 'verification call: ringing the operator’s mobile');
     dial.on('answered', ({ legId }) => {
-      if (this.checks.get(operatorId) !== check) return void this.d.release(legId);
-      check.state = 'answered';
+      if (this.checks.get(operatorId) !== check || !this.move(operatorId, check, 'answered')) return void this.d.release(legId);
       check.legId = legId;
-      check.timer = setTimeout(() => this.fail(operatorId, check, 'the code was not typed in time'), this.d.confirmWithinMs ?? 60_000);
+      check.timer = setTimeout(() => this.fail(operatorId, check, 'timed_out', 'the code was not typed in time'), this.d.confirmWithinMs ?? 60_000);
       log.info({ legId }, 'verification call answered; waiting for the code');
       this.push(operatorId);
     });
     dial.on('failed', ({ status, cause }) => {
-      if (this.checks.get(operatorId) !== check || check.state !== 'calling') return;
-      this.fail(operatorId, check, failureText(status, cause));
+      if (this.checks.get(operatorId) !== check) return;
+      this.fail(operatorId, check, 'dial_failed', failureText(status, cause));
     });
     return this.status(operatorId);
   }
@@ -111,35 +105,23 @@ export class MobileVerification {
   /** A digit pressed on a leg: true when it belonged to a verification call. */
   dtmf(legId: string, digit: string): boolean {
     for (const [op, c] of this.checks) {
+      // digits count only while the answered call waits for the code
       if (c.legId !== legId || c.state !== 'answered') continue;
       c.typed += digit;
       if (c.typed.length < c.code.length) return true;
       if (c.typed === c.code) void this.verified(op, c);
-      else this.fail(op, c, 'the code typed did not match');
+      else this.fail(op, c, 'code_mismatched', 'the code typed did not match');
       return true;
     }
     return false;
-  }
-
-  private async verified(operatorId: string, c: Check): Promise<void> {
-    if (c.timer) clearTimeout(c.timer);
-    this.checks.delete(operatorId);
-    if (c.legId) this.d.release(c.legId);
-    try {
-      await this.d.store.setMobile(operatorId, c.e164, new Date());
-      this.log.info({ operatorId, mobile: maskE164(c.e164) }, 'mobile number verified');
-    } catch (err) {
-      this.log.error({ err, operatorId }, 'mobile verification could not be stored');
-    }
-    this.push(operatorId);
   }
 
   /** The ACD ended a leg: true when it was a verification call (the CTI's call logic ignores it). */
   legEnded(legId: string): boolean {
     for (const [op, c] of this.checks) {
       if (c.legId !== legId) continue;
-      c.legId = null;
-      if (c.state === 'answered') this.fail(op, c, 'the call ended before the code was typed');
+      c.legId = null; // already gone: nothing to release
+      this.fail(op, c, 'leg_ended', 'the call ended before the code was typed');
       return true;
     }
     return false;
@@ -154,12 +136,37 @@ export class MobileVerification {
     this.checks.clear();
   }
 
-  private fail(operatorId: string, c: Check, why: string): void {
+  /** Applies an event to a check; an illegal one is logged and refused. */
+  private move(operatorId: string, c: Check, event: MobileCallEvent): boolean {
+    const r = mobileCallTransition(c.state, event);
+    if (!r.ok) {
+      this.log.warn({ operatorId, state: c.state, event }, `refused: ${r.error.message}`);
+      return false;
+    }
+    c.state = r.next;
+    return true;
+  }
+
+  private async verified(operatorId: string, c: Check): Promise<void> {
+    if (!this.move(operatorId, c, 'code_matched')) return;
+    if (c.timer) clearTimeout(c.timer);
+    this.checks.delete(operatorId);
+    if (c.legId) this.d.release(c.legId);
+    try {
+      await this.d.store.setMobile(operatorId, c.e164, new Date());
+      this.log.info({ operatorId, mobile: maskE164(c.e164) }, 'mobile number verified');
+    } catch (err) {
+      this.log.error({ err, operatorId }, 'mobile verification could not be stored');
+    }
+    this.push(operatorId);
+  }
+
+  private fail(operatorId: string, c: Check, event: MobileCallEvent, why: string): void {
+    if (!this.move(operatorId, c, event)) return;
     if (c.timer) clearTimeout(c.timer);
     c.timer = null;
     if (c.legId) this.d.release(c.legId);
     c.legId = null;
-    c.state = 'failed';
     c.error = why;
     this.log.info({ operatorId, why }, 'verification call failed');
     this.push(operatorId);

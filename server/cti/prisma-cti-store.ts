@@ -1,8 +1,8 @@
 import type { PrismaClient } from '../db/generated/client';
-import type { CallRowPatch, CtiStore, NewCallRow, QueueInfo } from './cti-store';
+import type { CallEventRow, CallRowPatch, CtiStore, MobileStore, NewCallRow, QueueInfo } from './ports/cti-store';
 
 /** The CTI store over Prisma (PGlite embedded or PostgreSQL: same SQL). */
-export class PrismaCtiStore implements CtiStore {
+export class PrismaCtiStore implements CtiStore, MobileStore {
   constructor(private readonly prisma: PrismaClient) {}
 
   async mobileOf(userId: string): Promise<{ e164: string | null; verifiedAt: Date | null }> {
@@ -43,7 +43,7 @@ export class PrismaCtiStore implements CtiStore {
     await this.prisma.call.update({ where: { id }, data: patch });
   }
 
-  async appendCallEvent(ev: { callId: string; seq: number; type: string; at: Date; data?: Record<string, unknown> }): Promise<void> {
+  async appendCallEvent(ev: CallEventRow): Promise<void> {
     await this.prisma.callEvent.create({
       data: { callId: ev.callId, seq: ev.seq, type: ev.type, at: ev.at, ...(ev.data ? { data: ev.data as object } : {}) },
     });

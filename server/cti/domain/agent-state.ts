@@ -1,4 +1,5 @@
 import type { AgentState } from '../../contracts/agent';
+import { illegal, type TransitionResult } from './transition';
 
 /**
  * The operator's state machine. The CTI is the only writer of an operator's state: clients
@@ -56,20 +57,6 @@ export const AGENT_TRANSITIONS: Readonly<Record<AgentState, Partial<Record<Agent
     device_lost: 'not_ready',
   },
 };
-
-export interface IllegalTransition {
-  kind: 'illegal-transition';
-  machine: string;
-  state: string;
-  event: string;
-  message: string;
-}
-
-export type TransitionResult<S> = { ok: true; next: S } | { ok: false; error: IllegalTransition };
-
-export function illegal(machine: string, state: string, event: string): IllegalTransition {
-  return { kind: 'illegal-transition', machine, state, event, message: `${machine}: ${event} is not allowed in state ${state}` };
-}
 
 /** The next agent state, or an IllegalTransition the caller logs and acknowledges. Never throws. */
 export function transition(state: AgentState, event: AgentEvent): TransitionResult<AgentState> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallStatus } from '../../contracts/socket-events';
+import { CallStatus } from '../../contracts/call';
 import { CALL_STATES, CALL_TRANSITIONS, CallEvent, callTransition } from './call-state';
 
 const LEGAL: ReadonlyArray<[CallStatus, CallEvent, CallStatus]> = [

@@ -1,8 +1,9 @@
-import type { CallStatus } from '../../contracts/socket-events';
-import { illegal, type TransitionResult } from './agent-state';
+import type { CallStatus } from '../../contracts/call';
+import { illegal, type TransitionResult } from './transition';
 
 /**
- * A call as a business object (the CTI's view; the ACD holds the legs).
+ * A call as a business object (the CTI's view; the ACD holds the legs). Its words (status,
+ * ended by, outcome, timeline events) are shared with the pages: server/contracts/call.ts.
  *
  * ```
  *            offer               answer
@@ -32,29 +33,3 @@ export function callTransition(state: CallStatus, event: CallEvent): TransitionR
   const next = CALL_TRANSITIONS[state][event];
   return next ? { ok: true, next } : { ok: false, error: illegal('call', state, event) };
 }
-
-/**
- * The stored timeline of a call (`call_events.type`), in the order things happened.
- * `caller-hangup` followed by `device-release` is the product's core promise: when the
- * caller hangs up, the CTI (not the ACD) releases the operator's device.
- */
-export const TimelineEvent = [
-  'arrived', // the ACD offered the caller's leg to the route point
-  'offered', // the CTI picked an operator and asked the ACD to dial their device
-  'device-ringing', // the ACD reports the device is ringing
-  'answered', // the device answered; the ACD bridged it to the caller
-  'caller-hangup', // the ACD reports the caller's leg ended
-  'device-hangup', // the ACD reports the device's leg ended
-  'device-release', // the CTI released the device's leg
-  'caller-release', // the CTI released the caller's leg
-  'dial-failed', // the device did not take the call
-  'ended', // the call is over
-] as const;
-export type TimelineEvent = (typeof TimelineEvent)[number];
-
-/** Who ended a call (`calls.ended_by`). */
-export type EndedBy = 'caller' | 'operator' | 'system';
-
-/** How a call ended (`calls.outcome`). */
-export const CallOutcome = ['completed', 'abandoned', 'timeout', 'failed'] as const;
-export type CallOutcome = (typeof CallOutcome)[number];

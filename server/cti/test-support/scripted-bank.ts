@@ -1,24 +1,27 @@
-import { EventEmitter } from 'node:events';
-import type { BankPort } from '../cti-service';
-import type { DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegEnded, LegOffered } from '../ua-bank/ua-bank';
+import { TypedEmitter } from '../../shared/typed-emitter';
+import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegEnded, LegOffered } from '../ports/bank-port';
 
 /**
  * A test double of the bank's port for unit tests of the service's decisions: the test plays
  * the ACD (offers legs, ends them, rings/answers/fails dials) and reads what the service asked.
  * The bank itself is tested against the real ACD in ua-bank.integration.test.ts.
  */
+// A listener that throws fails the test at once instead of being logged.
+const rethrow = (err: unknown): never => {
+  throw err;
+};
+
 export class ScriptedDial implements DialHandle {
   readonly outcome: Promise<DialOutcome>;
   cancelled = false;
   private resolve!: (o: DialOutcome) => void;
   private settled = false;
-  private readonly emitter = new EventEmitter();
+  private readonly emitter = new TypedEmitter<DialHandleEvents>(rethrow);
   constructor(readonly req: DialRequest) {
     this.outcome = new Promise((r) => (this.resolve = r));
   }
-  on<K extends keyof DialHandleEvents>(event: K, listener: (...args: DialHandleEvents[K]) => void): this {
-    this.emitter.on(event, listener as (...a: unknown[]) => void);
-    return this;
+  on<K extends keyof DialHandleEvents>(event: K, listener: (payload: DialHandleEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
   }
   ring(): void {
     this.emitter.emit('ringing');
@@ -36,7 +39,8 @@ export class ScriptedDial implements DialHandle {
   private settle(o: DialOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    this.emitter.emit(o.kind, o);
+    if (o.kind === 'answered') this.emitter.emit('answered', { legId: o.legId });
+    else this.emitter.emit('failed', { status: o.status, cause: o.cause });
     this.resolve(o);
   }
 }
@@ -45,20 +49,15 @@ export class ScriptedBank implements BankPort {
   ready = true;
   readonly dials: ScriptedDial[] = [];
   readonly released: string[] = [];
-  private readonly emitter = new EventEmitter();
-  on(event: 'legOffered' | 'legEnded' | 'registered', listener: ((e: LegOffered) => void) | ((e: LegEnded) => void) | ((e: { ua: string }) => void)): this {
-    this.emitter.on(event, listener);
-    return this;
+  private readonly emitter = new TypedEmitter<BankEvents>(rethrow);
+  on<K extends keyof BankEvents>(event: K, listener: (payload: BankEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
   }
-  off(event: 'legOffered' | 'legEnded' | 'registered', listener: ((e: LegOffered) => void) | ((e: LegEnded) => void) | ((e: { ua: string }) => void)): this {
+  off<K extends keyof BankEvents>(event: K, listener: (payload: BankEvents[K]) => void): void {
     this.emitter.off(event, listener);
-    return this;
   }
   isReady(): boolean {
     return this.ready;
-  }
-  onDtmf(listener: (e: { legId: string; digit: string }) => void): void {
-    this.emitter.on('dtmf', listener);
   }
   /** A party pressed a key on a leg (the ACD's INFO dtmf-relay, as the real bank reports it). */
   pressDtmf(legId: string, digit: string): void {
@@ -84,6 +83,7 @@ export class ScriptedBank implements BankPort {
   endLeg(legId: string, cause: LegEnded['cause'] = 'remote-bye'): void {
     this.emitter.emit('legEnded', { legId, cause });
   }
+  /** Listeners of the call events (legOffered, legEnded, registered). */
   listenerCount(): number {
     return this.emitter.listenerCount('legOffered') + this.emitter.listenerCount('legEnded') + this.emitter.listenerCount('registered');
   }

@@ -9,7 +9,8 @@ import { createLogger } from '../../log';
 import { controlSdp } from '../../shared/sip-control';
 import { until } from '../../test-support/until';
 import { loadJsSip } from './load-jssip';
-import { UaBank, type LegOffered } from './ua-bank';
+import type { LegOffered } from '../ports/bank-port';
+import { UaBank } from './ua-bank';
 
 /**
  * Error paths the real ACD never produces (it always sends valid headers): a minimal SIP peer

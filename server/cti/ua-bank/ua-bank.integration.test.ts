@@ -4,7 +4,8 @@ import type { SipWsClient } from '../../acd/test-support/sip-ws-client';
 import { createLogger } from '../../log';
 import { DOMAIN, NUMBER, SECRET, placeCall, registeredDevice, startAcd } from '../test-support/acd-harness';
 import { until } from '../../test-support/until';
-import { UaBank, type LegEnded, type LegOffered } from './ua-bank';
+import type { LegEnded, LegOffered } from '../ports/bank-port';
+import { UaBank } from './ua-bank';
 
 /** The bank against the real ACD over SIP/WebSocket on loopback. */
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');

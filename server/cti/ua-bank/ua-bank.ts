@@ -1,13 +1,14 @@
-import { EventEmitter } from 'node:events';
 import type { UA } from 'jssip';
 import type { RTCSession, EndEvent } from 'jssip/lib/RTCSession';
 import type { IncomingRTCSessionEvent, RTCSessionEvent } from 'jssip/lib/UA';
 import NodeWebSocket from 'jssip-node-websocket';
 import type { Logger } from '../../log';
+import { TypedEmitter } from '../../shared/typed-emitter';
 import { bankCredentials } from '../../shared/credentials';
 import { ROUTE_USER, type LegEndCause } from '../../shared/sip-control';
 import { dialHeaders, parseCause, parseDtmfRelay, parseLegHeader, parseRoutePointInvite } from './control-headers';
 import { loadJsSip, type JsSIP } from './load-jssip';
+import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegOffered } from '../ports/bank-port';
 
 /**
  * The CTI's bank of JsSIP user agents: its only door to the ACD (docs/cti.md, "The bank").
@@ -16,60 +17,13 @@ import { loadJsSip, type JsSIP } from './load-jssip';
  * connect an operator the bank INVITEs the ACD with the device as Request-URI and the caller's
  * leg in X-PB-Bridge. The bank knows legs and dialogs, never operators.
  *
- * Contract:
+ * Contract (beyond BankPort's, ports/bank-port.ts):
  * - Registration loss is reported, never hidden: `registrationLost` fires and an error is
  *   logged each time a registered UA loses its registration or transport; JsSIP reconnects
  *   and re-registers on its own and `registered` fires again.
  * - Listener errors are caught and logged (one bad listener cannot break the SIP stack).
  * - `stop()` is safe twice; afterwards no UA, timer or listener of the bank remains.
  */
-
-export interface LegOffered {
-  legId: string;
-  dialed: string;
-  callerName: string;
-  callerUri: string;
-  audio: string | null;
-  controlSessionId: string;
-}
-
-export interface LegEnded {
-  legId: string;
-  cause: LegEndCause;
-}
-
-export interface UaBankEvents {
-  legOffered: [LegOffered];
-  legEnded: [LegEnded];
-  registered: [{ ua: string }];
-  registrationLost: [{ ua: string; reason: string }];
-  /** a party pressed a key on a leg (the ACD's INFO application/dtmf-relay on its control dialog) */
-  dtmf: [{ legId: string; digit: string }];
-}
-
-export interface DialRequest {
-  /** SIP URI of the device, e.g. sip:dev-…@patchbay.local */
-  deviceUri: string;
-  /** the caller's leg the ACD bridges the device to; null = a number check (answered, bridged to nothing) */
-  bridgeTo: string | null;
-  ringTimeoutSec: number;
-}
-
-export type DialOutcome = { kind: 'answered'; legId: string } | { kind: 'failed'; status: number; cause: string };
-
-export interface DialHandleEvents {
-  ringing: [];
-  answered: [{ legId: string }];
-  failed: [{ status: number; cause: string }];
-}
-
-/** One dial in progress. `outcome` settles once: answered or failed (never rejects). */
-export interface DialHandle {
-  readonly outcome: Promise<DialOutcome>;
-  on<K extends keyof DialHandleEvents>(event: K, listener: (...args: DialHandleEvents[K]) => void): this;
-  /** Withdraws the dial (CANCEL); `failed` fires with status 487 unless it already settled. */
-  cancel(): void;
-}
 
 export interface UaBankOptions {
   /** the ACD's SIP WebSocket, ws://127.0.0.1:5062 */
@@ -99,8 +53,8 @@ const NO_MEDIA = { audio: false, video: false } as const;
 // No STUN/TURN ever: control dialogs carry no media and must not reach outside the machine.
 const PC_CONFIG = { iceServers: [] };
 
-export class UaBank {
-  private readonly emitter = new EventEmitter();
+export class UaBank implements BankPort {
+  private readonly emitter: TypedEmitter<BankEvents>;
   private readonly uas: BankUa[] = [];
   private readonly legs = new Map<string, ControlLeg>();
   private readonly dials = new Set<DialHandleImpl>();
@@ -111,21 +65,15 @@ export class UaBank {
 
   constructor(private readonly opts: UaBankOptions) {
     this.log = opts.logger.child({ part: 'cti', module: 'ua-bank' });
+    this.emitter = new TypedEmitter<BankEvents>((err, event) => this.log.error({ err, event }, 'ua-bank listener threw'));
   }
 
-  /** Digits pressed on legs (BankPort.onDtmf). */
-  onDtmf(listener: (e: { legId: string; digit: string }) => void): void {
-    this.on('dtmf', listener);
+  on<K extends keyof BankEvents>(event: K, listener: (payload: BankEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
   }
 
-  on<K extends keyof UaBankEvents>(event: K, listener: (...args: UaBankEvents[K]) => void): this {
-    this.emitter.on(event, listener as (...args: unknown[]) => void);
-    return this;
-  }
-
-  off<K extends keyof UaBankEvents>(event: K, listener: (...args: UaBankEvents[K]) => void): this {
-    this.emitter.off(event, listener as (...args: unknown[]) => void);
-    return this;
+  off<K extends keyof BankEvents>(event: K, listener: (payload: BankEvents[K]) => void): void {
+    this.emitter.off(event, listener);
   }
 
   /** True while at least one UA holds a registration of the route point. */
@@ -144,15 +92,15 @@ export class UaBank {
     for (const u of this.uas) u.ua.start();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.off('registered', onReg);
+        offReg();
         reject(new Error(`UaBank: no UA registered with ${this.opts.wsUrl} within ${timeoutMs} ms`));
       }, timeoutMs);
       const onReg = () => {
         clearTimeout(timer);
-        this.off('registered', onReg);
+        offReg();
         resolve();
       };
-      this.on('registered', onReg);
+      const offReg = this.on('registered', onReg);
       if (this.isReady()) onReg();
     });
   }
@@ -185,7 +133,7 @@ export class UaBank {
     );
     await Promise.all(closing);
     this.uas.length = 0;
-    this.emitter.removeAllListeners();
+    this.emitter.clear();
   }
 
   /** Asks the ACD to dial a device and bridge it to a parked leg. */
@@ -287,13 +235,13 @@ export class UaBank {
       if (!entry.registered) return;
       entry.registered = false;
       log.error({ reason, bankReady: this.isReady() }, 'bank UA lost its registration of the route point');
-      this.emit('registrationLost', { ua: entry.name, reason });
+      this.emitter.emit('registrationLost', { ua: entry.name, reason });
     };
     ua.on('registered', () => {
       if (entry.registered) return;
       entry.registered = true;
       log.info('bank UA registered the route point');
-      this.emit('registered', { ua: entry.name });
+      this.emitter.emit('registered', { ua: entry.name });
     });
     ua.on('unregistered', () => lost('unregistered'));
     ua.on('registrationFailed', (e: { cause?: string }) => {
@@ -318,7 +266,8 @@ export class UaBank {
     const { legId, dialed, audio } = parsed.value;
     const log = this.log.child({ legId });
     if (this.legs.has(legId)) {
-      // The ACD re-offers legs after a reconnect; the newer dialog replaces the stale one.
+      // The ACD does not offer a held leg again today (the recovery of docs/cti.md is not built); if it
+      // ever does, the newer dialog replaces the stale one.
       log.warn('route point INVITE for a leg already held: replacing its control dialog');
     }
     const offer: LegOffered = {
@@ -334,7 +283,7 @@ export class UaBank {
       this.legs.set(legId, { legId, kind: 'caller', session });
       announced = true;
       log.info({ ua: uaName, dialed }, 'caller leg offered to the route point: answered');
-      this.emit('legOffered', offer);
+      this.emitter.emit('legOffered', offer);
     });
     session.on('failed', (f: EndEvent) => {
       if (!announced) {
@@ -343,7 +292,7 @@ export class UaBank {
       }
       if (this.legs.get(legId)?.session !== session) return;
       this.legs.delete(legId);
-      this.emit('legEnded', { legId, cause: f.cause === this.jssip?.C.causes.CANCELED ? 'cancel' : 'error' });
+      this.emitter.emit('legEnded', { legId, cause: f.cause === this.jssip?.C.causes.CANCELED ? 'cancel' : 'error' });
     });
     this.watchEnd(session, legId, log);
     try {
@@ -363,7 +312,7 @@ export class UaBank {
       const digit = parseDtmfRelay(ev.request.getHeader('Content-Type'), ev.request.body ?? '');
       if (digit === null) return;
       log.debug({ digit }, 'DTMF on a control dialog');
-      this.emit('dtmf', { legId, digit });
+      this.emitter.emit('dtmf', { legId, digit });
     });
     session.on('ended', (e: EndEvent) => {
       if (this.legs.get(legId)?.session !== session) return; // released by us, or replaced
@@ -371,18 +320,8 @@ export class UaBank {
       const cause: LegEndCause =
         e.originator === 'remote' ? parseCause((n) => (e.message && 'getHeader' in e.message ? e.message.getHeader(n) : undefined)) : 'error';
       log.info({ cause, originator: e.originator }, 'control dialog ended');
-      this.emit('legEnded', { legId, cause });
+      this.emitter.emit('legEnded', { legId, cause });
     });
-  }
-
-  private emit<K extends keyof UaBankEvents>(event: K, ...args: UaBankEvents[K]): void {
-    for (const l of this.emitter.listeners(event)) {
-      try {
-        (l as (...a: unknown[]) => void)(...args);
-      } catch (err) {
-        this.log.error({ err, event }, 'ua-bank listener threw');
-      }
-    }
   }
 }
 
@@ -398,18 +337,18 @@ function safeTerminate(session: RTCSession, log: Logger, opts?: { status_code?: 
 class DialHandleImpl implements DialHandle {
   readonly outcome: Promise<DialOutcome>;
   private resolve!: (o: DialOutcome) => void;
-  private readonly emitter = new EventEmitter();
+  private readonly emitter: TypedEmitter<DialHandleEvents>;
   private session: RTCSession | null = null;
   private settled = false;
   private rang = false;
 
   constructor(private readonly log: Logger) {
     this.outcome = new Promise((r) => (this.resolve = r));
+    this.emitter = new TypedEmitter<DialHandleEvents>((err, event) => log.error({ err, event }, 'dial listener threw'));
   }
 
-  on<K extends keyof DialHandleEvents>(event: K, listener: (...args: DialHandleEvents[K]) => void): this {
-    this.emitter.on(event, listener as (...args: unknown[]) => void);
-    return this;
+  on<K extends keyof DialHandleEvents>(event: K, listener: (payload: DialHandleEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
   }
 
   attach(session: RTCSession): void {
@@ -420,7 +359,7 @@ class DialHandleImpl implements DialHandle {
     if (this.settled || this.rang) return;
     this.rang = true;
     this.log.info('dial: device ringing');
-    this.fire('ringing');
+    this.emitter.emit('ringing');
   }
 
   settle(o: DialOutcome): void {
@@ -428,29 +367,19 @@ class DialHandleImpl implements DialHandle {
     this.settled = true;
     if (o.kind === 'answered') {
       this.log.info({ deviceLegId: o.legId }, 'dial: device answered, bridged');
-      this.fire('answered', { legId: o.legId });
+      this.emitter.emit('answered', { legId: o.legId });
     } else {
       this.log.info({ status: o.status, cause: o.cause }, 'dial: failed');
-      this.fire('failed', { status: o.status, cause: o.cause });
+      this.emitter.emit('failed', { status: o.status, cause: o.cause });
     }
     this.resolve(o);
     // Settle before listeners may be added late: defer cleanup so `on()` after settle is harmless.
-    setImmediate(() => this.emitter.removeAllListeners());
+    setImmediate(() => this.emitter.clear());
   }
 
   cancel(): void {
     if (this.settled) return;
     if (this.session) safeTerminate(this.session, this.log, { status_code: 487 });
     this.settle({ kind: 'failed', status: 487, cause: 'Canceled' });
-  }
-
-  private fire(event: keyof DialHandleEvents, ...args: unknown[]): void {
-    for (const l of this.emitter.listeners(event)) {
-      try {
-        (l as (...a: unknown[]) => void)(...args);
-      } catch (err) {
-        this.log.error({ err, event }, 'dial listener threw');
-      }
-    }
   }
 }

@@ -1,8 +1,10 @@
-import type { QueueMembership } from './domain/routing';
+import type { CallOutcome, EndedBy, TimelineEvent } from '../../contracts/call';
+import type { QueueMembership } from '../domain/routing';
 
 /**
  * What the CTI reads and writes in the database, and nothing more. The service keeps the live
- * picture in memory and writes through this port; `prisma-cti-store.ts` implements it.
+ * picture in memory and writes through this port, in order, after deciding;
+ * `prisma-cti-store.ts` implements it.
  */
 export interface QueueInfo {
   id: string;
@@ -29,8 +31,17 @@ export interface CallRowPatch {
   offeredAt?: Date;
   answeredAt?: Date;
   endedAt?: Date;
-  endedBy?: string;
-  outcome?: string;
+  endedBy?: EndedBy;
+  outcome?: CallOutcome;
+}
+
+export interface CallEventRow {
+  callId: string;
+  /** 1, 2, … in the order the events happened */
+  seq: number;
+  type: TimelineEvent;
+  at: Date;
+  data?: Record<string, unknown>;
 }
 
 export interface CtiStore {
@@ -40,6 +51,12 @@ export interface CtiStore {
   queue(id: string): Promise<QueueInfo | null>;
   createCall(row: NewCallRow): Promise<void>;
   updateCall(id: string, patch: CallRowPatch): Promise<void>;
-  appendCallEvent(ev: { callId: string; seq: number; type: string; at: Date; data?: Record<string, unknown> }): Promise<void>;
+  appendCallEvent(ev: CallEventRow): Promise<void>;
   logAgentState(row: { userId: string; from: string; to: string; reason: string; at: Date }): Promise<void>;
+}
+
+/** The operators' own mobile numbers (optional: without it the CTI offers no mobile device). */
+export interface MobileStore {
+  mobileOf(userId: string): Promise<{ e164: string | null; verifiedAt: Date | null }>;
+  setMobile(userId: string, e164: string, verifiedAt: Date | null): Promise<void>;
 }

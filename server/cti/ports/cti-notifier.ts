@@ -1,0 +1,16 @@
+import type { AgentView, CallOffer, CallView, MobileStatus } from '../../contracts/socket-events';
+
+/**
+ * Where the service's updates go (the socket layer implements it: `socketNotifier()`).
+ * MUST NOT throw; the service guards each call anyway and logs what escapes.
+ */
+export interface CtiNotifier {
+  /** an operator changed: to that operator and to admins */
+  agentChanged(view: AgentView): void;
+  /** a call is being offered to an operator (their device rings next) */
+  callOffered(operatorId: string, offer: CallOffer): void;
+  /** a call changed: to its operator (if any) and to admins */
+  callChanged(view: CallView, operatorId: string | null): void;
+  /** the operator's mobile verification changed: to that operator only */
+  mobileChanged?(operatorId: string, status: MobileStatus): void;
+}
