@@ -1,15 +1,21 @@
 'use client';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { EndedBy } from '@/server/contracts/call';
 import type { AgentView, CallOffer, CallView } from '@/server/contracts/socket-events';
 import type { CtiSocket } from '../_lib/cti-socket';
 import type { SessionEnd } from '../_lib/use-sip-device';
 
 /** Text for a call that ended, from the CTI's `endedBy` (caller, operator or system). */
-export function endedText(endedBy: string | null): string {
-  const by = (endedBy ?? '').toLowerCase();
-  if (by.includes('caller')) return 'The caller hung up';
-  if (by.includes('operator') || by.includes('agent')) return 'You ended the call';
-  return 'Call ended';
+export function endedText(endedBy: EndedBy | null): string {
+  switch (endedBy) {
+    case 'caller':
+      return 'The caller hung up';
+    case 'operator':
+      return 'You ended the call';
+    case 'system':
+    case null:
+      return 'Call ended';
+  }
 }
 
 /** Text for a call the device saw end, until the CTI says who ended it. */
