@@ -58,7 +58,7 @@ export const PasswordSet = z.object({ password: NewPassword, mustChangePassword:
 export type PasswordSet = z.infer<typeof PasswordSet>;
 
 /** POST /api/admin/people/:id/password-link — a one-time link, shown once. */
-export const PasswordLinkCreate = z.object({ version: Version }).strict();
+export const PasswordLinkCreate = z.object({}).strict();
 export interface PasswordLink {
   /** a path on this site with the token in its fragment (never sent to a server in a Referer or log) */
   path: string;
