@@ -11,7 +11,9 @@ import { DataTablePagination } from './data-table-pagination';
  * On narrow screens the table scrolls sideways inside its frame instead of widening the page.
  */
 export const dataTableFeatures = tableFeatures({ rowSortingFeature, rowPaginationFeature });
-export type DataTableColumn<T extends RowData> = ColumnDef<typeof dataTableFeatures, T>;
+// `any` is the column's value type, as TanStack's own `helper.columns()` returns: each column
+// keeps its precise type where it is declared; the table only renders them.
+export type DataTableColumn<T extends RowData> = ColumnDef<typeof dataTableFeatures, T, any>;
 
 export interface ServerPage {
   page: number; // 1-based
@@ -53,7 +55,7 @@ export function DataTable<T extends RowData>({ columns, rows, page, sort, onSort
   return (
     <div className="grid gap-3">
       <div className="overflow-x-auto rounded-box border border-border bg-surface">
-        <table className="m-0 w-full border-collapse text-left" data-testid={testId} aria-busy={loading || undefined}>
+        <table className="m-0" data-testid={testId} aria-busy={loading || undefined}>
           <caption className="visually-hidden">{caption}</caption>
           <thead>
             {table.getHeaderGroups().map((group) => (
@@ -66,17 +68,17 @@ export function DataTable<T extends RowData>({ columns, rows, page, sort, onSort
                       key={header.id}
                       scope="col"
                       aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : canSort ? 'none' : undefined}
-                      className="whitespace-nowrap border-b border-border px-3 py-2 text-sm"
+                      className="whitespace-nowrap"
                     >
                       {header.isPlaceholder ? null : canSort ? (
                         <button
                           type="button"
-                          className="inline-flex min-h-9 cursor-pointer items-center gap-1 border-0 bg-transparent p-0 font-semibold text-text"
+                          className="inline-flex min-h-9 cursor-pointer items-center gap-1 border-0 bg-transparent p-0 uppercase [color:inherit] [font:inherit] [letter-spacing:inherit] hover:text-text"
                           onClick={header.column.getToggleSortingHandler()}
                           data-testid={`sort-${header.column.id}`}
                         >
                           <table.FlexRender header={header} />
-                          <span aria-hidden="true" className="text-muted">
+                          <span aria-hidden="true">
                             {dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : '↕'}
                           </span>
                         </button>
@@ -100,7 +102,7 @@ export function DataTable<T extends RowData>({ columns, rows, page, sort, onSort
               table.getRowModel().rows.map((row) => (
                 <tr key={row.id} data-testid={`row-${row.id}`}>
                   {row.getAllCells().map((cell) => (
-                    <td key={cell.id} className="border-b border-border px-3 py-2 align-top">
+                    <td key={cell.id}>
                       <table.FlexRender cell={cell} />
                     </td>
                   ))}

@@ -16,8 +16,9 @@ export interface ControlProps {
   'aria-describedby': string | undefined;
 }
 
-export interface FormFieldProps<T extends FieldValues> {
-  control: Control<T>;
+export interface FormFieldProps<T extends FieldValues, O extends FieldValues = T> {
+  /** a form's control; O is its submitted (transformed) values, when the schema transforms */
+  control: Control<T, unknown, O>;
   name: FieldPath<T>;
   label: string;
   hint?: ReactNode;
@@ -25,7 +26,7 @@ export interface FormFieldProps<T extends FieldValues> {
   className?: string;
 }
 
-export function FormField<T extends FieldValues>({ control, name, label, hint, children, className }: FormFieldProps<T>) {
+export function FormField<T extends FieldValues, O extends FieldValues = T>({ control, name, label, hint, children, className }: FormFieldProps<T, O>) {
   const id = useId();
   const { errors } = useFormState({ control, name });
   const error = get(errors, name) as { message?: string } | undefined;

@@ -27,7 +27,8 @@ export const RequiredSkill = z.object({ skill: z.string().trim().min(1, 'name th
 const int = (min: number, max: number, what: string) =>
   z.number({ error: `${what}: a whole number from ${min} to ${max}` }).int(`${what}: a whole number`).min(min, `${what}: at least ${min}`).max(max, `${what}: at most ${max}`);
 
-const QueueFields = z
+/** The fields of a queue; forms build on these (the page edits strategyParams as JSON text). */
+export const QueueFields = z
   .object({
     name: z.string({ error: 'enter a name' }).trim().min(1, 'enter a name').max(60, 'at most 60 characters'),
     strategy: Strategy,
@@ -47,7 +48,7 @@ const QueueFields = z
   })
   .strict();
 
-function overflowRules(v: { maxWaitAction: MaxWaitAction; overflowQueueId: string | null; overflowNumber: string | null }, ctx: z.RefinementCtx) {
+export function overflowRules(v: { maxWaitAction: MaxWaitAction; overflowQueueId: string | null; overflowNumber: string | null }, ctx: z.RefinementCtx) {
   if (v.maxWaitAction === 'overflow_queue' && !v.overflowQueueId) ctx.addIssue({ code: 'custom', path: ['overflowQueueId'], message: 'choose the queue callers overflow to' });
   if (v.maxWaitAction === 'overflow_number' && !v.overflowNumber) ctx.addIssue({ code: 'custom', path: ['overflowNumber'], message: 'enter the number callers overflow to' });
 }
