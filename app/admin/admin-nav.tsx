@@ -18,7 +18,7 @@ export function AdminNav() {
   const active = (s: (typeof ADMIN_SECTIONS)[number]) => ('exact' in s ? path === s.href || path.startsWith('/admin/calls') : path === s.href || path.startsWith(`${s.href}/`));
   return (
     <nav aria-label="Admin portal" className="border-b border-border bg-surface">
-      <ul className="m-0 mx-auto flex max-w-[90rem] list-none gap-1 overflow-x-auto px-4 py-0">
+      <ul className="m-0 mx-auto flex max-w-[90rem] list-none flex-wrap gap-x-1 px-2 py-0 sm:px-4">
         {ADMIN_SECTIONS.map((s) => (
           <li key={s.href}>
             <Link
@@ -26,7 +26,7 @@ export function AdminNav() {
               aria-current={active(s) ? 'page' : undefined}
               data-testid={`admin-nav-${s.label.toLowerCase()}`}
               className={cn(
-                'inline-flex min-h-11 items-center whitespace-nowrap border-b-[3px] px-3 font-semibold no-underline',
+                'inline-flex min-h-11 items-center whitespace-nowrap border-b-[3px] px-2 font-semibold no-underline sm:px-3',
                 active(s) ? 'border-brand text-brand' : 'border-transparent text-muted hover:text-text',
               )}
             >

@@ -33,9 +33,11 @@ export interface DataTableProps<T extends RowData> {
   empty: ReactNode;
   loading?: boolean;
   testId?: string;
+  /** false for short lists shown whole (no page controls) */
+  paged?: boolean;
 }
 
-export function DataTable<T extends RowData>({ columns, rows, page, sort, onSortChange, onPageChange, rowId, caption, empty, loading, testId }: DataTableProps<T>) {
+export function DataTable<T extends RowData>({ columns, rows, page, sort, onSortChange, onPageChange, rowId, caption, empty, loading, testId, paged = true }: DataTableProps<T>) {
   const sorting: SortingState = sort ? [sort] : [];
   const table = useTable({
     features: dataTableFeatures,
@@ -68,7 +70,7 @@ export function DataTable<T extends RowData>({ columns, rows, page, sort, onSort
                       key={header.id}
                       scope="col"
                       aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : canSort ? 'none' : undefined}
-                      className="whitespace-nowrap"
+                      className="whitespace-nowrap align-middle"
                     >
                       {header.isPlaceholder ? null : canSort ? (
                         <button
@@ -112,7 +114,7 @@ export function DataTable<T extends RowData>({ columns, rows, page, sort, onSort
           </tbody>
         </table>
       </div>
-      <DataTablePagination page={page} onPageChange={onPageChange} />
+      {paged && <DataTablePagination page={page} onPageChange={onPageChange} />}
     </div>
   );
 }

@@ -34,7 +34,7 @@ export function FormField<T extends FieldValues, O extends FieldValues = T>({ co
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = message ? `${id}-error` : undefined;
   return (
-    <div className={className ?? 'grid gap-1'}>
+    <div className={className ?? 'grid content-start gap-1'}>
       <Label htmlFor={id} className="font-semibold">
         {label}
       </Label>

@@ -17,8 +17,8 @@ const col = createColumnHelper<typeof dataTableFeatures, AuditRow>();
 const COLUMNS = col.columns([
   col.accessor('at', { header: 'When', enableSorting: false, cell: (c) => <span className="num">{formatWhen(c.getValue())}</span> }),
   col.accessor('actorName', { header: 'Who', enableSorting: false, cell: (c) => c.getValue() ?? c.row.original.actorId ?? '—' }),
-  col.accessor('action', { header: 'What', enableSorting: false, cell: (c) => <span className="mono">{c.getValue()}</span> }),
-  col.accessor('entityId', { header: 'Object', enableSorting: false, cell: (c) => <span className="mono">{c.getValue() ?? '—'}</span> }),
+  col.accessor('action', { header: 'What', enableSorting: false, cell: (c) => <span className="whitespace-nowrap font-mono text-sm">{c.getValue()}</span> }),
+  col.accessor('entityId', { header: 'Object', enableSorting: false, cell: (c) => <span className="font-mono text-sm">{[c.row.original.entity, c.getValue()].filter(Boolean).join(' ') || '—'}</span> }),
   col.display({ id: 'change', header: 'Before → after', cell: (c) => <ChangeSummary before={c.row.original.before} after={c.row.original.after} /> }),
 ]);
 

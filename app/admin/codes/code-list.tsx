@@ -13,7 +13,7 @@ import { CodeDialog } from './code-dialog';
 const col = createColumnHelper<typeof dataTableFeatures, CodeRow>();
 const BASE_COLUMNS = col.columns([
   col.accessor('position', { header: 'Order', enableSorting: false }),
-  col.accessor('code', { header: 'Code', enableSorting: false, cell: (c) => <span className="mono">{c.getValue()}</span> }),
+  col.accessor('code', { header: 'Code', enableSorting: false, cell: (c) => <span className="whitespace-nowrap font-mono text-sm">{c.getValue()}</span> }),
   col.accessor('label', { header: 'Label', enableSorting: false }),
   col.accessor('active', { header: 'Status', enableSorting: false, cell: (c) => (c.getValue() ? <span className="pill ok">In use</span> : <span className="pill">Retired</span>) }),
 ]);
@@ -60,6 +60,7 @@ export function CodeList({ kind }: { kind: CodeKind }) {
         onSortChange={() => undefined}
         onPageChange={() => undefined}
         empty="No code yet."
+        paged={false}
       />
       {editing && (
         <CodeDialog

@@ -140,7 +140,7 @@ function NumberForm({ number, queues, trunks, readOnly, onSaved, onReload }: { n
           </div>
         </Section>
       </fieldset>
-      {!readOnly && <SaveBar busy={formState.isSubmitting} dirty={formState.isDirty} backHref="/admin/numbers" label={number ? 'Save' : 'Add the number'} />}
+      {!readOnly && <SaveBar busy={formState.isSubmitting} dirty={formState.isDirty && !formState.isSubmitSuccessful} backHref="/admin/numbers" label={number ? 'Save' : 'Add the number'} />}
     </form>
   );
 }

@@ -160,7 +160,7 @@ export function PersonForm({ person, queues, readOnly, onSaved, onReload }: Pers
           </div>
         </Section>
       </fieldset>
-      {!readOnly && <SaveBar busy={formState.isSubmitting} dirty={formState.isDirty} backHref="/admin/people" label={person ? 'Save' : 'Add the person'} />}
+      {!readOnly && <SaveBar busy={formState.isSubmitting} dirty={formState.isDirty && !formState.isSubmitSuccessful} backHref="/admin/people" label={person ? 'Save' : 'Add the person'} />}
     </form>
   );
 }

@@ -205,7 +205,7 @@ export function QueueForm({ queue, others, readOnly, onSaved, onReload }: { queu
           </div>
         </Section>
       </fieldset>
-      {!readOnly && <SaveBar busy={formState.isSubmitting} dirty={formState.isDirty} backHref="/admin/queues" label={queue ? 'Save' : 'Add the queue'} />}
+      {!readOnly && <SaveBar busy={formState.isSubmitting} dirty={formState.isDirty && !formState.isSubmitSuccessful} backHref="/admin/queues" label={queue ? 'Save' : 'Add the queue'} />}
     </form>
   );
 }
