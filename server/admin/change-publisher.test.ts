@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NEW_QUEUE } from '../contracts/admin/queues';
 import { PrismaClient } from '../db/generated/client';
 import { applyMigrations } from '../db/migrate';
 import { DEMO, seedDemo } from '../db/seed';
@@ -21,23 +22,7 @@ let lite: PGlite;
 let prisma: PrismaClient;
 let admin: AdminServices;
 
-const queueInput = {
-  name: 'Sales',
-  strategy: 'longest-idle' as const,
-  strategyParams: {},
-  ringTimeoutSec: 15,
-  wrapUpSec: 5,
-  maxWaitSec: 300,
-  maxWaitAction: 'release' as const,
-  maxWaitMessage: null,
-  overflowQueueId: null,
-  overflowNumber: null,
-  holdAudio: 'default',
-  slTargetPct: 80,
-  slThresholdSec: 20,
-  priority: 5,
-  requiredSkills: [],
-};
+const queueInput = { ...NEW_QUEUE, name: 'Sales', ringTimeoutSec: 15, maxWaitSec: 300 };
 
 beforeAll(async () => {
   lite = new PGlite('memory://');
@@ -46,7 +31,7 @@ beforeAll(async () => {
   prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   await seedDemo(prisma, { password: 'correct horse battery' });
   admin = createAdminServices({ prisma, logger });
-}, 30_000);
+}, 90_000);
 
 afterAll(async () => {
   await admin.publisher.stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigChange } from '../admin/change-publisher';
+import { NEW_QUEUE } from '../contracts/admin/queues';
 import { DEMO } from '../db/seed';
 import { PERSONA_USER, startApiFixture, type ApiFixture } from './test-support/api-fixture';
 
@@ -13,24 +14,17 @@ beforeAll(async () => {
   admin = await fx.cookieFor(PERSONA_USER.admin);
   supervisor = await fx.cookieFor(PERSONA_USER.supervisor);
   fx.admin.publisher.subscribe((c) => changes.push(c));
-}, 60_000);
+}, 90_000);
 afterAll(async () => fx.close());
 
 const queue = (over: Record<string, unknown> = {}) => ({
+  ...NEW_QUEUE,
   name: 'Sales',
-  strategy: 'longest-idle',
   strategyParams: { weight: 2 },
   ringTimeoutSec: 15,
   wrapUpSec: 10,
   maxWaitSec: 300,
-  maxWaitAction: 'release',
   maxWaitMessage: 'closed',
-  overflowQueueId: null,
-  overflowNumber: null,
-  holdAudio: 'default',
-  slTargetPct: 80,
-  slThresholdSec: 20,
-  priority: 5,
   requiredSkills: [{ skill: 'French', minLevel: 5 }],
   ...over,
 });

@@ -10,7 +10,7 @@ beforeAll(async () => {
   fx = await startApiFixture();
   admin = await fx.cookieFor(PERSONA_USER.admin);
   supervisor = await fx.cookieFor(PERSONA_USER.supervisor);
-}, 60_000);
+}, 90_000);
 afterAll(async () => fx.close());
 
 const person = (over: Record<string, unknown> = {}) => ({

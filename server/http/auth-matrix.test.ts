@@ -32,7 +32,7 @@ function concrete(r: Route): string {
 let fx: ApiFixture;
 beforeAll(async () => {
   fx = await startApiFixture();
-}, 60_000);
+}, 90_000);
 afterAll(async () => fx.close());
 
 describe('authorisation matrix (generated from the route table)', { timeout: 60_000 }, () => {

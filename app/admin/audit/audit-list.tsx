@@ -6,6 +6,7 @@ import { DataTable, type dataTableFeatures } from '../../_components/ui/data-tab
 import { Input, Select } from '../../_components/ui/inputs';
 import { formatWhen } from '../_lib/format';
 import { useApi } from '../_lib/use-api';
+import { listTableProps } from '../_lib/list-table-props';
 import { useListState } from '../_lib/use-list-state';
 import { Banner, PageFrame } from '../_parts/page-frame';
 import { ChangeSummary } from './change-summary';
@@ -23,7 +24,8 @@ const COLUMNS = col.columns([
 ]);
 
 export function AuditList() {
-  const { state, set } = useListState('at', FILTERS, PAGE_SIZE);
+  const list = useListState('at', FILTERS, PAGE_SIZE);
+  const { state, set } = list;
   const q = new URLSearchParams({ page: String(state.page), pageSize: String(PAGE_SIZE) });
   for (const [k, v] of Object.entries(state.filters)) if (v) q.set(k, v);
   const { data, error, loading } = useApi<Page<AuditRow>>(`/api/admin/audit?${q.toString()}`);
@@ -58,13 +60,8 @@ export function AuditList() {
         caption="Audit"
         testId="audit-table"
         columns={COLUMNS}
-        rows={data?.rows ?? []}
         rowId={(r) => r.id}
-        page={{ page: state.page, pageSize: PAGE_SIZE, total: data?.total ?? 0 }}
-        sort={null}
-        onSortChange={() => undefined}
-        onPageChange={(page) => set({ page })}
-        loading={loading && !data}
+        {...listTableProps(list, data, loading, false)}
         empty="Nothing recorded matches these filters."
       />
     </PageFrame>

@@ -8,7 +8,6 @@ import { NumberCreate, type NumberRow, type NumberUpdate, type TrunkOption } fro
 import { Version } from '@/server/contracts/admin/paging';
 import type { QueueOption } from '@/server/contracts/admin/queues';
 import { api } from '../../_lib/api';
-import { Button } from '../../_components/ui/button';
 import { FormField } from '../../_components/ui/form-field';
 import { Input, Select } from '../../_components/ui/inputs';
 import { useUnsavedChanges } from '../../_components/ui/use-unsaved-changes';
@@ -17,7 +16,9 @@ import { applyServerErrors } from '../_lib/server-errors';
 import { useApi } from '../_lib/use-api';
 import { useMe } from '../_lib/use-me';
 import { ConfirmDelete } from '../_parts/confirm-delete';
-import { Banner, PageFrame, ReadOnlyNote, Section } from '../_parts/page-frame';
+import { EditorPending } from '../_parts/editor-states';
+import { FormBanner } from '../_parts/form-banner';
+import { PageFrame, ReadOnlyNote, Section } from '../_parts/page-frame';
 import { SaveBar } from '../_parts/save-bar';
 
 /** Adds a number (e164 null) or edits one. The number itself is its key: to change it, add a new one. */
@@ -27,19 +28,8 @@ export function NumberEditor({ e164 }: { e164: string | null }) {
   const number = useApi<NumberRow>(e164 ? `/api/admin/numbers/${encodeURIComponent(e164)}` : null);
   const queues = useApi<QueueOption[]>('/api/admin/queue-options');
   const trunks = useApi<TrunkOption[]>('/api/admin/trunk-options');
-  if (e164 && number.error)
-    return (
-      <PageFrame title="Number">
-        <Banner>{number.error}</Banner>
-      </PageFrame>
-    );
   const current = e164 ? number.data : null;
-  if ((e164 && !current) || !queues.data || !trunks.data)
-    return (
-      <PageFrame title={e164 ?? 'Add a number'}>
-        <p className="text-muted">Loading…</p>
-      </PageFrame>
-    );
+  if ((e164 && !current) || !queues.data || !trunks.data) return <EditorPending title={e164 ?? 'Add a number'} error={number.error ?? queues.error ?? trunks.error} />;
   return (
     <PageFrame
       title={current ? current.e164 : 'Add a number'}
@@ -95,16 +85,7 @@ function NumberForm({ number, queues, trunks, readOnly, onSaved, onReload }: { n
   });
   return (
     <form onSubmit={submit} noValidate data-testid="number-form" className="grid">
-      {banner && (
-        <Banner>
-          {banner}{' '}
-          {number && (
-            <Button size="sm" onClick={onReload}>
-              Reload
-            </Button>
-          )}
-        </Banner>
-      )}
+      <FormBanner message={banner} onReload={number ? onReload : undefined} />
       <fieldset disabled={readOnly} className="m-0 min-w-0 border-0 p-0">
         <Section title="Number">
           <div className="grid gap-4 md:grid-cols-2">

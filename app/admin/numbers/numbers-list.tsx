@@ -6,6 +6,7 @@ import type { Page } from '@/server/contracts/admin/paging';
 import { Button } from '../../_components/ui/button';
 import { DataTable, type dataTableFeatures } from '../../_components/ui/data-table';
 import { useApi } from '../_lib/use-api';
+import { listTableProps } from '../_lib/list-table-props';
 import { useListState } from '../_lib/use-list-state';
 import { useMe } from '../_lib/use-me';
 import { ListToolbar } from '../_parts/list-toolbar';
@@ -27,7 +28,8 @@ const COLUMNS = col.columns([
 ]);
 
 export function NumbersList() {
-  const { state, set, apiQuery, pageSize } = useListState('e164');
+  const list = useListState('e164');
+  const { state, set, apiQuery } = list;
   const { data, error, loading } = useApi<Page<NumberRow>>(`/api/admin/numbers?${apiQuery}`);
   const { canEdit } = useMe();
   return (
@@ -50,13 +52,8 @@ export function NumbersList() {
         caption="Numbers"
         testId="numbers-table"
         columns={COLUMNS}
-        rows={data?.rows ?? []}
         rowId={(r) => r.e164}
-        page={{ page: state.page, pageSize, total: data?.total ?? 0 }}
-        sort={{ id: state.sort, desc: state.dir === 'desc' }}
-        onSortChange={(s) => set({ sort: s?.id ?? 'e164', dir: s?.desc ? 'desc' : 'asc' })}
-        onPageChange={(page) => set({ page })}
-        loading={loading && !data}
+        {...listTableProps(list, data, loading)}
         empty={state.q ? 'No number matches this search.' : 'No number yet: add the first one.'}
       />
     </PageFrame>

@@ -7,6 +7,7 @@ import { Button } from '../../_components/ui/button';
 import { DataTable, type dataTableFeatures } from '../../_components/ui/data-table';
 import { Select } from '../../_components/ui/inputs';
 import { useApi } from '../_lib/use-api';
+import { listTableProps } from '../_lib/list-table-props';
 import { useListState } from '../_lib/use-list-state';
 import { useMe } from '../_lib/use-me';
 import { ListToolbar } from '../_parts/list-toolbar';
@@ -36,7 +37,8 @@ const COLUMNS = col.columns([
 ]);
 
 export function PeopleList() {
-  const { state, set, apiQuery, pageSize } = useListState('name', FILTERS);
+  const list = useListState('name', FILTERS);
+  const { state, set, apiQuery } = list;
   const { data, error, loading } = useApi<Page<PersonRow>>(`/api/admin/people?${apiQuery}`);
   const { canEdit } = useMe();
   return (
@@ -77,13 +79,8 @@ export function PeopleList() {
         caption="People"
         testId="people-table"
         columns={COLUMNS}
-        rows={data?.rows ?? []}
         rowId={(r) => r.id}
-        page={{ page: state.page, pageSize, total: data?.total ?? 0 }}
-        sort={{ id: state.sort, desc: state.dir === 'desc' }}
-        onSortChange={(s) => set({ sort: s?.id ?? 'name', dir: s?.desc ? 'desc' : 'asc' })}
-        onPageChange={(page) => set({ page })}
-        loading={loading && !data}
+        {...listTableProps(list, data, loading)}
         empty={state.q || state.filters.role || state.filters.active ? 'Nobody matches this search.' : 'Nobody is set up yet.'}
       />
     </PageFrame>

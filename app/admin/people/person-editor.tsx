@@ -6,7 +6,8 @@ import type { QueueOption } from '@/server/contracts/admin/queues';
 import { changeStamp } from '../_lib/format';
 import { useApi } from '../_lib/use-api';
 import { useMe } from '../_lib/use-me';
-import { Banner, PageFrame, ReadOnlyNote } from '../_parts/page-frame';
+import { EditorPending } from '../_parts/editor-states';
+import { PageFrame, ReadOnlyNote } from '../_parts/page-frame';
 import { LinkDialog } from './link-dialog';
 import { PasswordPanel } from './password-panel';
 import { PersonForm } from './person-form';
@@ -19,21 +20,8 @@ export function PersonEditor({ id }: { id: string | null }) {
   const queues = useApi<QueueOption[]>('/api/admin/queue-options');
   const [created, setCreated] = useState<{ person: PersonRow; link: PasswordLink } | null>(null);
 
-  if (id && person.error) {
-    return (
-      <PageFrame title="Person">
-        <Banner>{person.error}</Banner>
-      </PageFrame>
-    );
-  }
   const current = id ? person.data : null;
-  if ((id && !current) || !queues.data) {
-    return (
-      <PageFrame title={id ? 'Person' : 'Add a person'}>
-        <p className="text-muted">Loading…</p>
-      </PageFrame>
-    );
-  }
+  if ((id && !current) || !queues.data) return <EditorPending title={id ? 'Person' : 'Add a person'} error={person.error ?? queues.error} />;
   return (
     <PageFrame title={current ? current.name : 'Add a person'} lead={current ? changeStamp(current) : 'They sign in with their e-mail address.'}>
       {!canEdit && <ReadOnlyNote />}

@@ -12,7 +12,8 @@ import { FormField } from '../../_components/ui/form-field';
 import { Checkbox, Input, Select } from '../../_components/ui/inputs';
 import { useUnsavedChanges } from '../../_components/ui/use-unsaved-changes';
 import { applyServerErrors } from '../_lib/server-errors';
-import { Banner, Section } from '../_parts/page-frame';
+import { FormBanner } from '../_parts/form-banner';
+import { Section } from '../_parts/page-frame';
 import { SaveBar } from '../_parts/save-bar';
 
 /**
@@ -63,16 +64,7 @@ export function PersonForm({ person, queues, readOnly, onSaved, onReload }: Pers
 
   return (
     <form onSubmit={submit} noValidate data-testid="person-form" className="grid">
-      {banner && (
-        <Banner>
-          {banner}{' '}
-          {conflict && (
-            <Button size="sm" onClick={onReload} data-testid="form-reload">
-              Reload
-            </Button>
-          )}
-        </Banner>
-      )}
+      <FormBanner message={banner} onReload={conflict ? onReload : undefined} />
       <fieldset disabled={readOnly} className="m-0 min-w-0 border-0 p-0">
         <Section title="Who">
           <div className="grid gap-4 md:grid-cols-2">

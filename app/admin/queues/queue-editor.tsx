@@ -6,7 +6,8 @@ import { changeStamp } from '../_lib/format';
 import { useApi } from '../_lib/use-api';
 import { useMe } from '../_lib/use-me';
 import { ConfirmDelete } from '../_parts/confirm-delete';
-import { Banner, PageFrame, ReadOnlyNote } from '../_parts/page-frame';
+import { EditorPending } from '../_parts/editor-states';
+import { PageFrame, ReadOnlyNote } from '../_parts/page-frame';
 import { QueueForm } from './queue-form';
 
 /** Adds a queue (id null) or edits one; deleting is refused while callers wait or numbers route to it. */
@@ -15,19 +16,8 @@ export function QueueEditor({ id }: { id: string | null }) {
   const { canEdit } = useMe();
   const queue = useApi<QueueRow>(id ? `/api/admin/queues/${encodeURIComponent(id)}` : null);
   const options = useApi<QueueOption[]>('/api/admin/queue-options');
-  if (id && queue.error)
-    return (
-      <PageFrame title="Queue">
-        <Banner>{queue.error}</Banner>
-      </PageFrame>
-    );
   const current = id ? queue.data : null;
-  if ((id && !current) || !options.data)
-    return (
-      <PageFrame title={id ? 'Queue' : 'Add a queue'}>
-        <p className="text-muted">Loading…</p>
-      </PageFrame>
-    );
+  if ((id && !current) || !options.data) return <EditorPending title={id ? 'Queue' : 'Add a queue'} error={queue.error ?? options.error} />;
   return (
     <PageFrame
       title={current ? current.name : 'Add a queue'}

@@ -3,14 +3,15 @@ import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { useFieldArray, useForm, useWatch, type Resolver } from 'react-hook-form';
 import { z } from 'zod';
-import { MaxWaitAction, QueueFields, STRATEGY_LABEL, Strategy, StrategyParams, overflowRules, type QueueCreate, type QueueOption, type QueueRow } from '@/server/contracts/admin/queues';
+import { MaxWaitAction, NEW_QUEUE, QueueFields, STRATEGY_LABEL, Strategy, StrategyParams, overflowRules, type QueueOption, type QueueRow } from '@/server/contracts/admin/queues';
 import { api } from '../../_lib/api';
 import { Button } from '../../_components/ui/button';
 import { FormField } from '../../_components/ui/form-field';
 import { Input, Select, Textarea } from '../../_components/ui/inputs';
 import { useUnsavedChanges } from '../../_components/ui/use-unsaved-changes';
 import { applyServerErrors } from '../_lib/server-errors';
-import { Banner, Section } from '../_parts/page-frame';
+import { FormBanner } from '../_parts/form-banner';
+import { Section } from '../_parts/page-frame';
 import { SaveBar } from '../_parts/save-bar';
 
 /**
@@ -31,26 +32,9 @@ type Values = z.input<typeof FormSchema>;
 type Output = z.output<typeof FormSchema>;
 const KNOWN = Object.keys(QueueFields.shape);
 
-const EMPTY: QueueCreate = {
-  name: '',
-  strategy: 'longest-idle',
-  strategyParams: {},
-  ringTimeoutSec: 20,
-  wrapUpSec: 5,
-  maxWaitSec: 600,
-  maxWaitAction: 'release',
-  maxWaitMessage: null,
-  overflowQueueId: null,
-  overflowNumber: null,
-  holdAudio: 'default',
-  slTargetPct: 80,
-  slThresholdSec: 20,
-  priority: 5,
-  requiredSkills: [],
-};
 
 function defaults(q: QueueRow | null): Values {
-  const { id: _i, overflowQueueName: _o, members: _m, numbers: _n, version: _v, updatedAt: _u, updatedByName: _b, ...fields } = q ?? { ...EMPTY, id: '', overflowQueueName: null, members: 0, numbers: [], version: 0, updatedAt: 0, updatedByName: null };
+  const { id: _i, overflowQueueName: _o, members: _m, numbers: _n, version: _v, updatedAt: _u, updatedByName: _b, ...fields } = q ?? { ...NEW_QUEUE, id: '', overflowQueueName: null, members: 0, numbers: [], version: 0, updatedAt: 0, updatedByName: null };
   return { ...fields, strategyParams: Object.keys(fields.strategyParams).length ? JSON.stringify(fields.strategyParams, null, 2) : '' };
 }
 
@@ -81,16 +65,7 @@ export function QueueForm({ queue, others, readOnly, onSaved, onReload }: { queu
 
   return (
     <form onSubmit={submit} noValidate data-testid="queue-form" className="grid">
-      {banner && (
-        <Banner>
-          {banner}{' '}
-          {conflict && (
-            <Button size="sm" onClick={onReload} data-testid="form-reload">
-              Reload
-            </Button>
-          )}
-        </Banner>
-      )}
+      <FormBanner message={banner} onReload={conflict ? onReload : undefined} />
       <fieldset disabled={readOnly} className="m-0 min-w-0 border-0 p-0">
         <Section title="Queue">
           <div className="grid gap-4 md:grid-cols-2">

@@ -6,6 +6,7 @@ import { STRATEGY_LABEL, type QueueRow } from '@/server/contracts/admin/queues';
 import { Button } from '../../_components/ui/button';
 import { DataTable, type dataTableFeatures } from '../../_components/ui/data-table';
 import { useApi } from '../_lib/use-api';
+import { listTableProps } from '../_lib/list-table-props';
 import { useListState } from '../_lib/use-list-state';
 import { useMe } from '../_lib/use-me';
 import { ListToolbar } from '../_parts/list-toolbar';
@@ -30,7 +31,8 @@ const COLUMNS = col.columns([
 ]);
 
 export function QueuesList() {
-  const { state, set, apiQuery, pageSize } = useListState('name');
+  const list = useListState('name');
+  const { state, set, apiQuery } = list;
   const { data, error, loading } = useApi<Page<QueueRow>>(`/api/admin/queues?${apiQuery}`);
   const { canEdit } = useMe();
   return (
@@ -53,13 +55,8 @@ export function QueuesList() {
         caption="Queues"
         testId="queues-table"
         columns={COLUMNS}
-        rows={data?.rows ?? []}
         rowId={(r) => r.id}
-        page={{ page: state.page, pageSize, total: data?.total ?? 0 }}
-        sort={{ id: state.sort, desc: state.dir === 'desc' }}
-        onSortChange={(s) => set({ sort: s?.id ?? 'name', dir: s?.desc ? 'desc' : 'asc' })}
-        onPageChange={(page) => set({ page })}
-        loading={loading && !data}
+        {...listTableProps(list, data, loading)}
         empty={state.q ? 'No queue matches this search.' : 'No queue yet: add the first one.'}
       />
     </PageFrame>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Role } from '../agent';
+import { LoginCredentials } from '../web-api';
 import { Level, RowId, Version, listQuery, type ChangeStamp } from './paging';
 
 /** People: the admin's view of users (server/admin/people-service.ts). */
@@ -30,12 +31,8 @@ function unique<T>(key: (t: T) => string, what: string) {
 
 const PersonFields = {
   name: z.string({ error: 'enter a name' }).trim().min(1, 'enter a name').max(100, 'at most 100 characters'),
-  email: z
-    .string({ error: 'enter an e-mail address' })
-    .trim()
-    .toLowerCase()
-    .max(254, 'this e-mail address is too long')
-    .pipe(z.email('enter a valid e-mail address')),
+  // the sign-in form's rule: an address that can be created can be signed in with
+  email: LoginCredentials.shape.email,
   role: Role,
   active: z.boolean(),
   mustChangePassword: z.boolean(),

@@ -53,6 +53,25 @@ export function overflowRules(v: { maxWaitAction: MaxWaitAction; overflowQueueId
   if (v.maxWaitAction === 'overflow_number' && !v.overflowNumber) ctx.addIssue({ code: 'custom', path: ['overflowNumber'], message: 'enter the number callers overflow to' });
 }
 
+/** A new queue's settings (the columns' defaults): the form starts from them, tests build on them. */
+export const NEW_QUEUE: z.infer<typeof QueueFields> = {
+  name: '',
+  strategy: 'longest-idle',
+  strategyParams: {},
+  ringTimeoutSec: 20,
+  wrapUpSec: 5,
+  maxWaitSec: 600,
+  maxWaitAction: 'release',
+  maxWaitMessage: null,
+  overflowQueueId: null,
+  overflowNumber: null,
+  holdAudio: 'default',
+  slTargetPct: 80,
+  slThresholdSec: 20,
+  priority: 5,
+  requiredSkills: [],
+};
+
 /** POST /api/admin/queues */
 export const QueueCreate = QueueFields.superRefine(overflowRules);
 export type QueueCreate = z.infer<typeof QueueCreate>;
