@@ -5,7 +5,7 @@ import { cn } from './cn';
  * Text input, select and textarea with the portal's look. They keep globals.css's sizes (the
  * console's inputs), add the invalid state, and take the whole row on narrow screens.
  */
-const BASE = 'w-full min-h-11 rounded-lg border border-[#aab6c3] bg-surface px-3 py-2 text-text aria-[invalid=true]:border-bad disabled:bg-idle-bg';
+const BASE = 'w-full min-w-0 min-h-11 rounded-lg border border-[#aab6c3] bg-surface px-3 py-2 text-text aria-[invalid=true]:border-bad disabled:bg-idle-bg';
 
 export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input({ className, ...rest }, ref) {
   return <input ref={ref} className={cn(BASE, className)} {...rest} />;
