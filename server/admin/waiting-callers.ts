@@ -6,8 +6,6 @@
 export interface LiveCallsPort {
   /** Callers waiting in the queue right now (queued or being offered). */
   waitingInQueue(queueId: string): number;
-  /** True while the operator is on a call or in wrap-up (a deactivation lets it finish). */
-  operatorBusy?(operatorId: string): boolean;
 }
 
 export const NO_LIVE_CALLS: LiveCallsPort = { waitingInQueue: () => 0 };
