@@ -6,7 +6,7 @@ import type { Response } from '@/server/contracts/result';
  */
 export type ApiResult<T> = Response<T> & { status: number };
 
-export async function api<T>(path: string, init: { method?: 'GET' | 'POST'; body?: unknown } = {}): Promise<ApiResult<T>> {
+export async function api<T>(path: string, init: { method?: 'GET' | 'POST' | 'PATCH' | 'DELETE'; body?: unknown } = {}): Promise<ApiResult<T>> {
   try {
     const res = await fetch(path, {
       method: init.method ?? 'GET',

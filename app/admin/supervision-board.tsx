@@ -4,8 +4,6 @@ import { io, type Socket } from 'socket.io-client';
 import type { AdminSnapshot, AgentView, CallView, ClientEvents, ServerEvents } from '@/server/contracts/socket-events';
 import type { AdminCallRow } from '@/server/contracts/web-api';
 import { AgentBadge } from '../_components/agent-badge';
-import { SiteHeader } from '../_components/site-header';
-import { UserBox } from '../_components/user-box';
 import { api } from '../_lib/api';
 import { ask } from '../_lib/cti-socket';
 import { formatClock, formatDuration, useNow } from '../_lib/time';
@@ -81,9 +79,6 @@ export function SupervisionBoard() {
 
   return (
     <>
-      <SiteHeader>
-        <UserBox />
-      </SiteHeader>
       <main id="main" className="page wide">
         <div className="title-row">
           <h1>Supervision</h1>

@@ -17,6 +17,16 @@ export const DEMO = {
   ],
 } as const;
 
+/** Starting lists for the console's not-ready reasons and wrap-up dispositions (the admin edits them). */
+const CODES = [
+  { id: 'nr-break', kind: 'not_ready', code: 'break', label: 'Break', position: 1 },
+  { id: 'nr-lunch', kind: 'not_ready', code: 'lunch', label: 'Lunch', position: 2 },
+  { id: 'nr-training', kind: 'not_ready', code: 'training', label: 'Training', position: 3 },
+  { id: 'wd-resolved', kind: 'disposition', code: 'resolved', label: 'Resolved', position: 1 },
+  { id: 'wd-callback', kind: 'disposition', code: 'callback', label: 'Call back', position: 2 },
+  { id: 'wd-escalated', kind: 'disposition', code: 'escalated', label: 'Escalated', position: 3 },
+] as const;
+
 export interface SeedResult {
   /** Users created by this run with their clear passwords (to print once); empty when they existed. */
   created: { email: string; role: string; password: string }[];
@@ -28,7 +38,7 @@ export async function seedDemo(prisma: PrismaClient, opts: { password?: string |
     const exists = await prisma.user.findUnique({ where: { id: u.id }, select: { id: true } });
     if (exists) continue;
     const password = opts.password ?? randomBytes(9).toString('base64url');
-    await prisma.user.create({ data: { ...u, passwordHash: await hashPassword(password), skills: [] } });
+    await prisma.user.create({ data: { ...u, passwordHash: await hashPassword(password) } });
     created.push({ email: u.email, role: u.role, password });
   }
   await prisma.queue.upsert({
@@ -48,5 +58,6 @@ export async function seedDemo(prisma: PrismaClient, opts: { password?: string |
     update: {},
     create: { e164: DEMO.number, queueId: DEMO.queue.id, holdAudio: 'default' },
   });
+  for (const c of CODES) await prisma.code.upsert({ where: { id: c.id }, update: {}, create: c });
   return { created };
 }

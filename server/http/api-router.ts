@@ -1,28 +1,33 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { createAdminServices, type AdminServices } from '../admin/admin-services';
 import type { Config } from '../config';
 import type { PrismaClient } from '../db/database';
 import { dummyHash, verifyPassword } from '../db/passwords';
 import type { Logger } from '../log';
-import type { Role } from '../contracts/agent';
 import type { AuthUser } from '../contracts/auth';
 import { AppError, fieldErrors, toErrorResponse } from '../contracts/result';
 import { LoginCredentials, homeFor, type AdminCallRow, type CallConfig, type CallEventRow, type HealthInfo, type LoginResult } from '../contracts/web-api';
+import { accountRoutes } from './account-routes';
+import { adminRoutes } from './admin-routes';
 import { clientIp, isSameOrigin, PayloadTooLarge, readJsonBody, sendJson, STATUS } from './http-io';
 import { LoginRateLimiter } from './rate-limiter';
+import { allows, ok, route, STAFF, type Route } from './route-table';
 import type { SessionService } from './session-service';
 
 /**
  * The JSON API under /api. Plain node:http: each route parses its input with zod, checks the
- * caller's role, calls Prisma or the session service, and answers a `Response<T>` body.
- * Every failure is an AppError mapped to a status in one place (http-io.ts); anything else
- * is logged and answered as a bare 500.
+ * caller's role, calls a service (the session service, the admin service layer) or Prisma for
+ * the simple reads, and answers a `Response<T>` body. Every failure is an AppError mapped to a
+ * status in one place (http-io.ts); anything else is logged and answered as a bare 500.
  */
 export interface ApiDeps {
   prisma: PrismaClient;
   sessions: SessionService;
   logger: Logger;
   config: Pick<Config, 'publicHost' | 'sipWsPort' | 'sipDomain'>;
+  /** the admin service layer; built from `prisma` when absent (the composition root may share its publisher) */
+  admin?: AdminServices;
   /** injectable for tests; defaults to 5 failures / 5 min per e-mail, 20 per IP */
   loginLimiter?: LoginRateLimiter;
   /** JSON body cap in bytes (default 16 KiB) */
@@ -31,48 +36,18 @@ export interface ApiDeps {
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-/** Who may call a route: anyone, any signed-in user, or the listed roles. */
-type Access = 'public' | 'signed-in' | readonly Role[];
-
-interface Ctx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  params: Record<string, string>;
-  user: AuthUser | null;
-}
-
-interface Route {
-  method: 'GET' | 'POST';
-  pattern: RegExp;
-  keys: string[];
-  access: Access;
-  handle(ctx: Ctx): Promise<void>;
-}
-
-const STAFF: readonly Role[] = ['ADMIN', 'SUPERVISOR'];
 const CallsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 const CallIdParam = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'not a call id');
 
-function route(method: Route['method'], path: string, access: Access, handle: Route['handle']): Route {
-  const keys: string[] = [];
-  const src = path.replace(/:([a-zA-Z]+)/g, (_m, k: string) => {
-    keys.push(k);
-    return '([^/]+)';
-  });
-  return { method, pattern: new RegExp(`^${src}$`), keys, access, handle };
-}
-
-export function createApiHandler(deps: ApiDeps): ApiHandler {
+/** The whole route table (the authorisation matrix test enumerates it). */
+export function createApiRoutes(deps: ApiDeps): Route[] {
   const { prisma, sessions, config } = deps;
   const log = deps.logger.child({ part: 'web', module: 'http-api' });
   const limiter = deps.loginLimiter ?? new LoginRateLimiter();
   const bodyLimit = deps.bodyLimit ?? 16 * 1024;
+  const admin = deps.admin ?? createAdminServices({ prisma, logger: deps.logger });
 
-  const ok = <T>(res: ServerResponse, data: T, status = 200, headers: Record<string, string | string[]> = {}) =>
-    sendJson(res, status, { ok: true, data }, headers);
-
-  const routes: Route[] = [
+  return [
     route('GET', '/api/health', 'public', async ({ res }) => {
       let db: HealthInfo['db'] = 'ok';
       try {
@@ -101,7 +76,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       const user = await prisma.user.findUnique({ where: { email } });
       // Verify against a dummy hash for unknown users so the answer time does not reveal them.
       const good = await verifyPassword(user?.passwordHash ?? (await dummyHash()), password);
-      if (!user || !good) {
+      if (!user || !good || !user.active) {
         limiter.fail(ip, email);
         log.info({ ip, email }, 'sign-in refused');
         throw new AppError('UNAUTHENTICATED', 'the e-mail or the password is not right');
@@ -171,7 +146,16 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       const body: CallEventRow[] = events.map((e) => ({ seq: e.seq, at: e.at.getTime(), type: e.type, data: e.data ?? null }));
       ok(res, body);
     }),
+    ...accountRoutes(admin, bodyLimit),
+    ...adminRoutes(admin, bodyLimit),
   ];
+}
+
+export function createApiHandler(deps: ApiDeps): ApiHandler {
+  const log = deps.logger.child({ part: 'web', module: 'http-api' });
+  const bodyLimit = deps.bodyLimit ?? 16 * 1024;
+  const routes = createApiRoutes(deps);
+  const { sessions } = deps;
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://internal');
@@ -188,9 +172,8 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
       if (r.method !== 'GET' && !isSameOrigin(req)) throw new AppError('FORBIDDEN', 'cross-origin request refused');
       // Public GETs need no user: skip the session lookup (one query less per health check).
       const user = r.access === 'public' && r.method === 'GET' ? null : await sessions.resolve(req.headers.cookie);
-      if (r.access !== 'public') {
-        if (!user) throw new AppError('UNAUTHENTICATED', 'sign in first');
-        if (r.access !== 'signed-in' && !r.access.includes(user.role)) throw new AppError('FORBIDDEN', 'your role may not do this');
+      if (!allows(r.access, user?.role ?? null)) {
+        throw user ? new AppError('FORBIDDEN', 'your role may not do this') : new AppError('UNAUTHENTICATED', 'sign in first');
       }
       const m = r.pattern.exec(url.pathname);
       const params: Record<string, string> = {};

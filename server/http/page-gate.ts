@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SessionResolver } from '../contracts/auth';
 import { PAGE_ROLES, homeFor } from '../contracts/web-api';
+import type { PageSessionResolver } from './session-service';
 
 /**
  * Guards the signed-in pages before Next.js renders them, so no page HTML (nor its RSC
  * payload) reaches a visitor who may not see it. Returns true when it answered the request
- * itself (redirect or 403); false lets the request through to Next.js.
+ * itself (redirect or 403); false lets the request through to Next.js. A person whose
+ * password must be changed (an admin asked for it) is sent to /set-password first.
  */
 export interface PageGateDeps {
-  sessions: SessionResolver;
+  sessions: PageSessionResolver;
 }
 
 export type PageGate = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
@@ -22,13 +23,14 @@ export function createPageGate(deps: PageGateDeps): PageGate {
     const url = new URL(req.url ?? '/', 'http://internal');
     const rule = PAGE_ROLES.find((r) => url.pathname === r.prefix || url.pathname.startsWith(`${r.prefix}/`));
     if (!rule) return false;
-    const user = await deps.sessions.resolve(req.headers.cookie);
-    if (!user) {
-      const next = url.pathname + url.search;
-      res.writeHead(303, { location: `/login?next=${encodeURIComponent(next)}`, 'cache-control': 'no-store' });
+    const session = await deps.sessions.resolveSession(req.headers.cookie);
+    const next = encodeURIComponent(url.pathname + url.search);
+    if (!session || session.mustChangePassword) {
+      res.writeHead(303, { location: session ? `/set-password?next=${next}` : `/login?next=${next}`, 'cache-control': 'no-store' });
       res.end();
       return true;
     }
+    const { user } = session;
     if (rule.roles.includes(user.role)) return false;
     const home = homeFor(user.role);
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not allowed — Patchbay</title>

@@ -17,6 +17,16 @@ export interface SessionServiceOptions {
   now?: () => number;
 }
 
+export interface ResolvedSession {
+  user: AuthUser;
+  mustChangePassword: boolean;
+}
+
+/** What the page gate needs: the session and the forced-password-change flag. */
+export interface PageSessionResolver {
+  resolveSession(cookieHeader: string | undefined): Promise<ResolvedSession | null>;
+}
+
 export interface CreatedSession {
   /** The Set-Cookie header value to send. */
   setCookie: string;
@@ -29,7 +39,7 @@ function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-export class SessionService implements SessionResolver {
+export class SessionService implements SessionResolver, PageSessionResolver {
   private readonly now: () => number;
 
   constructor(private readonly opts: SessionServiceOptions) {
@@ -47,19 +57,24 @@ export class SessionService implements SessionResolver {
   }
 
   async resolve(cookieHeader: string | undefined): Promise<AuthUser | null> {
+    return (await this.resolveSession(cookieHeader))?.user ?? null;
+  }
+
+  /** The user and whether they must change their password before using any page (the page gate asks). */
+  async resolveSession(cookieHeader: string | undefined): Promise<ResolvedSession | null> {
     const token = readCookie(cookieHeader, SESSION_COOKIE);
     if (!token || !TOKEN_RE.test(token)) return null;
     const id = digest(token);
     const row = await this.opts.prisma.session.findUnique({
       where: { id },
-      select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true } } },
+      select: { expiresAt: true, user: { select: { id: true, email: true, name: true, role: true, active: true, mustChangePassword: true } } },
     });
     if (!row) return null;
-    if (row.expiresAt.getTime() <= this.now()) {
+    if (row.expiresAt.getTime() <= this.now() || !row.user.active) {
       await this.opts.prisma.session.deleteMany({ where: { id } });
       return null;
     }
-    return { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role };
+    return { user: { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role }, mustChangePassword: row.user.mustChangePassword };
   }
 
   /** Deletes the session named by the cookie (if any) and returns the Set-Cookie that clears it. */

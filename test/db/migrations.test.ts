@@ -29,7 +29,7 @@ describe('embedded database (PGlite)', () => {
     const db = await openDatabase({ databaseUrl: null, dataDir: 'memory://' });
     try {
       expect(db.kind).toBe('pglite');
-      expect(db.applied).toEqual(['0001_init', '0002_trunks']);
+      expect(db.applied).toEqual(['0001_init', '0002_trunks', '0003_admin_portal']);
       const first = await seedDemo(db.prisma, { password: 'demo-pass-1' });
       expect(first.created.map((c) => c.email).sort()).toEqual(DEMO.users.map((u) => u.email).sort());
       const second = await seedDemo(db.prisma, { password: 'other-pass' });
@@ -74,7 +74,7 @@ describe('PostgreSQL', async () => {
     url.pathname = `/${dbName}`;
     const a = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused' });
     expect(a.kind).toBe('postgres');
-    expect(a.applied).toEqual(['0001_init', '0002_trunks']);
+    expect(a.applied).toEqual(['0001_init', '0002_trunks', '0003_admin_portal']);
     await seedDemo(a.prisma, { password: 'demo-pass-1' });
     await a.close();
     const b = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused' });

@@ -1,8 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
 import type { CallEventRow } from '@/server/contracts/web-api';
-import { SiteHeader } from '../../../_components/site-header';
-import { UserBox } from '../../../_components/user-box';
 import { api } from '../../../_lib/api';
 
 /** The stored timeline of one call, in the order the CTI wrote it (seq). */
@@ -25,9 +23,6 @@ export function CallTimeline({ callId }: { callId: string }) {
   const start = events?.[0]?.at ?? 0;
   return (
     <>
-      <SiteHeader>
-        <UserBox />
-      </SiteHeader>
       <main id="main" className="page">
         <p>
           <a href="/admin" data-testid="timeline-back">

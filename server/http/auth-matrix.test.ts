@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO } from '../db/seed';
+import { allows, type Route } from './route-table';
+import { PERSONA_ROLE, PERSONA_USER, startApiFixture, type ApiFixture, type Persona } from './test-support/api-fixture';
+
+/**
+ * The authorisation matrix, generated from the route table itself: every route × anonymous,
+ * operator, supervisor and admin. A refused caller gets exactly 401 (anonymous) or 403 (signed
+ * in, wrong role) and the handler never runs; an allowed one gets past the gate (its answer is
+ * the handler's: 2xx, or 400/404/409 for the empty probe body). Every state change is also sent
+ * cross-origin as an admin and must be refused. A new route is in the matrix by being in the table.
+ */
+const PERSONAS: Persona[] = ['anonymous', 'operator', 'supervisor', 'admin'];
+
+/** Sample values for path parameters: rows that exist in the seeded database. */
+const SAMPLE: Record<string, string> = { id: DEMO.users[2].id, e164: encodeURIComponent(DEMO.number), kind: 'not_ready' };
+const SAMPLE_BY_PATH: Record<string, Record<string, string>> = {
+  '/api/admin/queues/:id': { id: DEMO.queue.id },
+  '/api/admin/codes/:kind/:id': { kind: 'not_ready', id: 'nr-break' },
+  '/api/admin/calls/:id/events': { id: 'call-none' },
+};
+
+function concrete(r: Route): string {
+  const values = { ...SAMPLE, ...SAMPLE_BY_PATH[r.path] };
+  return r.path.replace(/:([a-zA-Z0-9]+)/g, (_m, k: string) => {
+    const v = values[k];
+    if (v === undefined) throw new Error(`the matrix has no sample value for :${k} of ${r.path}; add one`);
+    return v;
+  });
+}
+
+let fx: ApiFixture;
+beforeAll(async () => {
+  fx = await startApiFixture();
+}, 90_000);
+afterAll(async () => fx.close());
+
+describe('authorisation matrix (generated from the route table)', { timeout: 60_000 }, () => {
+  it('covers every route, and the table has the admin routes', () => {
+    expect(fx.routes.length).toBeGreaterThan(25);
+    const keys = fx.routes.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    // every write under /api/admin is admin-only; every read there is staff (admin + supervisor)
+    for (const r of fx.routes.filter((x) => x.path.startsWith('/api/admin/'))) {
+      expect(r.access, `${r.method} ${r.path}`).toEqual(r.method === 'GET' ? ['ADMIN', 'SUPERVISOR'] : ['ADMIN']);
+    }
+  });
+
+  it('every route × every persona answers as the table says', async () => {
+    const rows: string[] = [];
+    for (const r of fx.routes) {
+      for (const persona of PERSONAS) {
+        const user = persona === 'anonymous' ? undefined : PERSONA_USER[persona];
+        const cookie = user ? await fx.cookieFor(user) : undefined;
+        const res = await fx.send(r.method, concrete(r), { ...(cookie ? { cookie } : {}), ...(r.method === 'GET' ? {} : { body: {} }) });
+        const allowed = allows(r.access, PERSONA_ROLE[persona]);
+        const cell = `${r.method} ${r.path} as ${persona}: ${res.status}`;
+        rows.push(cell);
+        if (allowed) {
+          expect([401, 403, 405], cell).not.toContain(res.status);
+          expect(res.json?.error?.message, cell).not.toBe('no such API route');
+        } else {
+          expect(res.status, cell).toBe(persona === 'anonymous' ? 401 : 403);
+        }
+      }
+    }
+    expect(rows).toHaveLength(fx.routes.length * PERSONAS.length);
+  });
+
+  it('every state change is refused cross-origin, even for an admin', async () => {
+    const cookie = await fx.cookieFor(PERSONA_USER.admin);
+    const writes = fx.routes.filter((r) => r.method !== 'GET');
+    expect(writes.length).toBeGreaterThan(15);
+    for (const r of writes) {
+      const res = await fx.send(r.method, concrete(r), { cookie, body: {}, origin: 'http://evil.example' });
+      expect(res.status, `${r.method} ${r.path}`).toBe(403);
+      expect(res.json.error.message).toBe('cross-origin request refused');
+    }
+  });
+});
