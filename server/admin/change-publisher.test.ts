@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEW_QUEUE } from '../contracts/admin/queues';
 import { PrismaClient } from '../db/generated/client';
+import { pgliteRunner } from '../db/database';
 import { applyMigrations } from '../db/migrate';
 import { DEMO, seedDemo } from '../db/seed';
 import { until } from '../test-support/until';
@@ -27,7 +28,7 @@ const queueInput = { ...NEW_QUEUE, name: 'Sales', ringTimeoutSec: 15, maxWaitSec
 beforeAll(async () => {
   lite = new PGlite('memory://');
   await lite.waitReady;
-  await applyMigrations({ exec: async (sql) => void (await lite.exec(sql)), query: async (sql, p) => (await lite.query<Record<string, unknown>>(sql, p)).rows }, path.resolve('prisma/migrations'));
+  await applyMigrations(pgliteRunner(lite), path.resolve('prisma/migrations'));
   prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   await seedDemo(prisma, { password: 'correct horse battery' });
   admin = createAdminServices({ prisma, logger });

@@ -82,21 +82,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (where !== 'memory://') mkdirSync(where, { recursive: true });
   const lite = new PGlite(where);
   await lite.waitReady;
-  const runner: SqlRunner = {
-    exec: async (sql) => {
-      await lite.exec(sql);
-    },
-    query: async (sql, params) => (await lite.query<Record<string, unknown>>(sql, params)).rows,
-    transaction: (fn) =>
-      lite.transaction((tx) =>
-        fn({
-          exec: async (sql) => {
-            await tx.exec(sql);
-          },
-          query: async (sql, params) => (await tx.query<Record<string, unknown>>(sql, params)).rows,
-        }),
-      ),
-  };
+  const runner = pgliteRunner(lite);
+
   const applied = await applyMigrations(runner, migrationsDir);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   return {
@@ -113,4 +100,23 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 function once(fn: () => Promise<void>): () => Promise<void> {
   let p: Promise<void> | null = null;
   return () => (p ??= fn());
+}
+
+/** The migration runner's view of an embedded database (also used by tests that open their own). */
+export function pgliteRunner(lite: PGlite): SqlRunner {
+  return {
+    exec: async (sql) => {
+      await lite.exec(sql);
+    },
+    query: async (sql, params) => (await lite.query<Record<string, unknown>>(sql, params)).rows,
+    transaction: (fn) =>
+      lite.transaction((tx) =>
+        fn({
+          exec: async (sql) => {
+            await tx.exec(sql);
+          },
+          query: async (sql, params) => (await tx.query<Record<string, unknown>>(sql, params)).rows,
+        }),
+      ),
+  };
 }
