@@ -23,6 +23,8 @@ export interface Agent {
   graceTimer: NodeJS.Timeout | null;
   wrapTimer: NodeJS.Timeout | null;
   signOutWhenFree: boolean;
+  /** deactivated in the portal: signed out once free, whatever their sockets, and never back */
+  deactivated: boolean;
   log: Logger;
   journal: AgentJournal;
 }
@@ -90,6 +92,7 @@ export class AgentRoster {
         graceTimer: null,
         wrapTimer: null,
         signOutWhenFree: false,
+        deactivated: false,
         log,
         journal: this.d.journal.agent(user.id, log),
       };
@@ -97,7 +100,7 @@ export class AgentRoster {
       this.move(a, 'sign_in', 'connected');
     }
     a.sockets++;
-    a.signOutWhenFree = false;
+    if (!a.deactivated) a.signOutWhenFree = false;
     if (a.graceTimer) {
       clearTimeout(a.graceTimer);
       a.graceTimer = null;
@@ -176,6 +179,7 @@ export class AgentRoster {
     if (r.next === 'offline') {
       this.clearTimers(a);
       this.agents.delete(a.operatorId);
+      if (a.deactivated) this.d.views.operatorRemoved(a.operatorId, reason);
     }
     return true;
   }
@@ -189,12 +193,24 @@ export class AgentRoster {
     }, seconds * 1000);
   }
 
-  /** Signs out an operator who left during a call, once the call is over. */
+  /** Signs out an operator who left (or was deactivated) during a call, once the call is over. */
   maybeSignOut(a: Agent): boolean {
-    if (!a.signOutWhenFree || a.sockets > 0) return false;
+    if (!a.signOutWhenFree || (a.sockets > 0 && !a.deactivated)) return false;
     a.signOutWhenFree = false;
-    this.move(a, 'sign_out', 'disconnected');
+    this.move(a, 'sign_out', a.deactivated ? 'deactivated' : 'disconnected');
     return true;
+  }
+
+  /**
+   * The portal deactivated the operator: signed out now, or — on a call — once it ends (the
+   * call is never cut; a device still ringing is withdrawn and the caller offered to the next).
+   * Their sockets are closed when they reach offline (`views.operatorRemoved`).
+   */
+  deactivate(a: Agent): void {
+    if (a.deactivated) return;
+    a.deactivated = true;
+    a.log.info({ state: a.state }, 'operator deactivated in the portal');
+    this.signOut(a, 'deactivated');
   }
 
   /** Clears every timer (the service is stopping). */

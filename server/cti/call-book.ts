@@ -87,6 +87,13 @@ export class CallBook {
     return [...this.calls.values()].filter((c) => c.status === 'queued' && c.queue).sort((x, y) => x.arrivedAt - y.arrivedAt);
   }
 
+  /** Callers waiting in a queue right now: queued, or offered to an operator whose device rings. */
+  waitingIn(queueId: string): number {
+    let n = 0;
+    for (const c of this.calls.values()) if (c.queue?.id === queueId && (c.status === 'queued' || c.status === 'offering')) n++;
+    return n;
+  }
+
   /** An ended call leaves the live set and joins the recent ones. */
   retire(call: LiveCall): void {
     this.calls.delete(call.id);

@@ -8,6 +8,7 @@ import { CallBook } from './call-book';
 import { Journal } from './call-journal';
 import { CallLifecycle } from './call-lifecycle';
 import { CallRouter } from './call-router';
+import { ConfigFollower, type ConfigChangeHint } from './config-follower';
 import { DeviceGrants } from './device-grants';
 import type { BankPort, BankEvents } from './ports/bank-port';
 import type { CtiNotifier } from './ports/cti-notifier';
@@ -52,6 +53,7 @@ export class CtiService {
   private readonly router: CallRouter;
   private readonly calls: CallLifecycle;
   private readonly devices: DeviceGrants;
+  private readonly config: ConfigFollower;
   private readonly unlisten: Array<() => void> = [];
   private started = false;
   private stopped = false;
@@ -99,6 +101,7 @@ export class CtiService {
       now,
       log,
     });
+    this.config = new ConfigFollower({ store: o.store, book: this.book, roster: this.roster, router: this.router, log, stopped });
   }
 
   start(): void {
@@ -168,6 +171,18 @@ export class CtiService {
     const a = this.roster.require(operatorId);
     this.roster.command(a, 'go_not_ready', reason ? `operator: ${reason}` : 'operator');
     return agentView(a);
+  }
+
+  // ---------------------------------------------------------------- the portal
+
+  /** The portal changed something (the admin change notification): reload what it touches. */
+  configChanged(hint: ConfigChangeHint): Promise<void> {
+    return this.config.changed(hint);
+  }
+
+  /** For the portal: callers waiting in a queue now (a queue with callers waiting is not deleted). */
+  waitingInQueue(queueId: string): number {
+    return this.book.waitingIn(queueId);
   }
 
   // ---------------------------------------------------------------- views

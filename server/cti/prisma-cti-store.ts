@@ -52,4 +52,11 @@ export class PrismaCtiStore implements CtiStore, MobileStore {
   async logAgentState(row: { userId: string; from: string; to: string; reason: string; at: Date }): Promise<void> {
     await this.prisma.agentStateLog.create({ data: row });
   }
+
+  async inactiveAmong(userIds: string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const active = await this.prisma.user.findMany({ where: { id: { in: userIds }, active: true }, select: { id: true } });
+    const ok = new Set(active.map((u) => u.id));
+    return userIds.filter((id) => !ok.has(id));
+  }
 }

@@ -59,6 +59,10 @@ export function socketNotifier(io: CtiServer): CtiNotifier {
       // never to admins: an operator's number is theirs
       io.to(rooms.operator(operatorId)).emit('agent:mobile', status);
     },
+    operatorRemoved(operatorId) {
+      // the last agent:state (offline) went out first; the console shows the link as closed
+      io.in(rooms.operator(operatorId)).disconnectSockets(true);
+    },
   };
 }
 

@@ -64,6 +64,10 @@ export class ViewPublisher {
     this.safe(() => this.notifier.mobileChanged?.(operatorId, status));
   }
 
+  operatorRemoved(operatorId: string, reason: string): void {
+    this.safe(() => this.notifier.operatorRemoved?.(operatorId, reason));
+  }
+
   private safe(fn: () => void): void {
     try {
       fn();

@@ -53,6 +53,8 @@ export interface CtiStore {
   updateCall(id: string, patch: CallRowPatch): Promise<void>;
   appendCallEvent(ev: CallEventRow): Promise<void>;
   logAgentState(row: { userId: string; from: string; to: string; reason: string; at: Date }): Promise<void>;
+  /** Which of these people may no longer work (deactivated in the portal, or removed). */
+  inactiveAmong(userIds: string[]): Promise<string[]>;
 }
 
 /** The operators' own mobile numbers (optional: without it the CTI offers no mobile device). */
