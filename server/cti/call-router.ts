@@ -48,7 +48,7 @@ export class CallRouter {
     const offeredAt = this.d.now();
     call.log.info({ operatorId: a.operatorId, device: a.deviceUri }, 'offering call to operator; dialling their device');
     call.journal.updated({ operatorId: a.operatorId, offeredAt: new Date(offeredAt) });
-    call.journal.event('offered', { operatorId: a.operatorId });
+    call.journal.event('offered', { operatorId: a.operatorId, ringTimeoutSec: call.queue.ringTimeoutSec });
     views.agentChanged(a);
     views.callChanged(call);
     views.callOffered(a.operatorId, call);

@@ -195,4 +195,22 @@ describe('CTI sockets', () => {
       ['ready', 'not_ready', 'go_not_ready: operator: lunch'],
     ]);
   });
+
+  it('closes the sockets of an operator deactivated in the portal (the last push says offline)', async () => {
+    const op = client('tok-op1');
+    const pushed: AgentView[] = [];
+    op.on('agent:state', (v) => pushed.push(v));
+    await connected(op);
+    await until(() => pushed.length > 0, 3000, 'signed in');
+    const closed = new Promise<string>((resolve) => op.once('disconnect', (reason) => resolve(reason)));
+    await db.prisma.user.update({ where: { id: OP1.id }, data: { active: false } });
+    try {
+      await cti.configChanged({ entity: 'person', id: OP1.id });
+      expect(await closed).toBe('io server disconnect');
+      expect(pushed.at(-1)).toMatchObject({ operatorId: OP1.id, state: 'offline' });
+      expect(cti.getAgent(OP1.id)).toBeNull();
+    } finally {
+      await db.prisma.user.update({ where: { id: OP1.id }, data: { active: true } });
+    }
+  });
 });
