@@ -2,12 +2,22 @@ import { defineConfig } from '@playwright/test';
 
 // End-to-end tests against the whole platform started as `npm start` would, on its own ports
 // and a fresh embedded database, in Debian's Chromium (Playwright cannot download browsers here).
-const HTTP_PORT = 3100;
-const SIP_WS_PORT = 5162;
+// E2E_HTTP_PORT, E2E_SIP_WS_PORT and E2E_SIP_UDP_PORT (also its TCP port) move a run off the
+// defaults, so two runs on one machine do not meet; each port set gets its own data directory.
+const port = (name: string, fallback: number): number => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name} must be a port number, not ${JSON.stringify(v)}`);
+  return n;
+};
+const HTTP_PORT = port('E2E_HTTP_PORT', 3100);
+const SIP_WS_PORT = port('E2E_SIP_WS_PORT', 5162);
+const SIP_UDP_PORT = port('E2E_SIP_UDP_PORT', 5160);
 export const E2E = {
   baseURL: `http://127.0.0.1:${HTTP_PORT}`,
   demoPassword: 'e2e-demo-password',
-  dataDir: '.data-e2e',
+  dataDir: HTTP_PORT === 3100 ? '.data-e2e' : `.data-e2e-${HTTP_PORT}`,
   sipWsUrl: `ws://127.0.0.1:${SIP_WS_PORT}`,
 };
 
@@ -51,8 +61,8 @@ export default defineConfig({
       HTTP_PORT: String(HTTP_PORT),
       SIP_WS_PORT: String(SIP_WS_PORT),
       // plain SIP transports on their own ports, away from a developer's 5060
-      SIP_UDP_PORT: '5160',
-      SIP_TCP_PORT: '5160',
+      SIP_UDP_PORT: String(SIP_UDP_PORT),
+      SIP_TCP_PORT: String(SIP_UDP_PORT),
       DATA_DIR: E2E.dataDir,
       DEMO_PASSWORD: E2E.demoPassword,
       LOG_LEVEL: 'info',

@@ -82,6 +82,7 @@ export interface TimelineEvent {
   seq: number;
   at: number;
   type: string;
+  data: Record<string, unknown> | null;
 }
 
 export async function lastCallTimeline(admin: APIRequestContext): Promise<{ call: { id: string; endedBy: string | null; outcome: string | null }; events: TimelineEvent[] }> {
@@ -91,4 +92,19 @@ export async function lastCallTimeline(admin: APIRequestContext): Promise<{ call
   const ev = await (await admin.get(`/api/admin/calls/${call.id}/events`)).json();
   expect(ev.ok).toBe(true);
   return { call, events: ev.data };
+}
+
+/**
+ * With E2E_SCREENSHOTS=<dir>, saves the page at 1280 px and at 390 px (a phone), full length, as
+ * <dir>/<name>-desktop.png and <dir>/<name>-390.png, then restores the viewport. Without it: nothing.
+ */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  const dir = process.env.E2E_SCREENSHOTS;
+  if (!dir) return;
+  const size = page.viewportSize() ?? { width: 1280, height: 720 };
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.screenshot({ path: `${dir}/${name}-desktop.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `${dir}/${name}-390.png`, fullPage: true });
+  await page.setViewportSize(size);
 }
