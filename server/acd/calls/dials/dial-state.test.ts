@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { DIAL_TRANSITIONS, DialEvent, DialState, dialTransition, isFinal } from './dial-state';
+
+/** The rules written out independently of the table, so a wrong table entry fails here. */
+const LEGAL: ReadonlyArray<[DialState, DialEvent, DialState]> = [
+  ['preparing', 'invite', 'calling'],
+  ['preparing', 'fail', 'failed'],
+  ['calling', 'provisional', 'ringing'],
+  ['calling', 'challenge', 'calling'],
+  ['calling', 'answer', 'answered'],
+  ['calling', 'fail', 'failed'],
+  ['ringing', 'provisional', 'ringing'],
+  ['ringing', 'challenge', 'calling'],
+  ['ringing', 'answer', 'answered'],
+  ['ringing', 'fail', 'failed'],
+  ['answered', 'connect', 'connected'],
+  ['answered', 'fail', 'failed'],
+];
+const legal = new Map(LEGAL.map(([s, e, n]) => [`${s}/${e}`, n]));
+
+describe('dial state machine', () => {
+  const cases = DialState.flatMap((s) => DialEvent.map((e) => [s, e] as const));
+  it.each(cases)('%s + %s', (state, event) => {
+    const r = dialTransition(state, event);
+    const expected = legal.get(`${state}/${event}`);
+    if (expected) {
+      expect(r).toEqual({ ok: true, next: expected });
+    } else {
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toMatchObject({ kind: 'illegal-transition', machine: 'dial', state, event });
+    }
+  });
+
+  it('ends exactly once: nothing leaves connected or failed', () => {
+    expect(DialState.filter(isFinal)).toEqual(['connected', 'failed']);
+    for (const s of ['connected', 'failed'] as const) expect(Object.keys(DIAL_TRANSITIONS[s])).toEqual([]);
+  });
+
+  it('table has no transition the rules above do not list', () => {
+    const count = Object.values(DIAL_TRANSITIONS).reduce((n, row) => n + Object.keys(row).length, 0);
+    expect(count).toBe(LEGAL.length);
+  });
+});
