@@ -113,7 +113,8 @@ export class Dialer {
       offer = await ep.offer();
     } catch (err) {
       leg.log.warn({ err }, 'media could not make an offer');
-      return failDial(ctx, dial, sipFailureOf(err, { status: 500 }).status, 'media error');
+      const f = sipFailureOf(err, { status: 500 });
+      return failDial(ctx, dial, f.status, 'media error', f.reason);
     }
     if (dial.done) return;
 
