@@ -1,59 +1,47 @@
 import { parseCSeqExact, parseNameAddr, parseVia, type CSeq, type NameAddr, type Via } from './headers';
 import type { SipHeaders, SipRequest, SipResponse } from './message';
 
-/** What the parser already parsed while checking a message, handed over so nothing parses twice. */
+/**
+ * Parsed header values, filled by the parser's checks and then on first read. `undefined`
+ * = not parsed yet; `null` = parsed, absent or malformed.
+ */
 export interface FieldSeed {
-  from?: NameAddr;
-  to?: NameAddr;
-  cseq?: CSeq;
-  topVia?: Via;
+  callId?: string;
+  from?: NameAddr | null;
+  to?: NameAddr | null;
+  cseq?: CSeq | null;
+  topVia?: Via | null;
   /** The first Contact (`null` when absent or `*`). */
   contact?: NameAddr | null;
 }
 
-const UNSET = Symbol('unset');
-type Memo<T> = T | typeof UNSET;
-
 /**
  * The typed header fields of a received message (cf. SIP.js `IncomingRequestMessage`):
  * Call-ID, From/To and their tags, CSeq, the first Contact, the top Via. Each is parsed at
- * most once — the parser seeds what it already parsed, the rest is parsed on first read —
- * so the hot path never re-parses a tag or a Contact. Values describe the message as
- * received; the one later edit, the transport's `received`/`rport` stamp, updates `topVia`
- * in place (via-stamp.ts).
+ * most once — the parser's checks fill the seed as they go, the rest is parsed on first
+ * read — so the hot path never re-parses a tag or a Contact. Values describe the message
+ * as received; the one later edit, the transport's `received`/`rport` stamp, updates
+ * `topVia` in place (via-stamp.ts).
  */
 export class MessageFields {
-  private fromMemo: Memo<NameAddr | null>;
-  private toMemo: Memo<NameAddr | null>;
-  private cseqMemo: Memo<CSeq | null>;
-  private viaMemo: Memo<Via | null>;
-  private contactMemo: Memo<NameAddr | null>;
-  private callIdMemo: Memo<string> = UNSET;
-
   constructor(
     private readonly headers: SipHeaders,
-    seed: FieldSeed = {},
-  ) {
-    this.fromMemo = seed.from ?? UNSET;
-    this.toMemo = seed.to ?? UNSET;
-    this.cseqMemo = seed.cseq ?? UNSET;
-    this.viaMemo = seed.topVia ?? UNSET;
-    this.contactMemo = seed.contact === undefined ? UNSET : seed.contact;
-  }
+    /** Shared with the parser, which fills it while checking the message. */
+    private readonly memo: FieldSeed = {},
+  ) {}
 
   get callId(): string {
-    if (this.callIdMemo === UNSET) this.callIdMemo = this.headers.get('Call-ID') ?? '';
-    return this.callIdMemo;
+    return (this.memo.callId ??= this.headers.get('Call-ID') ?? '');
   }
 
   get from(): NameAddr | null {
-    if (this.fromMemo === UNSET) this.fromMemo = parseNameAddr(this.headers.get('From') ?? '');
-    return this.fromMemo;
+    if (this.memo.from === undefined) this.memo.from = parseNameAddr(this.headers.get('From') ?? '');
+    return this.memo.from;
   }
 
   get to(): NameAddr | null {
-    if (this.toMemo === UNSET) this.toMemo = parseNameAddr(this.headers.get('To') ?? '');
-    return this.toMemo;
+    if (this.memo.to === undefined) this.memo.to = parseNameAddr(this.headers.get('To') ?? '');
+    return this.memo.to;
   }
 
   get fromTag(): string | null {
@@ -66,22 +54,22 @@ export class MessageFields {
 
   /** CSeq with the method exactly as written. */
   get cseq(): CSeq | null {
-    if (this.cseqMemo === UNSET) this.cseqMemo = parseCSeqExact(this.headers.get('CSeq') ?? '');
-    return this.cseqMemo;
+    if (this.memo.cseq === undefined) this.memo.cseq = parseCSeqExact(this.headers.get('CSeq') ?? '');
+    return this.memo.cseq;
   }
 
   get topVia(): Via | null {
-    if (this.viaMemo === UNSET) this.viaMemo = parseVia(this.headers.get('Via') ?? '');
-    return this.viaMemo;
+    if (this.memo.topVia === undefined) this.memo.topVia = parseVia(this.headers.get('Via') ?? '');
+    return this.memo.topVia;
   }
 
   /** The first Contact as a name-addr; null when absent or `*`. */
   get contact(): NameAddr | null {
-    if (this.contactMemo === UNSET) {
+    if (this.memo.contact === undefined) {
       const raw = this.headers.get('Contact');
-      this.contactMemo = raw === undefined || raw === '*' ? null : parseNameAddr(raw);
+      this.memo.contact = raw === undefined || raw === '*' ? null : parseNameAddr(raw);
     }
-    return this.contactMemo;
+    return this.memo.contact;
   }
 }
 

@@ -1,6 +1,6 @@
 import { SipHeaders, splitCommas, type SipRequest } from './message';
 import { canonicalName, isToken, parseCSeqExact, parseNameAddr, parseUri, parseVia } from './headers';
-import { MessageFields, type FieldSeed, type IncomingMessage } from './message-fields';
+import { MessageFields, type FieldSeed, type IncomingMessage, type IncomingRequest } from './message-fields';
 
 /**
  * The SIP parser (RFC 3261 §7, §25). It NEVER throws: every input yields either a message
@@ -136,7 +136,9 @@ function parse(input: string | Buffer, datagram: boolean): ParseResult {
     if (!loose) return fail(req);
     return { ok: false, reason: req, request: answerable({ kind: 'request', method: loose.method, uri: loose.uri, headers, body: bodyText }) };
   }
-  const request: SipRequest = { kind: 'request', method: req.method, uri: req.uri, headers, body: bodyText };
+  // the fields share the seed the header checks below fill: nothing they parse is parsed again
+  const seed: FieldSeed = {};
+  const request: IncomingRequest = { kind: 'request', method: req.method, uri: req.uri, headers, body: bodyText, fields: new MessageFields(headers, seed) };
   const refuse = (reason: string, status?: number): ParseResult => ({ ok: false, reason, request: answerable(request), ...(status ? { status } : {}) });
   if (req.version.toUpperCase() !== 'SIP/2.0') return refuse('Version Not Supported', 505);
 
@@ -144,7 +146,6 @@ function parse(input: string | Buffer, datagram: boolean): ParseResult {
   if ('error' in framed) return refuse(framed.error);
   request.body = framed.body;
 
-  const seed: FieldSeed = {};
   const err = checkHeaders(headers, request.method, seed);
   if (err) return refuse(err);
 
@@ -156,7 +157,7 @@ function parse(input: string | Buffer, datagram: boolean): ParseResult {
   const uri = parseUri(request.uri);
   if (!uri) return refuse('Bad Request-URI');
   if (uri.headers !== undefined) return refuse('Request-URI with headers');
-  return { ok: true, message: { ...request, fields: new MessageFields(headers, seed) } };
+  return { ok: true, message: request };
 }
 
 function parseResponse(startLine: string, headers: SipHeaders, bodyBytes: Buffer, datagram: boolean): ParseResult {
