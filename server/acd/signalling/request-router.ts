@@ -11,7 +11,7 @@ import type { SessionRefresh } from '../calls/session-refresh';
 import type { DialPlan } from '../dial-plan';
 import type { ServerInvite, ServerTransactions } from '../server-transactions';
 import { makeResponse } from '../sip/builders';
-import { parseUri } from '../sip/headers';
+import { parseUri, type SipUri } from '../sip/headers';
 import type { SipResponse } from '../sip/message';
 import type { IncomingRequest } from '../sip/message-fields';
 import type { ParseResult } from '../sip/parser';
@@ -148,7 +148,7 @@ export class RequestRouter {
     await this.to.callers.admit(req, flow, st, trunkDid ?? user, contact);
   }
 
-  private async dial(req: IncomingRequest, flow: Flow, st: ServerInvite, uri: NonNullable<ReturnType<typeof parseUri>>): Promise<void> {
+  private async dial(req: IncomingRequest, flow: Flow, st: ServerInvite, uri: SipUri): Promise<void> {
     const bankUser = this.to.authorizer.authorize(req, flow, st);
     if (bankUser !== null) await this.to.dialer.dial(req, st, uri, bankUser);
   }

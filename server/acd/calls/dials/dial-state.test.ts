@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Dial } from './dial';
 import { DIAL_TRANSITIONS, DialEvent, DialState, dialTransition, isFinal } from './dial-state';
 
 /** The rules written out independently of the table, so a wrong table entry fails here. */
@@ -39,5 +40,20 @@ describe('dial state machine', () => {
   it('table has no transition the rules above do not list', () => {
     const count = Object.values(DIAL_TRANSITIONS).reduce((n, row) => n + Object.keys(row).length, 0);
     expect(count).toBe(LEGAL.length);
+  });
+});
+
+describe('Dial', () => {
+  it('clears its ring timer when it ends, and ends once', async () => {
+    const leg = { log: { debug: () => {} } } as unknown as ConstructorParameters<typeof Dial>[0];
+    const st = {} as ConstructorParameters<typeof Dial>[2];
+    const dial = new Dial(leg, null, st, 'tag', 20, false);
+    let rang = false;
+    dial.ringTimer = setTimeout(() => (rang = true), 5);
+    expect([dial.transition('invite'), dial.transition('provisional'), dial.transition('fail')]).toEqual([true, true, true]);
+    expect([dial.state, dial.done, dial.ringTimer]).toEqual(['failed', true, null]);
+    expect(dial.transition('fail')).toBe(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(rang).toBe(false);
   });
 });
