@@ -13,7 +13,6 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { Acd } from '../server/acd/acd';
-import type { Leg } from '../server/acd/leg';
 import { EndpointBase } from '../server/acd/media/endpoint-base';
 import { WeriftMediaEngine } from '../server/acd/media/werift-media-engine';
 
@@ -121,13 +120,13 @@ function stats(): ChildStats {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
   const s = acd.stats();
-  // bench-only look at the live legs' media counters (no public aggregate exists)
-  const legs = (acd as unknown as { legsById: Map<string, Leg> }).legsById;
+  // the live legs' media counters (no public aggregate exists)
+  const legs = acd.liveLegs();
   let callerRtpIn = 0;
   let callerRtpOut = 0;
   let deviceRtpIn = 0;
   let deviceRtpOut = 0;
-  for (const leg of legs.values()) {
+  for (const leg of legs) {
     const ep = leg.endpoint;
     if (!(ep instanceof EndpointBase)) continue; // rtpSent lives on the engine's endpoints
     if (leg.kind === 'caller') {

@@ -4,6 +4,7 @@ import { ROUTE_USER } from '../shared/sip-control';
 import { makeResponse, randomToken } from './sip/builders';
 import { DigestAuthenticator, parseDigest } from './sip/digest';
 import { formatNameAddr, parseNameAddr, parseUri } from './sip/headers';
+import { fieldsOf } from './sip/message-fields';
 import type { SipRequest, SipResponse } from './sip/message';
 import type { Flow } from './transport/flow';
 import { RateLimiter } from './rate-limiter';
@@ -60,7 +61,7 @@ export class Registrar {
       this.o.logger.warn({ source }, 'REGISTER refused: too many failures from this source');
       return makeResponse(req, 503, { reason: 'Too Many Failed Attempts', headers: [['Retry-After', String(wait)]] });
     }
-    const to = parseNameAddr(req.headers.get('To') ?? '');
+    const to = fieldsOf(req).to;
     const aorUri = to ? parseUri(to.uri) : null;
     if (!aorUri || aorUri.scheme === 'tel' || !aorUri.user) return makeResponse(req, 400, { reason: 'Bad To' });
     if (aorUri.host !== this.o.domain) return makeResponse(req, 404, { reason: 'Domain Not Served' });

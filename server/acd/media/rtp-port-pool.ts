@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { MediaStateError } from './media-errors';
+import { MediaPortsExhaustedError, MediaStateError } from './media-errors';
 
 /**
  * UDP sockets for plain RTP legs, bound on the media address from a port range (even ports,
@@ -28,7 +28,7 @@ export class RtpPortPool {
       const r = await this.tryBind(port);
       if (r) return r;
     }
-    throw new MediaStateError(`no free RTP port in ${lo}-${hi}`);
+    throw new MediaPortsExhaustedError(`no free RTP port in ${lo}-${hi}`);
   }
 
   private tryBind(port: number): Promise<{ socket: Socket; port: number } | null> {

@@ -2,7 +2,7 @@ import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RT
 import { z } from 'zod';
 import { EndpointBase, type EndpointBaseDeps, type RtpCodecName } from './endpoint-base';
 import { peerConfig } from './engine-options';
-import { MediaNegotiationError, MediaStateError } from './media-errors';
+import { MediaNegotiationError, MediaPortsExhaustedError, MediaStateError } from './media-errors';
 import type { MediaDirection } from './media-engine';
 import type { RewrittenHeader } from './rtp-stream-rewriter';
 import { candidateAddresses, keepOnly8kAudio, remoteDirectionOf, setDefaultCandidate } from './sdp-tweaks';
@@ -142,7 +142,7 @@ export class WeriftEndpoint extends EndpointBase {
     const sdp = this.pc.localDescription?.sdp;
     if (!sdp) throw new MediaStateError('no local description');
     // werift logs and drops a candidate whose socket failed to bind; with none left the party can never reach us.
-    if (candidateAddresses(sdp).length === 0) throw new MediaStateError('no ICE candidate gathered (port range exhausted?)');
+    if (candidateAddresses(sdp).length === 0) throw new MediaPortsExhaustedError('no ICE candidate gathered (port range exhausted?)');
     return setDefaultCandidate(sdp);
   }
 

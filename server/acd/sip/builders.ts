@@ -1,6 +1,7 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { SipHeaders, type SipRequest, type SipResponse } from './message';
-import { formatNameAddr, parseNameAddr } from './headers';
+import { formatNameAddr } from './headers';
+import { fieldsOf } from './message-fields';
 
 /** Standard reason phrases for the statuses the ACD sends. */
 export const REASONS: Record<number, string> = {
@@ -65,11 +66,9 @@ export function makeResponse(
   h.append('From', req.headers.get('From') ?? '');
   let to = req.headers.get('To') ?? '';
   if (opts.toTag && status > 100) {
-    const na = parseNameAddr(to);
-    if (na && !na.params.has('tag')) {
-      na.params.set('tag', opts.toTag);
-      to = formatNameAddr(na);
-    }
+    // the request's parsed To (fields are shared: copy before adding the tag)
+    const na = fieldsOf(req).to;
+    if (na && !na.params.has('tag')) to = formatNameAddr({ display: na.display, uri: na.uri, params: new Map(na.params).set('tag', opts.toTag) });
   }
   h.append('To', to);
   h.append('Call-ID', req.headers.get('Call-ID') ?? '');

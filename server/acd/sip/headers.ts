@@ -379,6 +379,14 @@ export function formatNameAddr(na: NameAddr): string {
   return `${display}<${na.uri}>${formatParams(na.params)}`;
 }
 
+/** A From/To without its tag (a dialog adds tags itself); the raw value when it did not parse. */
+export function nameAddrWithoutTag(na: NameAddr | null, raw: string | undefined): string {
+  if (!na) return raw ?? '';
+  const params = new Map(na.params);
+  params.delete('tag');
+  return formatNameAddr({ display: na.display, uri: na.uri, params });
+}
+
 export interface Via {
   protocol: string; // e.g. SIP/2.0/WS
   transport: string; // WS, WSS, UDP…

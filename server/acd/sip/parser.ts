@@ -1,5 +1,6 @@
-import { SipHeaders, splitCommas, type SipMessage, type SipRequest } from './message';
+import { SipHeaders, splitCommas, type SipRequest } from './message';
 import { canonicalName, isToken, parseCSeqExact, parseNameAddr, parseUri, parseVia } from './headers';
+import { MessageFields, type FieldSeed, type IncomingMessage, type IncomingRequest } from './message-fields';
 
 /**
  * The SIP parser (RFC 3261 §7, §25). It NEVER throws: every input yields either a message
@@ -12,7 +13,7 @@ import { canonicalName, isToken, parseCSeqExact, parseNameAddr, parseUri, parseV
  * unbounded quantifiers ever sees attacker data (see docs/sip-parser.md, "Limits").
  */
 export type ParseResult =
-  | { ok: true; message: SipMessage }
+  | { ok: true; message: IncomingMessage }
   | { ok: false; reason: string; request: SipRequest | null; status?: number };
 
 /** Bounds on what one message may be; see docs/sip-parser.md. */
@@ -135,7 +136,9 @@ function parse(input: string | Buffer, datagram: boolean): ParseResult {
     if (!loose) return fail(req);
     return { ok: false, reason: req, request: answerable({ kind: 'request', method: loose.method, uri: loose.uri, headers, body: bodyText }) };
   }
-  const request: SipRequest = { kind: 'request', method: req.method, uri: req.uri, headers, body: bodyText };
+  // the fields share the seed the header checks below fill: nothing they parse is parsed again
+  const seed: FieldSeed = {};
+  const request: IncomingRequest = { kind: 'request', method: req.method, uri: req.uri, headers, body: bodyText, fields: new MessageFields(headers, seed) };
   const refuse = (reason: string, status?: number): ParseResult => ({ ok: false, reason, request: answerable(request), ...(status ? { status } : {}) });
   if (req.version.toUpperCase() !== 'SIP/2.0') return refuse('Version Not Supported', 505);
 
@@ -143,7 +146,7 @@ function parse(input: string | Buffer, datagram: boolean): ParseResult {
   if ('error' in framed) return refuse(framed.error);
   request.body = framed.body;
 
-  const err = checkHeaders(headers, request.method);
+  const err = checkHeaders(headers, request.method, seed);
   if (err) return refuse(err);
 
   // Request-URI (§19.1): sip/sips/tel only, nothing else is routable here
@@ -166,9 +169,10 @@ function parseResponse(startLine: string, headers: SipHeaders, bodyBytes: Buffer
   if (!/^[1-6][0-9][0-9]$/.test(code) || (after !== '' && after[0] !== ' ')) return fail('bad status line');
   const framed = frameBody(headers, bodyBytes, datagram);
   if ('error' in framed) return fail(framed.error);
-  const err = checkHeaders(headers, null);
+  const seed: FieldSeed = {};
+  const err = checkHeaders(headers, null, seed);
   if (err) return fail(err);
-  return { ok: true, message: { kind: 'response', status: Number(code), reason: after.slice(1), headers, body: framed.body } };
+  return { ok: true, message: { kind: 'response', status: Number(code), reason: after.slice(1), headers, body: framed.body, fields: new MessageFields(headers, seed) } };
 }
 
 /** Request-Line = Method SP Request-URI SP SIP-Version CRLF — exactly one SP each (§25.1). */
@@ -204,9 +208,10 @@ function frameBody(h: SipHeaders, bodyBytes: Buffer, datagram: boolean): { body:
 
 /**
  * What every message must carry and how it must look (§8.1.1, §20). Max-Forwards may be
- * absent (RFC 2543 peers, RFC 4475 §3.3.11): the ACD then treats it as 70.
+ * absent (RFC 2543 peers, RFC 4475 §3.3.11): the ACD then treats it as 70. What it parses
+ * on the way (From, To, CSeq, top Via, first Contact) goes into `seed` for MessageFields.
  */
-function checkHeaders(h: SipHeaders, method: string | null): string | null {
+function checkHeaders(h: SipHeaders, method: string | null, seed: FieldSeed): string | null {
   for (const name of SINGLE) if (h.getAll(name).length > 1) return `duplicate ${name}`;
   for (const name of ['Via', 'From', 'To', 'Call-ID', 'CSeq'] as const) if (!h.get(name)) return `missing ${name}`;
   for (const v of h.getAll('Via')) {
@@ -214,9 +219,11 @@ function checkHeaders(h: SipHeaders, method: string | null): string | null {
     if (!via) return 'malformed Via';
     const branch = via.params.get('branch');
     if (branch !== undefined && (branch === null || branch === '' || branch === 'z9hG4bK')) return 'malformed Via branch';
+    seed.topVia ??= via;
   }
   const cseq = parseCSeqExact(h.get('CSeq')!);
   if (!cseq) return 'malformed CSeq';
+  seed.cseq = cseq;
   if (method !== null && cseq.method !== method) return 'CSeq method does not match';
   // Call-ID = word [ "@" word ]: printable ASCII, no whitespace (§25.1)
   const callId = h.get('Call-ID')!;
@@ -224,13 +231,26 @@ function checkHeaders(h: SipHeaders, method: string | null): string | null {
     const c = callId.charCodeAt(i);
     if (c <= 32 || c >= 127) return 'malformed Call-ID';
   }
-  if (!parseNameAddr(h.get('From')!)) return 'malformed From';
-  if (!parseNameAddr(h.get('To')!)) return 'malformed To';
+  const from = parseNameAddr(h.get('From')!);
+  if (!from) return 'malformed From';
+  const to = parseNameAddr(h.get('To')!);
+  if (!to) return 'malformed To';
+  seed.from = from;
+  seed.to = to;
+  seed.contact = null;
+  let firstContact = true;
   for (const name of NAME_ADDR_LISTS) {
     for (const v of h.getAll(name)) {
-      if (name === 'Contact' && v === '*') continue;
+      if (name === 'Contact' && v === '*') {
+        firstContact = false;
+        continue;
+      }
       const na = parseNameAddr(v);
       if (!na) return `malformed ${name}`;
+      if (name === 'Contact' && firstContact) {
+        seed.contact = na;
+        firstContact = false;
+      }
       const exp = na.params.get('expires');
       if (exp !== undefined && (exp === null || !/^[0-9]{1,10}$/.test(exp) || Number(exp) > 2 ** 32 - 1)) return `malformed ${name} expires`;
     }

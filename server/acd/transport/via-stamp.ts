@@ -1,4 +1,4 @@
-import { formatVia, parseVia } from '../sip/headers';
+import { formatVia, parseVia, type Via } from '../sip/headers';
 import type { SipHeaders, SipMessage } from '../sip/message';
 import type { ParseResult } from '../sip/parser';
 
@@ -6,9 +6,9 @@ import type { ParseResult } from '../sip/parser';
  * RFC 3261 §18.2.1 + RFC 3581: record on the top Via where a request really came from
  * (`received` when the address differs from sent-by, `rport` filled in when asked for).
  */
-export function stampVia(headers: SipHeaders, remoteAddress: string, remotePort: number): void {
-  const top = headers.get('Via');
-  const via = top ? parseVia(top) : null;
+export function stampVia(headers: SipHeaders, remoteAddress: string, remotePort: number, parsed?: Via | null): void {
+  const top = parsed === undefined ? headers.get('Via') : undefined;
+  const via = parsed !== undefined ? parsed : top ? parseVia(top) : null;
   if (!via) return;
   if (via.host !== remoteAddress) via.params.set('received', remoteAddress);
   if (via.params.has('rport')) via.params.set('rport', String(remotePort));
@@ -17,7 +17,8 @@ export function stampVia(headers: SipHeaders, remoteAddress: string, remotePort:
 
 /** Stamps the Via of a parsed request (or of the answerable request of a parse error). */
 export function stampResult(result: ParseResult, remoteAddress: string, remotePort: number): void {
-  if (result.ok && result.message.kind === 'request') stampVia(result.message.headers, remoteAddress, remotePort);
+  // the parsed top Via is stamped in place, so the message's fields stay true without a re-parse
+  if (result.ok && result.message.kind === 'request') stampVia(result.message.headers, remoteAddress, remotePort, result.message.fields.topVia);
   if (!result.ok && result.request) stampVia(result.request.headers, remoteAddress, remotePort);
 }
 

@@ -6,7 +6,8 @@ import type { RateLimiter } from '../rate-limiter';
 import { makeResponse } from '../sip/builders';
 import { DigestClient } from '../sip/client-digest';
 import { parseDigest, type DigestAuthenticator } from '../sip/digest';
-import { parseNameAddr, parseUri, type NameAddr, type SipUri } from '../sip/headers';
+import { parseUri, type NameAddr, type SipUri } from '../sip/headers';
+import { fieldsOf } from '../sip/message-fields';
 import type { SipRequest, SipResponse } from '../sip/message';
 import type { Flow, TransportProtocol } from '../transport/flow';
 import { outboundIdentity } from './caller-id';
@@ -135,7 +136,7 @@ export class TrunkSide {
   screenInvite(req: SipRequest, flow: Flow, uri: SipUri, served: (e164: string) => boolean): InviteVerdict {
     const source = flow.remoteAddress;
     const trunk = this.inboundTrunk(req, flow);
-    const callId = req.headers.get('Call-ID');
+    const callId = fieldsOf(req).callId;
     if (trunk) {
       const wait = this.d.limiter.retryAfter(source);
       if (wait > 0) return respond(req, 503, 'Too Many Failed Attempts', [['Retry-After', String(wait)]]);
@@ -255,7 +256,7 @@ function respond(req: SipRequest, status: number, reason?: string, headers: Arra
 
 /** The E.164 in the To header (carriers that INVITE our registered Contact put the DID there). */
 function toE164(req: SipRequest): string | null {
-  const to = parseNameAddr(req.headers.get('To') ?? '');
+  const to = fieldsOf(req).to;
   const uri = to ? parseUri(to.uri) : null;
   return uri ? e164Target(uri) : null;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { negotiateAsUas, parseSessionExpires, sameSession, SessionTimer } from './session-timer';
-import { SipHeaders, type SipRequest } from './sip/message';
+import { sameSession } from './sdp-checks';
+import { negotiateAsUas, parseSessionExpires, SessionTimer } from './session-refresh';
+import { SipHeaders, type SipRequest } from '../sip/message';
 
 const invite = (headers: Array<[string, string]>): SipRequest => ({ kind: 'request', method: 'INVITE', uri: 'sip:x@y', headers: SipHeaders.from(headers), body: '' });
 const SDP = 'v=0\r\no=- 7 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n';

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { H } from '../../shared/sip-control';
+import type { CallContext } from './call-context';
+import type { Leg } from './leg';
+
+/**
+ * Bridges a parked caller and an answered device, and puts the survivor back when one
+ * side of a bridge ends. The caller's UA is told its own state only (never who answered).
+ */
+export class Bridging {
+  constructor(private readonly ctx: CallContext) {}
+
+  /** Joins the two legs' media (recording when asked); returns the headers for the bank's 200. */
+  connect(caller: Leg, device: Leg, record: boolean): Array<[string, string]> {
+    const headers: Array<[string, string]> = [];
+    if (!caller.endpoint || !device.endpoint) return headers;
+    const dir = this.ctx.cfg.recordingsDir;
+    // recordings are named by leg ids only: left channel = caller, right = device
+    const recording = record && dir ? `${caller.id}-${device.id}.wav` : null;
+    const handle = this.ctx.media.bridge(caller.endpoint, device.endpoint, recording && dir ? { recordTo: path.join(dir, recording) } : {});
+    if (recording) {
+      headers.push([H.recording, recording]);
+      device.log.info({ recording }, 'recording the bridge');
+    }
+    caller.bridge = { peer: device, handle };
+    device.bridge = { peer: caller, handle };
+    caller.transition('bridge');
+    device.transition('bridge');
+    this.tellCaller(caller, 'bridged');
+    return headers;
+  }
+
+  /** The leg left behind when its bridge peer ended: a caller back on music, a device waiting. */
+  survive(peer: Leg): void {
+    if (peer.ended) return;
+    if (peer.kind === 'caller') {
+      if (peer.transition('unbridge')) peer.endpoint?.play(peer.extra.holdAudio ?? '');
+      this.tellCaller(peer, 'parked');
+      peer.log.info('bridge peer left; caller back on hold');
+    } else {
+      peer.transition('unbridge');
+      peer.log.info('bridge peer left; device waits for the controller');
+    }
+  }
+
+  /**
+   * Tells a caller's UA whether someone is connected (an INFO with X-PB-State). A UA that
+   * refuses INFO changes nothing.
+   */
+  private tellCaller(caller: Leg, state: 'bridged' | 'parked'): void {
+    const dialog = caller.partyDialog;
+    if (!dialog || caller.ended) return;
+    this.ctx.clientTx.send(dialog.request('INFO', [[H.state, state]], '', ''), dialog.flow, (res) => {
+      if (res.status >= 300) caller.log.debug({ status: res.status, state }, 'caller UA refused the state INFO');
+    });
+  }
+}

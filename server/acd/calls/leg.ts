@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import type { LegEndCause } from '../../shared/sip-control';
+import type { ClientTx } from '../client-transactions';
+import type { Dialog } from '../dialog';
+import type { MediaBridge, MediaEndpoint } from '../media/media-engine';
+import type { NameAddr } from '../sip/headers';
+import type { Flow } from '../transport/flow';
+import { INITIAL_STATE, legTransition, type ControlState, type LegEvent, type LegKind, type LegState } from './leg-state';
+
+export type { ControlState, LegKind, LegState } from './leg-state';
+
+export interface LegSnapshot {
+  legId: string;
+  kind: LegKind;
+  state: LegState;
+  control: ControlState;
+  /** SIP Call-ID of the party's dialog. */
+  callId: string;
+  bridgedTo: string | null;
+  dialed: string | null;
+  holdAudio: string | null;
+}
+
+/** The leg's RFC 4028 timer as the leg sees it (SessionTimer in session-refresh.ts). */
+export interface LegSessionTimer {
+  readonly intervalSec: number;
+  /** The ACD is the refresher. */
+  readonly local: boolean;
+  refreshed(): void;
+  stop(): void;
+}
+
+/**
+ * What closing a leg does outside the leg itself (signalling, the leg table), called by
+ * `Leg.close()` in this order. Implemented by LegRelease.
+ */
+export interface LegCloseHooks {
+  /** The party's dialog: BYE it when asked, and forget it. */
+  partyClosed(leg: Leg, byeParty: boolean): void;
+  /** The bridge peer left behind: it is NOT released (a caller goes back to music, a device waits). */
+  peerLeft(peer: Leg): void;
+  /** The control dialog: BYE with the cause unless the controller released the leg; a pending offer is cancelled. */
+  controlClosed(leg: Leg, cause: LegEndCause, dialog: Dialog | null): void;
+  /** Last: dials that depended on the leg fail, the leg table forgets it. */
+  closed(leg: Leg): void;
+}
+
+/** One party's call in the ACD. States and events: leg-state.ts. */
+export class Leg {
+  private at: { state: LegState; control: ControlState };
+  endCause: LegEndCause | null = null;
+  partyDialog: Dialog | null = null;
+  controlDialog: Dialog | null = null;
+  endpoint: MediaEndpoint | null = null;
+  bridge: { peer: Leg; handle: MediaBridge } | null = null;
+  /** The pending INVITE offering this leg to the route point. */
+  routeTx: ClientTx | null = null;
+  routeAttempts = 0;
+  /** The party's SDP and ours, as last agreed (a refresh re-INVITE is answered with ours). */
+  remoteSdp: string | null = null;
+  localSdp: string | null = null;
+  /** RFC 4028 timer on the party dialog, when one was negotiated. */
+  session: LegSessionTimer | null = null;
+  /** The party listed UPDATE in Allow: session refreshes use it instead of re-INVITE. */
+  peerAllowsUpdate = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    readonly id: string,
+    readonly kind: LegKind,
+    /** Call-ID of the party's dialog. */
+    readonly callId: string,
+    /** The flow the party is reached on (its loss ends the leg). */
+    readonly partyFlow: Flow,
+    /** The party's identity (caller's From), shown to the CTI and to the device. */
+    readonly partyAddr: NameAddr,
+    readonly log: Logger,
+    private readonly hooks: LegCloseHooks,
+    readonly extra: { dialed?: string; holdAudio?: string } = {},
+  ) {
+    this.at = { state: INITIAL_STATE[kind], control: 'none' };
+  }
+
+  get state(): LegState {
+    return this.at.state;
+  }
+
+  get control(): ControlState {
+    return this.at.control;
+  }
+
+  get ended(): boolean {
+    return this.at.state === 'ended';
+  }
+
+  /** The one place a leg changes state (party or control); refuses moves the table lacks. */
+  transition(event: LegEvent): boolean {
+    const r = legTransition(this.kind, this.at, event);
+    if (!r.ok) {
+      this.log.warn({ state: this.at.state, control: this.at.control, event }, 'illegal leg transition refused');
+      return false;
+    }
+    this.log.debug({ from: this.at, to: r.next, event }, 'leg state');
+    this.at = r.next;
+    return true;
+  }
+
+  /**
+   * Ends the leg: its timers, session timer, bridge (the peer is told, not released), media,
+   * then the hooks for its dialogs. Idempotent: false when it had already ended.
+   */
+  close(cause: LegEndCause, opts: { byeParty: boolean }): boolean {
+    if (this.ended || !this.transition('close')) return false;
+    this.endCause = cause;
+    this.stopTimers();
+    this.log.info({ cause }, 'leg ended');
+    this.hooks.partyClosed(this, opts.byeParty);
+    const peer = this.detachBridge();
+    if (peer) this.hooks.peerLeft(peer);
+    const ep = this.endpoint;
+    this.endpoint = null;
+    ep?.close().catch((err: unknown) => this.log.warn({ err }, 'endpoint close failed'));
+    this.hooks.controlClosed(this, cause, this.controlDialog);
+    this.hooks.closed(this);
+    return true;
+  }
+
+  /**
+   * The ACD is stopping: the leg's timers and media go, with no signalling and no peer told.
+   * Resolves once a recording is finalised and the endpoint closed; never rejects.
+   */
+  shutdown(): Promise<void> {
+    const closing: Array<Promise<void>> = [];
+    if (!this.ended) this.transition('close');
+    this.stopTimers();
+    if (this.bridge) {
+      this.bridge.handle.unbridge();
+      // a recording is finalised (RIFF sizes written) before the ACD's stop() resolves
+      closing.push(this.bridge.handle.finished().catch(() => {}));
+    }
+    if (this.endpoint) closing.push(this.endpoint.close().catch(() => {}));
+    return Promise.all(closing).then(() => {});
+  }
+
+  after(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  clearTimers(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  snapshot(): LegSnapshot {
+    return {
+      legId: this.id,
+      kind: this.kind,
+      state: this.at.state,
+      control: this.at.control,
+      callId: this.callId,
+      bridgedTo: this.bridge?.peer.id ?? null,
+      dialed: this.extra.dialed ?? null,
+      holdAudio: this.extra.holdAudio ?? null,
+    };
+  }
+
+  private stopTimers(): void {
+    this.clearTimers();
+    this.session?.stop();
+    this.session = null;
+  }
+
+  /** Undoes the bridge on both legs; returns the peer left behind. */
+  private detachBridge(): Leg | null {
+    if (!this.bridge) return null;
+    const { peer, handle } = this.bridge;
+    handle.unbridge();
+    this.bridge = null;
+    peer.bridge = null;
+    return peer;
+  }
+}
