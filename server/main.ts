@@ -14,6 +14,10 @@ import { DatabaseDialPlan } from './acd/database-dial-plan';
 import { DatabaseTrunkDirectory } from './acd/trunks/trunk-directory';
 import { WeriftMediaEngine } from './acd/media/werift-media-engine';
 import { startCti } from './cti/start-cti';
+import { createAdminServices } from './admin/admin-services';
+import { ChangePublisher } from './admin/change-publisher';
+import { pgNotificationSource } from './admin/pg-notification-source';
+import { reloadOnChange } from './admin/reload-on-change';
 import { createApiHandler } from './http/api-router';
 import { createPageGate } from './http/page-gate';
 import { SessionService } from './http/session-service';
@@ -48,6 +52,16 @@ async function main(): Promise<void> {
     }
   }
 
+  // One change notification for the whole platform: the portal's writes publish to it after
+  // their commit; the ACD's dial plan and the CTI reload from it (no restart). On PostgreSQL,
+  // writes from another process arrive through LISTEN, and a slow poll of the version row covers
+  // a dropped LISTEN connection. PGlite is this process's own: every write is published here.
+  const changes = new ChangePublisher(log, Date.now);
+  if (db.kind === 'postgres' && config.databaseUrl) {
+    await changes.attach(pgNotificationSource(config.databaseUrl));
+    changes.startPolling(db.prisma, 10_000);
+  }
+
   // ACD: the SIP switch and its media. It knows served numbers, never operators.
   const media = new WeriftMediaEngine(log, {
     rtpTimeoutSec: config.rtpTimeoutSec,
@@ -57,8 +71,12 @@ async function main(): Promise<void> {
   if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
   const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ part: 'acd', module: 'dial-plan' }));
   await dialPlan.start();
+  // a number saved in the portal is served at once; the dial plan's own timer stays as a fallback
+  reloadOnChange(changes, ['number'], () => dialPlan.load(), log.child({ part: 'acd', module: 'dial-plan' }));
   const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ part: 'acd', module: 'trunk-directory' }));
   await trunks.start();
+  // a trunk's DIDs are numbers (numbers.trunk_id); trunks join this list when the portal edits them
+  reloadOnChange(changes, ['number'], () => trunks.load(), log.child({ part: 'acd', module: 'trunk-directory' }));
   const acd = new Acd({
     config: {
       host: config.host,
@@ -82,9 +100,13 @@ async function main(): Promise<void> {
   const io = new IoServer<ClientEvents, ServerEvents>(httpServer, { serveClient: false });
   const sessions = new SessionService({ prisma: db.prisma, ttlSec: config.sessionTtlSec, secureCookie: false });
   const cti = await startCti({ config: { ...config, sipWsPort: acd.port }, prisma: db.prisma, io, sessions, logger: log });
+  // the CTI re-reads waiting calls' queues and signs out deactivated operators
+  changes.subscribe((c) => void cti.cti.configChanged(c));
 
   // Web edge: the JSON API and the page gate run before Next.js renders pages.
-  const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config });
+  // the portal's writes publish to the shared notification; a queue with callers waiting (the CTI's call book) is not deleted
+  const admin = createAdminServices({ prisma: db.prisma, logger: log, publisher: changes, live: cti.cti });
+  const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config, admin });
   const gate = createPageGate({ sessions });
   const app = next({ dev: false, dir: process.cwd() });
   await app.prepare();
@@ -115,6 +137,7 @@ async function main(): Promise<void> {
 
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
+    await changes.stop();
     await cti.stop();
     io.close();
     await new Promise<void>((r) => httpServer.close(() => r()));

@@ -4,8 +4,10 @@ import type { DialPlan } from './dial-plan';
 
 /**
  * The ACD's dial plan read from the `numbers` table: which E.164 numbers it serves and the hold
- * audio of each. Held in memory (the lookup runs per INVITE and must not wait on the database)
- * and refreshed on a timer so a number added in the portal starts working within a minute.
+ * audio of each. Held in memory (the lookup runs per INVITE and must not wait on the database).
+ * `server/main.ts` calls `load()` on every number change the portal publishes, so a saved number
+ * is served within moments (`server/admin/reload-on-change.ts`: loads never overlap); the timer
+ * of `start()` stays as a fallback for a missed notification.
  */
 export class DatabaseDialPlan implements DialPlan {
   private numbers = new Map<string, { holdAudio: string }>();
