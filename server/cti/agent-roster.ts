@@ -179,7 +179,7 @@ export class AgentRoster {
     if (r.next === 'offline') {
       this.clearTimers(a);
       this.agents.delete(a.operatorId);
-      if (a.deactivated) this.d.views.operatorRemoved(a.operatorId, reason);
+      if (a.deactivated) this.d.views.userRemoved(a.operatorId, reason);
     }
     return true;
   }
@@ -204,7 +204,7 @@ export class AgentRoster {
   /**
    * The portal deactivated the operator: signed out now, or — on a call — once it ends (the
    * call is never cut; a device still ringing is withdrawn and the caller offered to the next).
-   * Their sockets are closed when they reach offline (`views.operatorRemoved`).
+   * Their sockets are closed when they reach offline (`views.userRemoved`).
    */
   deactivate(a: Agent): void {
     if (a.deactivated) return;

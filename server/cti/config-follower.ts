@@ -3,6 +3,7 @@ import type { AgentRoster } from './agent-roster';
 import type { CallBook } from './call-book';
 import type { CallRouter } from './call-router';
 import type { CtiStore } from './ports/cti-store';
+import type { ViewPublisher } from './views';
 
 /** What changed in the portal, as the admin change notification says it (a hint: "reload"). */
 export interface ConfigChangeHint {
@@ -16,6 +17,7 @@ export interface ConfigFollowerDeps {
   book: CallBook;
   roster: AgentRoster;
   router: CallRouter;
+  views: ViewPublisher;
   log: Logger;
   stopped: () => boolean;
 }
@@ -26,8 +28,8 @@ export interface ConfigFollowerDeps {
  * database when it arrives, so a new number or a changed ring timeout applies to the next call
  * by itself. What it does hold is each live call's copy of its queue, so on a queue or person
  * change the copies of waiting calls are re-read (their next offer uses the new ring timeout
- * and members) and waiting calls are routed again; on a person change, signed-in operators who
- * were deactivated are signed out (after their current call).
+ * and members) and waiting calls are routed again; on a person change, a deactivated person is
+ * signed out: an operator after their current call, staff (live views) at once.
  *
  * Changes are handled one after another, in the order they arrive; a failed reload is logged
  * and the next change (or the next call) reads the database again.
@@ -50,12 +52,13 @@ export class ConfigFollower {
     if (all || hint.entity === 'queue' || hint.entity === 'person') await this.refreshWaitingQueues();
   }
 
+  /** Signed-in operators (after their call); anyone else — staff watching live — at once. */
   private async signOutDeactivated(only: string | null): Promise<void> {
-    const signedIn = this.d.roster.all().map((a) => a.operatorId);
-    const ids = only ? signedIn.filter((id) => id === only) : signedIn;
+    const ids = only ? [only] : this.d.roster.all().map((a) => a.operatorId);
     for (const id of await this.d.store.inactiveAmong(ids)) {
       const a = this.d.roster.get(id);
       if (a) this.d.roster.deactivate(a);
+      else this.d.views.userRemoved(id, 'deactivated');
     }
   }
 

@@ -38,7 +38,7 @@ beforeEach(async () => {
     agentChanged: (v) => states.push(v),
     callOffered: () => undefined,
     callChanged: () => undefined,
-    operatorRemoved: (id) => removed.push(id),
+    userRemoved: (id) => removed.push(id),
   };
   const logger = createLogger('silent');
   cti = new CtiService({ bank, store: new PrismaCtiStore(db.prisma), notifier, logger, secret: 'x'.repeat(32), sipDomain: 'patchbay.local', deviceWsUrl: 'ws://127.0.0.1:5062', deviceCredTtlSec: 3600, disconnectGraceMs: 30 });

@@ -101,7 +101,7 @@ export class CtiService {
       now,
       log,
     });
-    this.config = new ConfigFollower({ store: o.store, book: this.book, roster: this.roster, router: this.router, log, stopped });
+    this.config = new ConfigFollower({ store: o.store, book: this.book, roster: this.roster, router: this.router, views: this.views, log, stopped });
   }
 
   start(): void {

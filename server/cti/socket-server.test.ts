@@ -213,4 +213,18 @@ describe('CTI sockets', () => {
       await db.prisma.user.update({ where: { id: OP1.id }, data: { active: true } });
     }
   });
+
+  it('closes the sockets of a deactivated admin at once (they watch live calls; they have none to finish)', async () => {
+    const admin = client('tok-admin');
+    await connected(admin);
+    expect(await ask(admin, 'admin:subscribe', {})).toMatchObject({ ok: true });
+    const closed = new Promise<string>((resolve) => admin.once('disconnect', (reason) => resolve(reason)));
+    await db.prisma.user.update({ where: { id: ADMIN.id }, data: { active: false } });
+    try {
+      await cti.configChanged({ entity: 'person', id: ADMIN.id });
+      expect(await closed).toBe('io server disconnect');
+    } finally {
+      await db.prisma.user.update({ where: { id: ADMIN.id }, data: { active: true } });
+    }
+  });
 });

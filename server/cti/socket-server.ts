@@ -28,6 +28,8 @@ type CtiSocket = Socket<ClientEvents, ServerEvents>;
 
 export const rooms = {
   operator: (operatorId: string) => `op:${operatorId}`,
+  /** every socket of one person, whatever their role (to close them on deactivation) */
+  user: (userId: string) => `user:${userId}`,
   admins: 'admins',
 } as const;
 
@@ -59,9 +61,9 @@ export function socketNotifier(io: CtiServer): CtiNotifier {
       // never to admins: an operator's number is theirs
       io.to(rooms.operator(operatorId)).emit('agent:mobile', status);
     },
-    operatorRemoved(operatorId) {
-      // the last agent:state (offline) went out first; the console shows the link as closed
-      io.in(rooms.operator(operatorId)).disconnectSockets(true);
+    userRemoved(userId) {
+      // an operator's last agent:state (offline) went out first; the pages show the link as closed
+      io.in(rooms.user(userId)).disconnectSockets(true);
     },
   };
 }
@@ -96,6 +98,7 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
     }
     const slog = log.child(user.role === 'OPERATOR' ? { operatorId: user.id } : { userId: user.id, role: user.role });
     slog.info({ socketId: socket.id }, 'socket connected');
+    void socket.join(rooms.user(user.id));
 
     if (user.role === 'OPERATOR') {
       void socket.join(rooms.operator(user.id));

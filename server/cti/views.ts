@@ -64,8 +64,8 @@ export class ViewPublisher {
     this.safe(() => this.notifier.mobileChanged?.(operatorId, status));
   }
 
-  operatorRemoved(operatorId: string, reason: string): void {
-    this.safe(() => this.notifier.operatorRemoved?.(operatorId, reason));
+  userRemoved(userId: string, reason: string): void {
+    this.safe(() => this.notifier.userRemoved?.(userId, reason));
   }
 
   private safe(fn: () => void): void {

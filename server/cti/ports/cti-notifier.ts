@@ -13,6 +13,6 @@ export interface CtiNotifier {
   callChanged(view: CallView, operatorId: string | null): void;
   /** the operator's mobile verification changed: to that operator only */
   mobileChanged?(operatorId: string, status: MobileStatus): void;
-  /** a deactivated operator is signed out: close their sockets (their web sessions are gone already) */
-  operatorRemoved?(operatorId: string, reason: string): void;
+  /** a deactivated person (an operator once signed out, or staff at once): close their sockets; their web sessions are gone already */
+  userRemoved?(userId: string, reason: string): void;
 }
