@@ -14,7 +14,7 @@ async function save(page: Page, method: 'POST' | 'PATCH', path: RegExp): Promise
   return Date.now();
 }
 
-test('an admin sets up a queue, an operator and a number in the browser; the operator takes a call on it at once, audio both ways', async ({ browser }) => {
+test('an admin sets up a queue, an operator and a number in the browser; the operator takes a call on it at once, audio both ways; deactivated mid-call, she finishes it and is signed out', async ({ browser }) => {
   test.setTimeout(120_000);
   const adminCtx = await browser.newContext();
   const opCtx = await browser.newContext();
@@ -48,6 +48,7 @@ test('an admin sets up a queue, an operator and a number in the browser; the ope
   await screenshots(adminPage, '03-person-link');
   await adminPage.getByTestId('link-done').click();
   await adminPage.waitForURL(/\/admin\/people\/u-/);
+  const personId = decodeURIComponent(new URL(adminPage.url()).pathname.split('/').pop()!);
 
   // 3. The queue's ring timeout.
   await adminPage.goto(`/admin/queues/${encodeURIComponent(queueId)}`);
@@ -104,9 +105,22 @@ test('an admin sets up a queue, an operator and a number in the browser; the ope
   await screenshots(op, '08-console-talking');
   await screenshots(caller, '09-caller-connected');
 
-  // The offer used the ring timeout set in the portal.
+  // 7. The admin deactivates the operator mid-call: the call goes on, audio and all; when it
+  // ends she is signed out of the console.
+  await adminPage.goto(`/admin/people/${encodeURIComponent(personId)}`);
+  await adminPage.getByTestId('person-active').uncheck();
+  await save(adminPage, 'PATCH', /^\/api\/admin\/people\//);
+  // two more seconds of the caller's audio (50 packets a second) reach her after the save
+  const atSave = (await inboundAudio(op))?.packetsReceived ?? 0;
+  await expect.poll(async () => (await inboundAudio(op))?.packetsReceived ?? 0, { timeout: 10_000 }).toBeGreaterThan(atSave + 100);
+  await expect(op.getByTestId('agent-state')).toHaveAttribute('data-state', 'talking');
+  await expect(op.getByTestId('cti-status')).toHaveAttribute('data-state', 'connected');
   await caller.getByTestId('call-hangup').click();
   await expect(op.getByTestId('call-ended')).toBeVisible();
+  await expect(op.getByTestId('cti-status')).toHaveAttribute('data-state', 'down');
+  await screenshots(op, '10-console-deactivated');
+
+  // The offer used the ring timeout set in the portal.
   await expect.poll(async () => (await lastCallTimeline(audit)).events.map((e) => e.type), { timeout: 10_000 }).toContain('ended');
   const { events } = await lastCallTimeline(audit);
   expect(events.find((e) => e.type === 'offered')?.data).toMatchObject({ ringTimeoutSec: 12 });
@@ -128,7 +142,7 @@ test('a malformed number and a number already served each get a field message, a
   await page.getByTestId('number-e164').fill('555-0100');
   await page.getByTestId('form-save').click();
   await expect(page.getByTestId('field-error-e164')).toBeVisible();
-  await screenshots(page, '10-number-malformed');
+  await screenshots(page, '11-number-malformed');
   // ...and the API refuses it too, with the same field.
   const bad = await admin.post('/api/admin/numbers', { data: { e164: '555-0100', queueId: 'q-support', trunkId: null, holdAudio: 'default' } });
   expect(bad.status()).toBe(400);
@@ -140,7 +154,7 @@ test('a malformed number and a number already served each get a field message, a
   expect(res.status()).toBe(409);
   await expect(page.getByTestId('field-error-e164')).toBeVisible();
   await expect(page.getByTestId('field-error-e164')).not.toHaveText('');
-  await screenshots(page, '11-number-duplicate');
+  await screenshots(page, '12-number-duplicate');
 
   expect(await count()).toBe(before);
   await admin.dispose();
