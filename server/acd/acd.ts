@@ -12,7 +12,7 @@ import { Dialog, dialogKey } from './dialog';
 import { Leg, type LegSnapshot } from './leg';
 import { LocalAddress } from './local-address';
 import { mediaKindOfSdp, type MediaEndCause, type MediaEndpoint, type MediaEngine, type MediaKind } from './media/media-engine';
-import { RateLimiter } from './rate-limiter';
+import { FailureLimiter } from '../shared/failure-limiter';
 import { Registrar } from './registrar';
 import { ServerTransactions, type ServerInvite } from './server-transactions';
 import { makeResponse, randomToken } from './sip/builders';
@@ -107,7 +107,7 @@ export class Acd {
   private readonly transports: TransportSet;
   private readonly local: LocalAddress;
   private readonly digest: DigestAuthenticator;
-  private readonly limiter: RateLimiter;
+  private readonly limiter: FailureLimiter;
   private readonly registrar: Registrar;
   private readonly clientTx: ClientTransactions;
   private readonly serverTx: ServerTransactions;
@@ -131,7 +131,7 @@ export class Acd {
     );
     this.local = new LocalAddress(() => this.cfg.publicHost ?? this.cfg.host);
     this.digest = new DigestAuthenticator(this.cfg.domain, this.timers.nonceTtlMs);
-    this.limiter = new RateLimiter(this.timers.authFailBurst, this.timers.authFailRefillPerSec);
+    this.limiter = new FailureLimiter({ kind: 'token-bucket', burst: this.timers.authFailBurst, refillPerSec: this.timers.authFailRefillPerSec });
     this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest: this.digest, limiter: this.limiter, logger: this.log.child({ module: 'registrar' }) });
     this.clientTx = new ClientTransactions(this.timers, this.log);
     this.serverTx = new ServerTransactions(this.timers);
@@ -661,7 +661,7 @@ export class Acd {
 
   private async authorizeDial(req: SipRequest, flow: Flow, st: ServerInvite, uri: SipUri): Promise<void> {
     const source = flow.remoteAddress;
-    const wait = this.limiter.retryAfter(source);
+    const wait = this.limiter.check(source).retryAfterSec;
     if (wait > 0) return st.respond(makeResponse(req, 503, { reason: 'Too Many Failed Attempts', headers: [['Retry-After', String(wait)]] }));
     const header = req.headers.get('Proxy-Authorization');
     const creds = header ? parseDigest(header) : null;
@@ -671,12 +671,12 @@ export class Acd {
       if (check.reason === 'stale' || check.reason === 'bad-nonce' || check.reason === 'wrong-realm') {
         return st.respond(makeResponse(req, 407, { headers: [['Proxy-Authenticate', this.digest.challenge(check.reason === 'stale')]] }));
       }
-      this.limiter.take(source);
+      this.limiter.fail(source);
       this.log.warn({ source, user: creds.username, reason: check.reason }, 'dial INVITE authentication failed');
       return st.respond(makeResponse(req, 403, { reason: 'Bad Credentials' }));
     }
     if (parseSipUser(check.username)?.kind !== 'bank') {
-      this.limiter.take(source);
+      this.limiter.fail(source);
       this.log.warn({ source, user: check.username, to: req.uri }, 'dial INVITE from a non-bank user refused');
       return st.respond(makeResponse(req, 403, { reason: 'Only The Controller May Dial' }));
     }

@@ -9,7 +9,7 @@ import type { AuthUser } from '../contracts/auth';
 import { AppError, fieldErrors, toErrorResponse } from '../contracts/result';
 import { LoginCredentials, homeFor, type AdminCallRow, type CallConfig, type CallEventRow, type HealthInfo, type LoginResult } from '../contracts/web-api';
 import { clientIp, isSameOrigin, PayloadTooLarge, readJsonBody, sendJson, STATUS } from './http-io';
-import { LoginRateLimiter } from './rate-limiter';
+import { LoginRateLimiter } from './login-rate-limiter';
 import type { SessionService } from './session-service';
 
 /**
