@@ -13,6 +13,7 @@ import { Leg, type LegSnapshot } from './leg';
 import { LocalAddress } from './local-address';
 import { mediaKindOfSdp, type MediaEndCause, type MediaEndpoint, type MediaEngine, type MediaKind } from './media/media-engine';
 import { FailureLimiter } from '../shared/failure-limiter';
+import { isSdpBody } from '../shared/sdp/sdp-document';
 import { Registrar } from './registrar';
 import { ServerTransactions, type ServerInvite } from './server-transactions';
 import { makeResponse, randomToken } from './sip/builders';
@@ -1081,8 +1082,7 @@ function allows(msg: SipRequest | SipResponse, method: string): boolean {
 }
 
 function isSdp(req: SipRequest): boolean {
-  const ct = req.headers.get('Content-Type') ?? '';
-  return req.body.length > 0 && ct.toLowerCase().startsWith('application/sdp');
+  return isSdpBody(req.headers.get('Content-Type'), req.body);
 }
 
 /** A From/To without its tag (the dialog adds tags itself). */

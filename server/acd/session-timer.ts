@@ -95,13 +95,4 @@ export class SessionTimer {
 }
 
 /** True when an SDP re-offer differs from the previous one at most in its o= version (a refresh). */
-export function sameSession(prev: string | null, next: string): boolean {
-  if (prev === null) return false;
-  const norm = (sdp: string) =>
-    sdp
-      .split(/\r?\n/)
-      .filter((l) => l.trim() !== '')
-      .map((l) => (l.startsWith('o=') ? l.split(/\s+/).filter((_, i) => i !== 2).join(' ') : l.trimEnd()))
-      .join('\n');
-  return norm(prev) === norm(next);
-}
+export { sameSession } from '../shared/sdp/sdp-document';
