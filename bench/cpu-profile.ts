@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 
 export interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }>;
   samples: number[];
   startTime: number;
   endTime: number;
@@ -42,7 +42,11 @@ export interface ProfileSummary {
   lines: string[];
   /** % of busy samples per owner, largest first */
   groups: Array<[string, number]>;
+  /** the same with native code and Node's internals charged to the nearest JS caller's owner (who asked for the write, the GC…) */
+  charged: Array<[string, number]>;
 }
+
+const UNOWNED = new Set(['native', 'node', 'other']);
 
 export function summariseProfile(fileOrProfile: string | CpuProfile, opts: { top?: number; byOwner?: boolean } = {}): ProfileSummary {
   const prof = typeof fileOrProfile === 'string' ? (JSON.parse(readFileSync(fileOrProfile, 'utf8')) as CpuProfile) : fileOrProfile;
@@ -52,6 +56,17 @@ export function summariseProfile(fileOrProfile: string | CpuProfile, opts: { top
   for (const id of prof.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
   const agg = new Map<string, { h: number; owner: string }>();
   const owners = new Map<string, number>();
+  const charged = new Map<string, number>();
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const chargedOwner = (id: number): string => {
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const cf = byId.get(at)!.callFrame;
+      const o = ownerOf(cf.url, cf.functionName);
+      if (!UNOWNED.has(o) && cf.functionName !== '(root)') return o;
+    }
+    return ownerOf(byId.get(id)!.callFrame.url, byId.get(id)!.callFrame.functionName);
+  };
   let idle = 0;
   for (const [id, h] of hits) {
     const cf = byId.get(id)!.callFrame;
@@ -66,12 +81,14 @@ export function summariseProfile(fileOrProfile: string | CpuProfile, opts: { top
     a.h += h;
     agg.set(key, a);
     owners.set(owner, (owners.get(owner) ?? 0) + h);
+    const co = UNOWNED.has(owner) ? chargedOwner(id) : owner;
+    charged.set(co, (charged.get(co) ?? 0) + h);
   }
   const busy = total - idle || 1;
   const ms = (prof.endTime - prof.startTime) / 1000;
   const lines = [`profile: ${ms.toFixed(0)} ms, ${total} samples, busy ${((busy / total) * 100).toFixed(0)}% (idle excluded below; % of busy samples)`];
   const top = [...agg.entries()].sort((a, b) => b[1].h - a[1].h).slice(0, opts.top ?? 10);
   for (const [k, a] of top) lines.push(`  ${((a.h / busy) * 100).toFixed(1).padStart(5)}%  ${opts.byOwner ? `[${a.owner}]  ` : ''}${k}`);
-  const groups = [...owners.entries()].sort((a, b) => b[1] - a[1]).map(([o, h]): [string, number] => [o, (h / busy) * 100]);
-  return { lines, groups };
+  const share = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).map(([o, h]): [string, number] => [o, (h / busy) * 100]);
+  return { lines, groups: share(owners), charged: share(charged) };
 }

@@ -142,7 +142,9 @@ async function main(): Promise<void> {
   out(`2. where the platform spends its time at ${profStep.rate} calls/s (${bestFull ? 'highest sustained step' : 'no step sustained: the lowest'}; inspector CPU profile of that step, top 15 self time)`);
   const summary = summariseProfile(profiles.get(profStep.rate)!, { top: 15, byOwner: true });
   for (const l of summary.lines) out(`   ${l}`);
-  out(`   by owner: ${summary.groups.filter(([, p]) => p >= 0.5).map(([o, p]) => `${o} ${p.toFixed(1)}%`).join(', ')}`);
+  const shares = (g: Array<[string, number]>) => g.filter(([, p]) => p >= 0.5).map(([o, p]) => `${o} ${p.toFixed(1)}%`).join(', ');
+  out(`   self time by owner: ${shares(summary.groups)}`);
+  out(`   the same, native code and Node internals charged to their JS caller: ${shares(summary.charged)}`);
   out();
 
   // ── 3. fan-out ──
