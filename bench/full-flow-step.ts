@@ -11,7 +11,7 @@ import { pct, waitTrend, type WaitTrend } from './figures';
 import type { IpcChild } from './ipc-child';
 import type { PhoneCounters, PhonesReply, PhonesRequest } from './phones-child';
 import type { PlatformProcess } from './platform-process';
-import { cpuDelta, loadAverage, procSample, sampleAll, type ProcSample } from './proc-stats';
+import { cpuDelta, loadAverage, procSample, runQueueWaitS, sampleAll, type ProcSample } from './proc-stats';
 import type { RowCounts, ScratchDb, TimelineCheck } from './scratch-db';
 import { freePort, LO, stopSipp, type SippResult, type SippRunner } from './sipp-run';
 
@@ -23,6 +23,8 @@ export interface ProcFigure {
   name: string;
   /** % of one core over the step */
   cpuPct: number;
+  /** % of the step its main thread waited on a run queue for a CPU (the machine's share, not the process's) */
+  waitPct?: number;
   rss: number | null;
 }
 
@@ -63,6 +65,8 @@ function sippPid(run: { child: { pid?: number | undefined } }): number | null {
     return null;
   }
 }
+
+const waitPct = (a: number | null, b: number | null, wallS: number) => (a !== null && b !== null ? ((b - a) / wallS) * 100 : NaN);
 
 function callerArgs(rate: number, calls: number, port: number, number: string, target: string): string[] {
   return ['-t', 'u1', '-p', String(port), '-s', number, '-r', String(rate), '-m', String(calls), '-l', '20000', '-d', String(TALK_MS), '-recv_timeout', String(RECV_TIMEOUT_MS), '-max_socket', '64', '-trace_rtt', '-rtt_freq', '1', target];
@@ -139,12 +143,14 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
   const load = loadAverage();
   const [rows0, pg0, cluster] = [await ctx.db.counts(), await ctx.db.backendPids(), await ctx.db.clusterPids()];
   const since = new Date();
+  const rq0 = runQueueWaitS(ctx.platform.pid);
   const before = { platform: procSample(ctx.platform.pid), pg: sampleAll(pg0), cluster: sampleAll(cluster), phones: procSample(ctx.phones.pid), bench: process.cpuUsage() };
   if (profileFile) await ctx.platform.profileStart();
   ctx.platform.latencyOn();
   const { r, sippCpuS, wallS } = await runCallers(ctx.sipp, callerArgs(rate, calls, await freePort(), ctx.number, `${LO}:${ctx.platform.sipUdpPort}`), seconds);
   const lat = await ctx.platform.latencyOff();
   const pg1 = await ctx.db.backendPids();
+  const rq1 = runQueueWaitS(ctx.platform.pid);
   const after = { platform: procSample(ctx.platform.pid), pg: sampleAll([...new Set([...pg0, ...pg1])]), cluster: sampleAll(cluster), phones: procSample(ctx.phones.pid), bench: process.cpuUsage(before.bench) };
   if (profileFile) await ctx.platform.profileStop(profileFile);
   // drain: every call ended in the database and every phone released, at most 40 s
@@ -175,7 +181,7 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
     ...waitFigures(r),
     toDevice: { p50: pct(lat.samplesMs, 50), p99: pct(lat.samplesMs, 99), n: lat.samplesMs.length, unmatched: lat.unmatched },
     procs: [
-      { name: 'platform (ACD+CTI+web)', cpuPct: pct1(before.platform, after.platform), rss: after.platform?.rssBytes ?? null },
+      { name: 'platform (ACD+CTI+web)', cpuPct: pct1(before.platform, after.platform), rss: after.platform?.rssBytes ?? null, waitPct: waitPct(rq0, rq1, wallS) },
       { name: `PostgreSQL backends (${after.pg.size})`, cpuPct: (dbS / wallS) * 100, rss: [...after.pg.values()].reduce((n, s) => n + s.rssBytes, 0) },
       { name: 'PostgreSQL cluster processes (shared)', cpuPct: (cpuDelta(before.cluster, after.cluster) / wallS) * 100, rss: null },
       { name: 'SIP phones (bench child)', cpuPct: pct1(before.phones, after.phones), rss: after.phones?.rssBytes ?? null },
@@ -206,10 +212,12 @@ export async function acdOnlyStep(ctx: AcdContext, rate: number, seconds: number
   const uas = deviceUas(ctx.sipp, ctx.device.port, calls, seconds + RECV_TIMEOUT_MS / 1000 + 30);
   await sleep(300);
   const c0 = { ...ctx.ctl.counters };
+  const rq0 = runQueueWaitS(ctx.acd.child.pid ?? 0);
   const before = { acd: procSample(ctx.acd.child.pid ?? 0), bench: process.cpuUsage() };
   ctx.acd.latencyOn();
   const { r, sippCpuS, wallS } = await runCallers(ctx.sipp, callerArgs(rate, calls, await freePort(), ctx.number, `${LO}:${ctx.acd.udp}`), seconds);
   const lat = await ctx.acd.latencyOff();
+  const rq1 = runQueueWaitS(ctx.acd.child.pid ?? 0);
   const after = { acd: procSample(ctx.acd.child.pid ?? 0), bench: process.cpuUsage(before.bench) };
   await stopSipp(uas, 3000);
   const s = await ctx.acd.drained(20_000);
@@ -225,7 +233,7 @@ export async function acdOnlyStep(ctx: AcdContext, rate: number, seconds: number
     ...waitFigures(r),
     toDevice: { p50: pct(lat.samplesMs, 50), p99: pct(lat.samplesMs, 99), n: lat.samplesMs.length, unmatched: lat.unmatched },
     procs: [
-      { name: 'ACD child', cpuPct: (acdS / wallS) * 100, rss: after.acd?.rssBytes ?? null },
+      { name: 'ACD child', cpuPct: (acdS / wallS) * 100, rss: after.acd?.rssBytes ?? null, waitPct: waitPct(rq0, rq1, wallS) },
       { name: 'controller (bench process)', cpuPct: (after.bench.user + after.bench.system) / 1e4 / wallS, rss: process.memoryUsage().rss },
       { name: 'SIPp callers', cpuPct: (sippCpuS / wallS) * 100, rss: null },
     ],

@@ -65,10 +65,14 @@ function printStep(s: StepResult, full: boolean): void {
   out(
     `   ${String(s.rate).padStart(4)} | ${`${s.ok}/${s.failed}`.padStart(11)} ${f1(s.bridgedPerS).padStart(6)} | ${f0(s.wait.p50).padStart(6)} ${f0(s.wait.p99).padStart(6)} ${f0(s.wait.max).padStart(6)} | ${f0(s.trend.firstP50).padStart(6)} → ${f0(s.trend.lastP50).padEnd(6)} ${(s.trend.grows ? 'GROWS' : 'flat').padEnd(5)} | ${f1(s.toDevice.p50).padStart(6)} ${f1(s.toDevice.p99).padStart(7)} | ${f2(s.cpuMsPerCall).padStart(7)}${full ? ` ${f2(s.dbMsPerCall ?? NaN).padStart(6)} ${f1(s.rows?.perCall ?? NaN).padStart(5)} ${f1((s.log?.lines ?? NaN) / Math.max(1, s.ok)).padStart(5)}` : ''} | ${s.load}${bad}`,
   );
-  out(`          CPU % of one core: ${s.procs.map((p) => `${p.name} ${f0(p.cpuPct)}${p.rss !== null ? ` (RSS ${mb(p.rss)})` : ''}`).join(', ')}`);
+  out(`          CPU % of one core: ${s.procs.map((p) => `${p.name} ${f0(p.cpuPct)}${p.rss !== null ? ` (RSS ${mb(p.rss)})` : ''}${p.waitPct !== undefined ? ` [its JS thread waited for a CPU ${f0(p.waitPct)}% of the step]` : ''}`).join(', ')}`);
   if (s.timeline && s.rows)
     out(
-      `          database: +${s.rows.calls} calls, +${s.rows.callEvents} call_events, +${s.rows.agentStates} agent_state_log rows; timelines: ${s.timeline.answered}/${s.timeline.calls} answered, ${s.timeline.inOrder} caller-hangup → device-release in order, outcomes ${JSON.stringify(s.timeline.outcomes)}; log ${f1((s.log?.bytes ?? 0) / Math.max(1, s.ok) / 1024)} KB/call, ${s.log?.warnings ?? 0} warn/error lines${s.leftOpen ? `; ${s.leftOpen} calls/dialogs still open 40 s after the step` : ''}`,
+      `          database: +${s.rows.calls} calls, +${s.rows.callEvents} call_events, +${s.rows.agentStates} agent_state_log rows; timelines: ${s.timeline.answered}/${s.timeline.calls} answered, ${s.timeline.inOrder} caller-hangup → device-release in order, outcomes ${JSON.stringify(s.timeline.outcomes)}; log ${f1((s.log?.bytes ?? 0) / Math.max(1, s.ok) / 1024)} KB/call, ${s.log?.warnings ?? 0} warn/error lines`,
+    );
+  if (s.timeline)
+    out(
+      `          stored times: CTI arrival → offered p50 ${f0(s.timeline.arrivedToOffered.p50)} p99 ${f0(s.timeline.arrivedToOffered.p99)} ms (queue read, routing), offered → answered p50 ${f0(s.timeline.offeredToAnswered.p50)} p99 ${f0(s.timeline.offeredToAnswered.p99)} ms (bank dial → ACD → phone → bridge)${s.leftOpen ? `; ${s.leftOpen} calls/dialogs still open 40 s after the step` : ''}`,
     );
   else if (s.leftOpen) out(`          ${s.leftOpen} ACD legs still open 20 s after the step`);
 }

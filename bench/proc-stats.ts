@@ -27,6 +27,19 @@ export function procSample(pid: number): ProcSample | null {
   }
 }
 
+/**
+ * Seconds the process's main thread (the JS thread, for Node) spent waiting on a run queue for a
+ * CPU (/proc/<pid>/schedstat, second field): high values mean the machine, not the process, set
+ * the pace. null when unreadable.
+ */
+export function runQueueWaitS(pid: number): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
 export function sampleAll(pids: number[]): Map<number, ProcSample> {
   const m = new Map<number, ProcSample>();
   for (const pid of pids) {

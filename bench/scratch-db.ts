@@ -26,6 +26,9 @@ export interface TimelineCheck {
   /** `caller-hangup` stored before `device-release` (the product's core promise) */
   inOrder: number;
   outcomes: Record<string, number>;
+  /** stored times, ms: CTI arrival → offered (queue read, routing) and offered → answered (bank dial, ACD, device) */
+  arrivedToOffered: { p50: number; p99: number };
+  offeredToAnswered: { p50: number; p99: number };
 }
 
 export class ScratchDb {
@@ -97,7 +100,24 @@ export class ScratchDb {
          FROM calls c WHERE c.arrived_at >= $1 GROUP BY 1, 2, 3`,
       [since],
     );
-    const t: TimelineCheck = { calls: 0, answered: 0, inOrder: 0, outcomes: {} };
+    const q = await this.pool.query<Record<string, number | null>>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM offered_at - arrived_at)) * 1000 ao50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM offered_at - arrived_at)) * 1000 ao99,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - offered_at)) * 1000 oa50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - offered_at)) * 1000 oa99
+         FROM calls WHERE arrived_at >= $1 AND answered_at IS NOT NULL`,
+      [since],
+    );
+    const p = q.rows[0] ?? {};
+    const n = (v: number | null | undefined) => (v === null || v === undefined ? NaN : Number(v));
+    const t: TimelineCheck = {
+      calls: 0,
+      answered: 0,
+      inOrder: 0,
+      outcomes: {},
+      arrivedToOffered: { p50: n(p.ao50), p99: n(p.ao99) },
+      offeredToAnswered: { p50: n(p.oa50), p99: n(p.oa99) },
+    };
     for (const row of r.rows) {
       const n = Number(row.n);
       t.calls += n;
