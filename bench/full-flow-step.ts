@@ -48,6 +48,8 @@ export interface StepResult {
   rows: (RowCounts & { perCall: number }) | null;
   timeline: TimelineCheck | null;
   log: { lines: number; bytes: number; warnings: number } | null;
+  /** what the operators' phones saw: INVITEs answered and BYEs from the CTI (full flow only) */
+  phones: { invites: number; byes: number; reinvites: number } | null;
   /** bridged calls per second while calls were being placed and bridged */
   bridgedPerS: number;
   leftOpen: number;
@@ -143,6 +145,7 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
   const load = loadAverage();
   const [rows0, pg0, cluster] = [await ctx.db.counts(), await ctx.db.backendPids(), await ctx.db.clusterPids()];
   const since = new Date();
+  const ph0 = await phoneCounters(ctx.phones);
   const rq0 = runQueueWaitS(ctx.platform.pid);
   const before = { platform: procSample(ctx.platform.pid), pg: sampleAll(pg0), cluster: sampleAll(cluster), phones: procSample(ctx.phones.pid), bench: process.cpuUsage() };
   if (profileFile) await ctx.platform.profileStart();
@@ -193,6 +196,7 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
     rows: { calls: rows1.calls - rows0.calls, callEvents: rows1.callEvents - rows0.callEvents, agentStates: rows1.agentStates - rows0.agentStates, audit: rows1.audit - rows0.audit, sessions: rows1.sessions - rows0.sessions, perCall: (rows1.calls + rows1.callEvents + rows1.agentStates - rows0.calls - rows0.callEvents - rows0.agentStates) / ok },
     timeline,
     log: { lines: log.lines, bytes: log.bytes, warnings: log.warnings },
+    phones: { invites: phones.invites - ph0.invites, byes: phones.byes - ph0.byes, reinvites: phones.reinvites - ph0.reinvites },
     leftOpen: open + phones.active,
     load,
   };
@@ -242,6 +246,7 @@ export async function acdOnlyStep(ctx: AcdContext, rate: number, seconds: number
     rows: null,
     timeline: null,
     log: null,
+    phones: null,
     leftOpen: s.legs,
     load,
   };
