@@ -28,7 +28,7 @@ import { acdOnlyStep, fullFlowStep, TALK_MS, type FullContext, type StepResult }
 import { IpcChild } from './ipc-child';
 import type { PhoneCreds, PhonesReply, PhonesRequest } from './phones-child';
 import { PlatformProcess } from './platform-process';
-import { loadAverage } from './proc-stats';
+import { loadAverage, procSample } from './proc-stats';
 import { ScratchDb } from './scratch-db';
 import { SippRunner } from './sipp-run';
 
@@ -56,6 +56,14 @@ async function inBatches<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Pr
   const res: R[] = [];
   for (let i = 0; i < xs.length; i += n) res.push(...(await Promise.all(xs.slice(i, i + n).map(fn))));
   return res;
+}
+
+/** CPU % of one core a process uses over 5 s with no call. */
+async function idleCpuPct(pid: number): Promise<number> {
+  const a = procSample(pid);
+  await new Promise((r) => setTimeout(r, 5000));
+  const b = procSample(pid);
+  return a && b ? ((b.cpuS - a.cpuS) / 5) * 100 : NaN;
 }
 
 const sustained = (s: StepResult) => s.failed === 0 && !s.trend.grows && s.leftOpen === 0 && (!s.timeline || (s.timeline.inOrder === s.calls && s.timeline.answered === s.calls));
@@ -115,6 +123,7 @@ async function main(): Promise<void> {
   if (reg.failed.length) throw new Error(`phones failed to register: ${reg.failed.slice(0, 3).join('; ')}`);
   await inBatches(consoles, 25, (s) => ask(s, 'agent:ready', {}));
   out(`        ${OPERATORS} operators signed in over HTTP in ${signS.toFixed(1)} s (${((signS * 1000) / OPERATORS).toFixed(0)} ms each, 8 at a time: argon2 verify), connected, granted, ${reg.ok} UDP phones registered, all Ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  out(`        platform idle with them: ${f1(await idleCpuPct(platform.pid))} % of a core (in every step's CPU; per call it weighs most at low rates)`);
   out();
 
   // ── 1. the full flow ──
@@ -167,6 +176,7 @@ async function main(): Promise<void> {
   const acd = await AcdProcess.start({ secret, number: DEMO.number });
   cleanups.push(() => acd.stop());
   const dev = await registerDevice(sipp, acd, secret);
+  out(`   ACD idle: ${f1(await idleCpuPct(acd.child.pid ?? 0))} % of a core`);
   const ctl = await BenchController.start(`ws://127.0.0.1:${acd.ws}`, secret, DOMAIN, dev.user);
   cleanups.push(() => ctl.close());
   const acdSteps: StepResult[] = [];
