@@ -11,11 +11,14 @@ type TargetState = 'ready' | 'not_ready';
 export type FanoutRequest =
   | { op: 'connect'; base: string; operators: string[]; supervisors: string[]; concurrency: number }
   | { op: 'device' }
-  | { op: 'round'; to: TargetState; spreadMs: number; expectPerSupervisor: number; timeoutMs: number }
+  /** start counting deliveries of `to` (both children are armed before either fires, or one child's first changes reach the other's supervisors uncounted) */
+  | { op: 'arm'; to: TargetState }
+  | { op: 'round'; spreadMs: number; expectPerSupervisor: number; timeoutMs: number }
   | { op: 'stop' };
 export type FanoutReply =
   | { op: 'connected'; operators: number; supervisors: number; failed: number; ms: number }
   | { op: 'device'; ok: number; failed: number }
+  | { op: 'armed' }
   | { op: 'round'; own: number[]; supervision: number[]; acks: number[]; ackFailed: number; ownMissing: number; supervisionMissing: number };
 
 const operators: Array<{ socket: ConsoleSocket; id: string | null }> = [];
@@ -77,7 +80,9 @@ async function device(): Promise<FanoutReply> {
 }
 
 async function runRound(req: Extract<FanoutRequest, { op: 'round' }>): Promise<FanoutReply> {
-  round = { to: req.to, own: [], sup: [], supSeen: new Map() };
+  const r = round;
+  if (!r) throw new Error('round before arm');
+  const to = r.to;
   const acks: number[] = [];
   let ackFailed = 0;
   const gap = operators.length > 1 ? req.spreadMs / operators.length : 0;
@@ -88,14 +93,13 @@ async function runRound(req: Extract<FanoutRequest, { op: 'round' }>): Promise<F
     if (due > Date.now() + 1) await sleep(due - Date.now());
     const s = operators[i]!.socket;
     const sent = Date.now();
-    const p = req.to === 'ready' ? ask(s, 'agent:ready', {}) : ask(s, 'agent:not-ready', { reason: 'bench' });
+    const p = to === 'ready' ? ask(s, 'agent:ready', {}) : ask(s, 'agent:not-ready', { reason: 'bench' });
     pending.push(p.then(() => void acks.push(Date.now() - sent), () => void ackFailed++));
   }
   await Promise.all(pending);
   const end = Date.now() + req.timeoutMs;
-  const done = () => round!.own.length >= operators.length && supervisors.every((s) => (round!.supSeen.get(s) ?? 0) >= req.expectPerSupervisor);
+  const done = () => r.own.length >= operators.length && supervisors.every((s) => (r.supSeen.get(s) ?? 0) >= req.expectPerSupervisor);
   while (!done() && Date.now() < end) await sleep(50);
-  const r = round;
   round = null;
   const supMissing = supervisors.reduce((n, s) => n + Math.max(0, req.expectPerSupervisor - (r.supSeen.get(s) ?? 0)), 0);
   return { op: 'round', own: r.own, supervision: r.sup, acks, ackFailed, ownMissing: Math.max(0, operators.length - r.own.length), supervisionMissing: supMissing };
@@ -104,7 +108,10 @@ async function runRound(req: Extract<FanoutRequest, { op: 'round' }>): Promise<F
 process.on('message', (req: FanoutRequest) => {
   if (req.op === 'connect') void connectAll(req).then(send);
   else if (req.op === 'device') void device().then(send);
-  else if (req.op === 'round') void runRound(req).then(send);
+  else if (req.op === 'arm') {
+    round = { to: req.to, own: [], sup: [], supSeen: new Map() };
+    send({ op: 'armed' });
+  } else if (req.op === 'round') void runRound(req).then(send);
   else {
     for (const o of operators) o.socket.close();
     for (const s of supervisors) s.close();

@@ -35,7 +35,8 @@ export async function fanoutStep(platform: PlatformProcess, fanoutCookies: strin
       const p0 = procSample(platform.pid);
       const w0 = Date.now();
       const load = loadAverage();
-      const rs = await Promise.all(kids.map((c) => c.ask({ op: 'round', to, spreadMs, expectPerSupervisor: ops, timeoutMs: 30_000 }, 'round', 120_000)));
+      await Promise.all(kids.map((c) => c.ask({ op: 'arm', to }, 'armed')));
+      const rs = await Promise.all(kids.map((c) => c.ask({ op: 'round', spreadMs, expectPerSupervisor: ops, timeoutMs: 30_000 }, 'round', 120_000)));
       const p1 = procSample(platform.pid);
       const cpu = p0 && p1 ? ((p1.cpuS - p0.cpuS) / ((Date.now() - w0) / 1000)) * 100 : NaN;
       const own = rs.flatMap((r) => r.own);

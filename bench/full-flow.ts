@@ -171,12 +171,12 @@ async function main(): Promise<void> {
 
   // ── 4. the same steps through the ACD-only controller ──
   out(`4. the same steps through the ACD alone (bench/acd-child.ts, controller bench/acd-controller.ts in the bench process, one SIPp device), then ${ACD_EXTRA.length ? ACD_EXTRA.join(', ') : 'no'} calls/s more`);
-  out(STEP_HEAD_ACD);
   const secret = randomBytes(24).toString('hex');
   const acd = await AcdProcess.start({ secret, number: DEMO.number });
   cleanups.push(() => acd.stop());
   const dev = await registerDevice(sipp, acd, secret);
   out(`   ACD idle: ${f1(await idleCpuPct(acd.child.pid ?? 0))} % of a core`);
+  out(STEP_HEAD_ACD);
   const ctl = await BenchController.start(`ws://127.0.0.1:${acd.ws}`, secret, DOMAIN, dev.user);
   cleanups.push(() => ctl.close());
   const acdSteps: StepResult[] = [];
