@@ -1,8 +1,8 @@
 /**
  * The shape every state machine of the servers shares: a table state → event → next state,
- * where anything absent is illegal, and one lookup that never throws. The CTI's agent
- * machine has its own copy of these types in its domain (which imports nothing else);
- * the ACD's transaction tables use this one.
+ * where anything absent is illegal, and one lookup that never throws. Pure (it imports
+ * nothing), so the CTI's domain may use it too: the CTI's agent, call and mobile-verification
+ * machines and the ACD's transaction tables share these types.
  */
 export type TransitionTable<S extends string, E extends string> = Readonly<Record<S, Readonly<Partial<Record<E, S>>>>>;
 
