@@ -4,17 +4,14 @@
  * `WeriftMediaEngine`, UDP + WS on loopback ephemeral ports, a dial plan serving one number.
  * Talks to the parent over IPC only (ports, CPU/memory, RTP counters, latency samples).
  *
- * Bench-only latency hook: while enabled, every UDP datagram in or out that starts with
- * "INVITE " is timestamped; a caller's INVITE in and the device INVITE out are paired by the
- * caller's From user (the device INVITE carries the caller's From URI).
+ * Bench-only latency hook (bench/invite-latency-hook.ts): caller INVITE in → device INVITE out.
  */
-import dgram from 'node:dgram';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { Acd } from '../server/acd/acd';
 import { EndpointBase } from '../server/acd/media/endpoint-base';
 import { WeriftMediaEngine } from '../server/acd/media/werift-media-engine';
+import { installInviteLatencyHook } from './invite-latency-hook';
 
 const SECRET = process.env.BENCH_SECRET ?? '';
 const NUMBER = process.env.BENCH_NUMBER ?? '';
@@ -41,47 +38,7 @@ export interface ChildStats {
 }
 export type ChildMessage = { op: 'ready'; ws: number; udp: number } | { op: 'stats'; stats: ChildStats } | { op: 'latency'; samplesMs: number[]; unmatched: number } | { op: 'stopped' };
 
-// ── latency hook ──
-let latencyOn = false;
-const callerIn = new Map<string, number>();
-const samples: number[] = [];
-const FROM_USER = /\r\n(?:From|f)\s*:[^\r]*?sips?:([^@;>\s]+)@/i;
-
-function inviteKey(buf: Buffer | string): { key: string; device: boolean } | null {
-  const text = typeof buf === 'string' ? buf : buf.toString('latin1', 0, Math.min(buf.length, 2048));
-  if (!text.startsWith('INVITE ')) return null;
-  const m = FROM_USER.exec(text);
-  if (!m) return null;
-  return { key: m[1]!, device: text.startsWith('INVITE sip:dev-') };
-}
-
-const origEmit = dgram.Socket.prototype.emit;
-dgram.Socket.prototype.emit = function (this: dgram.Socket, event: string | symbol, ...args: unknown[]): boolean {
-  if (latencyOn && event === 'message') {
-    const buf = args[0] as Buffer;
-    if (buf[0] === 0x49) {
-      const k = inviteKey(buf);
-      if (k && !k.device && !callerIn.has(k.key)) callerIn.set(k.key, performance.now());
-    }
-  }
-  return (origEmit as (...a: unknown[]) => boolean).call(this, event, ...args);
-} as typeof dgram.Socket.prototype.emit;
-
-const origSend = dgram.Socket.prototype.send;
-dgram.Socket.prototype.send = function (this: dgram.Socket, ...args: unknown[]): void {
-  if (latencyOn) {
-    const msg = args[0];
-    if ((Buffer.isBuffer(msg) && msg[0] === 0x49) || (typeof msg === 'string' && msg.startsWith('I'))) {
-      const k = inviteKey(msg as Buffer | string);
-      const t0 = k?.device ? callerIn.get(k.key) : undefined;
-      if (k && t0 !== undefined) {
-        samples.push(performance.now() - t0);
-        callerIn.delete(k.key);
-      }
-    }
-  }
-  return (origSend as (...a: unknown[]) => void).apply(this, args);
-} as typeof dgram.Socket.prototype.send;
+const latency = installInviteLatencyHook();
 
 // ── the ACD ──
 const logger = pino({ level: process.env.BENCH_ACD_LOG ?? 'warn' }, pino.destination(2));
@@ -162,14 +119,8 @@ process.on('message', (raw: ChildRequest) => {
     send({ op: 'stats', stats: stats() });
   }
   else if (raw.op === 'latency') {
-    if (raw.on) {
-      callerIn.clear();
-      samples.length = 0;
-      latencyOn = true;
-    } else {
-      latencyOn = false;
-      send({ op: 'latency', samplesMs: [...samples], unmatched: callerIn.size });
-    }
+    if (raw.on) latency.start();
+    else send({ op: 'latency', ...latency.stop() });
   } else if (raw.op === 'stop') {
     void (async () => {
       await acd.stop();

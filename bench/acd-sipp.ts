@@ -16,26 +16,22 @@
  *
  * Prints figures; asserts nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { issueDeviceCredentials } from '../server/shared/credentials';
-import type { ChildMessage, ChildRequest, ChildStats } from './acd-child';
 import { BenchController } from './acd-controller';
+import { AcdProcess, deviceUas as deviceUasOn, registerDevice as registerDeviceOn } from './acd-process';
+import { summariseProfile } from './cpu-profile';
+import { freePort, LO, SippRunner, stopSipp, type SippResult } from './sipp-run';
 
 const QUICK = process.argv.includes('--quick');
 /** Only the calls/s steps and their profile (for before/after comparisons of a change). */
 const CPS_ONLY = process.argv.includes('--cps-only');
-const HERE = path.dirname(new URL(import.meta.url).pathname);
-const SCEN = path.join(HERE, 'sipp');
 const PCAP = '/usr/share/sip-tester/g711a.pcap';
 const SECRET = randomBytes(24).toString('hex');
 const NUMBER = '+15550100';
 const DOMAIN = 'patchbay.local';
-const LO = '127.0.0.1';
 
 const CPS_STEPS = process.env.BENCH_CPS_STEPS ? process.env.BENCH_CPS_STEPS.split(',').map(Number) : QUICK ? [100, 300] : [50, 100, 200, 300, 400, 600, 800, 1000];
 const CALLS_PER_STEP_S = QUICK ? 3 : 5; // each step = rate × this many calls
@@ -52,64 +48,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ───────────────────────────── SIPp ─────────────────────────────
 
-interface SippResult {
-  code: number | null;
-  ok: number;
-  failed: number;
-  retrans: number;
-  rtt: number[];
-}
-const sipps = new Set<ChildProcess>();
-
-/** One SIPp run, always under `timeout` (FACTS.md), stats in its own directory. */
-function sipp(scenario: string, args: string[], seconds: number): { done: Promise<SippResult>; child: ChildProcess } {
-  const dir = mkdtempSync(path.join(work, 'sipp-'));
-  const child = spawn(
-    'timeout',
-    ['-k', '2', String(seconds), 'sipp', '-sf', path.join(SCEN, scenario), '-nostdin', '-i', LO, '-trace_stat', '-stf', 'stat.csv', '-fd', '1', ...(process.env.BENCH_KEEP ? ['-trace_err', '-trace_msg'] : []), ...args],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  sipps.add(child);
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-  const done = new Promise<SippResult>((resolve) => {
-    child.once('exit', (code) => {
-      sipps.delete(child);
-      const r: SippResult = { code, ok: 0, failed: 0, retrans: 0, rtt: [] };
-      const stat = path.join(dir, 'stat.csv');
-      if (existsSync(stat)) {
-        const lines = readFileSync(stat, 'utf8').trim().split('\n');
-        const head = lines[0]!.split(';');
-        const last = lines[lines.length - 1]!.split(';');
-        const col = (n: string) => Number(last[head.indexOf(n)] ?? 0);
-        r.ok = col('SuccessfulCall(C)');
-        r.failed = col('FailedCall(C)');
-        r.retrans = col('Retransmissions(C)');
-      }
-      for (const f of readdirSync(dir)) {
-        if (f.endsWith('_rtt.csv')) {
-          for (const line of readFileSync(path.join(dir, f), 'utf8').split('\n').slice(1)) {
-            const v = Number(line.split(';')[1]); // Date_ms;response_time_ms;rtd_no
-            if (Number.isFinite(v) && line) r.rtt.push(v);
-          }
-        }
-      }
-      if (code !== 0 && code !== null && !r.ok && stderr.trim()) process.stderr.write(`sipp ${scenario}: ${stderr.trim().split('\n').slice(-3).join(' | ')}\n`);
-      if (process.env.BENCH_KEEP) process.stderr.write(`sipp ${scenario} kept in ${dir}\n`);
-      else rmSync(dir, { recursive: true, force: true });
-      resolve(r);
-    });
-  });
-  return { done, child };
-}
-
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, LO, r));
-  const port = s.address().port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+const runner = new SippRunner(work);
+const sipp = (scenario: string, args: string[], seconds: number) => runner.run(scenario, args, seconds);
 
 /** A free even port whose +2 is free too (-rtp_echo also binds media port + 2). */
 async function freeMediaPort(): Promise<number> {
@@ -119,110 +59,10 @@ async function freeMediaPort(): Promise<number> {
   }
 }
 
-// ───────────────────────────── the ACD child ─────────────────────────────
+// ───────────────────────────── the ACD child and its device ─────────────────────────────
 
-class AcdProcess {
-  private waiting = new Map<string, (m: ChildMessage) => void>();
-  ws = 0;
-  udp = 0;
-  private constructor(readonly child: ChildProcess) {
-    child.on('message', (m: ChildMessage) => {
-      const w = this.waiting.get(m.op);
-      if (w) {
-        this.waiting.delete(m.op);
-        w(m);
-      }
-    });
-  }
-
-  static async start(profileDir?: string): Promise<AcdProcess> {
-    const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-    const child = spawn(process.execPath, [...prof, '--expose-gc', '--import', 'tsx', path.join(HERE, 'acd-child.ts')], {
-      env: { ...process.env, BENCH_SECRET: SECRET, BENCH_NUMBER: NUMBER },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    const p = new AcdProcess(child);
-    const ready = await Promise.race([p.wait('ready'), sleep(30_000).then(() => null)]);
-    if (!ready || ready.op !== 'ready') {
-      child.kill('SIGKILL');
-      throw new Error('ACD child did not start in 30 s');
-    }
-    p.ws = ready.ws;
-    p.udp = ready.udp;
-    return p;
-  }
-
-  private wait(op: ChildMessage['op']): Promise<ChildMessage> {
-    return new Promise((resolve) => this.waiting.set(op, resolve));
-  }
-
-  private ask(req: ChildRequest, op: ChildMessage['op']): Promise<ChildMessage> {
-    const p = this.wait(op);
-    this.child.send(req);
-    return p;
-  }
-
-  async stats(gc = false): Promise<ChildStats> {
-    const m = await this.ask({ op: 'stats', gc }, 'stats');
-    if (m.op !== 'stats') throw new Error('bad reply');
-    return m.stats;
-  }
-
-  latencyOn(): void {
-    this.child.send({ op: 'latency', on: true } satisfies ChildRequest);
-  }
-
-  async latencyOff(): Promise<{ samplesMs: number[]; unmatched: number }> {
-    const m = await this.ask({ op: 'latency', on: false }, 'latency');
-    if (m.op !== 'latency') throw new Error('bad reply');
-    return m;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.send({ op: 'stop' } satisfies ChildRequest);
-    await Promise.race([exited, sleep(15_000)]);
-    if (this.child.exitCode === null) {
-      this.child.kill('SIGKILL');
-      await exited;
-    }
-  }
-
-  /** Waits until the ACD holds no leg (every call of a step released), at most `ms`. */
-  async drained(ms: number): Promise<ChildStats> {
-    const end = Date.now() + ms;
-    let s = await this.stats();
-    while (s.legs > 0 && Date.now() < end) {
-      await sleep(200);
-      s = await this.stats();
-    }
-    return s;
-  }
-}
-
-// ───────────────────────────── a device ─────────────────────────────
-
-/** A SIPp phone registered with the ACD over UDP; `answer` runs its UAS on the same port. */
-async function registerDevice(acd: AcdProcess): Promise<{ user: string; port: number }> {
-  const dev = issueDeviceCredentials(SECRET, 3600);
-  const port = await freePort();
-  const r = await sipp('device-register.xml', ['-t', 'u1', '-p', String(port), '-s', dev.user, '-au', dev.user, '-ap', dev.password, '-m', '1', `${LO}:${acd.udp}`], 10).done;
-  if (r.ok !== 1) throw new Error(`device REGISTER failed (sipp exit ${r.code})`);
-  return { user: dev.user, port };
-}
-
-function deviceUas(port: number, calls: number, seconds: number, echoPort?: number) {
-  const media = echoPort ? ['-mp', String(echoPort), '-rtp_echo'] : [];
-  return sipp('device-uas.xml', ['-t', 'u1', '-p', String(port), '-m', String(calls), '-l', String(calls + 10), '-max_socket', '64', ...media], seconds);
-}
-
-async function stopSipp(run: { done: Promise<SippResult>; child: ChildProcess }, graceMs: number): Promise<SippResult> {
-  const r = await Promise.race([run.done, sleep(graceMs).then(() => null)]);
-  if (r) return r;
-  run.child.kill('SIGTERM'); // `timeout` passes it on to sipp
-  return run.done;
-}
+const registerDevice = (acd: AcdProcess) => registerDeviceOn(runner, acd, SECRET);
+const deviceUas = (port: number, calls: number, seconds: number, echoPort?: number) => deviceUasOn(runner, port, calls, seconds, echoPort);
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -318,42 +158,6 @@ async function cpsStepRef(rate: number, calls: number, seconds: number, extra: s
   return { ...caller, wallS };
 }
 
-// ───────────────────────────── 4. profile summary ─────────────────────────────
-
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
-  samples: number[];
-  startTime: number;
-  endTime: number;
-}
-
-function summariseProfile(file: string): string[] {
-  const prof = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  const total = prof.samples.length || 1;
-  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
-  const hits = new Map<number, number>();
-  for (const id of prof.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
-  const agg = new Map<string, number>();
-  let idle = 0;
-  for (const [id, h] of hits) {
-    const n = byId.get(id)!;
-    const cf = n.callFrame;
-    if (cf.functionName === '(idle)') {
-      idle += h;
-      continue;
-    }
-    const where = cf.url ? `${cf.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '').replace(/.*node_modules\//, 'node_modules/')}:${cf.lineNumber + 1}` : '';
-    const key = `${cf.functionName || '(anonymous)'}${where ? `  ${where}` : ''}`;
-    agg.set(key, (agg.get(key) ?? 0) + h);
-  }
-  const busy = total - idle;
-  const ms = (prof.endTime - prof.startTime) / 1000;
-  const lines = [`profile: ${ms.toFixed(0)} ms, ${total} samples, busy ${((busy / total) * 100).toFixed(0)}% (idle excluded below; % of busy samples)`];
-  const top = [...agg.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
-  for (const [k, h] of top) lines.push(`  ${((h / busy) * 100).toFixed(1).padStart(5)}%  ${k}`);
-  return lines;
-}
-
 // ───────────────────────────── main ─────────────────────────────
 
 async function main(): Promise<void> {
@@ -366,7 +170,7 @@ async function main(): Promise<void> {
 
   // ── 1 + 4: calls per second, profiled ──
   const profDir = mkdtempSync(path.join(work, 'prof-'));
-  let acd = await AcdProcess.start(profDir);
+  let acd = await AcdProcess.start({ secret: SECRET, number: NUMBER, profileDir: profDir });
   let dev = await registerDevice(acd);
   let ctl = await BenchController.start(`ws://${LO}:${acd.ws}`, SECRET, DOMAIN, dev.user);
 
@@ -394,14 +198,14 @@ async function main(): Promise<void> {
   const profFile = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
   out();
   out('4. where the ACD spends its time during the calls/s steps (node --cpu-prof on the child; top 10 self time)');
-  if (profFile) for (const l of summariseProfile(path.join(profDir, profFile))) out(`   ${l}`);
+  if (profFile) for (const l of summariseProfile(path.join(profDir, profFile)).lines) out(`   ${l}`);
   else out('   (no profile written)');
   out();
 
   if (CPS_ONLY) return;
 
   // ── 2: setup latency ──
-  acd = await AcdProcess.start();
+  acd = await AcdProcess.start({ secret: SECRET, number: NUMBER });
   dev = await registerDevice(acd);
   ctl = await BenchController.start(`ws://${LO}:${acd.ws}`, SECRET, DOMAIN, dev.user);
   {
@@ -540,7 +344,7 @@ async function main(): Promise<void> {
 }
 
 function cleanup(): void {
-  for (const c of sipps) c.kill('SIGKILL');
+  runner.killAll();
   if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
 }
 

@@ -10,6 +10,7 @@ import { encode } from './media/g711';
 import { UdpRtpPeer } from './media/test-udp-peer';
 import { WeriftMediaEngine } from './media/werift-media-engine';
 import { SipWsClient } from './test-support/sip-ws-client';
+import { dialForLeg, placeCall, takeRouteOffer } from '../test-support/sip-peers';
 
 /**
  * Recording asked for on the dial (X-PB-Record: on), with the real media engine: a plain RTP
@@ -94,22 +95,15 @@ describe('ACD recording (X-PB-Record) with the real engine', () => {
     closers.push(() => callerRtp.close());
     const caller = await SipWsClient.connect(`ws://127.0.0.1:${acd.port}`, 'caller');
     closers.push(() => caller.close());
-    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: callerRtp.sdp({ pts: '8 101' }) });
-    caller.send(inv);
-    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE');
+    const { ok, dialog: callerDialog } = await placeCall(caller, `sip:${NUMBER}@${DOMAIN}`, callerRtp.sdp({ pts: '8 101' }));
     expect(ok.status).toBe(200);
     callerRtp.aimAt(ok.body);
-    const callerDialog = caller.dialogFrom(inv, ok);
-    caller.send(caller.inDialog('ACK', callerDialog));
-    const offer = await bank.request('INVITE');
-    const callerLeg = offer.headers.get(H.leg)!;
-    const route = bank.answer(offer, 200, { body: controlSdp(1) });
+    const { callerLeg, route } = await takeRouteOffer(bank);
     const stopCaller = speak(callerRtp, 8, 440);
     closers.push(async () => stopCaller());
 
     // the bank dials the phone and asks for a recording
-    const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, callerLeg], [H.record, 'on']], body: controlSdp(2) });
-    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
+    const dial = await dialForLeg(bank, `sip:${dev.user}@${DOMAIN}`, callerLeg, creds, [[H.record, 'on']]);
     const ring = await phone.request('INVITE', () => true, 5000);
     expect(ring.body).toMatch(/^m=audio \d+ RTP\/AVP /m);
     phoneRtp.aimAt(ring.body);

@@ -17,7 +17,7 @@ import { RoutePoint } from './calls/route-point';
 import { SessionRefresh } from './calls/session-refresh';
 import { ClientTransactions } from './client-transactions';
 import { LocalAddress } from './local-address';
-import { RateLimiter } from './rate-limiter';
+import { FailureLimiter } from '../shared/failure-limiter';
 import { Registrar } from './registrar';
 import { ServerTransactions } from './server-transactions';
 import { RequestRouter } from './signalling/request-router';
@@ -62,7 +62,7 @@ export class Acd {
     );
     const local = new LocalAddress(() => this.cfg.publicHost ?? this.cfg.host);
     const digest = new DigestAuthenticator(this.cfg.domain, timers.nonceTtlMs);
-    const limiter = new RateLimiter(timers.authFailBurst, timers.authFailRefillPerSec);
+    const limiter = new FailureLimiter({ kind: 'token-bucket', burst: timers.authFailBurst, refillPerSec: timers.authFailRefillPerSec });
     this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest, limiter, logger: this.log.child({ module: 'registrar' }) });
     this.clientTx = new ClientTransactions(timers, this.log);
     this.serverTx = new ServerTransactions(timers);

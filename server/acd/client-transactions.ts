@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { lookUpTransition, type TransitionResult, type TransitionTable } from '../shared/state-machine';
 import { REASONS } from './sip/builders';
 import { parseCSeq, parseVia, tagOf } from './sip/headers';
 import { SipHeaders, type SipRequest, type SipResponse } from './sip/message';
@@ -15,13 +16,17 @@ import type { Flow } from './transport/flow';
  * After the final response the transaction lingers over UDP to absorb retransmissions:
  * INVITE non-2xx for Timer D (the ACK is re-sent), non-INVITE for Timer K. A 2xx to an
  * INVITE keeps the transaction "accepted" (RFC 6026) for 64*T1: a retransmitted 2xx gets
- * the ACK the TU gave with `ack2xx` again and is not reported twice.
+ * the ACK the TU gave with `ack2xx` again and is not reported twice. Over a reliable flow
+ * Timers D and K are zero: `completed` ends at once.
  *
  * ```
- *  INVITE:     calling ─1xx─▶ proceeding ─2xx─▶ accepted ─64*T1─▶ gone
- *                 └──────────────┴──300-699──▶ completed (ACK) ─D─▶ gone
- *  non-INVITE: trying ─1xx─▶ proceeding ─final─▶ completed ─K─▶ gone
+ *  INVITE:     calling ─1xx─▶ proceeding ─2xx─▶ accepted ─64*T1─▶ terminated
+ *                 └──────────────┴──300-699──▶ completed (ACK) ─D─▶ terminated
+ *  non-INVITE: trying ─1xx─▶ proceeding ─final─▶ completed ─K─▶ terminated
+ *  calling, trying, proceeding ─Timer B/F (408), transport error (503)─▶ terminated
  * ```
+ * Every move goes through `transition()`; an event the tables lack (a retransmission timer
+ * after the INVITE's 1xx, a local failure after the final answer) is ignored.
  */
 export type ResponseListener = (res: SipResponse, local: boolean, tx: ClientTx) => void;
 
@@ -34,26 +39,89 @@ export interface ClientTx {
   readonly provisional: boolean;
 }
 
-type TxState = 'calling' | 'proceeding' | 'completed' | 'accepted';
+export const CLIENT_TX_EVENTS = [
+  'provisional', // a 1xx arrived
+  'success', // a 2xx arrived
+  'failure', // a 300-699 arrived
+  'retransmit_timer', // Timer A / E fired
+  'timeout', // Timer B / F fired: local 408
+  'transport_error', // the request could not be sent or its flow closed: local 503
+  'linger_end', // Timer D / K, or 64*T1 after a 2xx
+] as const;
+export type ClientTxEvent = (typeof CLIENT_TX_EVENTS)[number];
+
+export const INVITE_CLIENT_STATES = ['calling', 'proceeding', 'completed', 'accepted', 'terminated'] as const;
+export type InviteClientState = (typeof INVITE_CLIENT_STATES)[number];
+export const NON_INVITE_CLIENT_STATES = ['trying', 'proceeding', 'completed', 'terminated'] as const;
+export type NonInviteClientState = (typeof NON_INVITE_CLIENT_STATES)[number];
+export type ClientTxState = InviteClientState | NonInviteClientState;
+
+/** RFC 3261 Figure 5 with RFC 6026's accepted state. Responses after the final one are absorbed in place. */
+export const INVITE_CLIENT_TRANSITIONS: TransitionTable<InviteClientState, ClientTxEvent> = {
+  calling: { provisional: 'proceeding', success: 'accepted', failure: 'completed', retransmit_timer: 'calling', timeout: 'terminated', transport_error: 'terminated' },
+  proceeding: { provisional: 'proceeding', success: 'accepted', failure: 'completed', timeout: 'terminated', transport_error: 'terminated' },
+  completed: { provisional: 'completed', success: 'completed', failure: 'completed', linger_end: 'terminated' },
+  accepted: { provisional: 'accepted', success: 'accepted', failure: 'accepted', linger_end: 'terminated' },
+  terminated: {},
+};
+
+/** RFC 3261 Figure 6: Timer E keeps running in proceeding (at T2). */
+export const NON_INVITE_CLIENT_TRANSITIONS: TransitionTable<NonInviteClientState, ClientTxEvent> = {
+  trying: { provisional: 'proceeding', success: 'completed', failure: 'completed', retransmit_timer: 'trying', timeout: 'terminated', transport_error: 'terminated' },
+  proceeding: { provisional: 'proceeding', success: 'completed', failure: 'completed', retransmit_timer: 'proceeding', timeout: 'terminated', transport_error: 'terminated' },
+  completed: { provisional: 'completed', success: 'completed', failure: 'completed', linger_end: 'terminated' },
+  terminated: {},
+};
+
+/** The next state of an INVITE (`invite: true`) or non-INVITE client transaction. Never throws. */
+export function transition(invite: true, state: InviteClientState, event: ClientTxEvent): TransitionResult<InviteClientState>;
+export function transition(invite: false, state: NonInviteClientState, event: ClientTxEvent): TransitionResult<NonInviteClientState>;
+export function transition(invite: boolean, state: ClientTxState, event: ClientTxEvent): TransitionResult<ClientTxState>;
+export function transition(invite: boolean, state: ClientTxState, event: ClientTxEvent): TransitionResult<ClientTxState> {
+  return invite
+    ? lookUpTransition<ClientTxState, ClientTxEvent>('invite client transaction', INVITE_CLIENT_TRANSITIONS, state, event)
+    : lookUpTransition<ClientTxState, ClientTxEvent>('non-invite client transaction', NON_INVITE_CLIENT_TRANSITIONS, state, event);
+}
+
+const FINISHED: ReadonlySet<ClientTxState> = new Set(['completed', 'accepted', 'terminated']);
 
 class Tx implements ClientTx {
-  done = false;
   provisional = false;
   cancelWanted = false;
-  state: TxState = 'calling';
+  private current: ClientTxState;
   timeout: NodeJS.Timeout | null = null;
   retransmit: NodeJS.Timeout | null = null;
   interval = 0;
   /** The last ACK sent: for a non-2xx the transaction's own, for a 2xx the TU's. */
   ack: SipRequest | null = null;
   finalToTag: string | null = null;
+  readonly invite: boolean;
 
   constructor(
     readonly key: string,
     readonly request: SipRequest,
     readonly flow: Flow,
     readonly listener: ResponseListener,
-  ) {}
+  ) {
+    this.invite = request.method === 'INVITE';
+    // an ACK is sent once and never answered: it has no transaction to live in (§17.1.1.3)
+    this.current = request.method === 'ACK' ? 'terminated' : this.invite ? 'calling' : 'trying';
+  }
+
+  get state(): ClientTxState {
+    return this.current;
+  }
+
+  get done(): boolean {
+    return FINISHED.has(this.current);
+  }
+
+  /** Moves on `event`; false (and no move) when the table lacks it. */
+  apply(event: ClientTxEvent): boolean {
+    const r = transition(this.invite, this.current, event);
+    if (r.ok) this.current = r.next;
+    return r.ok;
+  }
 
   clear(): void {
     if (this.timeout) clearTimeout(this.timeout);
@@ -77,13 +145,12 @@ export class ClientTransactions {
     const tx = new Tx(key, req, flow, listener);
     if (req.method === 'ACK') {
       flow.send(req);
-      tx.done = true;
       return tx;
     }
     this.pending.set(key, tx);
-    tx.timeout = setTimeout(() => this.finishLocally(tx, 408), timeoutMs);
+    tx.timeout = setTimeout(() => this.finishLocally(tx, 'timeout'), timeoutMs);
     if (!flow.send(req)) {
-      queueMicrotask(() => this.finishLocally(tx, 503));
+      queueMicrotask(() => this.finishLocally(tx, 'transport_error'));
       return tx;
     }
     if (!flow.reliable) {
@@ -106,16 +173,18 @@ export class ClientTransactions {
     if (!cseq) return false;
     const tx = this.pending.get(txKey(res.headers.get('Via'), cseq.method));
     if (!tx) return false;
-    if (tx.state === 'completed' || tx.state === 'accepted') {
+    const from = tx.state;
+    if (!tx.apply(res.status < 200 ? 'provisional' : res.status < 300 ? 'success' : 'failure')) return true;
+    if (from === 'completed' || from === 'accepted') {
       // a retransmitted final response: answer it with the ACK again, report nothing
-      if (res.status >= 200 && tx.ack && (tx.state === 'completed' || tagOf(res.headers.get('To')) === tx.finalToTag)) tx.flow.send(tx.ack);
+      if (res.status >= 200 && tx.ack && (from === 'completed' || tagOf(res.headers.get('To')) === tx.finalToTag)) tx.flow.send(tx.ack);
       return true;
     }
     if (res.status < 200) {
       tx.provisional = true;
-      if (tx.state === 'calling') {
-        tx.state = 'proceeding';
-        if (tx.request.method === 'INVITE' && tx.retransmit) {
+      if (from !== 'proceeding') {
+        // Timer A stops at the first 1xx; Timer E goes on at T2 (§17.1.1.2, §17.1.2.2)
+        if (tx.invite && tx.retransmit) {
           clearTimeout(tx.retransmit);
           tx.retransmit = null;
         } else if (tx.retransmit) tx.interval = this.timers.t2Ms;
@@ -125,17 +194,15 @@ export class ClientTransactions {
       return true;
     }
     tx.clear();
-    tx.done = true;
     tx.finalToTag = tagOf(res.headers.get('To'));
-    const isInvite = tx.request.method === 'INVITE';
-    if (isInvite && res.status >= 300) {
+    if (tx.invite && res.status >= 300) {
       // the ACK of a non-2xx final answer belongs to the transaction (§17.1.1.3)
       tx.ack = this.nonSuccessAck(tx.request, res);
       tx.flow.send(tx.ack);
     }
-    if (isInvite && res.status < 300) this.linger(tx, 'accepted', 64 * this.timers.t1Ms);
-    else if (!tx.flow.reliable) this.linger(tx, 'completed', isInvite ? this.timers.transactionTimeoutMs : this.timers.t4Ms);
-    else this.pending.delete(tx.key);
+    if (tx.state === 'accepted') this.linger(tx, 64 * this.timers.t1Ms);
+    else if (!tx.flow.reliable) this.linger(tx, tx.invite ? this.timers.transactionTimeoutMs : this.timers.t4Ms);
+    else this.end(tx);
     this.safe(tx, res, false);
     return true;
   }
@@ -150,7 +217,7 @@ export class ClientTransactions {
 
   /** Fails every transaction on a closed flow. */
   flowClosed(flow: Flow): void {
-    for (const tx of [...this.pending.values()]) if (tx.flow === flow) this.finishLocally(tx, 503);
+    for (const tx of [...this.pending.values()]) if (tx.flow === flow) this.finishLocally(tx, 'transport_error');
   }
 
   /** Transactions held (pending or lingering): tests check nothing leaks. */
@@ -166,21 +233,25 @@ export class ClientTransactions {
   private scheduleRetransmit(tx: Tx): void {
     tx.retransmit = setTimeout(() => {
       tx.retransmit = null;
-      if (tx.done || tx.flow.closed) return;
-      if (tx.request.method === 'INVITE' && tx.state !== 'calling') return;
+      if (tx.flow.closed || !tx.apply('retransmit_timer')) return;
       tx.flow.send(tx.request);
       // Timer A doubles without a cap; Timer E doubles up to T2 (§17.1.1.2, §17.1.2.2)
-      tx.interval = tx.request.method === 'INVITE' ? tx.interval * 2 : Math.min(tx.interval * 2, this.timers.t2Ms);
+      tx.interval = tx.invite ? tx.interval * 2 : Math.min(tx.interval * 2, this.timers.t2Ms);
       this.scheduleRetransmit(tx);
     }, tx.interval);
   }
 
-  private linger(tx: Tx, state: TxState, ms: number): void {
-    tx.state = state;
+  /** Keeps a finished transaction to absorb retransmitted responses (Timers D, K, and 64*T1 after a 2xx). */
+  private linger(tx: Tx, ms: number): void {
     tx.timeout = setTimeout(() => {
       tx.timeout = null;
-      if (this.pending.get(tx.key) === tx) this.pending.delete(tx.key);
+      this.end(tx);
     }, ms);
+  }
+
+  private end(tx: Tx): void {
+    tx.apply('linger_end');
+    if (this.pending.get(tx.key) === tx) this.pending.delete(tx.key);
   }
 
   private sendCancel(tx: Tx): void {
@@ -209,11 +280,11 @@ export class ClientTransactions {
     return { kind: 'request', method: 'ACK', uri: inv.uri, headers: h, body: '' };
   }
 
-  private finishLocally(tx: Tx, status: number): void {
-    if (tx.done) return;
+  private finishLocally(tx: Tx, event: 'timeout' | 'transport_error'): void {
+    if (!tx.apply(event)) return; // finished already
     this.pending.delete(tx.key);
     tx.clear();
-    tx.done = true;
+    const status = event === 'timeout' ? 408 : 503;
     const h = new SipHeaders();
     for (const n of ['Via', 'From', 'To', 'Call-ID', 'CSeq']) h.append(n, tx.request.headers.get(n) ?? '');
     this.safe(tx, { kind: 'response', status, reason: REASONS[status] ?? 'Local Failure', headers: h, body: '' }, true);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bankCredentials, issueDeviceCredentials } from '../shared/credentials';
 import { H } from '../shared/sip-control';
 import { Acd } from './acd';
-import { installSdpOnlyPeerConnection } from './test-support/sdp-only-peer-connection';
+import { installSdpOnlyWebRtc } from '../shared/sdp/sdp-only-peer-connection';
 import { SipWsClient } from './test-support/sip-ws-client';
 import { TEST_SDP, TestMediaEngine } from './test-support/test-media-engine';
 
@@ -27,7 +27,7 @@ let ua: JsSIP.UA;
 const clients: SipWsClient[] = [];
 
 beforeAll(async () => {
-  installSdpOnlyPeerConnection();
+  installSdpOnlyWebRtc();
   acd = new Acd({
     config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20 },
     dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'queue-music' } : null) },

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { bankCredentials, issueDeviceCredentials } from '../shared/credentials';
 import { Registrar } from './registrar';
-import { RateLimiter } from './rate-limiter';
+import { FailureLimiter } from '../shared/failure-limiter';
 import { newBranch, randomToken } from './sip/builders';
 import { DigestAuthenticator, digestResponse } from './sip/digest';
 import { SipHeaders, type SipMessage, type SipRequest, type SipResponse } from './sip/message';
@@ -33,7 +33,7 @@ class FakeFlow implements Flow {
 
 function setup(now = () => Date.now()) {
   const digest = new DigestAuthenticator(DOMAIN, 60_000, now);
-  const limiter = new RateLimiter(3, 0.1, now);
+  const limiter = new FailureLimiter({ kind: 'token-bucket', burst: 3, refillPerSec: 0.1 }, now);
   const registrar = new Registrar({ domain: DOMAIN, secret: SECRET, digest, limiter, logger: pino({ level: 'silent' }), now });
   return { registrar, digest };
 }

@@ -7,7 +7,7 @@ import { formatNameAddr, parseNameAddr, parseUri } from './sip/headers';
 import { fieldsOf } from './sip/message-fields';
 import type { SipRequest, SipResponse } from './sip/message';
 import type { Flow } from './transport/flow';
-import { RateLimiter } from './rate-limiter';
+import type { FailureLimiter } from '../shared/failure-limiter';
 
 /** One registered contact of an AOR, alive as long as its flow and its expiry. */
 export interface Binding {
@@ -26,7 +26,7 @@ export interface RegistrarOptions {
   domain: string;
   secret: string;
   digest: DigestAuthenticator;
-  limiter: RateLimiter;
+  limiter: FailureLimiter;
   logger: Logger;
   maxExpiresSec?: number;
   now?: () => number;
@@ -56,7 +56,7 @@ export class Registrar {
    */
   handleRegister(req: SipRequest, flow: Flow, bindingFlow: Flow = flow): SipResponse {
     const source = flow.remoteAddress;
-    const wait = this.o.limiter.retryAfter(source);
+    const wait = this.o.limiter.check(source).retryAfterSec;
     if (wait > 0) {
       this.o.logger.warn({ source }, 'REGISTER refused: too many failures from this source');
       return makeResponse(req, 503, { reason: 'Too Many Failed Attempts', headers: [['Retry-After', String(wait)]] });
@@ -73,7 +73,7 @@ export class Registrar {
     const check = this.o.digest.verify(creds, req.method, (u) => expectedPassword(this.o.secret, u, this.now()));
     if (!check.ok) {
       if (check.reason === 'stale') return this.challenge(req, true);
-      this.o.limiter.take(source);
+      this.o.limiter.fail(source);
       this.o.logger.warn({ source, user: creds.username, reason: check.reason }, 'REGISTER authentication failed');
       return check.reason === 'bad-nonce' || check.reason === 'wrong-realm' ? this.challenge(req, false) : makeResponse(req, 403, { reason: 'Bad Credentials' });
     }
@@ -81,7 +81,7 @@ export class Registrar {
     const id = parseSipUser(authUser);
     const allowed = aor === ROUTE_USER ? id?.kind === 'bank' : aor === authUser;
     if (!allowed) {
-      this.o.limiter.take(source);
+      this.o.limiter.fail(source);
       this.o.logger.warn({ source, user: authUser, aor }, 'REGISTER for a foreign AOR refused');
       return makeResponse(req, 403, { reason: 'Not Your AOR' });
     }

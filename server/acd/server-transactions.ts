@@ -1,3 +1,4 @@
+import { lookUpTransition, type TransitionResult, type TransitionTable } from '../shared/state-machine';
 import { BRANCH_MAGIC } from './sip/builders';
 import { parseCSeq, parseVia, tagOf } from './sip/headers';
 import type { SipRequest, SipResponse } from './sip/message';
@@ -21,9 +22,58 @@ import type { Flow } from './transport/flow';
  * Over UDP the final response is retransmitted on Timer G (T1 doubling to T2) until the
  * ACK comes, for a 2xx as well (§13.3.1.4, the TU's duty, done here for the TU).
  *
- * Non-INVITE (§17.2.2): trying/proceeding ─final─▶ completed ─Timer J (UDP only)─▶ gone.
+ * Non-INVITE (§17.2.2): trying ─1xx─▶ proceeding ─final─▶ completed ─Timer J─▶ gone
+ * (Timers I and J are zero over a reliable flow). Every move goes through the one
+ * `transition()` of each machine; what the tables lack (a response after the final one,
+ * an ACK to a 2xx matched as a non-2xx ACK) is dropped, as §17.2 asks.
  */
-type InviteState = 'proceeding' | 'completed' | 'confirmed' | 'accepted';
+export const INVITE_SERVER_EVENTS = [
+  'provisional', // the TU sends a 1xx
+  'success', // the TU sends a 2xx
+  'failure', // the TU sends a 300-699
+  'request_retransmit', // the INVITE again
+  'ack', // the ACK of a non-2xx (same transaction)
+  'ack_2xx', // the end-to-end ACK of a 2xx (its own branch, matched by Call-ID + CSeq)
+  'retransmit_timer', // Timer G fired
+  'ack_timeout', // Timer H fired: the final answer was never ACKed
+  'linger_end', // Timer I fired
+] as const;
+export type InviteServerEvent = (typeof INVITE_SERVER_EVENTS)[number];
+export const INVITE_SERVER_STATES = ['proceeding', 'completed', 'confirmed', 'accepted', 'terminated'] as const;
+export type InviteServerState = (typeof INVITE_SERVER_STATES)[number];
+
+export const INVITE_SERVER_TRANSITIONS: TransitionTable<InviteServerState, InviteServerEvent> = {
+  proceeding: { provisional: 'proceeding', success: 'accepted', failure: 'completed', request_retransmit: 'proceeding' },
+  completed: { request_retransmit: 'completed', ack: 'confirmed', retransmit_timer: 'completed', ack_timeout: 'terminated' },
+  confirmed: { request_retransmit: 'confirmed', ack: 'confirmed', linger_end: 'terminated' },
+  accepted: { request_retransmit: 'accepted', ack_2xx: 'terminated', retransmit_timer: 'accepted', ack_timeout: 'terminated' },
+  terminated: {},
+};
+
+export const NON_INVITE_SERVER_EVENTS = ['provisional', 'final', 'request_retransmit', 'linger_end'] as const;
+export type NonInviteServerEvent = (typeof NON_INVITE_SERVER_EVENTS)[number];
+export const NON_INVITE_SERVER_STATES = ['trying', 'proceeding', 'completed', 'terminated'] as const;
+export type NonInviteServerState = (typeof NON_INVITE_SERVER_STATES)[number];
+
+export const NON_INVITE_SERVER_TRANSITIONS: TransitionTable<NonInviteServerState, NonInviteServerEvent> = {
+  trying: { provisional: 'proceeding', final: 'completed', request_retransmit: 'trying' },
+  proceeding: { provisional: 'proceeding', final: 'completed', request_retransmit: 'proceeding' },
+  completed: { request_retransmit: 'completed', linger_end: 'terminated' },
+  terminated: {},
+};
+
+/** The next state of an INVITE or a non-INVITE server transaction. Never throws. */
+export function transition(machine: 'invite', state: InviteServerState, event: InviteServerEvent): TransitionResult<InviteServerState>;
+export function transition(machine: 'non-invite', state: NonInviteServerState, event: NonInviteServerEvent): TransitionResult<NonInviteServerState>;
+export function transition(
+  machine: 'invite' | 'non-invite',
+  state: InviteServerState | NonInviteServerState,
+  event: InviteServerEvent | NonInviteServerEvent,
+): TransitionResult<InviteServerState | NonInviteServerState> {
+  return machine === 'invite'
+    ? lookUpTransition('invite server transaction', INVITE_SERVER_TRANSITIONS, state as InviteServerState, event as InviteServerEvent)
+    : lookUpTransition('non-invite server transaction', NON_INVITE_SERVER_TRANSITIONS, state as NonInviteServerState, event as NonInviteServerEvent);
+}
 
 export class ServerInvite {
   final: SipResponse | null = null;
@@ -31,7 +81,7 @@ export class ServerInvite {
   onCancel: (() => void) | null = null;
   /** Called when a final answer was never ACKed (Timer H). */
   onAckTimeout: (() => void) | null = null;
-  state: InviteState = 'proceeding';
+  private current: InviteServerState = 'proceeding';
   retransmit: NodeJS.Timeout | null = null;
   timeout: NodeJS.Timeout | null = null;
   interval = 0;
@@ -43,10 +93,21 @@ export class ServerInvite {
     private readonly owner: ServerTransactions,
   ) {}
 
+  get state(): InviteServerState {
+    return this.current;
+  }
+
+  /** Moves on `event`; false (and no move) when the table lacks it. */
+  apply(event: InviteServerEvent): boolean {
+    const r = transition('invite', this.current, event);
+    if (r.ok) this.current = r.next;
+    return r.ok;
+  }
+
   /** Sends a response; a final one completes the transaction. A second 100 is dropped. */
   respond(res: SipResponse): void {
-    if (this.final) return;
     if (res.status === 100 && this.last) return;
+    if (!this.apply(res.status < 200 ? 'provisional' : res.status < 300 ? 'success' : 'failure')) return;
     this.last = res;
     if (res.status >= 200) {
       this.final = res;
@@ -71,6 +132,7 @@ export class ServerInvite {
 export class NonInviteTx {
   last: SipResponse | null = null;
   timeout: NodeJS.Timeout | null = null;
+  private current: NonInviteServerState = 'trying';
 
   constructor(
     readonly key: string,
@@ -79,9 +141,19 @@ export class NonInviteTx {
     private readonly owner: ServerTransactions,
   ) {}
 
+  get state(): NonInviteServerState {
+    return this.current;
+  }
+
+  apply(event: NonInviteServerEvent): boolean {
+    const r = transition('non-invite', this.current, event);
+    if (r.ok) this.current = r.next;
+    return r.ok;
+  }
+
   /** Sends a response; the first final one completes the transaction, later ones are dropped. */
   respond(res: SipResponse): void {
-    if (this.last && this.last.status >= 200) return;
+    if (!this.apply(res.status < 200 ? 'provisional' : 'final')) return;
     this.last = res;
     this.flow.send(res);
     if (res.status >= 200) this.owner.nonInviteCompleted(this);
@@ -112,8 +184,9 @@ export class ServerTransactions {
     const k = ServerTransactions.keyOf(req, 'INVITE');
     const known = this.invites.get(k);
     if (known) {
-      // a retransmitted INVITE: the last response goes out again (§17.2.1)
-      if (known.last && known.state !== 'confirmed') known.flow.send(known.last);
+      // a retransmitted INVITE: the last response goes out again (§17.2.1), except once confirmed
+      const from = known.state;
+      if (known.apply('request_retransmit') && known.last && from !== 'confirmed') known.flow.send(known.last);
       return null;
     }
     const st = new ServerInvite(k, req, flow, this);
@@ -129,10 +202,11 @@ export class ServerTransactions {
   /** Absorbs an ACK that belongs to an INVITE transaction; true when it did. */
   absorbAck(req: SipRequest): boolean {
     const st = this.match(req);
-    if (!st || !st.final || st.final.status < 300) return false;
-    if (st.state === 'completed') {
+    if (!st) return false;
+    const from = st.state;
+    if (!st.apply('ack')) return false;
+    if (from === 'completed') {
       st.clear();
-      st.state = 'confirmed';
       // Timer I absorbs ACK retransmits (0 over a reliable flow)
       this.after(st, st.flow.reliable ? 0 : this.timers.t4Ms);
     }
@@ -145,6 +219,7 @@ export class ServerTransactions {
     const st = this.accepted.get(k);
     if (!st) return undefined;
     this.accepted.delete(k);
+    st.apply('ack_2xx');
     this.forget(st);
     return st;
   }
@@ -152,18 +227,13 @@ export class ServerTransactions {
   completed(st: ServerInvite): void {
     const final = st.final!;
     const unreliable = !st.flow.reliable;
-    if (final.status < 300) {
-      st.state = 'accepted';
-      this.accepted.set(acceptedKey(st.request), st);
-    } else {
-      st.state = 'completed';
-    }
+    if (st.state === 'accepted') this.accepted.set(acceptedKey(st.request), st);
     if (unreliable) {
       // Timer G: the final answer again until the ACK (T1 doubling, capped at T2)
       st.interval = this.timers.t1Ms;
       const again = () => {
         st.retransmit = setTimeout(() => {
-          if (st.state !== 'completed' && st.state !== 'accepted') return;
+          if (!st.apply('retransmit_timer')) return;
           st.flow.send(final);
           st.interval = Math.min(st.interval * 2, this.timers.t2Ms);
           again();
@@ -174,7 +244,7 @@ export class ServerTransactions {
     // Timer H: give up waiting for the ACK
     st.timeout = setTimeout(() => {
       st.timeout = null;
-      const waiting = st.state === 'completed' || st.state === 'accepted';
+      const waiting = st.apply('ack_timeout');
       this.forget(st);
       if (waiting) st.onAckTimeout?.();
     }, this.timers.ackTimeoutMs);
@@ -190,7 +260,7 @@ export class ServerTransactions {
     const k = ServerTransactions.keyOf(req);
     const known = this.others.get(k);
     if (known) {
-      if (known.last) known.flow.send(known.last);
+      if (known.apply('request_retransmit') && known.last) known.flow.send(known.last);
       return null;
     }
     const t = new NonInviteTx(k, req, flow, this);
@@ -199,14 +269,13 @@ export class ServerTransactions {
   }
 
   nonInviteCompleted(t: NonInviteTx): void {
-    if (t.flow.reliable) {
-      this.others.delete(t.key);
-      return;
-    }
-    // Timer J: absorb retransmissions of the request for 64*T1
-    t.timeout = setTimeout(() => {
+    const end = () => {
+      t.apply('linger_end');
       if (this.others.get(t.key) === t) this.others.delete(t.key);
-    }, 64 * this.timers.t1Ms);
+    };
+    if (t.flow.reliable) return end();
+    // Timer J: absorb retransmissions of the request for 64*T1
+    t.timeout = setTimeout(end, 64 * this.timers.t1Ms);
   }
 
   /** Transactions held, INVITEs awaiting their ACK included (monitoring; tests check nothing leaks). */
@@ -222,9 +291,14 @@ export class ServerTransactions {
     this.others.clear();
   }
 
+  /** Timer I: the confirmed transaction ends after `ms`. */
   private after(st: ServerInvite, ms: number): void {
-    if (ms <= 0) return this.forget(st);
-    st.timeout = setTimeout(() => this.forget(st), ms);
+    const end = () => {
+      st.apply('linger_end');
+      this.forget(st);
+    };
+    if (ms <= 0) return end();
+    st.timeout = setTimeout(end, ms);
   }
 
   private forget(st: ServerInvite): void {

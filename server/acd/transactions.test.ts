@@ -1,7 +1,25 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ClientTransactions } from './client-transactions';
-import { ServerTransactions } from './server-transactions';
+import { countTransitions } from '../shared/state-machine';
+import {
+  CLIENT_TX_EVENTS,
+  ClientTransactions,
+  INVITE_CLIENT_STATES,
+  INVITE_CLIENT_TRANSITIONS,
+  NON_INVITE_CLIENT_STATES,
+  NON_INVITE_CLIENT_TRANSITIONS,
+  transition as clientTransition,
+} from './client-transactions';
+import {
+  INVITE_SERVER_EVENTS,
+  INVITE_SERVER_STATES,
+  INVITE_SERVER_TRANSITIONS,
+  NON_INVITE_SERVER_EVENTS,
+  NON_INVITE_SERVER_STATES,
+  NON_INVITE_SERVER_TRANSITIONS,
+  ServerTransactions,
+  transition as serverTransition,
+} from './server-transactions';
 import { makeResponse } from './sip/builders';
 import { SipHeaders, type SipMessage, type SipRequest } from './sip/message';
 import type { TransactionTimers } from './timers';
@@ -200,5 +218,131 @@ describe('server transactions', () => {
     const opt2 = request('OPTIONS', 'z9hG4bKtcp');
     st.beginNonInvite(opt2, tcp)!.respond(makeResponse(opt2, 200));
     expect(st.beginNonInvite(opt2, tcp)).not.toBeNull();
+  });
+});
+
+/**
+ * The four RFC 3261 §17 machines, written out independently of the tables (Figures 5-8,
+ * with RFC 6026's accepted state), so a wrong table entry fails here.
+ */
+type Row = readonly [string, string, string];
+const INVITE_CLIENT: Row[] = [
+  ['calling', 'provisional', 'proceeding'],
+  ['calling', 'success', 'accepted'],
+  ['calling', 'failure', 'completed'],
+  ['calling', 'retransmit_timer', 'calling'],
+  ['calling', 'timeout', 'terminated'],
+  ['calling', 'transport_error', 'terminated'],
+  ['proceeding', 'provisional', 'proceeding'],
+  ['proceeding', 'success', 'accepted'],
+  ['proceeding', 'failure', 'completed'],
+  ['proceeding', 'timeout', 'terminated'],
+  ['proceeding', 'transport_error', 'terminated'],
+  ['completed', 'provisional', 'completed'],
+  ['completed', 'success', 'completed'],
+  ['completed', 'failure', 'completed'],
+  ['completed', 'linger_end', 'terminated'],
+  ['accepted', 'provisional', 'accepted'],
+  ['accepted', 'success', 'accepted'],
+  ['accepted', 'failure', 'accepted'],
+  ['accepted', 'linger_end', 'terminated'],
+];
+const NON_INVITE_CLIENT: Row[] = [
+  ['trying', 'provisional', 'proceeding'],
+  ['trying', 'success', 'completed'],
+  ['trying', 'failure', 'completed'],
+  ['trying', 'retransmit_timer', 'trying'],
+  ['trying', 'timeout', 'terminated'],
+  ['trying', 'transport_error', 'terminated'],
+  ['proceeding', 'provisional', 'proceeding'],
+  ['proceeding', 'success', 'completed'],
+  ['proceeding', 'failure', 'completed'],
+  ['proceeding', 'retransmit_timer', 'proceeding'],
+  ['proceeding', 'timeout', 'terminated'],
+  ['proceeding', 'transport_error', 'terminated'],
+  ['completed', 'provisional', 'completed'],
+  ['completed', 'success', 'completed'],
+  ['completed', 'failure', 'completed'],
+  ['completed', 'linger_end', 'terminated'],
+];
+const INVITE_SERVER: Row[] = [
+  ['proceeding', 'provisional', 'proceeding'],
+  ['proceeding', 'success', 'accepted'],
+  ['proceeding', 'failure', 'completed'],
+  ['proceeding', 'request_retransmit', 'proceeding'],
+  ['completed', 'request_retransmit', 'completed'],
+  ['completed', 'ack', 'confirmed'],
+  ['completed', 'retransmit_timer', 'completed'],
+  ['completed', 'ack_timeout', 'terminated'],
+  ['confirmed', 'request_retransmit', 'confirmed'],
+  ['confirmed', 'ack', 'confirmed'],
+  ['confirmed', 'linger_end', 'terminated'],
+  ['accepted', 'request_retransmit', 'accepted'],
+  ['accepted', 'ack_2xx', 'terminated'],
+  ['accepted', 'retransmit_timer', 'accepted'],
+  ['accepted', 'ack_timeout', 'terminated'],
+];
+const NON_INVITE_SERVER: Row[] = [
+  ['trying', 'provisional', 'proceeding'],
+  ['trying', 'final', 'completed'],
+  ['trying', 'request_retransmit', 'trying'],
+  ['proceeding', 'provisional', 'proceeding'],
+  ['proceeding', 'final', 'completed'],
+  ['proceeding', 'request_retransmit', 'proceeding'],
+  ['completed', 'request_retransmit', 'completed'],
+  ['completed', 'linger_end', 'terminated'],
+];
+
+const machines = [
+  {
+    name: 'invite client transaction',
+    states: INVITE_CLIENT_STATES,
+    events: CLIENT_TX_EVENTS,
+    table: INVITE_CLIENT_TRANSITIONS,
+    spec: INVITE_CLIENT,
+    step: (s: string, e: string) => clientTransition(true, s as (typeof INVITE_CLIENT_STATES)[number], e as (typeof CLIENT_TX_EVENTS)[number]),
+  },
+  {
+    name: 'non-invite client transaction',
+    states: NON_INVITE_CLIENT_STATES,
+    events: CLIENT_TX_EVENTS,
+    table: NON_INVITE_CLIENT_TRANSITIONS,
+    spec: NON_INVITE_CLIENT,
+    step: (s: string, e: string) => clientTransition(false, s as (typeof NON_INVITE_CLIENT_STATES)[number], e as (typeof CLIENT_TX_EVENTS)[number]),
+  },
+  {
+    name: 'invite server transaction',
+    states: INVITE_SERVER_STATES,
+    events: INVITE_SERVER_EVENTS,
+    table: INVITE_SERVER_TRANSITIONS,
+    spec: INVITE_SERVER,
+    step: (s: string, e: string) => serverTransition('invite', s as (typeof INVITE_SERVER_STATES)[number], e as (typeof INVITE_SERVER_EVENTS)[number]),
+  },
+  {
+    name: 'non-invite server transaction',
+    states: NON_INVITE_SERVER_STATES,
+    events: NON_INVITE_SERVER_EVENTS,
+    table: NON_INVITE_SERVER_TRANSITIONS,
+    spec: NON_INVITE_SERVER,
+    step: (s: string, e: string) =>
+      serverTransition('non-invite', s as (typeof NON_INVITE_SERVER_STATES)[number], e as (typeof NON_INVITE_SERVER_EVENTS)[number]),
+  },
+];
+
+describe.each(machines)('$name state machine', ({ name, states, events, table, spec, step }) => {
+  const legal = new Map(spec.map(([s, e, n]) => [`${s}/${e}`, n]));
+  // Every (state, event) pair, generated from the lists, so a new state or event is covered.
+  const cases = states.flatMap((s) => events.map((e) => [s, e] as const));
+  it.each(cases)('%s + %s', (state, event) => {
+    const r = step(state, event);
+    const expected = legal.get(`${state}/${event}`);
+    if (expected) expect(r).toEqual({ ok: true, next: expected });
+    else expect(r).toMatchObject({ ok: false, error: { kind: 'illegal-transition', machine: name, state, event } });
+  });
+
+  it('has a row for every state, none the spec lacks, and terminated is final', () => {
+    expect(Object.keys(table).sort()).toEqual([...states].sort());
+    expect(countTransitions(table)).toBe(spec.length);
+    expect(Object.keys(table.terminated)).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { openDatabase, type Database } from '../db/database';
 import { DEMO, seedDemo } from '../db/seed';
 import { createApiHandler } from './api-router';
 import { createPageGate } from './page-gate';
-import { LoginRateLimiter } from './rate-limiter';
+import { LoginRateLimiter } from './login-rate-limiter';
 import { SessionService } from './session-service';
 
 /**

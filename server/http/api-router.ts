@@ -11,7 +11,7 @@ import { LoginCredentials, homeFor, type AdminCallRow, type CallConfig, type Cal
 import { accountRoutes } from './account-routes';
 import { adminRoutes } from './admin-routes';
 import { clientIp, isSameOrigin, PayloadTooLarge, readJsonBody, sendJson, STATUS } from './http-io';
-import { LoginRateLimiter } from './rate-limiter';
+import { LoginRateLimiter } from './login-rate-limiter';
 import { allows, ok, route, STAFF, type Route } from './route-table';
 import type { SessionService } from './session-service';
 

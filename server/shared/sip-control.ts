@@ -52,16 +52,5 @@ export type LegEndCause = z.infer<typeof LegEndCause>;
 /** The route point's AOR user part, registered by bank UAs. */
 export const ROUTE_USER = 'route';
 
-/** SDP of a control dialog: one audio stream that never carries media. */
-export function controlSdp(sessionId: number, origin = '127.0.0.1'): string {
-  return [
-    'v=0',
-    `o=- ${sessionId} 1 IN IP4 ${origin}`,
-    's=patchbay-control',
-    'c=IN IP4 0.0.0.0',
-    't=0 0',
-    'm=audio 9 RTP/AVP 0',
-    'a=inactive',
-    '',
-  ].join('\r\n');
-}
+/** SDP of a control dialog: one audio stream that never carries media (written by the SDP module). */
+export { controlSdp } from './sdp/control-sdp';

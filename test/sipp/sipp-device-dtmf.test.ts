@@ -7,9 +7,10 @@ import { WeriftMediaEngine } from '../../server/acd/media/werift-media-engine';
 import type { SipRequest } from '../../server/acd/sip/message';
 import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';
 import { bankCredentials, issueDeviceCredentials } from '../../server/shared/credentials';
-import { controlSdp, H } from '../../server/shared/sip-control';
+import { H } from '../../server/shared/sip-control';
 import { freePort, killSipps, runSipp } from './sipp-runner';
 import { requireTool } from '../../server/test-support/system-tools';
+import { dialForLeg, placeCall, takeRouteOffer } from '../../server/test-support/sip-peers';
 
 /**
  * Real SIPp as an operator's SIP phone registered over UDP: the bank dials it, the ACD offers
@@ -63,16 +64,11 @@ describe('SIPp phone sending play_pcap_audio DTMF through the ACD', () => {
     closers.push(() => callerRtp.close());
     const caller = await SipWsClient.connect(`ws://127.0.0.1:${acd.port}`, 'caller');
     closers.push(() => caller.close());
-    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: callerRtp.sdp({ pts: '0 8 101' }) });
-    caller.send(inv);
-    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE');
+    const { ok } = await placeCall(caller, `sip:${NUMBER}@${DOMAIN}`, callerRtp.sdp({ pts: '0 8 101' }));
     callerRtp.aimAt(ok.body);
-    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
-    const offer = await bank.request('INVITE');
-    bank.answer(offer, 200, { body: controlSdp(1) });
+    const { callerLeg } = await takeRouteOffer(bank);
 
-    const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
+    const dial = await dialForLeg(bank, `sip:${dev.user}@${DOMAIN}`, callerLeg, creds);
     const answered = await bank.response(dial.headers.get('Call-ID')!, 'INVITE', true, 5000);
     expect(answered.status).toBe(200);
     const control = bank.dialogFrom(dial, answered);

@@ -9,6 +9,7 @@ import { controlSdp, H } from '../../server/shared/sip-control';
 import type { SipRequest } from '../../server/acd/sip/message';
 import { freePort, killSipps, runSipp } from './sipp-runner';
 import { requireTool } from '../../server/test-support/system-tools';
+import { dialForLeg, takeRouteOffer } from '../../server/test-support/sip-peers';
 
 /**
  * SIPp callers over UDP with real RTP through the ACD's own SIP and the real media engine
@@ -98,10 +99,8 @@ describe('SIPp callers with RTP through the ACD (UDP, real media engine)', () =>
     closers.push(() => phoneRtp.close());
 
     const run = runSipp('caller-g711a-uac.xml', await callerArgs(a), 15);
-    const offer = await b.request('INVITE', () => true, 5000);
-    const route = b.answer(offer, 200, { body: controlSdp(1) });
-    const first = b.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    const dial = await b.sendWithAuth(first, creds.user, creds.password);
+    const { callerLeg, route } = await takeRouteOffer(b, 5000);
+    const dial = await dialForLeg(b, `sip:${dev.user}@${DOMAIN}`, callerLeg, creds);
     const ring = await phone.request('INVITE', () => true, 5000);
     expect(ring.body).toMatch(/^m=audio \d+ RTP\/AVP /m);
     phoneRtp.aimAt(ring.body);

@@ -6,6 +6,7 @@ import { TEST_SDP, TestMediaEngine } from '../../server/acd/test-support/test-me
 import { bankCredentials, issueDeviceCredentials } from '../../server/shared/credentials';
 import { controlSdp, H } from '../../server/shared/sip-control';
 import { freePort, killSipps, runSipp } from './sipp-runner';
+import { dialForLeg, placeCall, takeRouteOffer } from '../../server/test-support/sip-peers';
 
 /**
  * SIPp (Debian's sip-tester) as a real peer of the ACD over UDP and TCP: an OPTIONS ping,
@@ -90,15 +91,10 @@ describe('SIPp against the ACD', () => {
 
     const caller = await SipWsClient.connect(`ws://127.0.0.1:${acd!.port}`, 'caller');
     clients.push(caller);
-    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: TEST_SDP });
-    caller.send(inv);
-    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE');
-    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
-    const offer = await b.request('INVITE');
-    b.answer(offer, 200, { body: controlSdp(1) });
+    await placeCall(caller, `sip:${NUMBER}@${DOMAIN}`, TEST_SDP);
+    const { callerLeg } = await takeRouteOffer(b);
 
-    const first = b.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    const dial = await b.sendWithAuth(first, creds.user, creds.password);
+    const dial = await dialForLeg(b, `sip:${dev.user}@${DOMAIN}`, callerLeg, creds);
     const bridged = await b.response(dial.headers.get('Call-ID')!, 'INVITE', true, 5000);
     expect(bridged.status).toBe(200);
     const control = b.dialogFrom(dial, bridged);

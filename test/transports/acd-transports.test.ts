@@ -9,6 +9,7 @@ import { TEST_SDP, TestMediaEngine } from '../../server/acd/test-support/test-me
 import { bankCredentials, issueDeviceCredentials } from '../../server/shared/credentials';
 import { controlSdp, H } from '../../server/shared/sip-control';
 import { selfSignedCert } from '../../server/acd/test-support/tls-cert';
+import { dialForLeg, placeCall, takeRouteOffer } from '../../server/test-support/sip-peers';
 
 /**
  * The ACD over UDP, TCP, TLS and WSS with raw clients: Via/rport answers, retransmissions
@@ -218,15 +219,10 @@ describe('ACD transports', () => {
     const dev = issueDeviceCredentials(SECRET, 3600);
     expect((await device.register(dev.user, DOMAIN, dev.user, dev.password)).status).toBe(200);
     const caller = keep(await SipWsClient.stream('127.0.0.1', acd!.ports.TCP!, 'caller'));
-    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: TEST_SDP });
-    caller.send(inv);
-    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE');
-    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
-    const offer = await bank.request('INVITE');
-    bank.answer(offer, 200, { body: controlSdp(1) });
+    await placeCall(caller, `sip:${NUMBER}@${DOMAIN}`, TEST_SDP);
+    const { callerLeg } = await takeRouteOffer(bank);
 
-    const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
+    const dial = await dialForLeg(bank, `sip:${dev.user}@${DOMAIN}`, callerLeg, creds);
     const ring = await device.request('INVITE');
     expect(parseVia(ring.headers.get('Via')!)!.transport).toBe('UDP');
     expect(ring.headers.get('Supported')).toBe('timer');
@@ -260,14 +256,9 @@ describe('ACD transports', () => {
     const dev = issueDeviceCredentials(SECRET, 3600);
     expect((await device.register(dev.user, DOMAIN, dev.user, dev.password)).status).toBe(200);
     const caller = await udp('caller');
-    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: TEST_SDP });
-    caller.send(inv);
-    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE');
-    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
-    const offer = await bank.request('INVITE');
-    bank.answer(offer, 200, { body: controlSdp(1) });
-    const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, offer.headers.get(H.leg)!]], body: controlSdp(2) });
-    const dial = await bank.sendWithAuth(first, creds.user, creds.password);
+    await placeCall(caller, `sip:${NUMBER}@${DOMAIN}`, TEST_SDP);
+    const { callerLeg } = await takeRouteOffer(bank);
+    const dial = await dialForLeg(bank, `sip:${dev.user}@${DOMAIN}`, callerLeg, creds);
     const ring = await device.request('INVITE');
     expect(parseVia(ring.headers.get('Via')!)!.transport).toBe('TCP');
     expect(ring.headers.get('Contact')).toContain(`:${acd!.ports.TCP!};transport=tcp`);

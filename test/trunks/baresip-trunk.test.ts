@@ -14,6 +14,7 @@ import { StaticTrunkDirectory } from '../../server/acd/trunks/trunk-directory';
 import { bankCredentials } from '../../server/shared/credentials';
 import { controlSdp, H } from '../../server/shared/sip-control';
 import { requireTool } from '../../server/test-support/system-tools';
+import { placeCall, takeRouteOffer } from '../../server/test-support/sip-peers';
 
 /**
  * RTP both ways through a trunk bridge: a WebRTC caller (werift, like a browser) parked on the
@@ -80,16 +81,11 @@ describe('baresip as the mobile behind a UDP trunk', () => {
     cleanup.push(() => browser.close());
     const caller = await SipWsClient.connect(url, 'caller');
     cleanup.push(() => caller.close());
-    const inv = caller.makeRequest('INVITE', `sip:${DID}@${DOMAIN}`, { from: '"Carla" <sip:carla@test.invalid>', body: await browser.makeOffer() });
-    caller.send(inv);
-    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE', true, 10_000);
+    const { ok } = await placeCall(caller, `sip:${DID}@${DOMAIN}`, await browser.makeOffer(), { from: '"Carla" <sip:carla@test.invalid>', timeoutMs: 10_000 });
     expect(ok.status).toBe(200);
-    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
     await browser.acceptAnswer(ok.body);
     await browser.connected();
-    const offer = await bank.request('INVITE', () => true, 5000);
-    bank.answer(offer, 200, { body: controlSdp(1) });
-    const callerLeg = offer.headers.get(H.leg)!;
+    const { callerLeg } = await takeRouteOffer(bank, 5000);
 
     // the bank dials the mobile: out through the UDP trunk to baresip, which auto-answers
     const first = bank.makeRequest('INVITE', `tel:${MOBILE}`, { from: `<sip:${creds.user}@${DOMAIN}>`, headers: [[H.bridge, callerLeg]], body: controlSdp(2) });

@@ -13,6 +13,7 @@ import { decode, encode } from './g711';
 import { TestBrowserClient } from './test-browser-client';
 import { WeriftMediaEngine } from './werift-media-engine';
 import { requireTool } from '../../test-support/system-tools';
+import { placeCall, takeRouteOffer } from '../../test-support/sip-peers';
 
 /**
  * Real softphone as an operator's SIP phone: baresip (Debian baresip-core) registers with
@@ -76,16 +77,11 @@ describe('baresip as a SIP phone registered over UDP', () => {
     cleanup.push(() => browser.close());
     const caller = await SipWsClient.connect(url, 'caller');
     cleanup.push(() => caller.close());
-    const inv = caller.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { body: await browser.makeOffer() });
-    caller.send(inv);
-    const ok = await caller.response(inv.headers.get('Call-ID')!, 'INVITE', true, 10_000);
+    const { ok } = await placeCall(caller, `sip:${NUMBER}@${DOMAIN}`, await browser.makeOffer(), { timeoutMs: 10_000 });
     expect(ok.status).toBe(200);
-    caller.send(caller.inDialog('ACK', caller.dialogFrom(inv, ok)));
     await browser.acceptAnswer(ok.body);
     await browser.connected();
-    const offer = await bank.request('INVITE', () => true, 5000);
-    bank.answer(offer, 200, { body: controlSdp(1) });
-    const callerLeg = offer.headers.get(H.leg)!;
+    const { callerLeg } = await takeRouteOffer(bank, 5000);
 
     // the bank dials baresip and asks for a recording
     const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, callerLeg], [H.record, 'on']], body: controlSdp(2) });

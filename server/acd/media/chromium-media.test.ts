@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { candidateAddresses } from './sdp-tweaks';
+import { candidateAddresses } from '../../shared/sdp/audio-edits';
 import { WeriftMediaEngine } from './werift-media-engine';
 import { requireTool } from '../../test-support/system-tools';
 

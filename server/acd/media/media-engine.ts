@@ -1,3 +1,5 @@
+import { audioProtocolOf, isPlainRtpProtocol } from '../../shared/sdp/sdp-document';
+
 /**
  * The ACD's only door to media. Signalling code (server/acd/*) talks to this interface and
  * never to RTP, ICE or DTLS. The embedded engine (werift for WebRTC legs, Node UDP sockets
@@ -94,7 +96,5 @@ export interface MediaBridge {
 
 /** Which kind of endpoint answers this offer: `RTP/AVP` → plain RTP, anything with TLS/SAVP(F) → WebRTC. */
 export function mediaKindOfSdp(sdp: string): MediaKind {
-  const m = /^m=audio \d+(?:\/\d+)? (\S+)/m.exec(sdp);
-  const proto = (m?.[1] ?? '').toUpperCase();
-  return proto === 'RTP/AVP' || proto === 'RTP/AVPF' ? 'rtp' : 'webrtc';
+  return isPlainRtpProtocol(audioProtocolOf(sdp)) ? 'rtp' : 'webrtc';
 }

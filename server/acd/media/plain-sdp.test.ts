@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MediaNegotiationError } from './media-errors';
 import { mediaKindOfSdp } from './media-engine';
-import { answerDirection, parseRemoteMedia, writeLocalSdp } from './plain-sdp';
+import { answerDirection } from '../../shared/sdp/audio-edits';
+import { parseRemoteMedia, writeLocalSdp } from './plain-sdp';
 
 const sipp = [
   'v=0',

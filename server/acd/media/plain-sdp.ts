@@ -1,13 +1,15 @@
+import { remoteDirectionOf } from '../../shared/sdp/audio-edits';
+import { firstAudio, ipv4Of, isPlainRtpProtocol, looksLikeSdp, parseSdp, payloadTypes, writeSdp } from '../../shared/sdp/sdp-document';
 import type { RtpCodecName } from './endpoint-base';
 import { MediaNegotiationError } from './media-errors';
 import type { MediaDirection } from './media-engine';
-import { remoteDirectionOf } from './sdp-tweaks';
 
 /**
  * SDP for plain RTP/AVP legs (trunks, SIP phones): no ICE, no DTLS, one audio stream,
- * G.711 + telephone-event only. Parsing is deliberately narrow: the first audio m-line,
+ * G.711 + telephone-event only. Reading is deliberately narrow: the first audio m-line,
  * its connection address (media-level, else session-level), its payload types and
- * direction. Everything else is ignored.
+ * direction. Everything else is ignored. Parsing and writing go through the shared SDP
+ * module; this file only maps SDP to our codecs.
  */
 export interface RemoteMedia {
   readonly address: string;
@@ -20,34 +22,16 @@ export interface RemoteMedia {
 const STATIC: Record<number, RtpCodecName> = { 0: 'PCMU', 8: 'PCMA' };
 
 export function parseRemoteMedia(sdp: string): RemoteMedia {
-  if (!sdp.startsWith('v=0')) throw new MediaNegotiationError('not an SDP body');
-  const ls = sdp.split(/\r?\n/);
-  let sessionAddr: string | null = null;
-  let mediaAddr: string | null = null;
-  let mline: RegExpExecArray | null = null;
-  const rtpmap = new Map<number, { name: string; rate: number }>();
-  for (const l of ls) {
-    if (l.startsWith('m=')) {
-      if (mline) break; // only the first audio stream
-      mline = /^m=audio (\d+)(?:\/\d+)? (\S+) ([\d ]+)$/.exec(l.trim());
-      continue;
-    }
-    const c = /^c=IN IP4 (\d{1,3}(?:\.\d{1,3}){3})/.exec(l);
-    if (c) {
-      if (mline) mediaAddr = c[1] as string;
-      else sessionAddr = c[1] as string;
-    }
-    const r = /^a=rtpmap:(\d+) ([^/\s]+)\/(\d+)/.exec(l);
-    if (r && mline) rtpmap.set(Number(r[1]), { name: (r[2] as string).toUpperCase(), rate: Number(r[3]) });
-  }
-  if (!mline) throw new MediaNegotiationError('no audio m-line');
-  const proto = (mline[2] as string).toUpperCase();
-  if (proto !== 'RTP/AVP' && proto !== 'RTP/AVPF') throw new MediaNegotiationError(`not plain RTP: ${proto}`);
-  const address = mediaAddr ?? sessionAddr;
+  if (!looksLikeSdp(sdp)) throw new MediaNegotiationError('not an SDP body');
+  const doc = parseSdp(sdp);
+  const audio = firstAudio(doc);
+  if (!audio || audio.port === undefined || !audio.protocol) throw new MediaNegotiationError('no audio m-line');
+  if (!isPlainRtpProtocol(audio.protocol)) throw new MediaNegotiationError(`not plain RTP: ${audio.protocol.toUpperCase()}`);
+  const address = ipv4Of(audio.connection) ?? ipv4Of(doc.connection);
   if (!address) throw new MediaNegotiationError('no IPv4 connection address');
+  const rtpmap = new Map(audio.rtp.map((r) => [r.payload, { name: r.codec.toUpperCase(), rate: r.rate }]));
   const codecs: Array<{ pt: number; codec: RtpCodecName }> = [];
-  for (const tok of (mline[3] as string).trim().split(/\s+/)) {
-    const pt = Number(tok);
+  for (const pt of payloadTypes(audio)) {
     const map = rtpmap.get(pt);
     let codec: RtpCodecName | undefined;
     if (map) {
@@ -57,14 +41,7 @@ export function parseRemoteMedia(sdp: string): RemoteMedia {
     } else codec = STATIC[pt];
     if (codec) codecs.push({ pt, codec });
   }
-  return { address, port: Number(mline[1]), codecs, direction: remoteDirectionOf(sdp) };
-}
-
-/** Our side's direction for a remote one (RFC 3264 §6.1). */
-export function answerDirection(remote: MediaDirection): MediaDirection {
-  if (remote === 'sendonly') return 'recvonly';
-  if (remote === 'recvonly') return 'sendonly';
-  return remote;
+  return { address, port: audio.port, codecs, direction: remoteDirectionOf(doc) };
 }
 
 export interface LocalMediaDesc {
@@ -77,19 +54,23 @@ export interface LocalMediaDesc {
 }
 
 export function writeLocalSdp(d: LocalMediaDesc): string {
-  const pts = d.codecs.map((c) => c.pt);
-  const out = [
-    'v=0',
-    `o=patchbay ${d.sessionId} ${d.version} IN IP4 ${d.address}`,
-    's=patchbay',
-    `c=IN IP4 ${d.address}`,
-    't=0 0',
-    `m=audio ${d.port} RTP/AVP ${pts.join(' ')}`,
-  ];
-  for (const c of d.codecs) {
-    if (c.codec === 'telephone-event') out.push(`a=rtpmap:${c.pt} telephone-event/8000`, `a=fmtp:${c.pt} 0-16`);
-    else out.push(`a=rtpmap:${c.pt} ${c.codec}/8000`);
-  }
-  out.push('a=ptime:20', `a=${d.direction}`);
-  return out.join('\r\n') + '\r\n';
+  return writeSdp({
+    version: 0,
+    origin: { username: 'patchbay', sessionId: d.sessionId, sessionVersion: d.version, netType: 'IN', ipVer: 4, address: d.address },
+    name: 'patchbay',
+    connection: { version: 4, ip: d.address },
+    timing: { start: 0, stop: 0 },
+    media: [
+      {
+        type: 'audio',
+        port: d.port,
+        protocol: 'RTP/AVP',
+        payloads: d.codecs.map((c) => c.pt).join(' '),
+        rtp: d.codecs.map((c) => ({ payload: c.pt, codec: c.codec, rate: 8000 })),
+        fmtp: d.codecs.filter((c) => c.codec === 'telephone-event').map((c) => ({ payload: c.pt, config: '0-16' })),
+        ptime: 20,
+        direction: d.direction,
+      },
+    ],
+  });
 }

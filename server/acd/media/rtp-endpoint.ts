@@ -5,7 +5,8 @@ import { PT_PCMA, PT_PCMU, PT_TELEPHONE_EVENT } from './engine-options';
 import type { G711Law } from './g711';
 import { MediaNegotiationError, MediaStateError } from './media-errors';
 import type { MediaDirection } from './media-engine';
-import { answerDirection, parseRemoteMedia, writeLocalSdp, type RemoteMedia } from './plain-sdp';
+import { answerDirection } from '../../shared/sdp/audio-edits';
+import { parseRemoteMedia, writeLocalSdp, type RemoteMedia } from './plain-sdp';
 import type { RewrittenHeader } from './rtp-stream-rewriter';
 
 export interface RtpEndpointDeps extends EndpointBaseDeps {

@@ -1,11 +1,11 @@
 import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import { z } from 'zod';
+import { candidateAddresses, keepOnly8kAudio, remoteDirectionOf, setDefaultCandidate } from '../../shared/sdp/audio-edits';
 import { EndpointBase, type EndpointBaseDeps, type RtpCodecName } from './endpoint-base';
 import { peerConfig } from './engine-options';
 import { MediaNegotiationError, MediaPortsExhaustedError, MediaStateError } from './media-errors';
 import type { MediaDirection } from './media-engine';
 import type { RewrittenHeader } from './rtp-stream-rewriter';
-import { candidateAddresses, keepOnly8kAudio, remoteDirectionOf, setDefaultCandidate } from './sdp-tweaks';
 
 export type { BridgeAttachment, EndCause, MediaFrame, RtpCodecName } from './endpoint-base';
 

@@ -7,7 +7,7 @@ import { taggedFrame } from './test-frames';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CLIP } from './clip-library';
 import { transcode } from './g711';
-import { candidateAddresses } from './sdp-tweaks';
+import { candidateAddresses } from '../../shared/sdp/audio-edits';
 import { TestBrowserClient } from './test-browser-client';
 import { WeriftMediaEngine } from './werift-media-engine';
 import type { WeriftEndpoint } from './werift-endpoint';

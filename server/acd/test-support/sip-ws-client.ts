@@ -82,7 +82,7 @@ function udpWire(socket: dgram.Socket, host: string, port: number): Wire {
  */
 export class SipWsClient {
   private readonly inbox: SipMessage[] = [];
-  private readonly waiters: Array<{ pred: (m: SipMessage) => boolean; resolve: (m: SipMessage) => void }> = [];
+  private readonly waiters: Array<{ pred: (m: SipMessage) => boolean; resolve: (m: SipMessage) => void; reject: (err: Error) => void }> = [];
   /** Every message received, in order (never consumed). */
   readonly received: SipMessage[] = [];
   readonly contact: string;
@@ -171,6 +171,10 @@ export class SipWsClient {
         resolve: (m: SipMessage) => {
           clearTimeout(timer);
           resolve(m);
+        },
+        reject: (err: Error) => {
+          clearTimeout(timer);
+          reject(err);
         },
       };
       const timer = setTimeout(() => {
@@ -326,7 +330,9 @@ export class SipWsClient {
     this.send(makeResponse(req, status, { headers }));
   }
 
+  /** Closes the wire; pending `next()` waits are rejected so their timers do not hold the process open. */
   close(): Promise<void> {
+    for (const w of this.waiters.splice(0)) w.reject(new Error(`${this.name}: closed`));
     return this.wire.close();
   }
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { H } from '../../shared/sip-control';
 import type { ClientTransactions } from '../client-transactions';
 import type { LocalAddress } from '../local-address';
-import type { RateLimiter } from '../rate-limiter';
+import type { FailureLimiter } from '../../shared/failure-limiter';
 import { makeResponse } from '../sip/builders';
 import { DigestClient } from '../sip/client-digest';
 import { parseDigest, type DigestAuthenticator } from '../sip/digest';
@@ -58,7 +58,7 @@ export interface TrunkSideDeps {
   connect(protocol: TransportProtocol, host: string, port: number): Promise<Flow>;
   local: LocalAddress;
   digest: DigestAuthenticator;
-  limiter: RateLimiter;
+  limiter: FailureLimiter;
   clientTx: ClientTransactions;
   logger: Logger;
 }
@@ -138,7 +138,7 @@ export class TrunkSide {
     const trunk = this.inboundTrunk(req, flow);
     const callId = fieldsOf(req).callId;
     if (trunk) {
-      const wait = this.d.limiter.retryAfter(source);
+      const wait = this.d.limiter.check(source).retryAfterSec;
       if (wait > 0) return respond(req, 503, 'Too Many Failed Attempts', [['Retry-After', String(wait)]]);
       if (trunk.inboundDigest) {
         const creds = parseDigest(req.headers.get('Proxy-Authorization') ?? '');
@@ -148,14 +148,14 @@ export class TrunkSide {
           if (check.reason === 'stale' || check.reason === 'bad-nonce' || check.reason === 'wrong-realm') {
             return respond(req, 407, undefined, [['Proxy-Authenticate', this.d.digest.challenge(check.reason === 'stale')]]);
           }
-          this.d.limiter.take(source);
+          this.d.limiter.fail(source);
           this.log.warn({ source, trunk: trunk.name, reason: check.reason, callId }, 'trunk INVITE authentication failed');
           return respond(req, 403, 'Bad Credentials');
         }
       }
       // a carrier never makes the ACD dial: no bridge orders, no device targets
       if (req.headers.has(H.bridge) || (uri.user ?? '').startsWith('dev-')) {
-        this.d.limiter.take(source);
+        this.d.limiter.fail(source);
         this.log.warn({ source, trunk: trunk.name, to: req.uri, callId }, 'dial order from a trunk refused');
         return respond(req, 403, 'Trunks May Not Dial');
       }

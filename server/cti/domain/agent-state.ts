@@ -1,5 +1,5 @@
 import type { AgentState } from '../../contracts/agent';
-import { illegal, type TransitionResult } from './transition';
+import { illegalTransition as illegal, type TransitionResult } from '../../shared/state-machine';
 
 /**
  * The operator's state machine. The CTI is the only writer of an operator's state: clients

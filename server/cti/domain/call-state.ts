@@ -1,5 +1,5 @@
 import type { CallStatus } from '../../contracts/call';
-import { illegal, type TransitionResult } from './transition';
+import { illegalTransition as illegal, type TransitionResult } from '../../shared/state-machine';
 
 /**
  * A call as a business object (the CTI's view; the ACD holds the legs). Its words (status,

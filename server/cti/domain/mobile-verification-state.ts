@@ -1,5 +1,5 @@
 import type { MobileStatus } from '../../contracts/socket-events';
-import { illegal, type TransitionResult } from './transition';
+import { illegalTransition as illegal, type TransitionResult } from '../../shared/state-machine';
 
 /**
  * The verification call of an operator's own mobile (docs/trunks.md, "Mobile numbers"): the CTI

@@ -4,6 +4,7 @@ import { SipWsClient } from '../../acd/test-support/sip-ws-client';
 import type { SipRequest, SipResponse } from '../../acd/sip/message';
 import type { Logger } from '../../log';
 import { issueDeviceCredentials } from '../../shared/credentials';
+import { placeCall as answeredCall } from '../../test-support/sip-peers';
 
 export const DOMAIN = 'patchbay.local';
 export const SECRET = 'integration-secret-'.padEnd(40, 'x');
@@ -34,12 +35,8 @@ export async function registeredDevice(wsUrl: string): Promise<{ client: SipWsCl
 /** A caller dialling the served number; resolves once the ACD answered and was ACKed. */
 export async function placeCall(wsUrl: string): Promise<{ client: SipWsClient; hangUp: () => Promise<SipResponse> }> {
   const client = await SipWsClient.connect(wsUrl, 'carla');
-  const inv = client.makeRequest('INVITE', `sip:${NUMBER}@${DOMAIN}`, { from: '"Carla Caller" <sip:carla@test.invalid>', body: TEST_SDP });
-  client.send(inv);
-  const ok = await client.response(inv.headers.get('Call-ID')!, 'INVITE');
+  const { ok, dialog } = await answeredCall(client, `sip:${NUMBER}@${DOMAIN}`, TEST_SDP, { from: '"Carla Caller" <sip:carla@test.invalid>' });
   if (ok.status !== 200) throw new Error(`caller INVITE answered ${ok.status}`);
-  const dialog = client.dialogFrom(inv, ok);
-  client.send(client.inDialog('ACK', dialog));
   return {
     client,
     hangUp: async () => {

@@ -1,7 +1,7 @@
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as JsSIPModule from 'jssip';
-import { SdpOnlyPeerConnection, SdpOnlySessionDescription, installSdpOnlyWebRtc } from './sdp-only-peer-connection';
+import { SdpOnlyPeerConnection, SdpOnlySessionDescription, installSdpOnlyWebRtc } from '../../shared/sdp/sdp-only-peer-connection';
 
 export type JsSIP = typeof JsSIPModule;
 

@@ -9,7 +9,7 @@ import { DEMO, seedDemo } from '../../db/seed';
 import { hashPassword } from '../../db/passwords';
 import { createApiHandler, createApiRoutes, type ApiDeps } from '../api-router';
 import { createPageGate } from '../page-gate';
-import { LoginRateLimiter } from '../rate-limiter';
+import { LoginRateLimiter } from '../login-rate-limiter';
 import type { Route } from '../route-table';
 import { SessionService } from '../session-service';
 

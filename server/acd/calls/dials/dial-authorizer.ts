@@ -1,6 +1,6 @@
 import type { Logger } from '../../../log';
 import { expectedPassword, parseSipUser } from '../../../shared/credentials';
-import type { RateLimiter } from '../../rate-limiter';
+import type { FailureLimiter } from '../../../shared/failure-limiter';
 import type { ServerInvite } from '../../server-transactions';
 import { makeResponse } from '../../sip/builders';
 import { parseDigest, type DigestAuthenticator } from '../../sip/digest';
@@ -15,14 +15,14 @@ export class DialAuthorizer {
   constructor(
     private readonly secret: string,
     private readonly digest: DigestAuthenticator,
-    private readonly limiter: RateLimiter,
+    private readonly limiter: FailureLimiter,
     private readonly log: Logger,
   ) {}
 
   /** The bank user who may dial, or null once the INVITE has been answered (challenge or refusal). */
   authorize(req: SipRequest, flow: Flow, st: ServerInvite): string | null {
     const source = flow.remoteAddress;
-    const wait = this.limiter.retryAfter(source);
+    const wait = this.limiter.check(source).retryAfterSec;
     if (wait > 0) return refuse(st, req, 503, 'Too Many Failed Attempts', [['Retry-After', String(wait)]]);
     const header = req.headers.get('Proxy-Authorization');
     const creds = header ? parseDigest(header) : null;
@@ -32,12 +32,12 @@ export class DialAuthorizer {
       if (check.reason === 'stale' || check.reason === 'bad-nonce' || check.reason === 'wrong-realm') {
         return refuse(st, req, 407, undefined, [['Proxy-Authenticate', this.digest.challenge(check.reason === 'stale')]]);
       }
-      this.limiter.take(source);
+      this.limiter.fail(source);
       this.log.warn({ source, user: creds.username, reason: check.reason }, 'dial INVITE authentication failed');
       return refuse(st, req, 403, 'Bad Credentials');
     }
     if (parseSipUser(check.username)?.kind !== 'bank') {
-      this.limiter.take(source);
+      this.limiter.fail(source);
       this.log.warn({ source, user: check.username, to: req.uri }, 'dial INVITE from a non-bank user refused');
       return refuse(st, req, 403, 'Only The Controller May Dial');
     }

@@ -1,3 +1,4 @@
+import { lookUpTransition, type TransitionResult } from '../../../shared/state-machine';
 /**
  * A dial's state machine: the bank's INVITE (server side) waiting on the device's INVITE
  * (client side). It ends exactly once, connected (200 to the bank) or failed (one status).
@@ -26,20 +27,9 @@ export const DIAL_TRANSITIONS: Readonly<Record<DialState, Partial<Record<DialEve
   failed: {},
 };
 
-export interface IllegalDialTransition {
-  kind: 'illegal-transition';
-  machine: 'dial';
-  state: DialState;
-  event: DialEvent;
-  message: string;
-}
-
-export type DialTransitionResult = { ok: true; next: DialState } | { ok: false; error: IllegalDialTransition };
-
 /** The next dial state, or why the move is refused. Pure; never throws. */
-export function dialTransition(state: DialState, event: DialEvent): DialTransitionResult {
-  const next = DIAL_TRANSITIONS[state][event];
-  return next ? { ok: true, next } : { ok: false, error: { kind: 'illegal-transition', machine: 'dial', state, event, message: `dial: ${event} is not allowed in state ${state}` } };
+export function dialTransition(state: DialState, event: DialEvent): TransitionResult<DialState> {
+  return lookUpTransition('dial', DIAL_TRANSITIONS, state, event);
 }
 
 export const isFinal = (s: DialState): boolean => s === 'connected' || s === 'failed';

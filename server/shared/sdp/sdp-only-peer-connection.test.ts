@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { controlSdp } from '../../shared/sip-control';
+import { controlSdp } from './control-sdp';
 import { SdpOnlyPeerConnection, SdpOnlySessionDescription, installSdpOnlyWebRtc } from './sdp-only-peer-connection';
 
 describe('SdpOnlyPeerConnection', () => {

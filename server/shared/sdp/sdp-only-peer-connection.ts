@@ -1,8 +1,10 @@
-import { controlSdp } from '../../shared/sip-control';
+import { controlSdp } from './control-sdp';
+import { looksLikeSdp } from './sdp-document';
 
 /**
  * A stand-in for RTCPeerConnection that only carries SDP, so JsSIP can run signalling-only
- * dialogs in Node. Control dialogs never carry media: every local description is
+ * dialogs in Node: the CTI's bank runs on it, and the ACD's JsSIP interop test drives a real
+ * JsSIP UA with it (one shim for both, so the test exercises what production runs). Control dialogs never carry media: every local description is
  * `controlSdp()` (`a=inactive`), and ICE gathering is "complete" from the start so JsSIP
  * sends its offer/answer at once.
  *
@@ -69,7 +71,7 @@ export class SdpOnlyPeerConnection extends EventTarget {
   async setRemoteDescription(desc: SdpDescription): Promise<void> {
     this.assertOpen();
     // Refuse what is not SDP at all; JsSIP then answers 488 instead of accepting garbage.
-    if (typeof desc.sdp !== 'string' || !desc.sdp.startsWith('v=0')) {
+    if (!looksLikeSdp(desc.sdp)) {
       throw new DOMExceptionLike('InvalidAccessError', 'remote description is not SDP');
     }
     this.remoteDescription = new SdpOnlySessionDescription(desc);
@@ -99,7 +101,7 @@ export class SdpOnlyPeerConnection extends EventTarget {
   }
 
   private sdp(): string {
-    return controlSdp(this.sessionId).replace(/^o=- (\d+) 1 /m, `o=- $1 ${this.version++} `);
+    return controlSdp(this.sessionId, '127.0.0.1', this.version++);
   }
 
   private assertOpen(): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateAddresses, keepOnly8kAudio, setDefaultCandidate } from './sdp-tweaks';
+import { candidateAddresses, keepOnly8kAudio, setDefaultCandidate } from './audio-edits';
 
 // An offer as Chromium 156 on this machine makes it (audio, BUNDLE, rtcp-mux, DTLS-SRTP, complete host candidates).
 const CHROMIUM_OFFER = `
@@ -48,7 +48,7 @@ a=ssrc:628730285 msid:4eee46da-786b-42e2-9a5a-230f20aae3b5 dd6f42f0-8bb8-485b-89
 
 `.trim();
 
-describe('sdp tweaks', () => {
+describe('SDP audio edits', () => {
   it('keeps only 8 kHz payload types in the audio m-line and their attributes', () => {
     const out = keepOnly8kAudio(CHROMIUM_OFFER);
     expect(out).toMatch(/^m=audio 39661 UDP\/TLS\/RTP\/SAVPF 9 0 8 13 126\r$/m);
