@@ -9,6 +9,8 @@ export function AgentPanel(props: { agent: AgentView | null; now: number; error:
   // while a call rings or is up the CTI refuses state changes: don't offer them
   const onCall = agent?.state === 'reserved' || agent?.state === 'talking';
   const disabled = !props.connected || onCall;
+  // a disabled control says why (its tooltip)
+  const why = !props.connected ? 'Not connected to the call center: this comes back by itself in a moment' : onCall ? 'You can change your state when this call is over' : undefined;
   return (
     <>
       <h2 id="agent-h">My state</h2>
@@ -21,10 +23,10 @@ export function AgentPanel(props: { agent: AgentView | null; now: number; error:
         )}
       </div>
       <div className="btn-row">
-        <button type="button" className="btn btn-ready" onClick={() => props.onReady(true)} disabled={disabled} data-testid="agent-ready">
+        <button type="button" className="btn btn-ready" onClick={() => props.onReady(true)} disabled={disabled} title={why ?? 'Take calls from your queues'} data-testid="agent-ready">
           Ready
         </button>
-        <button type="button" className="btn btn-notready" onClick={() => props.onReady(false)} disabled={disabled} data-testid="agent-not-ready">
+        <button type="button" className="btn btn-notready" onClick={() => props.onReady(false)} disabled={disabled} title={why ?? 'Stop new calls reaching you'} data-testid="agent-not-ready">
           Not ready
         </button>
       </div>

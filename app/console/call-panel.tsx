@@ -84,10 +84,10 @@ export function CallPanel(props: {
             )}
           </dl>
           <div className="btn-row big">
-            <button type="button" ref={answerRef} className="btn btn-answer" onClick={props.onAnswer} disabled={phase !== 'ringing'} data-testid="call-answer">
+            <button type="button" ref={answerRef} className="btn btn-answer" onClick={props.onAnswer} disabled={phase !== 'ringing'} title={answerWhyNot(phase) ?? 'Answer the call (the caller hears you at once)'} data-testid="call-answer">
               Answer
             </button>
-            <button type="button" className="btn btn-hangup" onClick={props.onHangUp} disabled={!session} data-testid="call-hangup">
+            <button type="button" className="btn btn-hangup" onClick={props.onHangUp} disabled={!session} title={session ? undefined : 'Your phone line has not rung yet: the call reaches it in a moment'} data-testid="call-hangup">
               {phase === 'ringing' ? 'Decline' : 'Hang up'}
             </button>
           </div>
@@ -106,4 +106,12 @@ export function CallPanel(props: {
       <audio ref={props.remoteAudioRef} autoPlay data-testid="remote-audio" />
     </section>
   );
+}
+
+/** Why Answer cannot be pressed now (its tooltip), or null when it can. */
+function answerWhyNot(phase: string | null): string | null {
+  if (phase === 'ringing') return null;
+  if (phase === 'answering') return 'Answering: connecting you to the caller';
+  if (phase === 'established') return 'You are on this call';
+  return 'Your phone line has not rung yet: the call reaches it in a moment';
 }

@@ -19,6 +19,7 @@ export function applyServerErrors<T extends FieldValues>(r: ApiResult<unknown>, 
       placed++;
     }
   }
-  if (placed === 0 || r.error.code === 'CONFLICT') banner = sentence(r.error.message);
+  // a message placed next to its field is not repeated above the form (a stale version has no field of its own)
+  if (placed === 0) banner = sentence(r.error.message);
   return banner;
 }

@@ -91,7 +91,7 @@ export function PersonForm({ person, queues, readOnly, onSaved, onReload }: Pers
           </div>
           <div className="grid gap-2">
             <label className="flex items-center gap-2 font-normal">
-              <Checkbox {...register('active')} data-testid="person-active" /> Active — may sign in (deactivating signs them out at once)
+              <Checkbox {...register('active')} data-testid="person-active" /> Active — may sign in (deactivating signs them out; an operator on a call finishes it first)
             </label>
             <FormErrorMessage message={formState.errors.active?.message} testId="field-error-active" />
             <label className="flex items-center gap-2 font-normal">
