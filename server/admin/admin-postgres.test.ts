@@ -1,8 +1,8 @@
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database';
 import { DEMO, seedDemo } from '../db/seed';
+import { connectPostgres, databaseUrl } from '../test-support/postgres';
 import { until } from '../test-support/until';
 import { createAdminServices } from './admin-services';
 import { ChangePublisher, type ConfigChange } from './change-publisher';
@@ -14,43 +14,25 @@ import { pgNotificationSource } from './pg-notification-source';
  * changed it; the winner's change reaches another process through LISTEN/NOTIFY; two admins
  * demoting each other at once cannot leave the platform without an admin.
  */
-const PG_ADMIN_URL = process.env.PATCHBAY_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-async function pgAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('admin writes on PostgreSQL', async () => {
-  const available = await pgAvailable();
-  if (!available && process.env.CI) throw new Error(`CI needs PostgreSQL at ${PG_ADMIN_URL}`);
   const dbName = `patchbay_admin_${process.pid}_${Date.now()}`;
-  const root = new pg.Client({ connectionString: PG_ADMIN_URL });
+  const root = await connectPostgres();
   afterAll(async () => {
-    if (!available) return;
     await root.query(`DROP DATABASE IF EXISTS "${dbName}"`);
     await root.end();
   });
 
-  it.skipIf(!available)('concurrent saves: one wins, one is refused; NOTIFY reaches another listener; the last admin stays', { timeout: 60_000 }, async () => {
-    await root.connect();
+  it('concurrent saves: one wins, one is refused; NOTIFY reaches another listener; the last admin stays', { timeout: 60_000 }, async () => {
     await root.query(`CREATE DATABASE "${dbName}"`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${dbName}`;
-    const db = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused' });
+    const url = databaseUrl(dbName);
+    const db = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
     const logger = pino({ level: 'silent' });
     const admin = createAdminServices({ prisma: db.prisma, logger });
     const other = new ChangePublisher(logger);
     try {
       await seedDemo(db.prisma, { password: 'correct horse battery' });
       const heard: ConfigChange[] = [];
-      await other.attach(pgNotificationSource(url.toString()));
+      await other.attach(pgNotificationSource(url));
       other.subscribe((c) => heard.push(c));
 
       const q = await admin.queues.get(DEMO.queue.id);

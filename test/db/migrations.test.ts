@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { listMigrations } from '../../server/db/migrate';
+import { connectPostgres, databaseUrl } from '../../server/test-support/postgres';
 import { openDatabase } from '../../server/db/database';
 import { seedDemo, DEMO } from '../../server/db/seed';
 import { verifyPassword } from '../../server/db/passwords';
@@ -11,19 +12,6 @@ import { verifyPassword } from '../../server/db/passwords';
 // The same migrations must run on the embedded database and on PostgreSQL.
 // Every machine runs PostgreSQL on 127.0.0.1:5432 (trust auth; `npm test`'s pre-step starts it
 // when it is stopped). Without it this suite fails, saying where it looked: it never skips.
-const PG_ADMIN_URL = process.env.PATCHBAY_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-async function pgAvailable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe('embedded database (PGlite)', () => {
   it('applies the migrations, seeds idempotently, and stores argon2id hashes', async () => {
     const db = await openDatabase({ databaseUrl: null, dataDir: 'memory://' });
@@ -47,11 +35,8 @@ describe('embedded database (PGlite)', () => {
 });
 
 describe('PostgreSQL', async () => {
-  const available = await pgAvailable();
   const dbName = `patchbay_test_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-  if (!available) throw new Error(`these tests need PostgreSQL at ${PG_ADMIN_URL} (PATCHBAY_TEST_PG_URL)`);
-  await admin.connect();
+  const admin = await connectPostgres();
 
   const scratch: string[] = [];
   afterAll(async () => {
@@ -63,21 +48,18 @@ describe('PostgreSQL', async () => {
     const name = `${dbName}_${tag}`;
     scratch.push(name);
     await admin.query(`CREATE DATABASE "${name}"`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    return url.toString();
+    return databaseUrl(name);
   }
 
   it('runs the same migrations once, then reports nothing to apply', async () => {
     await admin.query(`CREATE DATABASE "${dbName}"`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${dbName}`;
-    const a = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused' });
+    const url = databaseUrl(dbName);
+    const a = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
     expect(a.kind).toBe('postgres');
     expect(a.applied).toEqual(['0001_init', '0002_trunks', '0003_admin_portal']);
     await seedDemo(a.prisma, { password: 'demo-pass-1' });
     await a.close();
-    const b = await openDatabase({ databaseUrl: url.toString(), dataDir: 'unused' });
+    const b = await openDatabase({ databaseUrl: url, dataDir: 'unused' });
     expect(b.applied).toEqual([]);
     expect(await b.prisma.user.count()).toBe(3);
     await b.close();
