@@ -74,7 +74,11 @@ export function SupervisionBoard() {
     void loadHistory();
   }, [loadHistory]);
 
-  const agentList = useMemo(() => [...agents.values()].sort((a, b) => a.name.localeCompare(b.name)), [agents]);
+  // signed-in operators first, then the rest of the roster, each by name
+  const agentList = useMemo(
+    () => [...agents.values()].sort((a, b) => Number(a.state === 'offline') - Number(b.state === 'offline') || a.name.localeCompare(b.name)),
+    [agents],
+  );
   const callList = useMemo(() => [...calls.values()].sort((a, b) => b.arrivedAt - a.arrivedAt), [calls]);
 
   return (
@@ -109,7 +113,7 @@ export function SupervisionBoard() {
                 {agentList.length === 0 && (
                   <tr>
                     <td colSpan={5} className="muted">
-                      No operators known yet.
+                      No operators yet: add people with the Operator role under People.
                     </td>
                   </tr>
                 )}
@@ -121,7 +125,7 @@ export function SupervisionBoard() {
                       <td>
                         <AgentBadge state={a.state} testId={`agent-state-${a.operatorId}`} />
                       </td>
-                      <td className="num">{formatDuration(now - a.since)}</td>
+                      <td className="num">{a.since === 0 ? <span className="muted">never signed in</span> : formatDuration(now - a.since)}</td>
                       <td>{a.device ?? <span className="muted">none</span>}</td>
                       <td>{a.callId ? (c ? `${c.callerName || c.callerUri} (${c.dialed})` : a.callId) : <span className="muted">—</span>}</td>
                     </tr>

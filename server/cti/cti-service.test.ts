@@ -80,6 +80,30 @@ async function timeline(callId: string): Promise<string[]> {
 const state = (id: string) => cti.getAgent(id)?.state ?? 'offline';
 
 describe('CtiService', () => {
+  it('the supervision roster lists every active operator: signed-in ones live, the rest offline, deactivated ones not at all', async () => {
+    const before = await cti.supervisionSnapshot();
+    expect(before.agents.map((a) => [a.operatorId, a.state, a.since])).toEqual([
+      ['u-op1', 'offline', 0],
+      ['u-op2', 'offline', 0],
+    ]);
+    signInReady(OP1);
+    await cti.flush();
+    await db.prisma.user.update({ where: { id: 'u-op2' }, data: { active: false } });
+    const after = await cti.supervisionSnapshot();
+    expect(after.agents).toEqual([expect.objectContaining({ operatorId: OP1.id, state: 'ready', device: 'browser' })]);
+    cti.operatorDisconnected(OP1.id);
+    await until(() => state(OP1.id) === 'offline', 3000, 'signed out after the grace period');
+    await cti.flush();
+    await db.prisma.user.update({ where: { id: 'u-op2' }, data: { active: true } });
+    const later = await cti.supervisionSnapshot();
+    // a signed-out operator stays on the roster, offline, with the time of their last change
+    expect(later.agents.map((a) => [a.operatorId, a.state])).toEqual([
+      ['u-op1', 'offline'],
+      ['u-op2', 'offline'],
+    ]);
+    expect(later.agents[0]!.since).toBeGreaterThan(0);
+  });
+
   it('connects a caller to the ready operator and releases the device when the caller hangs up', async () => {
     const aor = signInReady(OP1);
     bank.offerLeg({ legId: L1 });

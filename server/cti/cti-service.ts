@@ -191,6 +191,19 @@ export class CtiService {
     return { agents: this.roster.all().map(agentView), calls: this.book.all().map((c) => this.views.callView(c)) };
   }
 
+  /**
+   * What a supervisor sees on subscribing: the live picture plus every active operator who is not
+   * signed in, as `offline` (`since` = their last state change, 0 when they never signed in).
+   */
+  async supervisionSnapshot(): Promise<AdminSnapshot> {
+    const live = this.adminSnapshot();
+    const signedIn = new Set(live.agents.map((a) => a.operatorId));
+    const away: AgentView[] = (await this.o.store.operators())
+      .filter((u) => !signedIn.has(u.id))
+      .map((u) => ({ operatorId: u.id, name: u.name, state: 'offline', since: u.lastChangeAt?.getTime() ?? 0, device: null, callId: null }));
+    return { agents: [...live.agents, ...away], calls: live.calls };
+  }
+
   getAgent(operatorId: string): AgentView | null {
     const a = this.roster.get(operatorId);
     return a ? agentView(a) : null;

@@ -59,4 +59,13 @@ export class PrismaCtiStore implements CtiStore, MobileStore {
     const ok = new Set(active.map((u) => u.id));
     return userIds.filter((id) => !ok.has(id));
   }
+
+  async operators(): Promise<Array<{ id: string; name: string; lastChangeAt: Date | null }>> {
+    const users = await this.prisma.user.findMany({
+      where: { role: 'OPERATOR', active: true },
+      select: { id: true, name: true, agentStates: { orderBy: { at: 'desc' }, take: 1, select: { at: true } } },
+      orderBy: { name: 'asc' },
+    });
+    return users.map((u) => ({ id: u.id, name: u.name, lastChangeAt: u.agentStates[0]?.at ?? null }));
+  }
 }

@@ -186,7 +186,16 @@ describe('CTI sockets', () => {
     expect(adminSeen.map((v) => v.state)).toEqual(expect.arrayContaining(['not_ready', 'ready']));
 
     const snap = await ask(admin, 'admin:subscribe', {});
-    expect(snap).toMatchObject({ ok: true, data: { agents: [expect.objectContaining({ operatorId: OP1.id, state: 'not_ready', device: 'browser' })] } });
+    // the roster is the whole team: the signed-in operator live, the other one (never signed in) offline
+    expect(snap).toMatchObject({
+      ok: true,
+      data: {
+        agents: [
+          expect.objectContaining({ operatorId: OP1.id, state: 'not_ready', device: 'browser' }),
+          expect.objectContaining({ name: 'Oscar Operator', state: 'offline', since: 0, device: null, callId: null }),
+        ],
+      },
+    });
 
     await cti.flush();
     const rows = await db.prisma.agentStateLog.findMany({ where: { userId: OP1.id }, orderBy: { id: 'asc' } });

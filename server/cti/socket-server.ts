@@ -164,7 +164,7 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
       'agent:not-ready': (req) => deps.cti.setNotReady(user.id, req.reason),
       'admin:subscribe': () => {
         void socket.join(rooms.admins);
-        return deps.cti.adminSnapshot();
+        return deps.cti.supervisionSnapshot();
       },
     };
     // generic per event, so each handler keeps its own event's types (no union of handlers)

@@ -55,6 +55,11 @@ export interface CtiStore {
   logAgentState(row: { userId: string; from: string; to: string; reason: string; at: Date }): Promise<void>;
   /** Which of these people may no longer work (deactivated in the portal, or removed). */
   inactiveAmong(userIds: string[]): Promise<string[]>;
+  /**
+   * Every active operator with when their state last changed (null: never signed in), for the
+   * supervision roster; read when a supervisor subscribes, never on a call's path.
+   */
+  operators(): Promise<Array<{ id: string; name: string; lastChangeAt: Date | null }>>;
 }
 
 /** The operators' own mobile numbers (optional: without it the CTI offers no mobile device). */
