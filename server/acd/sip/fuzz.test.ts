@@ -157,12 +157,18 @@ const corpus: Buffer[] = [
     .map((f) => readFileSync(tortureDir + f)),
 ];
 
-function bestOf3(f: () => unknown): number {
+/**
+ * The best of three runs of `f`, in CPU milliseconds of this process: a slow parse is re-timed by
+ * the CPU it used, not by the wall clock, which also counts the time a loaded machine kept this
+ * process waiting for a core (seen: 7 ms wall for a 0.5 ms parse with the other core busy).
+ */
+function bestCpuOf3(f: () => unknown): number {
   let best = Infinity;
   for (let k = 0; k < 3; k++) {
-    const t0 = performance.now();
+    const t0 = process.cpuUsage();
     f();
-    best = Math.min(best, performance.now() - t0);
+    const used = process.cpuUsage(t0);
+    best = Math.min(best, (used.user + used.system) / 1000);
   }
   return best;
 }
@@ -211,10 +217,10 @@ describe('SIP parser fuzz', () => {
         const dt = performance.now() - t0;
         times.push(dt);
         if (dt > PER_MESSAGE_BOUND_MS) {
-          const again = bestOf3(() => parseMessage(bytes));
+          const again = bestCpuOf3(() => parseMessage(bytes));
           retimed++;
           worstStable = Math.max(worstStable, again);
-          expect(again, `parse took ${dt.toFixed(2)} ms, then ${again.toFixed(2)} ms`).toBeLessThan(PER_MESSAGE_BOUND_MS);
+          expect(again, `parse took ${dt.toFixed(2)} ms, then ${again.toFixed(2)} ms of CPU`).toBeLessThan(PER_MESSAGE_BOUND_MS);
         }
         checkResult(r);
         const key = r.ok ? `ok ${r.message.kind}` : r.request ? `answer ${r.status ?? 400}` : 'drop';
@@ -293,9 +299,9 @@ describe('SIP parser fuzz', () => {
     const worst: number[] = [];
     for (const text of inputs) {
       checkResult(parseMessage(text));
-      const dt = bestOf3(() => parseMessage(text));
+      const dt = bestCpuOf3(() => parseMessage(text));
       worst.push(dt);
-      expect(dt, `${JSON.stringify(text.slice(0, 40))}… took ${dt} ms`).toBeLessThan(PER_MESSAGE_BOUND_MS);
+      expect(dt, `${JSON.stringify(text.slice(0, 40))}… took ${dt} ms of CPU`).toBeLessThan(PER_MESSAGE_BOUND_MS);
     }
     log.info({ inputs: inputs.length, bytes: big, worstMs: +Math.max(...worst).toFixed(3) }, 'sip parser pathological inputs');
   });
