@@ -1,7 +1,6 @@
 'use client';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
 import { useForm, type Resolver } from 'react-hook-form';
 import type { z } from 'zod';
 import { NumberCreate, type NumberRow, type NumberUpdate, type TrunkOption } from '@/server/contracts/admin/numbers';
@@ -12,7 +11,7 @@ import { FormField } from '../../_components/ui/form-field';
 import { Input, Select } from '../../_components/ui/inputs';
 import { useUnsavedChanges } from '../../_components/ui/use-unsaved-changes';
 import { changeStamp } from '../_lib/format';
-import { applyServerErrors } from '../_lib/server-errors';
+import { useServerErrors } from '../_lib/use-server-errors';
 import { useApi } from '../_lib/use-api';
 import { useMe } from '../_lib/use-me';
 import { ConfirmDelete } from '../_parts/confirm-delete';
@@ -69,10 +68,10 @@ function NumberForm({ number, queues, trunks, readOnly, onSaved, onReload }: { n
   // editing sends the update schema's fields; the form also holds the (read-only) number
   const schema = number ? NumberCreate.extend({ version: Version }) : NumberCreate;
   const { register, control, handleSubmit, formState, setError, reset } = useForm<Values>({ resolver: zodResolver(schema) as unknown as Resolver<Values>, defaultValues: defaults, mode: 'onTouched' });
-  const [banner, setBanner] = useState<string | null>(null);
+  const refusal = useServerErrors(setError, KNOWN);
   useUnsavedChanges(formState.isDirty && !formState.isSubmitSuccessful);
   const submit = handleSubmit(async (values) => {
-    setBanner(null);
+    refusal.clear();
     const r = number
       ? await api<NumberRow>(`/api/admin/numbers/${encodeURIComponent(number.e164)}`, { method: 'PATCH', body: { queueId: values.queueId, trunkId: values.trunkId, holdAudio: values.holdAudio, version: number.version } satisfies NumberUpdate })
       : await api<NumberRow>('/api/admin/numbers', { method: 'POST', body: values });
@@ -81,11 +80,11 @@ function NumberForm({ number, queues, trunks, readOnly, onSaved, onReload }: { n
       onSaved(r.data);
       return;
     }
-    setBanner(applyServerErrors(r, setError, KNOWN));
+    refusal.show(r);
   });
   return (
     <form onSubmit={submit} noValidate data-testid="number-form" className="grid">
-      <FormBanner message={banner} onReload={number ? onReload : undefined} />
+      <FormBanner message={refusal.banner} onReload={refusal.stale ? onReload : undefined} />
       <fieldset disabled={readOnly} className="m-0 min-w-0 border-0 p-0">
         <Section title="Number">
           <div className="grid gap-4 md:grid-cols-2">

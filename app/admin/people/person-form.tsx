@@ -1,6 +1,5 @@
 'use client';
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useState } from 'react';
 import { useFieldArray, useForm, type Resolver } from 'react-hook-form';
 import type { z } from 'zod';
 import { PersonCreate, PersonUpdate, type PasswordLink, type PersonRow } from '@/server/contracts/admin/people';
@@ -11,7 +10,7 @@ import { FormErrorMessage } from '../../_components/ui/form-error-message';
 import { FormField } from '../../_components/ui/form-field';
 import { Checkbox, Input, Select } from '../../_components/ui/inputs';
 import { useUnsavedChanges } from '../../_components/ui/use-unsaved-changes';
-import { applyServerErrors } from '../_lib/server-errors';
+import { useServerErrors } from '../_lib/use-server-errors';
 import { FormBanner } from '../_parts/form-banner';
 import { Section } from '../_parts/page-frame';
 import { SaveBar } from '../_parts/save-bar';
@@ -42,13 +41,11 @@ export function PersonForm({ person, queues, readOnly, onSaved, onReload }: Pers
   const { register, control, handleSubmit, formState, setError, reset } = form;
   const skills = useFieldArray({ control, name: 'skills' });
   const memberships = useFieldArray({ control, name: 'memberships' });
-  const [banner, setBanner] = useState<string | null>(null);
-  const [conflict, setConflict] = useState(false);
+  const refusal = useServerErrors(setError, KNOWN);
   useUnsavedChanges(formState.isDirty && !formState.isSubmitSuccessful);
 
   const submit = handleSubmit(async (values) => {
-    setBanner(null);
-    setConflict(false);
+    refusal.clear();
     const r = person
       ? await api<PersonRow>(`/api/admin/people/${encodeURIComponent(person.id)}`, { method: 'PATCH', body: values })
       : await api<{ person: PersonRow; link: PasswordLink | null }>('/api/admin/people', { method: 'POST', body: values });
@@ -58,13 +55,12 @@ export function PersonForm({ person, queues, readOnly, onSaved, onReload }: Pers
       onSaved(saved.person, saved.link);
       return;
     }
-    setConflict(r.error.code === 'CONFLICT' && !!r.error.fields?.version);
-    setBanner(applyServerErrors(r, setError, KNOWN));
+    refusal.show(r);
   });
 
   return (
     <form onSubmit={submit} noValidate data-testid="person-form" className="grid">
-      <FormBanner message={banner} onReload={conflict ? onReload : undefined} />
+      <FormBanner message={refusal.banner} onReload={refusal.stale ? onReload : undefined} />
       <fieldset disabled={readOnly} className="m-0 min-w-0 border-0 p-0">
         <Section title="Who">
           <div className="grid gap-4 md:grid-cols-2">

@@ -1,6 +1,5 @@
 'use client';
 import { zodResolver } from '@hookform/resolvers/zod';
-import { useState } from 'react';
 import { useFieldArray, useForm, useWatch, type Resolver } from 'react-hook-form';
 import { z } from 'zod';
 import { MaxWaitAction, NEW_QUEUE, QueueFields, STRATEGY_LABEL, Strategy, StrategyParams, overflowRules, type QueueOption, type QueueRow } from '@/server/contracts/admin/queues';
@@ -9,7 +8,7 @@ import { Button } from '../../_components/ui/button';
 import { FormField } from '../../_components/ui/form-field';
 import { Input, Select, Textarea } from '../../_components/ui/inputs';
 import { useUnsavedChanges } from '../../_components/ui/use-unsaved-changes';
-import { applyServerErrors } from '../_lib/server-errors';
+import { useServerErrors } from '../_lib/use-server-errors';
 import { FormBanner } from '../_parts/form-banner';
 import { Section } from '../_parts/page-frame';
 import { SaveBar } from '../_parts/save-bar';
@@ -45,13 +44,12 @@ export function QueueForm({ queue, others, readOnly, onSaved, onReload }: { queu
   const { register, control, handleSubmit, formState, setError, reset } = form;
   const skills = useFieldArray({ control, name: 'requiredSkills' });
   const action = useWatch({ control, name: 'maxWaitAction' });
-  const [banner, setBanner] = useState<string | null>(null);
-  const [conflict, setConflict] = useState(false);
+  const refusal = useServerErrors(setError, KNOWN);
   useUnsavedChanges(formState.isDirty && !formState.isSubmitSuccessful);
   const num = (name: 'ringTimeoutSec' | 'wrapUpSec' | 'maxWaitSec' | 'slTargetPct' | 'slThresholdSec' | 'priority') => register(name, { valueAsNumber: true });
 
   const submit = handleSubmit(async (values) => {
-    setBanner(null);
+    refusal.clear();
     const body = queue ? { ...values, version: queue.version } : values;
     const r = queue ? await api<QueueRow>(`/api/admin/queues/${encodeURIComponent(queue.id)}`, { method: 'PATCH', body }) : await api<QueueRow>('/api/admin/queues', { method: 'POST', body });
     if (r.ok) {
@@ -59,13 +57,12 @@ export function QueueForm({ queue, others, readOnly, onSaved, onReload }: { queu
       onSaved(r.data);
       return;
     }
-    setConflict(r.error.code === 'CONFLICT' && !!r.error.fields?.version);
-    setBanner(applyServerErrors(r, setError, KNOWN));
+    refusal.show(r);
   });
 
   return (
     <form onSubmit={submit} noValidate data-testid="queue-form" className="grid">
-      <FormBanner message={banner} onReload={conflict ? onReload : undefined} />
+      <FormBanner message={refusal.banner} onReload={refusal.stale ? onReload : undefined} />
       <fieldset disabled={readOnly} className="m-0 min-w-0 border-0 p-0">
         <Section title="Queue">
           <div className="grid gap-4 md:grid-cols-2">
