@@ -80,7 +80,7 @@ function printStep(s: StepResult, full: boolean): void {
     );
   if (s.timeline)
     out(
-      `          stored times: CTI arrival → offered p50 ${f0(s.timeline.arrivedToOffered.p50)} p99 ${f0(s.timeline.arrivedToOffered.p99)} ms (queue read, routing), offered → answered p50 ${f0(s.timeline.offeredToAnswered.p50)} p99 ${f0(s.timeline.offeredToAnswered.p99)} ms (bank dial → ACD → phone → bridge); phones: ${s.phones?.invites ?? 0} INVITEs answered, ${s.phones?.byes ?? 0} released by a BYE${s.leftOpen ? `; ${s.leftOpen} calls/dialogs still open 40 s after the step` : ''}`,
+      `          stored times: CTI arrival → offered p50 ${f0(s.timeline.arrivedToOffered.p50)} p99 ${f0(s.timeline.arrivedToOffered.p99)} ms (routing: the queue from the CTI's cache), offered → answered p50 ${f0(s.timeline.offeredToAnswered.p50)} p99 ${f0(s.timeline.offeredToAnswered.p99)} ms (bank dial → ACD → phone → bridge); phones: ${s.phones?.invites ?? 0} INVITEs answered, ${s.phones?.byes ?? 0} released by a BYE${s.leftOpen ? `; ${s.leftOpen} calls/dialogs still open 40 s after the step` : ''}`,
     );
   else if (s.leftOpen) out(`          ${s.leftOpen} ACD legs still open 20 s after the step`);
 }

@@ -69,7 +69,7 @@ export class ScratchDb {
       // one argon2 hash for every bench user: the same cost at sign-in, not 2,000 hashes here
       const passwordHash = await hashPassword(opts.password);
       const make = (prefix: string, n: number, role: 'OPERATOR' | 'SUPERVISOR') =>
-        Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i + 1}`, email: `${prefix}-${i + 1}@bench.local`, name: `${prefix} ${i + 1}`, role, passwordHash, skills: [] }));
+        Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i + 1}`, email: `${prefix}-${i + 1}@bench.local`, name: `${prefix} ${i + 1}`, role, passwordHash }));
       const ops = make('op', opts.operators, 'OPERATOR');
       const fan = make('fan', opts.fanout, 'OPERATOR');
       const sup = make('sup', opts.supervisors, 'SUPERVISOR');

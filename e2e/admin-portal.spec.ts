@@ -117,7 +117,8 @@ test('an admin sets up a queue, an operator and a number in the browser; the ope
   await expect(op.getByTestId('cti-status')).toHaveAttribute('data-state', 'connected');
   await caller.getByTestId('call-hangup').click();
   await expect(op.getByTestId('call-ended')).toBeVisible();
-  await expect(op.getByTestId('cti-status')).toHaveAttribute('data-state', 'down');
+  await expect(op.getByTestId('cti-status')).toHaveAttribute('data-state', 'signed-out');
+  await expect(op.getByTestId('signed-out')).toContainText('You were signed out by an administrator');
   await screenshots(op, '10-console-deactivated');
 
   // The offer used the ring timeout set in the portal.

@@ -45,4 +45,53 @@ describe('recordings directory', () => {
     expect(loadConfig(env).recordingsDir).toBe(path.join(env.DATA_DIR, 'recordings'));
     expect(loadConfig({ ...env, RECORDINGS_DIR: 'rec-here' }).recordingsDir).toBe(path.resolve('rec-here'));
   });
+
+  it('keeps recordings locally by default; RECORDINGS_STORE=s3 needs a bucket and both keys or none', () => {
+    const env = base();
+    expect(loadConfig(env).recordingStore).toEqual({ kind: 'local' });
+    const s3 = { ...env, RECORDINGS_STORE: 's3', RECORDINGS_S3_ENDPOINT: 'http://127.0.0.1:9000', RECORDINGS_S3_BUCKET: 'pb-recordings', RECORDINGS_S3_ACCESS_KEY_ID: 'AK', RECORDINGS_S3_SECRET_ACCESS_KEY: 'SK' };
+    expect(loadConfig(s3).recordingStore).toEqual({
+      kind: 's3',
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'pb-recordings',
+      region: 'us-east-1',
+      prefix: '',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+    });
+    expect(loadConfig({ ...env, RECORDINGS_STORE: 's3', RECORDINGS_S3_BUCKET: 'pb-rec' }).recordingStore).toMatchObject({ endpoint: null, forcePathStyle: false, credentials: null });
+    expect(() => loadConfig({ ...env, RECORDINGS_STORE: 's3' })).toThrow(/RECORDINGS_S3_BUCKET: required/);
+    expect(() => loadConfig({ ...s3, RECORDINGS_S3_SECRET_ACCESS_KEY: undefined })).toThrow(/must be given together/);
+    expect(() => loadConfig({ ...s3, RECORDINGS_S3_BUCKET: 'No_Such' })).toThrow(/RECORDINGS_S3_BUCKET/);
+    expect(() => loadConfig({ ...s3, RECORDINGS_STORE: 'ftp' })).toThrow(/RECORDINGS_STORE/);
+  });
+
+  it('reports in UTC by default, in REPORT_TIME_ZONE when given, and refuses a zone Intl does not know', () => {
+    const env = base();
+    expect(loadConfig(env).reportTimeZone).toBe('UTC');
+    expect(loadConfig({ ...env, REPORT_TIME_ZONE: 'Europe/London' }).reportTimeZone).toBe('Europe/London');
+    expect(() => loadConfig({ ...env, REPORT_TIME_ZONE: 'Mars/Olympus' })).toThrow(/REPORT_TIME_ZONE: an IANA time zone name/);
+  });
+});
+
+describe('metrics and overload config', () => {
+  it('has no scrape token unless given, and the overload defaults', () => {
+    expect(loadConfig(base())).toMatchObject({ metricsToken: null, overload: { maxWaiting: 1000, maxLagMs: 1000, resumeFraction: 0.8, retryAfterSec: 30 } });
+    const token = 'a-scrape-token-of-thirty-two-chars-or-more';
+    expect(loadConfig({ ...base(), METRICS_TOKEN: token, OVERLOAD_MAX_WAITING: '0', OVERLOAD_RETRY_AFTER_SEC: '5' })).toMatchObject({ metricsToken: token, overload: { maxWaiting: 0, retryAfterSec: 5 } });
+  });
+
+  it('refuses a short or spaced token at boot, naming the parameter but never the value', () => {
+    for (const METRICS_TOKEN of ['too-short', 'a token with spaces in it, long enough to pass']) {
+      let message = '';
+      try {
+        loadConfig({ ...base(), METRICS_TOKEN });
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/METRICS_TOKEN/);
+      expect(message).not.toContain(METRICS_TOKEN);
+    }
+    expect(() => loadConfig({ ...base(), OVERLOAD_RESUME_FRACTION: '1.5' })).toThrow(/OVERLOAD_RESUME_FRACTION/);
+  });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isTimeZone } from './cti/domain/report-day';
 
 /**
  * The whole configuration, read from the environment once at boot and validated here.
@@ -49,12 +50,49 @@ const Env = z.object({
   ACD_AUDIO_DIR: z.string().min(1).optional(),
   /** Where the ACD writes bridge recordings (stereo WAV) the controller asks for; default <DATA_DIR>/recordings, created at boot. */
   RECORDINGS_DIR: z.string().min(1).optional(),
+  /**
+   * Where finished recordings are kept: `local` (the ACD's RECORDINGS_DIR, the embedded default)
+   * or `s3` (an S3-compatible bucket for a site with several nodes; docs/recordings.md).
+   */
+  RECORDINGS_STORE: z.enum(['local', 's3']).default('local'),
+  /** S3 only: the service's URL (MinIO, Ceph RGW…); absent = AWS's own endpoint for the region. */
+  RECORDINGS_S3_ENDPOINT: z.url().optional(),
+  RECORDINGS_S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name').optional(),
+  RECORDINGS_S3_REGION: z.string().regex(/^[a-z0-9-]{2,32}$/).default('us-east-1'),
+  /** Object key prefix, e.g. `site-a/` (absent: the file name is the key). */
+  RECORDINGS_S3_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{0,200}$/, 'letters, digits and !_.*\'()/-').default(''),
+  /** Absent: the SDK's own chain (environment, instance role). Both or neither. */
+  RECORDINGS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  RECORDINGS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Path-style URLs (`<endpoint>/<bucket>/<key>`), which most S3-compatible servers want; default: on when an endpoint is given. */
+  RECORDINGS_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  /** How often the retention job deletes recordings older than their queue's retention (seconds). */
+  RECORDING_RETENTION_INTERVAL_SEC: z.coerce.number().int().min(10).max(7 * 86400).default(3600),
+  /** Retention of recordings whose queue was deleted (days). */
+  RECORDING_RETENTION_DEFAULT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** Seconds after a waiting caller's first key within which the ACD lets the CTI call them back (their own number or one they keyed); at least a queue's longest callback expiry (120 min). */
+  CALLBACK_WINDOW_SEC: z.coerce.number().int().min(60).max(86400).default(7200),
   /** Seed the demo users, queue and number at boot (idempotent). */
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** Password for the demo users when they are first seeded (random and printed once when absent). */
   DEMO_PASSWORD: z.string().min(8).optional(),
+  /** The site's reporting time zone (IANA name): the wallboard's "today" and the reports' days. */
+  REPORT_TIME_ZONE: z
+    .string()
+    .default('UTC')
+    .refine(isTimeZone, 'an IANA time zone name, e.g. Europe/London'),
   /** Session cookie lifetime. */
   SESSION_TTL_SEC: z.coerce.number().int().min(300).default(12 * 3600),
+  /** Bearer token a Prometheus scraper presents to GET /metrics (absent: only a signed-in admin may read it). */
+  METRICS_TOKEN: z.string().min(32, 'at least 32 characters').regex(/^[\x21-\x7e]+$/, 'printable ASCII, no spaces').optional(),
+  /** Callers waiting to be bridged at which the ACD answers new callers 503 + Retry-After; 0: no ceiling. */
+  OVERLOAD_MAX_WAITING: z.coerce.number().int().min(0).default(1000),
+  /** Event-loop lag (p99 over a second, ms) at which the ACD refuses new callers; 0: no bound. */
+  OVERLOAD_MAX_LAG_MS: z.coerce.number().int().min(0).default(1000),
+  /** Callers are admitted again once every signal is at or under this fraction of its ceiling. */
+  OVERLOAD_RESUME_FRACTION: z.coerce.number().min(0).max(1).default(0.8),
+  /** Retry-After (seconds) of the 503 a refused caller gets. */
+  OVERLOAD_RETRY_AFTER_SEC: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export interface Config {
@@ -84,10 +122,35 @@ export interface Config {
   audioDir: string | null;
   /** Absolute directory of bridge recordings. */
   recordingsDir: string;
+  /** Where finished recordings are kept (the secret key is never logged). */
+  recordingStore: RecordingStoreConfig;
+  recordingRetentionIntervalSec: number;
+  recordingRetentionDefaultDays: number;
   seedDemo: boolean;
   demoPassword: string | null;
   sessionTtlSec: number;
+  /** null: /metrics is for signed-in admins only. Never logged. */
+  metricsToken: string | null;
+  /** When the ACD refuses new callers (server/acd/overload). */
+  overload: { maxWaiting: number; maxLagMs: number; resumeFraction: number; retryAfterSec: number };
+  /** IANA time zone of the wallboard's "today" and the reports' days */
+  reportTimeZone: string;
+  /** the ACD's callback window (callback-ledger.ts) */
+  callbackWindowSec: number;
 }
+
+export type RecordingStoreConfig =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      endpoint: string | null;
+      bucket: string;
+      region: string;
+      prefix: string;
+      forcePathStyle: boolean;
+      /** null: the SDK's default credential chain */
+      credentials: { accessKeyId: string; secretAccessKey: string } | null;
+    };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -108,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const sipTls = e.SIP_TLS_CERT && e.SIP_TLS_KEY ? { cert: readPem(e.SIP_TLS_CERT, 'SIP_TLS_CERT'), key: readPem(e.SIP_TLS_KEY, 'SIP_TLS_KEY') } : null;
   const dataDir = path.resolve(e.DATA_DIR);
+  const recordingStore = recordingStoreOf(e);
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -131,9 +195,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,
     audioDir: e.ACD_AUDIO_DIR ? path.resolve(e.ACD_AUDIO_DIR) : null,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
+    recordingStore,
+    recordingRetentionIntervalSec: e.RECORDING_RETENTION_INTERVAL_SEC,
+    recordingRetentionDefaultDays: e.RECORDING_RETENTION_DEFAULT_DAYS,
     seedDemo: e.SEED_DEMO,
     demoPassword: e.DEMO_PASSWORD ?? null,
     sessionTtlSec: e.SESSION_TTL_SEC,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    overload: { maxWaiting: e.OVERLOAD_MAX_WAITING, maxLagMs: e.OVERLOAD_MAX_LAG_MS, resumeFraction: e.OVERLOAD_RESUME_FRACTION, retryAfterSec: e.OVERLOAD_RETRY_AFTER_SEC },
+    reportTimeZone: e.REPORT_TIME_ZONE,
+    callbackWindowSec: e.CALLBACK_WINDOW_SEC,
+  };
+}
+
+function recordingStoreOf(e: z.infer<typeof Env>): RecordingStoreConfig {
+  if (e.RECORDINGS_STORE === 'local') return { kind: 'local' };
+  if (!e.RECORDINGS_S3_BUCKET) throw new ConfigError('invalid configuration:\n  RECORDINGS_S3_BUCKET: required when RECORDINGS_STORE=s3');
+  if ((e.RECORDINGS_S3_ACCESS_KEY_ID === undefined) !== (e.RECORDINGS_S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('invalid configuration:\n  RECORDINGS_S3_ACCESS_KEY_ID and RECORDINGS_S3_SECRET_ACCESS_KEY must be given together');
+  }
+  return {
+    kind: 's3',
+    endpoint: e.RECORDINGS_S3_ENDPOINT ?? null,
+    bucket: e.RECORDINGS_S3_BUCKET,
+    region: e.RECORDINGS_S3_REGION,
+    prefix: e.RECORDINGS_S3_PREFIX,
+    forcePathStyle: e.RECORDINGS_S3_FORCE_PATH_STYLE ? e.RECORDINGS_S3_FORCE_PATH_STYLE === 'true' : e.RECORDINGS_S3_ENDPOINT !== undefined,
+    credentials:
+      e.RECORDINGS_S3_ACCESS_KEY_ID && e.RECORDINGS_S3_SECRET_ACCESS_KEY ? { accessKeyId: e.RECORDINGS_S3_ACCESS_KEY_ID, secretAccessKey: e.RECORDINGS_S3_SECRET_ACCESS_KEY } : null,
   };
 }
 

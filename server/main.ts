@@ -10,6 +10,7 @@ import { openDatabase } from './db/database';
 import { seedDemo } from './db/seed';
 import type { ClientEvents, ServerEvents } from './contracts/socket-events';
 import { Acd } from './acd/acd';
+import { DatabaseClipSource } from './acd/database-clip-source';
 import { DatabaseDialPlan } from './acd/database-dial-plan';
 import { DatabaseTrunkDirectory } from './acd/trunks/trunk-directory';
 import { WeriftMediaEngine } from './acd/media/werift-media-engine';
@@ -18,9 +19,18 @@ import { createAdminServices } from './admin/admin-services';
 import { ChangePublisher } from './admin/change-publisher';
 import { pgNotificationSource } from './admin/pg-notification-source';
 import { reloadOnChange } from './admin/reload-on-change';
+import { espeakSpeech } from './admin/press-one-clip';
 import { createApiHandler } from './http/api-router';
+import { LocalRecordingStorage } from './recordings/local-recording-storage';
+import { RecordingCatalog } from './recordings/recording-catalog';
+import { RecordingRetention } from './recordings/recording-retention';
+import { RecordingService } from './recordings/recording-service';
+import { S3RecordingStorage } from './recordings/s3-recording-storage';
 import { createPageGate } from './http/page-gate';
 import { SessionService } from './http/session-service';
+import { PlatformMetrics } from './metrics/platform-metrics';
+import { registerAcdMetrics } from './metrics/acd-metrics';
+import { CtiMetrics } from './metrics/cti-metrics';
 
 /**
  * The composition root: reads the config once, opens the database, starts the ACD (SIP switch
@@ -40,6 +50,8 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const t0 = Date.now();
+  // one Prometheus registry for the process: each part adds its collectors (docs/metrics.md)
+  const metrics = new PlatformMetrics();
 
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   log.info({ kind: db.kind, applied: db.applied }, 'database ready');
@@ -69,14 +81,21 @@ async function main(): Promise<void> {
     ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}),
   });
   if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
+  // the portal's audio library: loaded now, then again on every library change (no restart)
+  const clipSource = new DatabaseClipSource(db.prisma);
+  await media.clips.sync(clipSource);
+  // 'queue' too: a queue's save makes its press-1 sentence, a clip the phones hear (docs/cti.md)
+  reloadOnChange(changes, ['audio', 'queue'], async () => void (await media.clips.sync(clipSource)), log.child({ part: 'acd', module: 'clip-library' }));
   const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ part: 'acd', module: 'dial-plan' }));
   await dialPlan.start();
   // a number saved in the portal is served at once; the dial plan's own timer stays as a fallback
-  reloadOnChange(changes, ['number'], () => dialPlan.load(), log.child({ part: 'acd', module: 'dial-plan' }));
+  // (and on a queue change: a number without hold audio of its own plays its queue's)
+  reloadOnChange(changes, ['number', 'queue'], () => dialPlan.load(), log.child({ part: 'acd', module: 'dial-plan' }));
   const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ part: 'acd', module: 'trunk-directory' }));
   await trunks.start();
-  // a trunk's DIDs are numbers (numbers.trunk_id); trunks join this list when the portal edits them
-  reloadOnChange(changes, ['number'], () => trunks.load(), log.child({ part: 'acd', module: 'trunk-directory' }));
+  // a trunk saved in the portal (or a number moved to one: its DIDs are numbers.trunk_id) is
+  // reloaded at once; the trunk side re-registers what changed (docs/trunks.md)
+  reloadOnChange(changes, ['trunk', 'number'], () => trunks.load(), log.child({ part: 'acd', module: 'trunk-directory' }));
   const acd = new Acd({
     config: {
       host: config.host,
@@ -87,6 +106,8 @@ async function main(): Promise<void> {
       publicHost: config.publicHost,
       recordingsDir: config.recordingsDir,
       transports: { udpPort: config.sipUdpPort, tcpPort: config.sipTcpPort, tlsPort: config.sipTlsPort, wssPort: config.sipWssPort, tls: config.sipTls },
+      overload: config.overload,
+      callbackWindowSec: config.callbackWindowSec,
     },
     dialPlan,
     media,
@@ -94,19 +115,37 @@ async function main(): Promise<void> {
     trunks,
   });
   await acd.start();
+  registerAcdMetrics(metrics.registry, acd);
 
   // CTI: reaches the ACD only through its SIP WebSocket, as it would from another machine.
-  const httpServer = http.createServer();
+  // Idle keep-alive sockets live longer than a load balancer's (60 s is common) and a browser's
+  // pauses: with Node's 5 s a client that reuses a socket just as the server closes it gets a
+  // reset (seen as ECONNRESET in an e2e run). headersTimeout must exceed keepAliveTimeout.
+  const httpServer = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 });
   const io = new IoServer<ClientEvents, ServerEvents>(httpServer, { serveClient: false });
   const sessions = new SessionService({ prisma: db.prisma, ttlSec: config.sessionTtlSec, secureCookie: false });
-  const cti = await startCti({ config: { ...config, sipWsPort: acd.port }, prisma: db.prisma, io, sessions, logger: log });
+  // Recordings: the ACD writes them into its directory (the embedded store); the CTI catalogues
+  // each recorded call once it ends; the portal plays them; the retention job deletes old ones.
+  // With RECORDINGS_STORE=s3 the catalog moves each finished file into the bucket (multi-node sites).
+  const localRecordings = new LocalRecordingStorage(config.recordingsDir);
+  const s3Recordings = config.recordingStore.kind === 's3' ? new S3RecordingStorage(config.recordingStore, log.child({ part: 'web' })) : null;
+  const recordingStores = s3Recordings ? [localRecordings, s3Recordings] : [localRecordings];
+  if (config.recordingStore.kind === 's3') {
+    const { bucket, endpoint, region, prefix } = config.recordingStore;
+    log.info({ bucket, endpoint, region, prefix }, 'recordings are kept in an S3 bucket');
+  }
+  const recordings = new RecordingCatalog(db.prisma, localRecordings, log, { archive: s3Recordings });
+  const cti = await startCti({ config: { ...config, sipWsPort: acd.port }, prisma: db.prisma, io, sessions, logger: log, recordings, metrics: new CtiMetrics(metrics.registry) });
+  const retention = new RecordingRetention(db.prisma, recordingStores, log, config.recordingRetentionDefaultDays);
+  retention.start(config.recordingRetentionIntervalSec);
   // the CTI re-reads waiting calls' queues and signs out deactivated operators
   changes.subscribe((c) => void cti.cti.configChanged(c));
 
   // Web edge: the JSON API and the page gate run before Next.js renders pages.
   // the portal's writes publish to the shared notification; a queue with callers waiting (the CTI's call book) is not deleted
-  const admin = createAdminServices({ prisma: db.prisma, logger: log, publisher: changes, live: cti.cti });
-  const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config, admin });
+  // trunk passwords are stored under PATCHBAY_SECRET; the trunks page shows the ACD's registrations
+  const admin = createAdminServices({ prisma: db.prisma, logger: log, publisher: changes, live: cti.cti, secret: config.secret, trunkStatus: acd, speech: espeakSpeech });
+  const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config, admin, recordings: new RecordingService(db.prisma, recordingStores, log), metrics });
   const gate = createPageGate({ sessions });
   const app = next({ dev: false, dir: process.cwd() });
   await app.prepare();
@@ -138,6 +177,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     await changes.stop();
+    await retention.stop();
     await cti.stop();
     io.close();
     await new Promise<void>((r) => httpServer.close(() => r()));
@@ -145,6 +185,7 @@ async function main(): Promise<void> {
     await media.close();
     dialPlan.stop();
     trunks.stop();
+    s3Recordings?.close();
     await db.close();
     process.exit(0);
   };

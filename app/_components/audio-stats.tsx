@@ -65,36 +65,42 @@ export function AudioStatsPanel({ pc }: { pc: RTCPeerConnection | null }) {
   const s = useAudioStats(pc);
   if (!s) return null;
   const level = s.audioLevel ?? 0;
+  // the figures are for support, not for the person on the call: folded away, the summary says enough
   return (
-    <dl className="stats" data-testid="audio-stats" aria-label="Audio statistics">
-      <div>
-        <dt>Received</dt>
-        <dd data-testid="stats-packets-received">{s.packetsReceived}</dd>
-      </div>
-      <div>
-        <dt>Sent</dt>
-        <dd data-testid="stats-packets-sent">{s.packetsSent}</dd>
-      </div>
-      <div>
-        <dt>Lost</dt>
-        <dd data-testid="stats-packets-lost">{s.packetsLost}</dd>
-      </div>
-      <div>
-        <dt>Jitter</dt>
-        <dd>{s.jitterMs === null ? '—' : `${s.jitterMs} ms`}</dd>
-      </div>
-      <div>
-        <dt>Connection</dt>
-        <dd data-testid="stats-ice" data-state={s.iceState}>
-          {LINK_TEXT[s.iceState]}
-        </dd>
-      </div>
-      <div className="stats-level">
-        <dt>Level</dt>
-        <dd>
-          <meter min={0} max={1} value={level} data-testid="stats-audio-level" data-level={level.toFixed(3)} aria-label="Incoming audio level" />
-        </dd>
-      </div>
-    </dl>
+    <details className="stats-details" data-testid="audio-details">
+      <summary>
+        Call quality: <span data-testid="stats-summary">{LINK_TEXT[s.iceState]}</span>
+      </summary>
+      <dl className="stats" data-testid="audio-stats" aria-label="Call quality details">
+        <div>
+          <dt>Received</dt>
+          <dd data-testid="stats-packets-received">{s.packetsReceived}</dd>
+        </div>
+        <div>
+          <dt>Sent</dt>
+          <dd data-testid="stats-packets-sent">{s.packetsSent}</dd>
+        </div>
+        <div>
+          <dt>Lost</dt>
+          <dd data-testid="stats-packets-lost">{s.packetsLost}</dd>
+        </div>
+        <div>
+          <dt>Jitter</dt>
+          <dd>{s.jitterMs === null ? '—' : `${s.jitterMs} ms`}</dd>
+        </div>
+        <div>
+          <dt>Connection</dt>
+          <dd data-testid="stats-ice" data-state={s.iceState}>
+            {LINK_TEXT[s.iceState]}
+          </dd>
+        </div>
+        <div className="stats-level">
+          <dt>Level</dt>
+          <dd>
+            <meter min={0} max={1} value={level} data-testid="stats-audio-level" data-level={level.toFixed(3)} aria-label="Incoming audio level" />
+          </dd>
+        </div>
+      </dl>
+    </details>
   );
 }

@@ -1,24 +1,36 @@
 'use client';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { DeviceKind } from '@/server/contracts/agent';
+import { useEffect, useMemo, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { AdminSnapshot, AgentView, CallView, ClientEvents, ServerEvents } from '@/server/contracts/socket-events';
-import type { AdminCallRow } from '@/server/contracts/web-api';
+import { numberFromUri } from '@/server/contracts/call-work';
 import { AgentBadge } from '../_components/agent-badge';
-import { api } from '../_lib/api';
+import { formatPhone } from '../_lib/phone-format';
 import { ask } from '../_lib/cti-socket';
 import { formatClock, formatDuration, useNow } from '../_lib/time';
+import { AgentActions } from './_supervision/agent-actions';
+import { MonitorButtons, MonitorPanel } from './_supervision/monitor-panel';
+import { useMonitor } from './_supervision/use-monitor';
+
+const DEVICE_TEXT: Record<DeviceKind, string> = { browser: 'Browser', mobile: 'Mobile', sip_phone: 'SIP phone' };
 
 /**
  * Live supervision: `admin:subscribe` gives a snapshot, then `admin:agent` / `admin:call`
  * replace single rows. On every (re)connection the snapshot is asked again, so a dropped
- * socket never leaves a stale board. Stored history comes from the JSON API.
+ * socket never leaves a stale board. Stored calls are on the history page (/admin/calls).
  */
 type PbSocket = Socket<ServerEvents, ClientEvents>;
 type Link = { kind: 'connecting' } | { kind: 'live' } | { kind: 'down'; reason: string };
 
 const MAX_CALLS = 200;
 
-const CALL_STATUS: Record<CallView['status'], string> = { queued: 'Waiting', offering: 'Ringing operator', connected: 'Connected', ended: 'Ended' };
+const CALL_STATUS: Record<CallView['status'], string> = { queued: 'Waiting', offering: 'Ringing operator', announcing: 'Hearing a message', forwarding: 'Forwarding', connected: 'Connected', held: 'On hold', ended: 'Ended' };
+/** A queued callback's caller is not on the line: say so rather than "Waiting". */
+function callStatusText(c: CallView): string {
+  if (c.callback && c.status === 'queued') return 'Callback waiting';
+  if (c.callback && c.status === 'offering') return 'Calling back';
+  return CALL_STATUS[c.status];
+}
 
 export function SupervisionBoard() {
   const now = useNow(1000);
@@ -26,11 +38,13 @@ export function SupervisionBoard() {
   const [error, setError] = useState<string | null>(null);
   const [agents, setAgents] = useState<Map<string, AgentView>>(new Map());
   const [calls, setCalls] = useState<Map<string, CallView>>(new Map());
-  const [history, setHistory] = useState<AdminCallRow[] | null>(null);
-  const [historyError, setHistoryError] = useState<string | null>(null);
+  const [socket, setSocket] = useState<PbSocket | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const monitoring = useMonitor(socket);
 
   useEffect(() => {
     const socket: PbSocket = io({ withCredentials: true });
+    setSocket(socket);
     const subscribe = () =>
       void ask(socket, 'admin:subscribe', {}).then((res) => {
         if (!res.ok) return setError(res.error.message);
@@ -42,7 +56,10 @@ export function SupervisionBoard() {
       setAgents(new Map(s.agents.map((a) => [a.operatorId, a])));
       setCalls(new Map(s.calls.map((c) => [c.callId, c])));
     };
-    socket.on('connect', subscribe);
+    socket.on('connect', () => {
+      setSocket(socket);
+      subscribe();
+    });
     socket.on('disconnect', (reason) => setLink({ kind: 'down', reason }));
     socket.on('connect_error', (err) => setLink({ kind: 'down', reason: err.message }));
     socket.on('admin:agent', (a) => setAgents((m) => new Map(m).set(a.operatorId, a)));
@@ -61,18 +78,6 @@ export function SupervisionBoard() {
       socket.disconnect();
     };
   }, []);
-
-  const loadHistory = useCallback(async () => {
-    const r = await api<AdminCallRow[]>('/api/admin/calls?limit=50');
-    if (r.ok) {
-      setHistory(r.data);
-      setHistoryError(null);
-    } else setHistoryError(r.error.message);
-  }, []);
-
-  useEffect(() => {
-    void loadHistory();
-  }, [loadHistory]);
 
   // signed-in operators first, then the rest of the roster, each by name
   const agentList = useMemo(
@@ -96,8 +101,15 @@ export function SupervisionBoard() {
           </p>
         )}
 
+        <MonitorPanel m={monitoring} callerOf={(id) => { const c = calls.get(id); return c ? c.callerName || c.dialed : 'the call'; }} connected={callList.filter((c) => c.status === 'connected')} />
+
         <section className="panel" aria-labelledby="ops-h">
           <h2 id="ops-h">Operators</h2>
+          {actionError && (
+            <p className="alert alert-error" role="alert" data-testid="agent-action-error">
+              {actionError}
+            </p>
+          )}
           <div className="table-wrap">
             <table data-testid="agents-table">
               <thead>
@@ -107,12 +119,15 @@ export function SupervisionBoard() {
                   <th scope="col">Since</th>
                   <th scope="col">Device</th>
                   <th scope="col">Current call</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {agentList.length === 0 && (
                   <tr>
-                    <td colSpan={5} className="muted">
+                    <td colSpan={6} className="muted">
                       No operators yet: add people with the Operator role under People.
                     </td>
                   </tr>
@@ -126,8 +141,11 @@ export function SupervisionBoard() {
                         <AgentBadge state={a.state} testId={`agent-state-${a.operatorId}`} />
                       </td>
                       <td className="num">{a.since === 0 ? <span className="muted">never signed in</span> : formatDuration(now - a.since)}</td>
-                      <td>{a.device ?? <span className="muted">none</span>}</td>
-                      <td>{a.callId ? (c ? `${c.callerName || c.callerUri} (${c.dialed})` : a.callId) : <span className="muted">—</span>}</td>
+                      <td>{a.device ? DEVICE_TEXT[a.device] : <span className="muted">none</span>}</td>
+                      <td>{a.callId ? (c ? `${c.callerName || callerLine(c.callerUri)} (${formatPhone(c.dialed)})` : a.callId) : <span className="muted">—</span>}</td>
+                      <td>
+                        <AgentActions socket={socket} agent={a} onError={setActionError} />
+                      </td>
                     </tr>
                   );
                 })}
@@ -151,6 +169,7 @@ export function SupervisionBoard() {
                   <th scope="col">Waited</th>
                   <th scope="col">Talk</th>
                   <th scope="col">Ended by</th>
+                  <th scope="col">Listen in</th>
                   <th scope="col">
                     <span className="visually-hidden">Timeline</span>
                   </th>
@@ -159,7 +178,7 @@ export function SupervisionBoard() {
               <tbody>
                 {callList.length === 0 && (
                   <tr>
-                    <td colSpan={10} className="muted">
+                    <td colSpan={11} className="muted">
                       No calls since the board opened.
                     </td>
                   </tr>
@@ -171,19 +190,20 @@ export function SupervisionBoard() {
                       <td className="num">{formatClock(c.arrivedAt)}</td>
                       <td>
                         {c.callerName || <span className="muted">unknown</span>}
-                        <div className="mono small muted">{c.callerUri}</div>
+                        <div className="small muted">{callerLine(c.callerUri)}</div>
                       </td>
                       <td className="mono">{c.dialed}</td>
                       <td>{c.queue ?? '—'}</td>
                       <td>
                         <span className={`badge call-${c.status}`} data-testid={`call-status-${c.callId}`}>
-                          {CALL_STATUS[c.status]}
+                          {callStatusText(c)}
                         </span>
                       </td>
                       <td>{c.operatorName ?? '—'}</td>
                       <td className="num">{formatDuration(waitedEnd - c.arrivedAt)}</td>
                       <td className="num">{c.answeredAt ? formatDuration((c.endedAt ?? now) - c.answeredAt) : '—'}</td>
                       <td data-testid={`call-ended-by-${c.callId}`}>{c.endedBy ?? '—'}</td>
+                      <td>{c.status === 'connected' ? <MonitorButtons m={monitoring} callId={c.callId} /> : <span className="muted">—</span>}</td>
                       <td>
                         <a href={`/admin/calls/${encodeURIComponent(c.callId)}`} data-testid={`call-timeline-${c.callId}`}>
                           Timeline
@@ -197,67 +217,18 @@ export function SupervisionBoard() {
           </div>
         </section>
 
-        <section className="panel" aria-labelledby="hist-h">
-          <div className="title-row">
-            <h2 id="hist-h">Call history (stored)</h2>
-            <button type="button" className="btn btn-quiet" onClick={() => void loadHistory()} data-testid="history-refresh">
-              Refresh
-            </button>
-          </div>
-          {historyError && (
-            <p className="alert alert-error" role="alert" data-testid="history-error">
-              {historyError}
-            </p>
-          )}
-          <div className="table-wrap">
-            <table data-testid="history-table">
-              <thead>
-                <tr>
-                  <th scope="col">Arrived</th>
-                  <th scope="col">Caller</th>
-                  <th scope="col">Number</th>
-                  <th scope="col">Queue</th>
-                  <th scope="col">Operator</th>
-                  <th scope="col">Waited</th>
-                  <th scope="col">Talk</th>
-                  <th scope="col">Ended by</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Timeline</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {history?.length === 0 && (
-                  <tr>
-                    <td colSpan={10} className="muted">
-                      No calls stored yet.
-                    </td>
-                  </tr>
-                )}
-                {history?.map((c) => (
-                  <tr key={c.id} data-testid={`history-row-${c.id}`}>
-                    <td className="num">{new Date(c.arrivedAt).toLocaleString()}</td>
-                    <td className="mono small">{c.callerId}</td>
-                    <td className="mono">{c.dialed}</td>
-                    <td>{c.queue ?? '—'}</td>
-                    <td>{c.operatorName ?? '—'}</td>
-                    <td className="num">{c.answeredAt || c.endedAt ? formatDuration((c.answeredAt ?? c.endedAt ?? c.arrivedAt) - c.arrivedAt) : '—'}</td>
-                    <td className="num">{c.answeredAt && c.endedAt ? formatDuration(c.endedAt - c.answeredAt) : '—'}</td>
-                    <td>{c.endedBy ?? '—'}</td>
-                    <td>{c.outcome ?? '—'}</td>
-                    <td>
-                      <a href={`/admin/calls/${encodeURIComponent(c.id)}`} data-testid={`history-timeline-${c.id}`}>
-                        Timeline
-                      </a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </section>
+        <p>
+          <a href="/admin/calls" data-testid="history-link">
+            Call history: every stored call, with filters and CSV →
+          </a>
+        </p>
       </main>
     </>
   );
+}
+
+/** Who the caller is, in words: their number when their address carries one, else how they called (never a SIP address). */
+function callerLine(uri: string): string {
+  const n = numberFromUri(uri);
+  return n ? formatPhone(n) : 'from the website';
 }

@@ -1,15 +1,13 @@
 'use client';
-import { useEffect, useRef, type RefObject } from 'react';
+import { useEffect, useRef, type ReactNode, type RefObject } from 'react';
+import { numberFromUri, type CallerHistory } from '@/server/contracts/call-work';
 import type { AgentView, CallOffer, CallView } from '@/server/contracts/socket-events';
 import { AudioStatsPanel } from '../_components/audio-stats';
+import { formatPhone } from '../_lib/phone-format';
 import { formatDuration } from '../_lib/time';
 import type { SipSessionView } from '../_lib/use-sip-device';
-
-/** The caller's own number when their address carries one (a web caller's address is no number). */
-export function callerNumber(uri: string | null | undefined): string | null {
-  const user = /^sips?:([^@;]+)@/.exec(uri ?? '')?.[1];
-  return user && /^\+?\d[\d-]{2,}$/.test(user) ? user : null;
-}
+import { CallerHistoryList } from './caller-history';
+import { phoneRingingText } from './phone-ringing-text';
 
 const PHASE_TEXT = { ringing: 'Incoming call', answering: 'Connecting…', established: 'On the call' } as const;
 
@@ -27,8 +25,15 @@ export function CallPanel(props: {
   pc: RTCPeerConnection | null;
   remoteAudioRef: RefObject<HTMLAudioElement | null>;
   lineReady: boolean;
+  history: { data: CallerHistory | null; error: string | null } | null;
   onAnswer: () => void;
   onHangUp: () => void;
+  /** Hold, Mute, Keypad, Transfer: under Answer / Hang up */
+  controls?: ReactNode;
+  /** what follows the call (after-call work) */
+  children?: ReactNode;
+  /** the Record / Stop control of queues that record on demand (record-button.tsx) */
+  recordControl?: ReactNode;
 }) {
   const { now, agent, offer, view, session } = props;
   const answerRef = useRef<HTMLButtonElement | null>(null);
@@ -41,7 +46,10 @@ export function CallPanel(props: {
   const talking = phase === 'established';
   const answeredAt = talking ? (view?.answeredAt ?? session?.establishedAt ?? null) : null;
   const showCall = session !== null || (offer !== null && view?.status !== 'ended');
-  const number = callerNumber(offer?.callerUri ?? session?.remote.uri);
+  const number = offer?.callerNumber ?? numberFromUri(session?.remote.uri);
+  // a phone device (mobile, SIP phone) rings outside the browser: the console follows the CTI
+  const onPhone = agent?.device !== null && agent?.device !== undefined && agent.device !== 'browser';
+  const ctiPhase = view?.status === 'connected' || view?.status === 'held' ? 'talking' : 'offered';
 
   return (
     <section className={`panel call-panel ${phase ? `call-${phase === 'established' ? 'talking' : phase}` : ''}`} aria-labelledby="call-h" data-testid="call-panel">
@@ -49,7 +57,7 @@ export function CallPanel(props: {
       {showCall ? (
         <>
           <div className="call-phase" role="status" aria-live="assertive" data-testid="call-phase" data-phase={phase === 'established' ? 'talking' : (phase ?? 'offered')}>
-            {phase ? PHASE_TEXT[phase] : 'A call is coming to you'}
+            {view?.status === 'held' && phase === 'established' ? 'On the call — caller on hold' : phase ? PHASE_TEXT[phase] : onPhone && ctiPhase === 'talking' ? 'On the call (on your phone)' : onPhone ? phoneRingingText(offer) : 'A call is coming to you'}
           </div>
           <dl className="call-facts">
             <div>
@@ -59,8 +67,8 @@ export function CallPanel(props: {
             {number && (
               <div>
                 <dt>Calling from</dt>
-                <dd className="mono" data-testid="call-caller-uri">
-                  {number}
+                <dd className="num" data-testid="call-caller-number" data-number={number}>
+                  {formatPhone(number)}
                 </dd>
               </div>
             )}
@@ -70,7 +78,9 @@ export function CallPanel(props: {
             </div>
             <div>
               <dt>Number dialled</dt>
-              <dd data-testid="call-dialed">{offer?.dialed ?? '—'}</dd>
+              <dd className="num" data-testid="call-dialed">
+                {offer ? formatPhone(offer.dialed) : '—'}
+              </dd>
             </div>
             <div>
               <dt>{talking ? 'Waited' : 'Waiting'}</dt>
@@ -84,18 +94,29 @@ export function CallPanel(props: {
             )}
           </dl>
           <div className="btn-row big">
-            <button type="button" ref={answerRef} className="btn btn-answer" onClick={props.onAnswer} disabled={phase !== 'ringing'} title={answerWhyNot(phase) ?? 'Answer the call (the caller hears you at once)'} data-testid="call-answer">
+            <button type="button" ref={answerRef} className="btn btn-answer" onClick={props.onAnswer} disabled={phase !== 'ringing'} title={answerWhyNot(phase, onPhone) ?? 'Answer the call (the caller hears you at once)'} data-testid="call-answer">
               Answer
             </button>
-            <button type="button" className="btn btn-hangup" onClick={props.onHangUp} disabled={!session} title={session ? undefined : 'Your phone line has not rung yet: the call reaches it in a moment'} data-testid="call-hangup">
+            <button type="button" className="btn btn-hangup" onClick={props.onHangUp} disabled={!session} title={session ? undefined : onPhone ? 'Hang up on your phone' : 'Your phone line has not rung yet: the call reaches it in a moment'} data-testid="call-hangup">
               {phase === 'ringing' ? 'Decline' : 'Hang up'}
             </button>
           </div>
+          {props.controls}
+          {offer?.screenPopUrl && (
+            <p className="small">
+              <a href={offer.screenPopUrl} target="_blank" rel="noopener noreferrer" data-testid="call-screen-pop">
+                Open the caller’s record ↗
+              </a>
+            </p>
+          )}
+          {props.recordControl}
           <AudioStatsPanel pc={props.pc} />
+          <h3 className="history-h">Earlier calls</h3>
+          <CallerHistoryList history={props.history} />
         </>
       ) : (
         <p className="muted" data-testid="call-idle">
-          {props.lineReady || agent?.device === 'mobile' ? (agent?.state === 'ready' ? 'Waiting for a call…' : 'Press Ready to receive calls.') : 'Choose a device to take calls.'}
+          {idleText(agent, props.lineReady)}
         </p>
       )}
       {props.ended && !session && (
@@ -103,14 +124,23 @@ export function CallPanel(props: {
           {props.ended}
         </p>
       )}
+      {props.children}
       <audio ref={props.remoteAudioRef} autoPlay data-testid="remote-audio" />
     </section>
   );
 }
 
+/** What the empty call panel says: what to do next. */
+function idleText(agent: AgentView | null, lineReady: boolean): string {
+  if (agent?.state === 'wrap_up') return 'The call is over: note what happened below, then finish.';
+  if (!lineReady && (agent?.device ?? 'browser') === 'browser') return 'Choose a device to take calls.';
+  return agent?.state === 'ready' ? 'Waiting for a call…' : 'Press Ready to receive calls.';
+}
+
 /** Why Answer cannot be pressed now (its tooltip), or null when it can. */
-function answerWhyNot(phase: string | null): string | null {
+function answerWhyNot(phase: string | null, onPhone: boolean): string | null {
   if (phase === 'ringing') return null;
+  if (onPhone) return 'Calls ring on your phone: answer there';
   if (phase === 'answering') return 'Answering: connecting you to the caller';
   if (phase === 'established') return 'You are on this call';
   return 'Your phone line has not rung yet: the call reaches it in a moment';

@@ -1,11 +1,12 @@
 'use client';
 import type { CtiSocket } from '../_lib/cti-socket';
 import { MobileDevice } from './mobile-device';
+import { SipPhoneDevice } from './sip-phone-device';
 import { lineIsDown } from './status-bar';
 import type { BrowserDevice } from './use-browser-device';
 
 /** "My device": this browser (sip.js) or the operator's own mobile, where calls ring. */
-export function DevicePanel(props: { socket: CtiSocket | null; device: BrowserDevice; connected: boolean; mobileActive: boolean }) {
+export function DevicePanel(props: { socket: CtiSocket | null; device: BrowserDevice; connected: boolean; mobileActive: boolean; sipPhoneActive: boolean; onCall: boolean }) {
   const { device } = props;
   const reg = device.phone.registration;
   return (
@@ -28,6 +29,7 @@ export function DevicePanel(props: { socket: CtiSocket | null; device: BrowserDe
         </p>
       )}
       <MobileDevice socket={props.socket} onChosen={device.release} disabled={!props.connected} active={props.mobileActive} />
+      <SipPhoneDevice socket={props.socket} onChosen={device.release} disabled={!props.connected || props.onCall} active={props.sipPhoneActive} />
     </>
   );
 }

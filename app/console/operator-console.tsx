@@ -1,15 +1,25 @@
 'use client';
+import { useMemo, useRef } from 'react';
 import { SiteHeader } from '../_components/site-header';
 import { UserBox } from '../_components/user-box';
 import { useNow } from '../_lib/time';
 import { AgentPanel } from './agent-panel';
 import { CallPanel } from './call-panel';
 import { DevicePanel } from './device-panel';
+import { RecordButton } from './record-button';
+import { DialPad } from './dial-pad';
 import { lineIsDown, StatusBar } from './status-bar';
 import { useAgentState } from './use-agent-state';
 import { useBrowserDevice } from './use-browser-device';
 import { useCtiSocket } from './use-cti-socket';
 import { useOfferedCall } from './use-offered-call';
+import { useCallControls } from './use-call-controls';
+import { CallControls } from './call-controls';
+import { useCallWork } from './use-call-work';
+import { useCallerHistory } from './use-caller-history';
+import { useConsoleCodes } from './use-console-codes';
+import { useOfferAlert } from './use-offer-alert';
+import { CallNotes, WrapUpPanel } from './wrap-up-panel';
 
 /**
  * The operator's console. Two connections, shown separately because they fail separately:
@@ -22,10 +32,45 @@ export function OperatorConsole() {
   const now = useNow(1000);
   const { socket, link } = useCtiSocket();
   const call = useOfferedCall(socket);
-  const device = useBrowserDevice(socket, call.deviceEvents);
+  // a call the operator just dialled rings their browser phone once the number answers: answered by itself
+  const dialledAt = useRef(0);
+  const answerNow = useRef<() => void>(() => undefined);
+  const deviceEvents = useMemo(
+    () => ({
+      ...call.deviceEvents,
+      onIncoming() {
+        call.deviceEvents.onIncoming();
+        if (Date.now() - dialledAt.current < 90_000) {
+          dialledAt.current = 0;
+          setTimeout(() => answerNow.current(), 0);
+        }
+      },
+    }),
+    [call.deviceEvents],
+  );
+  const device = useBrowserDevice(socket, deviceEvents);
+  answerNow.current = () => void device.answer();
   const { registration, session, pc, remoteAudioRef, hangUp } = device.phone;
-  const { agent, error: agentError, setReady } = useAgentState(socket, lineIsDown(registration));
+  const { agent, error: agentError, setReady, extendWrapUp } = useAgentState(socket, lineIsDown(registration));
   const connected = link.kind === 'connected';
+  const codes = useConsoleCodes(socket);
+  const history = useCallerHistory(socket, call.offer?.callId ?? null);
+  const work = useCallWork(socket, agent?.wrapUp?.callId ?? (agent?.state === 'talking' ? agent.callId : null));
+  const controls = useCallControls(socket, agent?.state === 'talking' ? agent.callId : null, call.showView, call.noteEnded);
+  const ringing = session?.phase === 'ringing' || (session === null && agent?.state === 'reserved');
+  const alert = useOfferAlert(call.offer, ringing);
+  const ready = () => {
+    alert.askPermission(); // a click: the one moment a browser lets a page ask
+    void setReady(true);
+  };
+  const answer = () => {
+    // opened from the click, so the browser does not block it as a pop-up
+    if (call.offer?.screenPopUrl) window.open(call.offer.screenPopUrl, '_blank', 'noopener,noreferrer');
+    void device.answer();
+  };
+  const finishWrapUp = async () => {
+    if (await work.flush()) await setReady(true);
+  };
 
   return (
     <>
@@ -34,11 +79,31 @@ export function OperatorConsole() {
       </SiteHeader>
       <main id="main" className="page console">
         <h1 className="visually-hidden">Operator console</h1>
-        <StatusBar link={link} registration={registration} mic={device.mic} />
+        <StatusBar link={link} registration={registration} mic={device.mic} device={agent?.device ?? null} />
+        {link.kind === 'signed-out' && (
+          <p className="alert alert-error" role="alert" data-testid="signed-out">
+            {link.reason}. Ask your administrator if this is a mistake. <a href="/login">Sign in</a>
+          </p>
+        )}
         <div className="console-grid">
           <section className="panel" aria-labelledby="agent-h">
-            <AgentPanel agent={agent} now={now} error={agentError} connected={connected} onReady={(ready) => void setReady(ready)} />
-            <DevicePanel socket={socket} device={device} connected={connected} mobileActive={agent?.device === 'mobile'} />
+            <AgentPanel
+              agent={agent}
+              now={now}
+              error={agentError}
+              connected={connected}
+              reasons={codes.notReady}
+              alerts={alert.permission}
+              onReady={ready}
+              onNotReady={(code) => {
+                void (async () => {
+                  await work.flush();
+                  await setReady(false, code);
+                })();
+              }}
+            />
+            <DevicePanel socket={socket} device={device} connected={connected} mobileActive={agent?.device === 'mobile'} sipPhoneActive={agent?.device === 'sip_phone'} onCall={agent?.state === 'reserved' || agent?.state === 'talking'} />
+            <DialPad socket={socket} agent={agent} connected={connected} onDialled={() => (dialledAt.current = agent?.device === 'browser' ? Date.now() : 0)} />
           </section>
           <CallPanel
             now={now}
@@ -50,9 +115,17 @@ export function OperatorConsole() {
             pc={pc}
             remoteAudioRef={remoteAudioRef}
             lineReady={registration.kind === 'registered'}
-            onAnswer={() => void device.answer()}
+            history={history}
+            onAnswer={answer}
             onHangUp={() => void hangUp()}
-          />
+            recordControl={<RecordButton socket={socket} view={call.view} talking={session?.phase === 'established'} />}
+            controls={agent?.state === 'talking' && call.view?.callId === agent.callId ? <CallControls view={call.view} controls={controls} /> : null}
+          >
+            {agent?.state === 'talking' && work.callId && <CallNotes work={work} />}
+            {agent?.state === 'wrap_up' && agent.wrapUp && (
+              <WrapUpPanel wrapUp={agent.wrapUp} now={now} work={work} dispositions={codes.disposition} connected={connected} onFinish={() => void finishWrapUp()} onExtend={() => void extendWrapUp()} error={null} />
+            )}
+          </CallPanel>
         </div>
       </main>
     </>

@@ -1,4 +1,5 @@
 'use client';
+import type { DeviceKind } from '@/server/contracts/agent';
 import type { Registration } from '../_lib/use-sip-device';
 import type { Mic } from './use-browser-device';
 import type { Link } from './use-cti-socket';
@@ -37,17 +38,19 @@ export function lineIsDown(reg: Registration): boolean {
   return reg.kind === 'failed' || reg.kind === 'lost' || reg.kind === 'unregistered';
 }
 
-export function StatusBar({ link, registration, mic }: { link: Link; registration: Registration; mic: Mic }) {
-  const lineTone = registration.kind === 'registered' ? 'ok' : lineIsDown(registration) ? 'bad' : 'wait';
+export function StatusBar({ link, registration, mic, device }: { link: Link; registration: Registration; mic: Mic; device: DeviceKind | null }) {
+  // a phone outside the browser: the console cannot see its line, and says so instead of "no device"
+  const phone = registration.kind === 'none' && (device === 'sip_phone' || device === 'mobile');
+  const lineTone = registration.kind === 'registered' || phone ? 'ok' : lineIsDown(registration) ? 'bad' : 'wait';
   return (
     <section className="status-strip" aria-label="Connections">
-      <div className={`status-tile ${link.kind === 'connected' ? 'ok' : link.kind === 'down' ? 'bad' : 'wait'}`} data-testid="cti-status" data-state={link.kind}>
+      <div className={`status-tile ${link.kind === 'connected' ? 'ok' : link.kind === 'down' || link.kind === 'signed-out' ? 'bad' : 'wait'}`} data-testid="cti-status" data-state={link.kind}>
         <span className="status-label">Connection</span>
-        <span>{link.kind === 'connected' ? 'Connected' : link.kind === 'connecting' ? 'Connecting…' : `Disconnected: ${link.reason}`}</span>
+        <span>{link.kind === 'connected' ? 'Connected' : link.kind === 'connecting' ? 'Connecting…' : link.kind === 'signed-out' ? link.reason : `Disconnected: ${link.reason}`}</span>
       </div>
       <div className={`status-tile ${lineTone}`} data-testid="reg-status" data-state={registration.kind} role="status" aria-live="polite">
         <span className="status-label">Phone line</span>
-        <span>{lineText(registration)}</span>
+        <span>{phone ? (device === 'sip_phone' ? 'Calls ring on your desk phone or softphone' : 'Calls ring on your mobile') : lineText(registration)}</span>
       </div>
       <div className={`status-tile ${mic === 'allowed' ? 'ok' : mic === 'blocked' ? 'bad' : 'wait'}`} data-testid="mic-status" data-state={mic}>
         <span className="status-label">Microphone</span>

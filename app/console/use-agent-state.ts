@@ -4,8 +4,8 @@ import type { AgentView } from '@/server/contracts/socket-events';
 import { ask, type CtiSocket } from '../_lib/cti-socket';
 
 /**
- * The operator's state as the CTI pushes it, and the Ready / Not ready requests. The CTI decides
- * every state; the console only asks and shows the answer (or its error).
+ * The operator's state as the CTI pushes it, and the Ready / Not ready (with a reason) / more
+ * wrap-up time requests. The CTI decides every state; the console only asks and shows the answer.
  */
 export function useAgentState(socket: CtiSocket | null, lineDown: boolean) {
   const [agent, setAgent] = useState<AgentView | null>(null);
@@ -19,21 +19,29 @@ export function useAgentState(socket: CtiSocket | null, lineDown: boolean) {
     };
   }, [socket]);
 
+  const state = agent?.state;
   const setReady = useCallback(
-    async (ready: boolean) => {
+    async (ready: boolean, code?: string) => {
       setError(null);
-      const r = ready ? await ask(socket, 'agent:ready', {}) : await ask(socket, 'agent:not-ready', {});
+      const r = ready ? await ask(socket, 'agent:ready', {}) : await ask(socket, 'agent:not-ready', code ? { code } : {});
       if (r.ok) setAgent(r.data);
       // the state machine's refusal names its events and states: say it in the buttons' words
-      else if (r.error.code === 'ILLEGAL_TRANSITION') setError(agent?.state === (ready ? 'ready' : 'not_ready') ? `You are already ${ready ? 'Ready' : 'Not ready'}.` : 'That change is not possible right now.');
+      else if (r.error.code === 'ILLEGAL_TRANSITION') setError(state === (ready ? 'ready' : 'not_ready') ? `You are already ${ready ? 'Ready' : 'Not ready'}.` : 'That change is not possible right now.');
       else setError(r.error.message);
+      return r.ok;
     },
-    [socket, agent?.state],
+    [socket, state],
   );
+
+  const extendWrapUp = useCallback(async () => {
+    setError(null);
+    const r = await ask(socket, 'agent:wrap-up-extend', {});
+    if (r.ok) setAgent(r.data);
+    else setError(r.error.code === 'ILLEGAL_TRANSITION' ? 'Your wrap-up is already over.' : r.error.message);
+  }, [socket]);
 
   // A device that cannot ring must not be offered calls: when the line drops while Ready, ask
   // the CTI (which decides) to make this operator Not ready, and say so.
-  const state = agent?.state;
   useEffect(() => {
     if (!lineDown || state !== 'ready') return;
     void ask(socket, 'agent:not-ready', { reason: 'device-lost' }).then((r) => {
@@ -43,5 +51,5 @@ export function useAgentState(socket: CtiSocket | null, lineDown: boolean) {
     });
   }, [lineDown, state, socket]);
 
-  return { agent, error, setReady };
+  return { agent, error, setReady, extendWrapUp };
 }

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EndedBy } from '@/server/contracts/call';
 import type { AgentView, CallOffer, CallView } from '@/server/contracts/socket-events';
 import type { CtiSocket } from '../_lib/cti-socket';
@@ -18,11 +18,17 @@ export function endedText(endedBy: EndedBy | null): string {
   }
 }
 
+/** What the operator reads when an offer rang out unanswered (the CTI made them Not ready). */
+export const MISSED_TEXT = 'Missed call — you are now Not ready';
+/** … and when the caller gave up while it rang (not the operator's doing: they stay Ready). */
+export const CALLER_LEFT_TEXT = 'The caller hung up before you answered';
+
 /** Text for a call the device saw end, until the CTI says who ended it. */
 function deviceEndText(end: SessionEnd): string {
   const wasRinging = end.phase === 'ringing';
   if (end.local) return wasRinging ? 'You declined the call' : 'You ended the call';
-  return wasRinging ? 'The call was withdrawn before you answered' : 'The caller hung up';
+  // the CTI's word (missed, or the caller left) follows and replaces this
+  return wasRinging ? 'The call stopped ringing' : 'The caller hung up';
 }
 
 /** What the device hook reports to the call panel's model. */
@@ -44,22 +50,37 @@ export function useOfferedCall(socket: CtiSocket | null) {
   const [ended, setEnded] = useState<string | null>(null);
   // set and cleared synchronously by the device's events, read by the socket's
   const sessionUp = useRef(false);
+  // the offer on screen, read by the socket's handlers (a state push must not need a re-render)
+  const offered = useRef<CallOffer | null>(null);
+  const answered = useRef(false);
 
   useEffect(() => {
     if (!socket) return;
     const onState = (v: AgentView) => {
+      // An offer that rang out: the CTI made the operator Not ready and says so (cause `missed`).
+      if (offered.current && !answered.current && v.state === 'not_ready' && v.notReady?.cause === 'missed') {
+        offered.current = null;
+        setEnded(MISSED_TEXT);
+      }
+      // "you are now Not ready" stops being true when they are not
+      if (v.state !== 'not_ready') setEnded((prev) => (prev === MISSED_TEXT ? null : prev));
       // The CTI took the offer back (the device did not answer, the caller left): clear the panel.
       if (v.callId === null && !sessionUp.current) setOffer(null);
     };
     const onOffer = (o: CallOffer) => {
+      offered.current = o;
+      answered.current = false;
       setOffer(o);
       setEnded(null);
       setView(null);
     };
     const onUpdate = (c: CallView) => {
       setView(c);
+      if (c.answeredAt !== null) answered.current = true;
       if (c.status !== 'ended') return;
-      setEnded(endedText(c.endedBy));
+      const wasOffer = offered.current?.callId === c.callId && !answered.current && c.answeredAt === null;
+      offered.current = null;
+      setEnded(wasOffer && c.endedBy === 'caller' ? CALLER_LEFT_TEXT : endedText(c.endedBy));
       if (!sessionUp.current) setOffer(null);
     };
     socket.on('agent:state', onState);
@@ -91,5 +112,10 @@ export function useOfferedCall(socket: CtiSocket | null) {
     [],
   );
 
-  return { offer, view, ended, deviceEvents };
+  /** The call's state from a control's ack (the same as the push that follows). */
+  const showView = useCallback((v: CallView) => setView(v), []);
+  /** What the panel says once this operator's part ended by their own doing (a transfer). */
+  const noteEnded = useCallback((text: string) => setEnded(text), []);
+
+  return { offer, view, ended, deviceEvents, showView, noteEnded };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../log';
 import type { DialPlan } from './dial-plan';
 import type { MediaEngine } from './media/media-engine';
+import type { LagMeter, OverloadConfig } from './overload/overload-guard';
 import type { AcdTimers } from './timers';
 import type { TransportsConfig } from './transport/transport-set';
 import type { TrunkDirectory } from './trunks/trunk-directory';
@@ -28,6 +29,13 @@ export interface AcdConfig {
    * start. Without it such a dial is refused with 503.
    */
   recordingsDir?: string;
+  /**
+   * Seconds after a caller's first key within which the controller may call them back (a dial with
+   * `X-PB-Callback-For`, callback-ledger.ts); default CALLBACK_WINDOW_DEFAULT_SEC.
+   */
+  callbackWindowSec?: number;
+  /** When new callers are refused with 503 + Retry-After (overload-guard.ts); absent: never (DEFAULT_OVERLOAD). */
+  overload?: Partial<OverloadConfig>;
 }
 
 export interface AcdOptions {
@@ -37,4 +45,11 @@ export interface AcdOptions {
   logger: Logger;
   /** Carrier trunks (docs/trunks.md); without them the ACD dials devices only. */
   trunks?: TrunkDirectory;
+  /** How the overload guard measures event-loop lag (tests inject one; default: perf_hooks). */
+  lagMeter?: LagMeter;
+  /** The clock of the callback window (tests move it past the window; default Date.now). */
+  now?: () => number;
 }
+
+/** Two hours: longer than the longest callback expiry a queue may set (120 minutes). */
+export const CALLBACK_WINDOW_DEFAULT_SEC = 7200;

@@ -6,10 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bankCredentials, issueDeviceCredentials } from '../shared/credentials';
 import { controlSdp, H, RecordingName } from '../shared/sip-control';
 import { Acd } from './acd';
-import { encode } from './media/g711';
 import { UdpRtpPeer } from './media/test-udp-peer';
 import { WeriftMediaEngine } from './media/werift-media-engine';
 import { SipWsClient } from './test-support/sip-ws-client';
+import { goertzel, speak, tone } from './test-support/tones';
 import { dialForLeg, placeCall, takeRouteOffer } from '../test-support/sip-peers';
 
 /**
@@ -47,33 +47,6 @@ afterEach(async () => {
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function tone(hz: number, amp: number, samples: number, from = 0): Int16Array {
-  return Int16Array.from({ length: samples }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * (from + i)) / 8000)));
-}
-
-/** Power of one frequency in a block (Goertzel), normalised by the block length. */
-function goertzel(pcm: Int16Array, hz: number): number {
-  const k = 2 * Math.cos((2 * Math.PI * hz) / 8000);
-  let s1 = 0;
-  let s2 = 0;
-  for (const x of pcm) {
-    const s = x + k * s1 - s2;
-    s2 = s1;
-    s1 = s;
-  }
-  return Math.sqrt(s1 * s1 + s2 * s2 - k * s1 * s2) / pcm.length;
-}
-
-/** Sends a tone in 20 ms frames until stopped. */
-function speak(peer: UdpRtpPeer, pt: 0 | 8, hz: number): () => void {
-  let n = 0;
-  const t = setInterval(() => {
-    peer.send(pt, encode(tone(hz, 8000, 160, n * 160), pt === 0 ? 'PCMU' : 'PCMA'));
-    n++;
-  }, 20);
-  return () => clearInterval(t);
-}
 
 describe('ACD recording (X-PB-Record) with the real engine', () => {
   it('records the bridge to <caller>-<device>.wav, names it in the 200, and finalises it when the caller hangs up', { timeout: 20_000 }, async () => {
@@ -165,13 +138,27 @@ describe('ACD recording (X-PB-Record) with the real engine', () => {
 
     // the device waits; the bank releases it and the phone gets BYE over UDP
     expect(acd.legs()).toEqual([expect.objectContaining({ legId: deviceLeg, state: 'waiting' })]);
+    // recording on demand (INFO with X-PB-Record) is refused on a leg with no bridge, and a bad value is refused
+    for (const [value, status, reason, notice] of [
+      ['yes', 400, `Bad ${H.record}`, null],
+      ['on', 403, 'Leg Not Bridged', null],
+      ['on', 400, `Bad ${H.notice}`, 'Bad Clip'],
+      ['off', 400, `Bad ${H.notice}`, 'say-rec-now'],
+    ] as const) {
+      const info = bank.inDialog('INFO', control);
+      info.headers.append(H.record, value);
+      if (notice) info.headers.append(H.notice, notice);
+      bank.send(info);
+      const res = await bank.response(control.callId, 'INFO');
+      expect([res.status, res.reason]).toEqual([status, reason]);
+    }
     bank.send(bank.inDialog('BYE', control));
     const phoneBye = await phone.request('BYE', (r) => r.headers.get('Call-ID') === phoneDialog.callId);
     phone.respond(phoneBye, 200);
     expect((await bank.response(control.callId, 'BYE')).status).toBe(200);
   });
 
-  it('refuses a bad X-PB-Record value (400) and a recording without a bridge (400)', { timeout: 10_000 }, async () => {
+  it('refuses a bad X-PB-Record value (400), a recording without a bridge (400), and a bad or unrecorded X-PB-Notice (400)', { timeout: 10_000 }, async () => {
     const bank = await SipWsClient.connect(`ws://127.0.0.1:${acd.port}`, 'bank');
     closers.push(() => bank.close());
     const creds = bankCredentials(SECRET, 1);
@@ -179,6 +166,9 @@ describe('ACD recording (X-PB-Record) with the real engine', () => {
     for (const [headers, reason] of [
       [[[H.bridge, 'leg-0123456789abcdef'], [H.record, 'yes']], `Bad ${H.record}`],
       [[[H.record, 'on']], `${H.record} Needs ${H.bridge}`],
+      // the recording notice: a clip name, and only with a recording (it would tell the caller something untrue)
+      [[[H.bridge, 'leg-0123456789abcdef'], [H.record, 'on'], [H.notice, 'Not A Clip!']], `Bad ${H.notice}`],
+      [[[H.bridge, 'leg-0123456789abcdef'], [H.notice, 'say-rec-may']], `${H.notice} Needs ${H.record}`],
     ] as Array<[Array<[string, string]>, string]>) {
       const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers, body: controlSdp(2) });
       const dial = await bank.sendWithAuth(first, creds.user, creds.password);

@@ -257,10 +257,10 @@ describe('Acd over SIP WebSocket', () => {
     expect(acd.legs()).toEqual([expect.objectContaining({ legId: p.callerLeg, state: 'parked' })]);
   });
 
-  it('answers dial errors: bad X-PB-Bridge 400, unknown leg 481, unregistered device 404', { timeout: 10_000 }, async () => {
+  it('answers dial errors: bad X-PB-Bridge 400, bad X-PB-Parallel 400, unknown leg 481, unregistered device 404', { timeout: 10_000 }, async () => {
     const p = await parkedCaller();
-    const check = async (uri: string, bridge: string, status: number) => {
-      const first = p.bank.makeRequest('INVITE', uri, { headers: [[H.bridge, bridge]], body: controlSdp(3) });
+    const check = async (uri: string, bridge: string, status: number, extra: Array<[string, string]> = []) => {
+      const first = p.bank.makeRequest('INVITE', uri, { headers: [[H.bridge, bridge], ...extra], body: controlSdp(3) });
       p.bank.send(first);
       const ch = await p.bank.response(first.headers.get('Call-ID')!, 'INVITE');
       p.bank.ackFailure(first, ch);
@@ -270,6 +270,7 @@ describe('Acd over SIP WebSocket', () => {
       expect(res.status).toBe(status);
     };
     await check(`sip:${p.dev.user}@${DOMAIN}`, 'not-a-leg', 400);
+    await check(`sip:${p.dev.user}@${DOMAIN}`, p.callerLeg, 400, [[H.parallel, 'maybe']]);
     await check(`sip:${p.dev.user}@${DOMAIN}`, 'leg-00000000000000000000', 481);
     await check(`sip:dev-0000000000000000-9999999999@${DOMAIN}`, p.callerLeg, 404);
   });

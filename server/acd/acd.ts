@@ -1,12 +1,21 @@
 import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../log';
-import type { AcdConfig, AcdOptions } from './acd-config';
+import { CALLBACK_WINDOW_DEFAULT_SEC, type AcdConfig, type AcdOptions } from './acd-config';
+import { CallbackLedger } from './calls/callback-ledger';
+import { CallerNotices } from './calls/caller-notice';
 import { Bridging } from './calls/bridging';
+import { ControlOps } from './calls/control-ops';
+import { DtmfOut } from './calls/dtmf-out';
+import { LegMoves } from './calls/leg-moves';
+import { Mixing } from './calls/mixing';
+import { RecordControl } from './calls/record-control';
 import type { CallContext } from './calls/call-context';
 import { DialAnswer } from './calls/dials/dial-answer';
 import { DialAuthorizer } from './calls/dials/dial-authorizer';
 import { Dialer } from './calls/dials/dialer';
+import { Announcements } from './calls/announcement';
 import { DtmfRelay } from './calls/dtmf-relay';
+import { QualityReports } from './calls/quality-reports';
 import { InboundCallers } from './calls/inbound-callers';
 import type { Leg, LegSnapshot } from './calls/leg';
 import { LegRelease } from './calls/leg-release';
@@ -18,8 +27,10 @@ import { SessionRefresh } from './calls/session-refresh';
 import { ClientTransactions } from './client-transactions';
 import { LocalAddress } from './local-address';
 import { FailureLimiter } from '../shared/failure-limiter';
+import { DEFAULT_OVERLOAD, OverloadGuard } from './overload/overload-guard';
 import { Registrar } from './registrar';
 import { ServerTransactions } from './server-transactions';
+import { SipTally } from './sip-tally';
 import { RequestRouter } from './signalling/request-router';
 import { DigestAuthenticator } from './sip/digest';
 import { DEFAULT_TIMERS } from './timers';
@@ -48,6 +59,11 @@ export class Acd {
   private readonly table = new LegTable();
   private readonly trunks: TrunkSide | null;
   private readonly router: RequestRouter;
+  /** Refuses new callers past capacity (503 + Retry-After); its counts are read by /metrics. */
+  readonly overload: OverloadGuard;
+  private readonly quality: QualityReports;
+  /** SIP messages in and out by method and response class, read by /metrics. */
+  readonly sip = new SipTally();
   private running = false;
   private stopping: Promise<void> | null = null;
 
@@ -57,7 +73,14 @@ export class Acd {
     this.log = opts.logger.child({ part: 'acd' });
     this.transports = new TransportSet(
       { ...this.cfg.transports, host: this.cfg.host, wsPort: this.cfg.port },
-      { onMessage: (r, f) => this.router.onMessage(r, f), onFlowClosed: (f) => this.router.onFlowClosed(f) },
+      {
+        onMessage: (r, f) => {
+          this.sip.received(r);
+          this.router.onMessage(r, f);
+        },
+        onFlowClosed: (f) => this.router.onFlowClosed(f),
+        onSent: (m) => this.sip.sent(m),
+      },
       this.log,
     );
     const local = new LocalAddress(() => this.cfg.publicHost ?? this.cfg.host);
@@ -91,20 +114,28 @@ export class Acd {
       transports: this.transports,
       trunks: this.trunks,
       table: this.table,
+      callbacks: new CallbackLedger(this.cfg.callbackWindowSec ?? CALLBACK_WINDOW_DEFAULT_SEC, opts.now),
       running: () => this.running,
     };
     const bridging = new Bridging(ctx);
+    const notices = new CallerNotices();
     const release = new LegRelease(ctx, bridging);
     const dtmf = new DtmfRelay(ctx);
     const mediaWatch = new MediaWatch(ctx, dtmf);
+    this.quality = new QualityReports(ctx);
     const sessions = new SessionRefresh(ctx, new PartyReoffer(local));
     const routePoint = new RoutePoint(ctx);
+    this.overload = new OverloadGuard({ ...DEFAULT_OVERLOAD, ...this.cfg.overload }, () => this.table.waiting.count, this.log.child({ module: 'overload' }), ...(opts.lagMeter ? [opts.lagMeter] : []));
+    const mixing = new Mixing(ctx, bridging);
     this.router = new RequestRouter(ctx, this.serverTx, opts.dialPlan, {
-      callers: new InboundCallers(ctx, opts.dialPlan, release, sessions, mediaWatch, routePoint),
+      callers: new InboundCallers(ctx, opts.dialPlan, release, sessions, mediaWatch, routePoint, this.overload),
       authorizer: new DialAuthorizer(this.cfg.secret, digest, limiter, this.log),
-      dialer: new Dialer(ctx, release, mediaWatch, new DialAnswer(ctx, bridging, sessions)),
+      dialer: new Dialer(ctx, release, mediaWatch, new DialAnswer(ctx, bridging, sessions, mixing, notices), notices),
       sessions,
       dtmf,
+      control: new ControlOps(new LegMoves(ctx, bridging), new DtmfOut(ctx), mixing),
+      announcements: new Announcements(ctx),
+      recording: new RecordControl(ctx),
     });
   }
 
@@ -134,6 +165,8 @@ export class Acd {
     if (this.cfg.recordingsDir) await mkdir(this.cfg.recordingsDir, { recursive: true });
     await this.transports.start();
     this.running = true;
+    this.overload.start();
+    this.quality.start();
     this.trunks?.start();
     this.log.info({ host: this.cfg.host, ports: this.ports, domain: this.cfg.domain }, 'ACD listening');
   }
@@ -146,6 +179,8 @@ export class Acd {
 
   private async doStop(): Promise<void> {
     this.running = false;
+    this.overload.stop();
+    this.quality.stop();
     for (const dial of this.table.dials()) dial.transition('fail');
     // no BYEs on the way out: each leg's timers and media go, recordings are finalised
     const closing = [...this.table.legs()].map((leg) => leg.shutdown());
@@ -160,8 +195,8 @@ export class Acd {
   }
 
   /** Sizes of what the ACD holds: for monitoring, and for tests that check nothing leaks. */
-  stats(): { legs: number; dialogs: number; dials: number; serverTransactions: number; clientTransactions: number } {
-    return { ...this.table.sizes, serverTransactions: this.serverTx.size, clientTransactions: this.clientTx.size };
+  stats(): { legs: number; dialogs: number; dials: number; serverTransactions: number; clientTransactions: number; waitingCallers: number } {
+    return { ...this.table.sizes, serverTransactions: this.serverTx.size, clientTransactions: this.clientTx.size, waitingCallers: this.table.waiting.count };
   }
 
   /** A read-only picture of the legs the ACD holds (tests, monitoring). */

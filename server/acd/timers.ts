@@ -23,6 +23,8 @@ export interface AcdTimers {
   minSessionExpiresSec: number;
   /** RFC 4028: the session interval the ACD proposes or grants when a peer asks for none or more. */
   sessionExpiresSec: number;
+  /** How often each leg in a call tells its controller its call quality (0: never). */
+  qualityReportMs: number;
 }
 
 export const DEFAULT_TIMERS: AcdTimers = {
@@ -38,6 +40,7 @@ export const DEFAULT_TIMERS: AcdTimers = {
   authFailRefillPerSec: 0.2,
   minSessionExpiresSec: 90,
   sessionExpiresSec: 1800,
+  qualityReportMs: 5000,
 };
 
 /** The subset the transaction layer needs. */

@@ -36,7 +36,7 @@ describe('admin writes on PostgreSQL', async () => {
       other.subscribe((c) => heard.push(c));
 
       const q = await admin.queues.get(DEMO.queue.id);
-      const { id: _id, overflowQueueName: _o, members: _m, numbers: _n, version, updatedAt: _u, updatedByName: _b, ...fields } = q;
+      const { id: _id, overflowQueueName: _o, scheduleName: _s, members: _m, numbers: _n, version, updatedAt: _u, updatedByName: _b, ...fields } = q;
       const ada = { id: DEMO.users[0].id, name: DEMO.users[0].name };
       const results = await Promise.allSettled([
         admin.queues.update(ada, q.id, { ...fields, ringTimeoutSec: 30, version }),

@@ -4,14 +4,16 @@ import { AppError } from '../contracts/result';
 import type { Prisma } from '../db/generated/client';
 import type { Actor, PrismaClient, Tx } from './admin-tx';
 import { AdminWriter, editorNames } from './admin-writer';
+import { assertClipExists } from './audio-usages';
 import { expectUpdated } from './optimistic-lock';
+import { assertHoursLinks } from './schedules-service';
 
 /**
  * Numbers (DIDs): each routes to a queue, optionally through a trunk, with its hold audio.
  * The ACD's dial plan and the CTI's number → queue lookup read this table; the change
  * notification tells them to reload.
  */
-const NUMBER_INCLUDE = { queue: { select: { name: true } }, trunk: { select: { name: true } } } satisfies Prisma.NumberInclude;
+const NUMBER_INCLUDE = { queue: { select: { name: true } }, trunk: { select: { name: true } }, schedule: { select: { name: true } } } satisfies Prisma.NumberInclude;
 type NumberWithLinks = Prisma.NumberGetPayload<{ include: typeof NUMBER_INCLUDE }>;
 
 function toRow(n: NumberWithLinks, names: Map<string, string>): NumberRow {
@@ -22,13 +24,32 @@ function toRow(n: NumberWithLinks, names: Map<string, string>): NumberRow {
     trunkId: n.trunkId,
     trunkName: n.trunk?.name ?? null,
     holdAudio: n.holdAudio,
+    scheduleId: n.scheduleId,
+    scheduleName: n.schedule?.name ?? null,
+    closedAudio: n.closedAudio,
+    closedAction: n.closedAction as NumberRow['closedAction'],
+    closedQueueId: n.closedQueueId,
+    closedNumber: n.closedNumber,
+    priority: n.priority,
     version: n.version,
     updatedAt: n.updatedAt.getTime(),
     updatedByName: n.updatedBy ? (names.get(n.updatedBy) ?? null) : null,
   };
 }
 
-const snapshot = (n: { e164: string; queueId: string; trunkId: string | null; holdAudio: string }) => ({ e164: n.e164, queueId: n.queueId, trunkId: n.trunkId, holdAudio: n.holdAudio });
+type Snap = { e164: string; queueId: string; trunkId: string | null; holdAudio: string; scheduleId: string | null; closedAudio: string | null; closedAction: string; closedQueueId: string | null; closedNumber: string | null; priority: number };
+const snapshot = (n: Snap) => ({
+  e164: n.e164,
+  queueId: n.queueId,
+  trunkId: n.trunkId,
+  holdAudio: n.holdAudio,
+  scheduleId: n.scheduleId,
+  closedAudio: n.closedAudio,
+  closedAction: n.closedAction,
+  closedQueueId: n.closedQueueId,
+  closedNumber: n.closedNumber,
+  priority: n.priority,
+});
 
 export class NumbersService {
   constructor(
@@ -63,6 +84,8 @@ export class NumbersService {
         throw new AppError('CONFLICT', 'this number is already set up', { e164: 'this number is already set up' });
       }
       await assertLinks(tx, input);
+      await assertClipExists(tx, 'holdAudio', input.holdAudio, null);
+      await assertClipExists(tx, 'closedAudio', input.closedAudio, null);
       await tx.number.create({ data: { ...input, updatedBy: actor.id } });
       return { result: null, audit: { action: 'number.create', entity: 'number', entityId: input.e164, before: null, after: snapshot(input) }, change: 'create' };
     });
@@ -75,6 +98,8 @@ export class NumbersService {
       const before = await tx.number.findUnique({ where: { e164 } });
       if (!before) throw new AppError('NOT_FOUND', 'no such number');
       await assertLinks(tx, values);
+      await assertClipExists(tx, 'holdAudio', values.holdAudio, before.holdAudio);
+      await assertClipExists(tx, 'closedAudio', values.closedAudio, before.closedAudio);
       const r = await tx.number.updateMany({ where: { e164, version }, data: { ...values, version: { increment: 1 }, updatedAt: new Date(), updatedBy: actor.id } });
       await expectUpdated(tx, r.count, () => tx.number.findUnique({ where: { e164 } }), 'number');
       return { result: null, audit: { action: 'number.update', entity: 'number', entityId: e164, before: snapshot(before), after: snapshot({ e164, ...values }) }, change: 'update' };
@@ -93,7 +118,8 @@ export class NumbersService {
   }
 }
 
-async function assertLinks(tx: Tx, input: { queueId: string; trunkId: string | null }): Promise<void> {
+async function assertLinks(tx: Tx, input: { queueId: string; trunkId: string | null; scheduleId: string | null; closedAction: string; closedQueueId: string | null }): Promise<void> {
+  await assertHoursLinks(tx, input, null);
   if (!(await tx.queue.findUnique({ where: { id: input.queueId }, select: { id: true } }))) {
     throw new AppError('BAD_REQUEST', 'the queue does not exist', { queueId: 'this queue does not exist (any more)' });
   }

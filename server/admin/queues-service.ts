@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from '../contracts/admin/paging';
+import { RecordingPolicy } from '../contracts/admin/recordings';
+import { Announce, CallbackDigit } from '../contracts/admin/queues';
 import type { QueueCreate, QueueOption, QueueRow, QueuesQuery, QueueUpdate } from '../contracts/admin/queues';
 import { AppError } from '../contracts/result';
 import type { Prisma, Queue } from '../db/generated/client';
 import type { Actor, PrismaClient, Tx } from './admin-tx';
+import { assertClipExists } from './audio-usages';
 import { AdminWriter, editorNames } from './admin-writer';
 import { expectUpdated } from './optimistic-lock';
+import { assertHoursLinks } from './schedules-service';
 import type { LiveCallsPort } from './waiting-callers';
+import type { Logger } from '../log';
+import { PressOneSentences, dropPressOne, type Speech } from './press-one-clip';
 
 /**
  * Queues: create, edit, delete. A queue is not deleted while callers wait in it (asked of the
@@ -15,6 +21,7 @@ import type { LiveCallsPort } from './waiting-callers';
  */
 const QUEUE_INCLUDE = {
   overflowQueue: { select: { name: true } },
+  schedule: { select: { name: true } },
   numbers: { select: { e164: true }, orderBy: { e164: 'asc' } },
   _count: { select: { members: true } },
 } satisfies Prisma.QueueInclude;
@@ -33,10 +40,33 @@ function fields(q: Queue): QueueCreate {
     overflowQueueId: q.overflowQueueId,
     overflowNumber: q.overflowNumber,
     holdAudio: q.holdAudio,
+    maxCallers: q.maxCallers,
+    fullAudio: q.fullAudio,
+    overflowWhenEmpty: q.overflowWhenEmpty,
+    announce: Announce.catch('none').parse(q.announce),
+    announceEverySec: q.announceEverySec,
+    callbackDigit: CallbackDigit.nullable().catch(null).parse(q.callbackDigit),
+    press1Mobile: q.press1Mobile,
+    press1SipPhone: q.press1SipPhone,
+    press1TimeoutSec: q.press1TimeoutSec,
+    callbackTries: q.callbackTries,
+    callbackRetrySec: q.callbackRetrySec,
+    callbackExpiryMin: q.callbackExpiryMin,
     slTargetPct: q.slTargetPct,
     slThresholdSec: q.slThresholdSec,
     priority: q.priority,
     requiredSkills: (q.requiredSkills ?? []) as QueueCreate['requiredSkills'],
+    scheduleId: q.scheduleId,
+    closedAudio: q.closedAudio,
+    closedAction: q.closedAction as QueueCreate['closedAction'],
+    closedQueueId: q.closedQueueId,
+    closedNumber: q.closedNumber,
+    screenPopUrl: q.screenPopUrl,
+    recordingPolicy: RecordingPolicy.catch('never').parse(q.recordingPolicy),
+    recordingRetentionDays: q.recordingRetentionDays,
+    recordingNotice: q.recordingNotice,
+    alertMaxWaitSec: q.alertMaxWaitSec,
+    alertNoReady: q.alertNoReady,
   };
 }
 
@@ -45,6 +75,7 @@ function toRow(q: QueueWithLinks, names: Map<string, string>): QueueRow {
     id: q.id,
     ...fields(q),
     overflowQueueName: q.overflowQueue?.name ?? null,
+    scheduleName: q.schedule?.name ?? null,
     members: q._count.members,
     numbers: q.numbers.map((n) => n.e164),
     version: q.version,
@@ -63,7 +94,14 @@ export class QueuesService {
     private readonly prisma: PrismaClient,
     private readonly writer: AdminWriter,
     private readonly live: LiveCallsPort,
-  ) {}
+    log: Logger,
+    speech: Speech | null = null,
+  ) {
+    this.sentences = speech ? new PressOneSentences(writer, speech, log) : null;
+  }
+
+  /** the phones' press-1 sentence with each queue's name, made after a save (press-one-clip.ts); null without a synthesiser */
+  readonly sentences: PressOneSentences | null;
 
   async list(q: QueuesQuery): Promise<Page<QueueRow>> {
     const where: Prisma.QueueWhereInput = q.q ? { name: { contains: q.q, mode: 'insensitive' } } : {};
@@ -90,19 +128,32 @@ export class QueuesService {
     await this.writer.write(actor, async (tx) => {
       await assertNameFree(tx, input.name, null);
       await assertOverflow(tx, input, id);
+      await assertHoursLinks(tx, input, id);
+      await assertClipExists(tx, 'holdAudio', input.holdAudio, null);
+      await assertClipExists(tx, 'maxWaitMessage', input.maxWaitMessage, null);
+      await assertClipExists(tx, 'closedAudio', input.closedAudio, null);
+      await assertClipExists(tx, 'fullAudio', input.fullAudio, null);
       const created = await tx.queue.create({ data: { ...columns(input), id, updatedBy: actor.id } });
       return { result: null, audit: { action: 'queue.create', entity: 'queue', entityId: id, before: null, after: { id, ...fields(created) } }, change: 'create' };
     });
+    this.sentences?.afterSave(actor, id, input, null);
     return this.get(id);
   }
 
   async update(actor: Actor, id: string, input: QueueUpdate): Promise<QueueRow> {
     const { version, ...rest } = input;
+    let previous: { name: string; press1Clip: string | null } | null = null;
     await this.writer.write(actor, async (tx) => {
       const before = await tx.queue.findUnique({ where: { id } });
       if (!before) throw new AppError('NOT_FOUND', 'no such queue');
       await assertNameFree(tx, rest.name, id);
       await assertOverflow(tx, rest, id);
+      await assertHoursLinks(tx, rest, id);
+      await assertClipExists(tx, 'holdAudio', rest.holdAudio, before.holdAudio);
+      await assertClipExists(tx, 'maxWaitMessage', rest.maxWaitMessage, before.maxWaitMessage);
+      await assertClipExists(tx, 'closedAudio', rest.closedAudio, before.closedAudio);
+      await assertClipExists(tx, 'fullAudio', rest.fullAudio, before.fullAudio);
+      previous = before;
       const r = await tx.queue.updateMany({
         where: { id, version },
         data: { ...columns(rest), version: { increment: 1 }, updatedAt: new Date(), updatedBy: actor.id },
@@ -111,6 +162,7 @@ export class QueuesService {
       const after = await tx.queue.findUniqueOrThrow({ where: { id } });
       return { result: null, audit: { action: 'queue.update', entity: 'queue', entityId: id, before: { id, ...fields(before) }, after: { id, ...fields(after) } }, change: 'update' };
     });
+    this.sentences?.afterSave(actor, id, rest, previous);
     return this.get(id);
   }
 
@@ -127,6 +179,7 @@ export class QueuesService {
       }
       const r = await tx.queue.deleteMany({ where: { id, version } });
       await expectUpdated(tx, r.count, () => tx.queue.findUnique({ where: { id } }), 'queue');
+      await dropPressOne(tx, id);
       return { result: null, audit: { action: 'queue.delete', entity: 'queue', entityId: id, before: { id, ...fields(before) }, after: null }, change: 'delete' };
     });
   }

@@ -6,3 +6,11 @@ export function maskE164(e164: string): string {
   if (e164.length < 7) return '•••';
   return `${e164.slice(0, 3)}•••••${e164.slice(-3)}`;
 }
+
+/**
+ * A dialled address with any E.164 number in it masked, for logs: a mobile or a callback's number
+ * is the person's own (`tel:+447700900123` → `tel:+44•••••123`); a device's SIP user stays.
+ */
+export function maskNumbersInUri(uri: string): string {
+  return uri.replace(/\+\d{6,15}/g, (n) => maskE164(n));
+}

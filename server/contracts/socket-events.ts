@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { AgentState, DeviceKind, type Role } from './agent';
 import type { CallStatus, EndedBy } from './call';
+import { CallHistoryRequest, CallNotesRequest, CodeSlug, type CallerHistory, type CallWork, type ConsoleCodes, type NotReadyReason, type WrapUpView } from './call-work';
 import type { Response } from './result';
+import type { QueueTile } from './wallboard';
+import type { CallQuality } from './call-quality';
+import { MonitorDeviceRequest, MonitorModeRequest, MonitorStartRequest, MonitorStopRequest, SupervisorAgentRequest, type MonitorView } from './monitor';
 const E164Pattern = /^\+[1-9]\d{6,14}$/;
 
 /**
@@ -21,17 +25,80 @@ export const DeviceRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal(DeviceKind.enum.browser) }).strict(),
   /** the verified mobile number to ring (must equal the stored, verified one) */
   z.object({ kind: z.literal(DeviceKind.enum.mobile), e164: MobileNumber }).strict(),
+  /** a desk phone or softphone: the ack carries the settings to type into it */
+  z.object({ kind: z.literal(DeviceKind.enum.sip_phone) }).strict(),
 ]);
 export type DeviceRequest = z.infer<typeof DeviceRequest>;
 /** operator: store this number and ring it once to verify it */
 export const MobileVerifyRequest = z.object({ e164: MobileNumber }).strict();
 export const MobileStatusRequest = z.object({}).strict();
 export const ReadyRequest = z.object({}).strict();
-export const NotReadyRequest = z.object({ reason: z.string().trim().min(1).max(64).optional() }).strict();
+/**
+ * `code`: the operator's reason from the admin's not-ready list; `reason`: what the console itself
+ * says when it asks (e.g. `device-lost` when the phone line dropped). One of them, or neither.
+ */
+export const NotReadyRequest = z.object({ reason: z.string().trim().min(1).max(64).optional(), code: CodeSlug.optional() }).strict();
+export const CodesRequest = z.object({}).strict();
+export const WrapUpExtendRequest = z.object({}).strict();
 export const SubscribeRequest = z.object({}).strict();
+/** operator: start (`on: true`) or stop recording their current call (queues that record on demand) */
+export const RecordRequest = z.object({ on: z.boolean() }).strict();
+/** operator: an in-call control on their own call */
+const CallId = z.string({ error: 'which call?' }).regex(/^call-[0-9a-f]{16}$/, 'not a call id');
+export const CallControlRequest = z.object({ callId: CallId }).strict();
+/** keypad digits sent toward the caller (a remote menu): 1–32 of 0-9 * # A-D */
+export const DtmfRequest = z.object({ callId: CallId, digits: z.string().regex(/^[0-9*#A-D]{1,32}$/, 'only the keys 0-9, * and #') }).strict();
+/** an outside number, through a trunk: international form (spaces, dots and dashes dropped) */
+const OutsideNumber = z
+  .string()
+  .transform((v) => v.replace(/[\s.-]/g, ''))
+  .pipe(z.string().regex(E164Pattern, 'enter the number in international form, e.g. +447700900123'));
+export const TransferTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('operator'), operatorId: z.string().min(1).max(64) }).strict(),
+  z.object({ kind: z.literal('queue'), queueId: z.string().min(1).max(64) }).strict(),
+  /** an outside number, through a trunk: international form */
+  z.object({ kind: z.literal('number'), e164: OutsideNumber }).strict(),
+]);
+export type TransferTarget = z.infer<typeof TransferTarget>;
+export const TransferRequest = z.object({ callId: CallId, to: TransferTarget }).strict();
+export const TransferTargetsRequest = z.object({}).strict();
+/** operator: consult a Ready operator (`operatorId`) or an outside number (`number`, through a trunk) — one of the two */
+export const ConsultRequest = z
+  .object({ callId: CallId, operatorId: z.string().min(1).max(64).optional(), number: OutsideNumber.optional() })
+  .strict()
+  .refine((r) => (r.operatorId === undefined) !== (r.number === undefined), { message: 'choose an operator or a number', path: ['operatorId'] });
+/** operator: call this number (click-to-dial); spaces, dots and dashes are dropped */
+export const DialRequest = z
+  .object({
+    number: z
+      .string({ error: 'enter a number' })
+      .transform((v) => v.replace(/[\s.()-]/g, ''))
+      .pipe(z.string().regex(E164Pattern, 'enter the number in international form, e.g. +447700900123')),
+  })
+  .strict();
 
 // ---- data sent to clients
-export type DeviceGrant = BrowserGrant | MobileGrant;
+export type DeviceGrant = BrowserGrant | MobileGrant | SipPhoneGrant;
+
+/**
+ * What to type into a desk phone or softphone. Only ever sent to the operator it is for, in the
+ * ack of their own request; never logged. Valid until `expiresAt` (the CTI no longer rings it
+ * once its operator signs out).
+ */
+export interface SipPhoneGrant {
+  kind: 'sip_phone';
+  /** user name and authentication user (the same) */
+  sipUser: string;
+  sipPassword: string;
+  /** SIP domain (realm) */
+  domain: string;
+  /** the address phones register to */
+  server: string;
+  port: number;
+  transports: Array<'UDP' | 'TCP'>;
+  /** unix seconds */
+  expiresAt: number;
+}
 
 export interface MobileGrant {
   kind: 'mobile';
@@ -74,6 +141,10 @@ export interface AgentView {
   since: number;
   device: DeviceKind | null;
   callId: string | null;
+  /** why they are not ready (null in any other state) */
+  notReady: NotReadyReason | null;
+  /** the wrap-up in progress (null in any other state) */
+  wrapUp: WrapUpView | null;
 }
 
 // the call's words live in ./call (one vocabulary); re-exported so the socket contract reads whole
@@ -93,6 +164,34 @@ export interface CallView {
   answeredAt: number | null;
   endedAt: number | null;
   endedBy: EndedBy | null;
+  /**
+   * On demand: `on` (being recorded) or `off` (the operator may start it); `always`: the queue
+   * records every answered call; `not-offered`: the queue does not record (optional: older views)
+   */
+  recording?: 'on' | 'off' | 'always' | 'not-offered';
+  /** the caller heard that the call is recorded (the queue tells callers; present only then) */
+  callerTold?: true;
+  /** the operator muted their microphone (the caller hears silence) */
+  muted: boolean;
+  /** a consultation with a second operator, while it lasts */
+  consult: ConsultView | null;
+  /** a queued callback: the caller hung up and keeps their place (present only then) */
+  callback?: true;
+  /** how each side's audio reaches the ACD, once measured (supervisors' roster) */
+  quality?: CallQuality;
+}
+
+/**
+ * `dialing`: their phone rings (the caller is on hold); `consulting`: the operators talk, the
+ * caller on hold; `swapped`: back with the caller, the second operator on hold; `conference`: all three.
+ */
+export interface ConsultView {
+  state: 'dialing' | 'consulting' | 'swapped' | 'conference';
+  /** the second operator — or null when an outside number is consulted */
+  operatorId: string | null;
+  /** the operator's name, or the outside number as typed (international form) */
+  name: string;
+  number: string | null;
 }
 
 export interface CallOffer {
@@ -102,11 +201,31 @@ export interface CallOffer {
   dialed: string;
   queue: string | null;
   arrivedAt: number;
+  /** the caller's number when their address carries one (not a SIP address); the console formats it */
+  callerNumber: string | null;
+  /** the queue's screen-pop address with {number} and {callId} filled in; opened when the operator answers */
+  screenPopUrl: string | null;
+  /** the operator's mobile or SIP phone must press 1 to take the call (press-1 accept; the console says so) */
+  pressOne: boolean;
+}
+
+/** Who an operator may hand their call to. */
+export interface TransferTargets {
+  /** Ready operators with a device, by name (not the asker) */
+  operators: Array<{ operatorId: string; name: string }>;
+  queues: Array<{ id: string; name: string }>;
+  /** an outside number can be dialled (an enabled outbound trunk exists) */
+  numbers: boolean;
 }
 
 export interface AdminSnapshot {
   agents: AgentView[];
   calls: CallView[];
+}
+
+/** The wallboard on subscribing: the supervision roster and every queue's tile (then `admin:queues`, `admin:agent`, `admin:call`). */
+export interface WallboardSnapshot extends AdminSnapshot {
+  queues: QueueTile[];
 }
 
 type Ack<T> = (res: Response<T>) => void;
@@ -122,7 +241,40 @@ export interface Reply<T> {
 const reply = <T>(): Reply<T> => ({});
 
 /** The names of every client → server event (a runtime list, for loops and the authorisation matrix). */
-export const ClientEventName = z.enum(['agent:device', 'agent:mobile-verify', 'agent:mobile-status', 'agent:ready', 'agent:not-ready', 'admin:subscribe']);
+export const ClientEventName = z.enum([
+  'agent:device',
+  'agent:mobile-verify',
+  'agent:mobile-status',
+  'agent:ready',
+  'agent:not-ready',
+  'agent:codes',
+  'agent:wrap-up-extend',
+  'call:notes',
+  'call:history',
+  'call:record',
+  'call:hold',
+  'call:resume',
+  'call:mute',
+  'call:unmute',
+  'call:dtmf',
+  'call:transfer-targets',
+  'call:transfer',
+  'call:consult',
+  'call:consult-swap',
+  'call:consult-complete',
+  'call:consult-cancel',
+  'call:conference',
+  'call:dial',
+  'admin:subscribe',
+  'wallboard:subscribe',
+  'history:subscribe',
+  'monitor:device',
+  'monitor:start',
+  'monitor:mode',
+  'monitor:stop',
+  'supervisor:not-ready',
+  'supervisor:sign-out',
+]);
 export type ClientEventName = z.infer<typeof ClientEventName>;
 
 export interface ClientEventContract {
@@ -149,8 +301,58 @@ const contracts = {
   'agent:mobile-status': { roles: OPERATOR, request: MobileStatusRequest, reply: reply<MobileStatus>() },
   'agent:ready': { roles: OPERATOR, request: ReadyRequest, reply: reply<AgentView>() },
   'agent:not-ready': { roles: OPERATOR, request: NotReadyRequest, reply: reply<AgentView>() },
+  /** operator: the admin's active not-ready reasons and dispositions */
+  'agent:codes': { roles: OPERATOR, request: CodesRequest, reply: reply<ConsoleCodes>() },
+  /** operator, in wrap-up: once, by the queue's wrap-up time */
+  'agent:wrap-up-extend': { roles: OPERATOR, request: WrapUpExtendRequest, reply: reply<AgentView>() },
+  /** operator: notes and disposition of a call they handled (saved with the call) */
+  'call:notes': { roles: OPERATOR, request: CallNotesRequest, reply: reply<CallWork>() },
+  /** operator: the previous calls of the caller on their current (or last) call */
+  'call:history': { roles: OPERATOR, request: CallHistoryRequest, reply: reply<CallerHistory>() },
+  /** operator: start or stop recording the call they are on */
+  'call:record': { roles: OPERATOR, request: RecordRequest, reply: reply<CallView>() },
+  /** operator, on their answered call: the caller hears music; a second hold is refused ("already on hold") */
+  'call:hold': { roles: OPERATOR, request: CallControlRequest, reply: reply<CallView>() },
+  'call:resume': { roles: OPERATOR, request: CallControlRequest, reply: reply<CallView>() },
+  /** operator: the caller hears silence instead of them (they still hear the caller) */
+  'call:mute': { roles: OPERATOR, request: CallControlRequest, reply: reply<CallView>() },
+  'call:unmute': { roles: OPERATOR, request: CallControlRequest, reply: reply<CallView>() },
+  /** operator: keypad digits toward the caller's side */
+  'call:dtmf': { roles: OPERATOR, request: DtmfRequest, reply: reply<CallView>() },
+  /** operator: the Ready operators and the queues they may transfer to */
+  'call:transfer-targets': { roles: OPERATOR, request: TransferTargetsRequest, reply: reply<TransferTargets>() },
+  /** operator: blind transfer to another operator or a queue; they go to wrap-up */
+  'call:transfer': { roles: OPERATOR, request: TransferRequest, reply: reply<CallView>() },
+  /** operator: consultation — the caller on hold, ring a Ready operator and talk to them */
+  'call:consult': { roles: OPERATOR, request: ConsultRequest, reply: reply<CallView>() },
+  /** operator, consulting: the caller back and the other operator on hold (and back) */
+  'call:consult-swap': { roles: OPERATOR, request: CallControlRequest, reply: reply<CallView>() },
+  /** operator, consulting: the caller goes to the other operator; this one wraps up */
+  'call:consult-complete': { roles: OPERATOR, request: CallControlRequest, reply: reply<CallView>() },
+  /** operator, consulting: the other operator is released; back to the caller */
+  'call:consult-cancel': { roles: OPERATOR, request: CallControlRequest, reply: reply<CallView>() },
+  /** operator, consulting: all three hear each other */
+  'call:conference': { roles: OPERATOR, request: CallControlRequest, reply: reply<CallView>() },
+  /** operator: click-to-dial a number (their device rings first, then the number, through a trunk) */
+  'call:dial': { roles: OPERATOR, request: DialRequest, reply: reply<CallView>() },
   /** admin, supervisor: join the live view */
   'admin:subscribe': { roles: SUPERVISORS, request: SubscribeRequest, reply: reply<AdminSnapshot>() },
+  /** admin, supervisor: join the live view with the wallboard's queue tiles */
+  'wallboard:subscribe': { roles: SUPERVISORS, request: SubscribeRequest, reply: reply<WallboardSnapshot>() },
+  /** admin, supervisor on the call history: be told (`history:stored`) each time call rows are stored */
+  'history:subscribe': { roles: SUPERVISORS, request: SubscribeRequest, reply: reply<{ subscribed: true }>() },
+  /** admin, supervisor: SIP credentials for the phone that rings to monitor (this page's browser phone, or a desk phone's settings) */
+  'monitor:device': { roles: SUPERVISORS, request: MonitorDeviceRequest, reply: reply<BrowserGrant | SipPhoneGrant>() },
+  /** admin, supervisor: ring my phone into a connected call (listen, whisper or barge) */
+  'monitor:start': { roles: SUPERVISORS, request: MonitorStartRequest, reply: reply<MonitorView>() },
+  /** admin, supervisor: switch listen / whisper / barge during the call */
+  'monitor:mode': { roles: SUPERVISORS, request: MonitorModeRequest, reply: reply<MonitorView>() },
+  /** admin, supervisor: leave the call (only my leg ends) */
+  'monitor:stop': { roles: SUPERVISORS, request: MonitorStopRequest, reply: reply<MonitorView>() },
+  /** admin, supervisor: set an operator Not ready (their console says a supervisor did) */
+  'supervisor:not-ready': { roles: SUPERVISORS, request: SupervisorAgentRequest, reply: reply<AgentView>() },
+  /** admin, supervisor: sign an operator out of the console (not while on a call) */
+  'supervisor:sign-out': { roles: SUPERVISORS, request: SupervisorAgentRequest, reply: reply<AgentView>() },
 } as const satisfies { [E in ClientEventName]: ClientEventContract };
 
 type Contract<E extends ClientEventName> = (typeof contracts)[E];
@@ -186,4 +388,12 @@ export interface ServerEvents {
   'admin:agent': (view: AgentView) => void;
   /** to admins: a call changed */
   'admin:call': (call: CallView) => void;
+  /** to admins and supervisors: the wallboard's queue tiles (at most every 250 ms after a change) */
+  'admin:queues': (tiles: QueueTile[]) => void;
+  /** to admins and supervisors on the history: these calls' rows are stored now (one message per journal batch) */
+  'history:stored': (batch: { callIds: string[] }) => void;
+  /** to a person an administrator deactivated, just before their connection is closed */
+  'user:signed-out': (why: { by: 'administrator' | 'supervisor' }) => void;
+  /** to a supervisor: their monitoring of a call changed (ringing, connected, mode, ended) */
+  'monitor:state': (view: MonitorView) => void;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Role } from './agent';
 import type { AuthUser } from './auth';
+import type { CallOutcome, EndedBy, TimelineEvent } from './call';
 
 /**
  * Bodies of the JSON API under /api (server/http/api-router.ts), shared with the pages in
@@ -44,7 +45,7 @@ export interface CallConfig {
   numbers: { e164: string; queue: string }[];
 }
 
-/** GET /api/admin/calls — one stored call; times are ms since epoch. */
+/** One stored call as the call page shows it; times are ms since epoch (the history's rows: admin/call-history.ts). */
 export interface AdminCallRow {
   id: string;
   dialed: string;
@@ -56,15 +57,33 @@ export interface AdminCallRow {
   offeredAt: number | null;
   answeredAt: number | null;
   endedAt: number | null;
-  endedBy: string | null;
-  outcome: string | null;
+  endedBy: EndedBy | null;
+  outcome: CallOutcome | null;
+}
+
+/** GET /api/admin/calls/:id — one stored call with its after-call work. */
+export interface AdminCallDetail extends AdminCallRow {
+  direction: 'inbound' | 'outbound';
+  /** the name the caller's phone or the website gave, if any */
+  callerName: string | null;
+  /** arrival until answered (or, unanswered, until it ended); null while waiting */
+  waitMs: number | null;
+  /** answered until ended */
+  talkMs: number | null;
+  callerNumber: string | null;
+  notes: string | null;
+  disposition: { code: string; label: string } | null;
+  wrapUpExtended: boolean;
+  wrapUpEndedAt: number | null;
 }
 
 /** GET /api/admin/calls/:id/events — the stored timeline, ordered by seq. */
 export interface CallEventRow {
   seq: number;
   at: number;
-  type: string;
+  type: TimelineEvent;
+  /** what happened, in plain words with names (server/admin/call-story.ts) */
+  words: string;
   data: unknown;
 }
 

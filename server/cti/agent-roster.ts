@@ -1,11 +1,16 @@
 import type { Logger } from '../log';
 import type { AgentState, DeviceKind } from '../contracts/agent';
 import type { AuthUser } from '../contracts/auth';
+import type { NotReadyCause, NotReadyReason } from '../contracts/call-work';
 import { AppError } from '../contracts/result';
-import type { AgentJournal, Journal } from './call-journal';
-import { transition, type AgentEvent } from './domain/agent-state';
+import type { AgentJournal, CallJournal, Journal } from './call-journal';
+import { NOT_READY_CAUSE, transition, type AgentEvent } from './domain/agent-state';
+import type { DailyTally } from './domain/daily-tally';
 import type { RoutingCandidate } from './domain/routing';
 import type { ViewPublisher } from './views';
+
+/** Agent events a routine call makes by itself: logged at debug (the call's lines say the same). */
+const CALL_DRIVEN: ReadonlySet<AgentEvent> = new Set<AgentEvent>(['offer', 'answer', 'hang_up', 'wrap_up_done']);
 
 /** An operator signed in to the CTI: the live record every decision reads. */
 export interface Agent {
@@ -23,11 +28,35 @@ export interface Agent {
   graceTimer: NodeJS.Timeout | null;
   wrapTimer: NodeJS.Timeout | null;
   signOutWhenFree: boolean;
+  /** why they are not ready (null in every other state) */
+  notReady: NotReadyReason | null;
+  /** the wrap-up in progress: its call (notes go to it), end, and the one extension */
+  wrapUp: WrapUp | null;
   /** deactivated in the portal: signed out once free, whatever their sockets, and never back */
   deactivated: boolean;
   log: Logger;
   journal: AgentJournal;
 }
+
+export interface WrapUp {
+  callId: string;
+  endsAt: number;
+  extended: boolean;
+  extendSec: number;
+  journal: CallJournal;
+}
+
+/** What the operator's screen says for each cause when no admin code names the reason. */
+const CAUSE_LABEL: Record<NotReadyCause, string> = {
+  operator: 'Not ready',
+  missed: 'Missed call',
+  device: 'Your phone could not be reached',
+  signed_in: 'Just signed in',
+  supervisor: 'A supervisor set you Not ready',
+};
+
+/** The reason given with a move to not_ready: the admin's code and its label, or a cause of the console's. */
+export type NotReadyDetail = Partial<NotReadyReason>;
 
 /** What the roster asks of the call side (the facade wires it to the router). */
 export interface RosterHooks {
@@ -35,6 +64,8 @@ export interface RosterHooks {
   becameReady(): void;
   /** A reserved operator is leaving: withdraw the offer and sign them out. False when there is no offer to withdraw. */
   withdrawReservation(a: Agent, reason: string): boolean;
+  /** someone signed out: queues that overflow when nobody can answer look again (called after the current command) */
+  signedOut?(): void;
 }
 
 export interface AgentRosterDeps {
@@ -92,9 +123,11 @@ export class AgentRoster {
         graceTimer: null,
         wrapTimer: null,
         signOutWhenFree: false,
+        notReady: null,
+        wrapUp: null,
         deactivated: false,
         log,
-        journal: this.d.journal.agent(user.id, log),
+        journal: this.d.journal.agent(user.id),
       };
       this.agents.set(user.id, a);
       this.move(a, 'sign_in', 'connected');
@@ -136,27 +169,40 @@ export class AgentRoster {
     return a.device !== null && a.deviceUri !== null && a.deviceExpiresAt > this.d.now();
   }
 
+  /** Whether anyone could take a call now (routing stops at once when not: the overload case). */
+  anyReady(): boolean {
+    for (const a of this.agents.values()) if (a.state === 'ready' && this.hasDevice(a)) return true;
+    return false;
+  }
+
   /** What routing needs to know of every operator. */
-  candidates(): Map<string, RoutingCandidate> {
+  candidates(tally?: DailyTally): Map<string, RoutingCandidate> {
     const candidates = new Map<string, RoutingCandidate>();
+    const now = this.d.now();
     for (const a of this.agents.values()) {
-      candidates.set(a.operatorId, { operatorId: a.operatorId, state: a.state, hasDevice: this.hasDevice(a), idleSince: a.idleSince });
+      const id = a.operatorId;
+      candidates.set(id, { operatorId: id, state: a.state, hasDevice: this.hasDevice(a), idleSince: a.idleSince, callsToday: tally?.callsToday(id, now) ?? 0, talkMsToday: tally?.talkMsToday(id, now) ?? 0 });
     }
     return candidates;
   }
 
   /** An operator's own command (Ready, Not ready): an illegal one is an ILLEGAL_TRANSITION error. */
-  command(a: Agent, event: AgentEvent, reason: string): void {
+  command(a: Agent, event: AgentEvent, reason: string, detail?: NotReadyDetail): void {
+    this.allowed(a, event);
+    this.move(a, event, reason, detail);
+  }
+
+  /** ILLEGAL_TRANSITION unless the table allows the event now. */
+  private allowed(a: Agent, event: AgentEvent): void {
     const r = transition(a.state, event);
     if (!r.ok) {
       a.log.warn({ state: a.state, event }, r.error.message);
       throw new AppError('ILLEGAL_TRANSITION', r.error.message);
     }
-    this.move(a, event, reason);
   }
 
   /** Applies an agent event; logs and refuses an illegal one. Returns whether it moved. */
-  move(a: Agent, event: AgentEvent, reason: string): boolean {
+  move(a: Agent, event: AgentEvent, reason: string, detail?: NotReadyDetail): boolean {
     const r = transition(a.state, event);
     if (!r.ok) {
       a.log.error({ state: a.state, event, reason }, `refused: ${r.error.message}`);
@@ -164,15 +210,25 @@ export class AgentRoster {
     }
     const from = a.state;
     const at = this.d.now();
+    const stays = from === r.next;
     a.state = r.next;
-    a.since = at;
-    if (r.next === 'ready' || r.next === 'wrap_up') a.idleSince = at;
-    if (from === 'wrap_up' && a.wrapTimer) {
-      clearTimeout(a.wrapTimer);
-      a.wrapTimer = null;
+    if (!stays) {
+      a.since = at;
+      if (r.next === 'ready' || r.next === 'wrap_up') a.idleSince = at;
     }
-    a.log.info({ from, to: r.next, event, reason }, 'agent state');
-    a.journal.stateChanged(from, r.next, `${event}: ${reason}`, at);
+    if (from === 'wrap_up' && !stays) this.endWrapUp(a, at);
+    let reasonCode: string | null = null;
+    if (r.next === 'not_ready') {
+      const cause = detail?.cause ?? NOT_READY_CAUSE[event] ?? 'operator';
+      a.notReady = { cause, code: detail?.code ?? null, label: detail?.label ?? CAUSE_LABEL[cause] };
+      reasonCode = a.notReady.code ?? (cause === 'operator' ? null : cause);
+    } else {
+      a.notReady = null;
+    }
+    // moves a call makes on its own (offer, answer, hang-up, wrap-up over) are in the call's own lines: debug
+    const level = CALL_DRIVEN.has(event) ? 'debug' : 'info';
+    a.log[level]({ from, to: r.next, event, reason, reasonCode }, 'agent state');
+    a.journal.stateChanged(from, r.next, `${event}: ${reason}`, at, reasonCode);
     this.d.views.agentChanged(a);
     // Deferred: the command that made them ready finishes (and is acknowledged) before an offer.
     if (r.next === 'ready') queueMicrotask(() => this.d.hooks.becameReady());
@@ -180,17 +236,59 @@ export class AgentRoster {
       this.clearTimers(a);
       this.agents.delete(a.operatorId);
       if (a.deactivated) this.d.views.userRemoved(a.operatorId, reason);
+      const signedOut = this.d.hooks.signedOut;
+      if (signedOut) queueMicrotask(() => signedOut());
     }
     return true;
   }
 
-  /** After a call: wrap-up for the queue's time, then ready (or signed out if they left meanwhile). */
-  startWrapUp(a: Agent, seconds: number): void {
+  /**
+   * A call ended: talking → wrap_up for the queue's time, in one push that already carries the
+   * wrap-up (its call, its end), then ready — or signed out if they left meanwhile.
+   */
+  callEnded(a: Agent, seconds: number, call: { id: string; journal: CallJournal }): void {
+    a.wrapUp = { callId: call.id, endsAt: this.d.now() + seconds * 1000, extended: false, extendSec: seconds, journal: call.journal };
+    if (!this.move(a, 'hang_up', `call ${call.id} ended`)) {
+      a.wrapUp = null;
+      return;
+    }
     if (this.maybeSignOut(a)) return;
-    a.wrapTimer = setTimeout(() => {
-      a.wrapTimer = null;
-      if (a.state === 'wrap_up') this.move(a, 'wrap_up_done', 'wrap-up time over');
-    }, seconds * 1000);
+    this.armWrapTimer(a);
+  }
+
+  /** The operator asks for more time, once per wrap-up, by the queue's wrap-up time. */
+  extendWrapUp(a: Agent): void {
+    this.allowed(a, 'extend_wrap_up');
+    const w = a.wrapUp;
+    if (!w) throw new AppError('CONFLICT', 'there is no wrap-up to extend');
+    if (w.extended) throw new AppError('CONFLICT', 'You have already extended this wrap-up once.');
+    if (w.extendSec <= 0) throw new AppError('CONFLICT', 'This queue has no wrap-up time to extend by.');
+    w.extended = true;
+    w.endsAt += w.extendSec * 1000;
+    this.armWrapTimer(a);
+    w.journal.updated({ wrapUpExtended: true });
+    this.move(a, 'extend_wrap_up', `wrap-up extended by ${w.extendSec} s`);
+  }
+
+  private armWrapTimer(a: Agent): void {
+    if (a.wrapTimer) clearTimeout(a.wrapTimer);
+    const w = a.wrapUp;
+    if (!w) return;
+    a.wrapTimer = setTimeout(
+      () => {
+        a.wrapTimer = null;
+        if (a.state === 'wrap_up') this.move(a, 'wrap_up_done', 'wrap-up time over');
+      },
+      Math.max(0, w.endsAt - this.d.now()),
+    );
+  }
+
+  /** Leaving wrap-up (time over, Ready or Not ready early, signed out): the call's row says when. */
+  private endWrapUp(a: Agent, at: number): void {
+    if (a.wrapTimer) clearTimeout(a.wrapTimer);
+    a.wrapTimer = null;
+    a.wrapUp?.journal.updated({ wrapUpEndedAt: new Date(at) });
+    a.wrapUp = null;
   }
 
   /** Signs out an operator who left (or was deactivated) during a call, once the call is over. */
@@ -211,6 +309,19 @@ export class AgentRoster {
     a.deactivated = true;
     a.log.info({ state: a.state }, 'operator deactivated in the portal');
     this.signOut(a, 'deactivated');
+  }
+
+  /** A supervisor signs the operator out of the console: never during a call; their console is closed with words saying so. */
+  signOutBySupervisor(a: Agent, supervisorId: string): void {
+    if (a.state === 'reserved' || a.state === 'talking') throw new AppError('CONFLICT', `${a.name} is on a call; sign them out when it ends.`);
+    if (this.move(a, 'sign_out', `supervisor ${supervisorId}`)) this.d.views.userRemoved(a.operatorId, 'signed out by a supervisor', 'supervisor');
+  }
+
+  /** A supervisor sets the operator Not ready (from Ready or wrap-up; a call in progress is never cut). */
+  notReadyBySupervisor(a: Agent, supervisorId: string): void {
+    if (a.state === 'not_ready') throw new AppError('CONFLICT', `${a.name} is already Not ready.`);
+    if (a.state === 'reserved' || a.state === 'talking') throw new AppError('CONFLICT', `${a.name} is on a call; try again when it ends.`);
+    this.command(a, 'go_not_ready', `supervisor ${supervisorId}`, { cause: 'supervisor' });
   }
 
   /** Clears every timer (the service is stopping). */

@@ -1,6 +1,10 @@
+import type { CallQuality } from '../contracts/call-quality';
 import type { Logger } from '../log';
-import type { CallStatus, EndedBy } from '../contracts/call';
+import type { CallOutcome, CallStatus, EndedBy } from '../contracts/call';
+import type { CodeOption } from '../contracts/call-work';
 import type { CallJournal } from './call-journal';
+import type { MicState } from './domain/call-controls';
+import type { ConsultState } from './domain/consult-state';
 import { callTransition, type CallEvent } from './domain/call-state';
 import type { DialHandle } from './ports/bank-port';
 import type { QueueInfo } from './ports/cti-store';
@@ -14,18 +18,73 @@ export interface LiveCall {
   callerName: string;
   callerUri: string;
   queue: QueueInfo | null;
+  /** the call's own priority (0 normal); higher jumps ahead within its queue, with ageing (domain/call-order.ts) */
+  priority?: number;
   status: CallStatus;
   operatorId: string | null;
   deviceLegId: string | null;
   /** the dial of the offered operator's device, while it rings */
   dial: DialHandle | null;
+  /** the ACD records the bridge to this file (the queue records its calls), from the answer on */
+  recording?: { fileName: string; startedAt: number } | null;
+  /** the caller heard the recording notice (the ACD said so); the console tells the operator */
+  callerTold?: boolean;
   arrivedAt: number;
+  /** when the call was first offered to an operator (counted once for /metrics) */
+  offeredAt?: number;
+  /** counted as an arrival in /metrics (an inbound caller whose queue was looked up): its end is counted too, so arrived = ended + live */
+  counted?: boolean;
   answeredAt: number | null;
   endedAt: number | null;
   endedBy: EndedBy | null;
   maxWaitTimer: NodeJS.Timeout | null;
+  /** while `announcing`: the outcome the call ends with when the ACD has released the caller */
+  announceOutcome: CallOutcome | null;
+  /** overflow hops taken so far (bounded: call-diversions.ts) */
+  overflows: number;
+  /** the external number the call was forwarded to (overflow_number) */
+  forwardedTo: string | null;
+  /** the operator's after-call work (also written to the call's row) */
+  notes: string | null;
+  disposition: CodeOption | null;
+  /** 'no operator ready' was logged for this call (once is enough) */
+  waitLogged?: boolean;
+  /** the operator's microphone toward the caller (mute) */
+  mic: MicState;
+  /** the latest call quality the ACD told of each side, once it has (docs/wallboard.md, *Call quality*) */
+  quality?: Pick<CallQuality, 'caller' | 'operator'>;
+  /** an in-call request is on its way to the ACD: the next waits for its answer */
+  controlBusy: boolean;
+  /** a consultation with a second operator (attended transfer, conference) */
+  consult: Consult | null;
+  /** the caller pressed the queue's callback key: released, called back at this number from their place (callbacks.ts) */
+  callback?: CallbackRequest | null;
+  /** a blind transfer to this operator: the next offer goes to them only (then to the queue) */
+  transferTo: string | null;
   log: Logger;
   journal: CallJournal;
+}
+
+/** A queued callback: the number, the tries so far, and when the next may be made. */
+export interface CallbackRequest {
+  number: string;
+  /** the inbound caller's leg it calls back: the dial names it, so the ACD can check the number is theirs (X-PB-Callback-For) */
+  forLeg: string;
+  requestedAt: number;
+  attempts: number;
+  /** not offered again before this (after a failed try) */
+  dueAt: number;
+}
+
+/** Whom a consultation rings — a second operator or an outside number — and its leg once it answered. */
+export interface Consult {
+  state: ConsultState;
+  /** the second operator, or null for an outside number */
+  operatorId: string | null;
+  /** the outside number (E.164), or null for an operator */
+  number: string | null;
+  legId: string | null;
+  dial: DialHandle | null;
 }
 
 /**

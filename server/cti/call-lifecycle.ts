@@ -1,26 +1,46 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log';
 import type { CallOutcome, EndedBy } from '../contracts/call';
+import { numberFromUri } from '../contracts/call-work';
 import type { LegEndCause } from '../shared/sip-control';
 import type { AgentRoster } from './agent-roster';
 import type { CallBook, LiveCall } from './call-book';
+import { CallDiversions } from './call-diversions';
+import { isAnswered } from './domain/call-state';
+import { admission, type Admission } from './domain/queue-limit';
+import { anyoneToServe } from './domain/routing';
 import type { Journal } from './call-journal';
 import type { CallRouter } from './call-router';
 import type { BankPort, LegEnded, LegOffered } from './ports/bank-port';
-import type { CtiStore, QueueInfo } from './ports/cti-store';
+import type { CallMetricsPort } from './ports/call-metrics-port';
+import type { QueueInfo } from './ports/cti-store';
+import type { RoutingConfig } from './routing-config';
+import type { ScheduleCache } from './schedule-cache';
 import type { ViewPublisher } from './views';
+import type { WaitAnnouncer } from './wait-announcer';
+
+const ADMIT: Admission = { admit: true };
 
 export interface CallLifecycleDeps {
   bank: BankPort;
-  store: CtiStore;
+  routing: RoutingConfig;
   book: CallBook;
   roster: AgentRoster;
   router: CallRouter;
   journal: Journal;
   views: ViewPublisher;
+  hours: ScheduleCache;
+  sipDomain: string;
   log: Logger;
   now: () => number;
   stopped: () => boolean;
+  /** tells waiting callers their place and wait (absent: nobody is told) */
+  announcer?: Pick<WaitAnnouncer, 'queued' | 'ended'>;
+  metrics: CallMetricsPort;
+  /** the second operator of a consultation hung up */
+  consultLeft?(call: LiveCall): void;
+  /** the call is ending: a consultation in progress is ended too */
+  callEnding?(call: LiveCall): void;
 }
 
 /**
@@ -32,7 +52,15 @@ export interface CallLifecycleDeps {
  * device, and the stored timeline shows `caller-hangup` then `device-release`, in that order.
  */
 export class CallLifecycle {
-  constructor(private readonly d: CallLifecycleDeps) {}
+  private readonly diversions: CallDiversions;
+
+  constructor(private readonly d: CallLifecycleDeps) {
+    this.diversions = new CallDiversions({
+      ...d,
+      enterQueue: (call, q) => this.enterQueue(call, q, false),
+      releaseCaller: (call, outcome) => this.releaseCaller(call, 'system', outcome),
+    });
+  }
 
   /** The ACD offered a caller's leg to the route point. */
   legOffered(e: LegOffered): void {
@@ -60,17 +88,34 @@ export class CallLifecycle {
       endedAt: null,
       endedBy: null,
       maxWaitTimer: null,
+      announceOutcome: null,
+      overflows: 0,
+      forwardedTo: null,
+      notes: null,
+      disposition: null,
+      mic: 'open',
+      controlBusy: false,
+      transferTo: null,
+      consult: null,
       log,
       journal: this.d.journal.call(id, log),
     };
     this.d.book.open(call);
-    call.log.info({ dialed: e.dialed, caller: e.callerUri }, 'call arrived');
-    call.journal.created({ acdLegId: e.legId, dialed: e.dialed, callerId: e.callerUri, queueId: null, arrivedAt: new Date(now) });
+    call.log.debug({ dialed: e.dialed, caller: e.callerUri }, 'call arrived');
+    call.journal.created({ acdLegId: e.legId, dialed: e.dialed, callerId: e.callerUri, callerNumber: numberFromUri(e.callerUri), queueId: null, arrivedAt: new Date(now) });
     call.journal.event('arrived', { callerName: e.callerName, callerUri: e.callerUri, dialed: e.dialed, audio: e.audio });
     this.d.views.callChanged(call);
-    void this.d.store.queueForNumber(e.dialed).then(
-      (q) => this.queueFound(call, q),
+    // from memory (routing-config.ts, schedule-cache.ts): no database read between arrival and offer
+    const q = this.d.routing.queueForNumber(e.dialed);
+    if (!(q instanceof Promise) && this.d.hours.isReady) {
+      this.queueFound(call, q);
+      return;
+    }
+    void Promise.all([q, this.d.hours.ready()]).then(
+      ([found]) => this.queueFound(call, found),
       (err: unknown) => {
+        call.counted = true;
+        this.d.metrics.arrived(null);
         call.log.error({ err }, 'queue lookup failed; releasing the caller');
         this.releaseCaller(call, 'system', 'failed');
       },
@@ -87,6 +132,12 @@ export class CallLifecycle {
     this.d.book.unbindLeg(e.legId);
     if (e.legId === call.legId) this.callerLegEnded(call, e.cause);
     else if (e.legId === call.deviceLegId) this.deviceLegEnded(call, e.cause);
+    else if (e.legId === call.consult?.legId) this.d.consultLeft?.(call);
+  }
+
+  /** A transferred caller waits again in a queue (keeping their arrival time: first in line). */
+  requeue(call: LiveCall, q: QueueInfo): void {
+    this.enterQueue(call, q, false, false);
   }
 
   /** Clears the calls' timers and cancels their dials (the service is stopping). */
@@ -99,30 +150,82 @@ export class CallLifecycle {
 
   private queueFound(call: LiveCall, q: QueueInfo | null): void {
     if (call.status === 'ended' || this.d.stopped()) return;
+    call.counted = true;
+    this.d.metrics.arrived(q?.name ?? null);
     if (!q) {
       call.log.warn({ dialed: call.dialed }, 'no queue serves this number; releasing the caller');
       this.releaseCaller(call, 'system', 'failed');
       return;
     }
+    this.enterQueue(call, q, true);
+  }
+
+  /**
+   * The call joins a queue (on arrival, by overflow, or transferred by an operator): closed hours
+   * first, then the queue's size limit (not for a transfer: an operator's choice is kept), then its
+   * maximum wait, then routing.
+   */
+  private enterQueue(call: LiveCall, q: QueueInfo, arrival: boolean, limited = true): void {
+    // counted before the call joins: the callers already waiting there
+    const admitted = limited ? admission(q.maxCallers, this.d.book.waitingIn(q.id) - (call.queue?.id === q.id ? 1 : 0)) : ADMIT;
     call.queue = q;
-    call.log.info({ queue: q.name }, 'call queued');
+    call.priority = q.callPriority ?? 0;
+    // the one line a person reads for the arrival (the details of 'call arrived' are at debug)
+    call.log.info({ dialed: call.dialed, caller: call.callerUri, queue: q.name }, 'call queued');
     call.journal.updated({ queueId: q.id });
+    if (call.maxWaitTimer) clearTimeout(call.maxWaitTimer);
+    call.maxWaitTimer = null;
+    const closed = this.diversions.closedNow(q, arrival);
+    if (closed) return this.diversions.closed(call, closed);
+    if (!admitted.admit) return this.diversions.full(call, q, admitted.waiting);
+    if (q.overflowWhenEmpty && !this.anyoneFor(q)) return this.diversions.empty(call, q, 'arrival');
     call.maxWaitTimer = setTimeout(() => {
       call.maxWaitTimer = null;
       if (call.status !== 'queued' && call.status !== 'offering') return;
-      call.log.warn({ maxWaitSec: q.maxWaitSec }, 'caller waited too long; releasing');
-      this.d.router.withdrawOffer(call, 'offer_cancelled', 'max wait reached');
-      this.releaseCaller(call, 'system', 'timeout');
+      this.diversions.maxWait(call, call.queue ?? q);
     }, q.maxWaitSec * 1000);
     this.d.views.callChanged(call);
     this.d.router.route(call);
+    this.d.announcer?.queued(call);
+  }
+
+  /**
+   * An operator signed out: callers waiting in a queue that overflows when nobody can answer, and
+   * now has nobody, get its overflow action (not a callback, whose caller has already hung up;
+   * not a call ringing an operator, who is still there).
+   */
+  operatorSignedOut(): void {
+    if (this.d.stopped()) return;
+    for (const c of this.d.book.liveCalls()) {
+      const q = c.queue;
+      if (c.status !== 'queued' || !q?.overflowWhenEmpty || c.callback || this.anyoneFor(q)) continue;
+      if (c.maxWaitTimer) clearTimeout(c.maxWaitTimer);
+      c.maxWaitTimer = null;
+      this.diversions.empty(c, q, 'sign-out');
+    }
+  }
+
+  private anyoneFor(q: QueueInfo): boolean {
+    return anyoneToServe(q.routing, (id) => this.d.roster.get(id) !== undefined);
   }
 
   private callerLegEnded(call: LiveCall, cause: LegEndCause): void {
     const endedBy: EndedBy = cause === 'remote-bye' || cause === 'cancel' ? 'caller' : 'system';
-    call.log.info({ cause, status: call.status }, 'caller leg ended');
+    call.log.debug({ cause, status: call.status }, 'caller leg ended');
+    if (call.status === 'announcing') {
+      // the ACD released the caller after the message (`played`), or the caller left during it
+      call.journal.event(cause === 'played' ? 'caller-release' : 'caller-hangup', { cause });
+      this.endCall(call, endedBy, call.announceOutcome ?? 'timeout');
+      return;
+    }
     call.journal.event('caller-hangup', { cause });
-    if (call.status === 'connected') {
+    if (call.status === 'forwarding') {
+      call.dial?.cancel();
+      call.dial = null;
+      this.endCall(call, endedBy, 'abandoned');
+      return;
+    }
+    if (isAnswered(call.status)) {
       // The core promise: the caller hung up, so the CTI releases the operator's device.
       const deviceLeg = call.deviceLegId;
       if (deviceLeg) {
@@ -131,7 +234,7 @@ export class CallLifecycle {
         call.log.info({ deviceLegId: deviceLeg, sent }, 'caller hung up → releasing the operator device');
         call.journal.event('device-release', { deviceLegId: deviceLeg, sent });
       }
-      this.endCall(call, endedBy, 'completed');
+      this.endCall(call, endedBy, call.forwardedTo ? 'forwarded' : 'completed');
       return;
     }
     this.d.router.withdrawOffer(call, 'offer_cancelled', 'caller left while ringing');
@@ -139,26 +242,34 @@ export class CallLifecycle {
   }
 
   private deviceLegEnded(call: LiveCall, cause: LegEndCause): void {
-    call.log.info({ cause }, 'device leg ended');
+    call.log.debug({ cause }, 'device leg ended');
+    // an outbound call's number may still be ringing: withdraw it
+    call.dial?.cancel();
+    call.dial = null;
     call.journal.event('device-hangup', { cause });
     const sent = this.d.bank.release(call.legId);
     this.d.book.unbindLeg(call.legId);
     call.log.info({ sent }, 'operator hung up → releasing the caller');
     call.journal.event('caller-release', { sent });
-    this.endCall(call, cause === 'remote-bye' ? 'operator' : 'system', 'completed');
+    // a forwarded number is nobody's operator: its end is the system's
+    this.endCall(call, cause === 'remote-bye' && !call.forwardedTo ? 'operator' : 'system', call.forwardedTo ? 'forwarded' : 'completed');
   }
 
   /** Ends the caller's leg from the CTI side (no queue, max wait, failure). */
   private releaseCaller(call: LiveCall, endedBy: EndedBy, outcome: CallOutcome): void {
     if (call.status === 'ended') return;
+    call.dial?.cancel();
+    call.dial = null;
     this.d.book.unbindLeg(call.legId);
     const sent = this.d.bank.release(call.legId);
     call.journal.event('caller-release', { sent });
     this.endCall(call, endedBy, outcome);
   }
 
-  private endCall(call: LiveCall, endedBy: EndedBy, outcome: CallOutcome): void {
+  /** The call is over: stored, retired, its operator to wrap-up, waiting calls routed again. */
+  endCall(call: LiveCall, endedBy: EndedBy, outcome: CallOutcome): void {
     const { book, roster } = this.d;
+    this.d.callEnding?.(call);
     if (!book.move(call, 'end')) return;
     const at = this.d.now();
     call.endedAt = at;
@@ -166,17 +277,22 @@ export class CallLifecycle {
     if (call.maxWaitTimer) clearTimeout(call.maxWaitTimer);
     call.maxWaitTimer = null;
     call.log.info({ endedBy, outcome }, 'call ended');
+    // outbound calls (outbound-calls.ts) never arrived: not in the inbound counts
+    if (call.counted) this.d.metrics.ended(call.queue?.name ?? null, outcome);
     call.journal.updated({ endedAt: new Date(at), endedBy, outcome });
     call.journal.event('ended', { endedBy, outcome });
+    if (call.recording) {
+      // the ACD finalises the file as the bridge ends; the catalog waits for it, after the call's rows
+      call.journal.recorded({ callId: call.id, queueId: call.queue?.id ?? null, operatorId: call.operatorId, fileName: call.recording.fileName, startedAt: new Date(call.recording.startedAt) });
+    }
     book.retire(call);
+    this.d.announcer?.ended(call);
     const a = call.operatorId ? roster.get(call.operatorId) : undefined;
     this.d.views.callChanged(call);
+    this.d.router.callEnded(call);
     if (a && a.callId === call.id) {
       a.callId = null;
-      if (a.state === 'talking') {
-        roster.move(a, 'hang_up', `call ${call.id} ended`);
-        roster.startWrapUp(a, call.queue?.wrapUpSec ?? 0);
-      }
+      if (a.state === 'talking') roster.callEnded(a, call.queue?.wrapUpSec ?? 0, call);
     }
     this.d.router.routeWaiting();
   }

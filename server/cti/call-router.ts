@@ -1,8 +1,16 @@
 import type { Agent, AgentRoster } from './agent-roster';
 import type { CallBook, LiveCall } from './call-book';
-import { pickOperator } from './domain/routing';
-import type { BankPort, DialHandle, DialOutcome } from './ports/bank-port';
+import { DailyTally } from './domain/daily-tally';
+import { dispatch, type WaitingCall } from './domain/dispatch';
+import { afterMiss } from './domain/no-answer';
+import { newMemory, nextChangeAt, type RoutingMemory } from './domain/routing';
+import type { BankPort, DialHandle, DialOutcome, DtmfPressed } from './ports/bank-port';
+import { pressOneApplies } from './domain/press-one-state';
+import { PressOneOffers } from './press-one-offers';
+import type { CallbackOffer } from './queued-callbacks';
+import type { CallMetricsPort } from './ports/call-metrics-port';
 import type { ViewPublisher } from './views';
+import { RECORDING_PROMPT } from '../shared/recording-prompts';
 
 export interface CallRouterDeps {
   bank: BankPort;
@@ -11,108 +19,224 @@ export interface CallRouterDeps {
   views: ViewPublisher;
   now: () => number;
   stopped: () => boolean;
+  metrics: CallMetricsPort;
+  /** the random strategy's source (tests seed it); Math.random by default */
+  random?: () => number;
+  /** a queued callback's offer: the caller's number, then the device (queued-callbacks.ts) */
+  callbacks?: { dial(call: LiveCall, offer: CallbackOffer): void };
+}
+
+interface Waiting extends WaitingCall {
+  live: LiveCall;
 }
 
 /**
- * Offering calls to operators: picks the longest-idle ready operator of the call's queue,
- * reserves them, has the bank dial their device, and settles the dial (answered: connected;
- * failed: the operator leaves `ready` and the call is offered to the next one).
+ * Offering calls to operators: the domain (`domain/dispatch.ts`, `domain/routing.ts`) decides who
+ * gets which call by the queue's strategy; this reserves them, has the bank dial their devices
+ * (ring-all: all at once, the first to answer wins and the others are cancelled) and settles the
+ * dials (answered: connected; missed: the ring-no-answer policy, then the next operator).
  */
 export class CallRouter {
-  constructor(private readonly d: CallRouterDeps) {}
+  private readonly memory: RoutingMemory;
+  private readonly tally = new DailyTally();
+  /** the dials of a call being offered, by operator (one, or several for ring-all) */
+  private readonly dials = new WeakMap<LiveCall, Map<string, DialHandle>>();
+  /** operators a call is not offered to again until a time (they missed it) */
+  private readonly missed = new WeakMap<LiveCall, Map<string, number>>();
+  /** each operator's consecutive missed offers */
+  private readonly misses = new Map<string, number>();
+  private wake: { at: number; timer: NodeJS.Timeout } | null = null;
+  /** mobiles and SIP phones asked to press 1 before they are bridged */
+  private readonly pressOne: PressOneOffers;
 
-  /** Offers waiting calls (oldest first) to whoever is ready now. */
-  routeWaiting(): void {
-    if (this.d.stopped()) return;
-    for (const c of this.d.book.waiting()) this.route(c);
+  constructor(private readonly d: CallRouterDeps) {
+    this.memory = newMemory(d.random);
+    this.pressOne = new PressOneOffers(d.bank, d.now);
   }
 
-  /** Offers a queued call to the longest-idle ready operator, if there is one. */
+  /** A key pressed on a leg: true when it answered a press-1 question. */
+  dtmf(e: DtmfPressed): boolean {
+    return this.pressOne.dtmf(e);
+  }
+
+  /** A leg ended: true when it was a device being asked to press 1 (it hung up: a miss). */
+  legEnded(legId: string): boolean {
+    return this.pressOne.legEnded(legId);
+  }
+
+  /** Offers waiting calls (in serving order: queue priority, call priority with ageing, arrival) to whoever is ready now. */
+  routeWaiting(): void {
+    // every call end and every Ready runs this: with callers queued and nobody free it must cost
+    // one look at the roster, not a sort of the waiting calls and a routing pass
+    if (this.d.stopped() || !this.d.roster.anyReady()) return;
+    this.run(this.d.book.waiting());
+  }
+
+  /** Offers one queued call, if someone eligible is ready. */
   route(call: LiveCall): boolean {
-    const { bank, roster, book, views } = this.d;
     if (call.status !== 'queued' || !call.queue || this.d.stopped()) return false;
+    this.run([call]);
+    return (call.status as LiveCall['status']) === 'offering';
+  }
+
+  /** The call ended: its talk time counts for least-talk-time. */
+  callEnded(call: LiveCall): void {
+    if (call.operatorId && call.answeredAt !== null && call.endedAt !== null) this.tally.talked(call.operatorId, call.endedAt - call.answeredAt, call.endedAt);
+  }
+
+  stop(): void {
+    this.pressOne.stop();
+    if (this.wake) clearTimeout(this.wake.timer);
+    this.wake = null;
+  }
+
+  private run(calls: LiveCall[]): void {
+    const { bank, roster } = this.d;
+    const queued = calls.filter((c) => c.status === 'queued' && c.queue);
+    if (queued.length === 0) return;
     if (!bank.isReady()) {
       // Not the operators' fault: ringing nobody beats marking every operator not_ready.
-      call.log.warn('bank not registered with the ACD; the call waits');
-      return false;
+      for (const c of queued) c.log.warn('bank not registered with the ACD; the call waits');
+      return;
     }
-    const pick = pickOperator(call.queue.members, roster.candidates());
-    if (!pick) {
-      call.log.info('no operator ready; the caller waits with music');
-      return false;
+    // a blind transfer to one operator: offered to them once, then to the queue as usual
+    for (const c of queued) {
+      if (!c.transferTo) continue;
+      const chosen = roster.get(c.transferTo);
+      c.transferTo = null;
+      if (chosen && chosen.state === 'ready' && roster.hasDevice(chosen)) this.offer(c, [chosen.operatorId], true);
     }
-    const a = roster.get(pick)!;
-    if (!roster.move(a, 'offer', `call ${call.id}`) || !book.move(call, 'offer') || !a.deviceUri) return false;
-    a.callId = call.id;
-    call.operatorId = a.operatorId;
-    const offeredAt = this.d.now();
-    call.log.info({ operatorId: a.operatorId, device: a.deviceUri }, 'offering call to operator; dialling their device');
-    call.journal.updated({ operatorId: a.operatorId, offeredAt: new Date(offeredAt) });
-    call.journal.event('offered', { operatorId: a.operatorId, ringTimeoutSec: call.queue.ringTimeoutSec });
-    views.agentChanged(a);
-    views.callChanged(call);
-    views.callOffered(a.operatorId, call);
-    const dial = bank.dial({ deviceUri: a.deviceUri, bridgeTo: call.legId, ringTimeoutSec: call.queue.ringTimeoutSec });
-    call.dial = dial;
-    dial.on('ringing', () => {
-      if (call.dial === dial) call.journal.event('device-ringing');
-    });
-    void dial.outcome.then((o) => this.dialSettled(call, a, dial, o));
-    return true;
+    const now = this.d.now();
+    // a callback after a failed try (or just asked) waits for its time, keeping its place
+    for (const c of queued) if (c.callback && c.callback.dueAt > now) this.wakeAt(c.callback.dueAt);
+    const waiting = queued.filter((c) => c.status === 'queued' && !(c.callback && c.callback.dueAt > now)).map((c) => this.waitingOf(c));
+    for (const o of dispatch(waiting, roster.candidates(this.tally), this.memory, now)) this.offer(o.call.live, o.operatorIds);
+    for (const w of waiting) {
+      if (w.live.status !== 'queued') continue;
+      // said once per call (routing is tried again at every Ready and every call end)
+      if (!w.live.waitLogged) w.live.log.info('no eligible operator ready; the caller waits with music');
+      w.live.waitLogged = true;
+      const at = nextChangeAt(w.queue, w, now);
+      if (at !== null) this.wakeAt(at);
+    }
   }
 
-  /** Cancels a dial in progress and frees the reserved operator. */
+  private waitingOf(c: LiveCall): Waiting {
+    const q = c.queue!;
+    return { id: c.id, arrivedAt: c.arrivedAt, priority: c.priority ?? 0, queuePriority: q.priority, ageingSec: q.params.ageingSec, queue: q.routing, missedUntil: this.missed.get(c), live: c };
+  }
+
+  /** A tier opens or a cool-down ends later: route again then (one timer, the earliest). */
+  private wakeAt(at: number): void {
+    if (this.wake && this.wake.at <= at) return;
+    if (this.wake) clearTimeout(this.wake.timer);
+    const timer = setTimeout(() => {
+      this.wake = null;
+      this.routeWaiting();
+    }, Math.max(0, at - this.d.now()));
+    timer.unref();
+    this.wake = { at, timer };
+  }
+
+  /** `direct`: to this one operator whatever the queue's strategy (a blind transfer to them). */
+  private offer(call: LiveCall, operatorIds: string[], direct = false): void {
+    const { roster, book, views, bank } = this.d;
+    const q = call.queue!;
+    const reserved: Agent[] = [];
+    for (const id of operatorIds) {
+      const a = roster.get(id);
+      if (a?.deviceUri && roster.move(a, 'offer', `call ${call.id}`)) reserved.push(a);
+    }
+    if (reserved.length === 0 || !book.move(call, 'offer')) {
+      for (const a of reserved) roster.move(a, 'offer_cancelled', 'offer not made');
+      return;
+    }
+    const group = new Map<string, DialHandle>();
+    this.dials.set(call, group);
+    if (call.callback && this.d.callbacks) return this.offerCallback(call, reserved, group);
+    const single = reserved.length === 1 && (direct || q.routing.strategy !== 'ring-all');
+    call.operatorId = single ? reserved[0]!.operatorId : null;
+    const offeredAt = this.d.now();
+    call.journal.updated({ ...(single ? { operatorId: reserved[0]!.operatorId } : {}), offeredAt: new Date(offeredAt) });
+    if (call.offeredAt === undefined) {
+      call.offeredAt = offeredAt;
+      this.d.metrics.offered(q.name, offeredAt - call.arrivedAt);
+    }
+    const record = q.recordingPolicy === 'always';
+    // the ACD tells the caller before the bridge, once per call, however many dials it takes
+    const notice = record && q.recordingNotice ? RECORDING_PROMPT.always : undefined;
+    for (const a of reserved) {
+      a.callId = call.id;
+      // a mobile's or SIP phone's answer may be a voicemail: it must press 1 before it hears the caller
+      const pressOne = pressOneApplies(a.device, q.pressOne);
+      call.log.info({ operatorId: a.operatorId, device: a.deviceUri, strategy: q.routing.strategy, pressOne }, 'offering call to operator; dialling their device');
+      call.journal.event('offered', { operatorId: a.operatorId, ringTimeoutSec: q.ringTimeoutSec, strategy: q.routing.strategy, ...(pressOne ? { pressOne: true } : {}) });
+      views.agentChanged(a);
+      views.callOffered(a.operatorId, call, pressOne);
+      // a press-1 dial records on demand once bridged (the dial's own recording is of the bridge it makes)
+      const ask = pressOne ? { confirm: q.pressOne.clip } : record ? { record, ...(notice ? { notice } : {}) } : {};
+      const dial = bank.dial({ deviceUri: a.deviceUri!, bridgeTo: call.legId, ringTimeoutSec: q.ringTimeoutSec, ...(single ? {} : { parallel: true }), ...ask });
+      if (pressOne) this.pressOne.track(dial, q.pressOne.timeoutSec);
+      group.set(a.operatorId, dial);
+      call.dial ??= dial;
+      dial.on('ringing', () => {
+        if (group.get(a.operatorId) === dial && this.dials.get(call) === group) call.journal.event('device-ringing', { operatorId: a.operatorId });
+      });
+      void dial.outcome.then((o) => this.dialSettled(call, a, dial, o));
+    }
+    views.callChanged(call);
+  }
+
+  /** Cancels the dials in progress and frees the reserved operators. */
   withdrawOffer(call: LiveCall, event: 'offer_cancelled' | 'offer_failed', reason: string): void {
     if (call.status !== 'offering') return;
-    const dial = call.dial;
+    const group = this.dials.get(call);
+    this.dials.delete(call);
     call.dial = null;
-    dial?.cancel();
-    const a = call.operatorId ? this.d.roster.get(call.operatorId) : undefined;
-    if (a && a.callId === call.id) {
-      a.callId = null;
-      this.d.roster.move(a, event, reason);
+    for (const [id, dial] of group ?? []) {
+      this.cancel(dial);
+      const a = this.d.roster.get(id);
+      if (a && a.callId === call.id) {
+        a.callId = null;
+        this.d.roster.move(a, event, reason);
+      }
     }
   }
 
-  /** A reserved operator leaves: the offer is withdrawn, they are signed out, the call goes to the next one. */
+  /** A reserved operator leaves: their dial is withdrawn, they are signed out, the call goes on (to the others ringing, or the next one). */
   withdrawReservation(a: Agent, reason: string): boolean {
     const call = a.callId ? this.d.book.live(a.callId) : undefined;
-    if (!call) return false;
-    this.withdrawOffer(call, 'offer_failed', `operator ${reason}`);
+    const group = call ? this.dials.get(call) : undefined;
+    if (!call || !group) return false;
+    const dial = group.get(a.operatorId);
+    group.delete(a.operatorId);
+    if (dial) this.cancel(dial);
+    a.callId = null;
     call.journal.event('dial-failed', { operatorId: a.operatorId, status: 487, cause: `operator ${reason}` });
-    this.d.book.move(call, 'dial_failed');
-    call.operatorId = null;
-    this.d.views.callChanged(call);
+    this.d.roster.move(a, 'offer_failed', `operator ${reason}`);
     this.d.roster.move(a, 'sign_out', reason);
-    this.route(call);
+    if (group.size === 0) this.requeue(call);
     return true;
   }
 
   private dialSettled(call: LiveCall, a: Agent, dial: DialHandle, o: DialOutcome): void {
-    const { bank, roster, book, views } = this.d;
-    if (call.dial !== dial || call.status !== 'offering') {
-      // The call moved on (caller left, max wait) while the device was being dialled.
+    const { bank, roster } = this.d;
+    const group = this.dials.get(call);
+    if (!group || group.get(a.operatorId) !== dial || call.status !== 'offering') {
+      // The call moved on (caller left, max wait, another operator answered) while this device rang.
       if (o.kind === 'answered') {
         call.log.warn({ deviceLegId: o.legId }, 'device answered a withdrawn offer; releasing it');
         bank.release(o.legId);
       }
       return;
     }
-    call.dial = null;
+    if (o.kind === 'answered' && this.pressOne.asks(dial)) return this.askToAccept(call, a, dial, o.legId);
+    group.delete(a.operatorId);
     if (o.kind === 'answered') {
-      const at = this.d.now();
-      call.deviceLegId = o.legId;
-      call.answeredAt = at;
-      book.bindLeg(o.legId, call);
-      book.move(call, 'answer');
-      roster.move(a, 'answer', `call ${call.id}`);
-      call.log.info({ operatorId: a.operatorId, deviceLegId: o.legId }, 'operator answered; caller and device bridged');
-      call.journal.updated({ answeredAt: new Date(at) });
-      call.journal.event('answered', { operatorId: a.operatorId, deviceLegId: o.legId });
-      views.callChanged(call);
-      return;
+      if (o.told) call.callerTold = true;
+      return this.won(call, a, group, o.legId, o.recording);
     }
-    call.log.warn({ operatorId: a.operatorId, status: o.status, cause: o.cause }, 'dial failed; call back in the queue');
+    call.log.warn({ operatorId: a.operatorId, status: o.status, cause: o.cause }, 'dial failed');
     call.journal.event('dial-failed', { operatorId: a.operatorId, status: o.status, cause: o.cause });
     a.callId = null;
     if (o.status === 481) {
@@ -123,12 +247,160 @@ export class CallRouter {
       roster.move(a, 'device_lost', `device unreachable (${o.status} ${o.cause})`);
       roster.maybeSignOut(a);
     } else {
-      roster.move(a, 'offer_failed', `no answer (${o.status} ${o.cause})`);
-      roster.maybeSignOut(a);
+      this.noAnswer(call, a, `${o.status} ${o.cause}`);
     }
-    call.operatorId = null;
-    book.move(call, 'dial_failed');
+    if (group.size === 0) this.requeue(call);
+  }
+
+  /** A dial of the call's offer is withdrawn: CANCEL while it rings, the device released while it is asked to press 1. */
+  private cancel(dial: DialHandle): void {
+    dial.cancel();
+    this.pressOne.withdraw(dial);
+  }
+
+  /** This operator's device answered first (and, asked, pressed 1): the others are cancelled, the call connected. */
+  private won(call: LiveCall, a: Agent, group: Map<string, DialHandle>, deviceLegId: string, recording?: string | null): void {
+    const { roster } = this.d;
+    this.dials.delete(call);
+    call.dial = null;
+    // Ring-all: the first to answer wins; the others' dials are cancelled (CANCEL → 487) and they are Ready again.
+    for (const [id, other] of group) {
+      this.cancel(other);
+      const loser = roster.get(id);
+      if (loser && loser.callId === call.id) {
+        loser.callId = null;
+        roster.move(loser, 'offer_cancelled', `another operator answered call ${call.id}`);
+      }
+      call.journal.event('offer-cancelled', { operatorId: id, reason: 'another operator answered' });
+    }
+    this.connected(call, a, deviceLegId, recording);
+  }
+
+  /**
+   * The device picked up a press-1 offer: the ACD plays it the question and keeps the caller on
+   * music. The offer stays this operator's (the dial stays in the group) until a verdict.
+   */
+  private askToAccept(call: LiveCall, a: Agent, dial: DialHandle, deviceLegId: string): void {
+    const { roster } = this.d;
+    const group = () => {
+      const g = this.dials.get(call);
+      return g && g.get(a.operatorId) === dial && call.status === 'offering' ? g : null;
+    };
+    const settle = (): Map<string, DialHandle> => {
+      const g = group()!;
+      g.delete(a.operatorId);
+      a.callId = null;
+      return g;
+    };
+    this.pressOne.answered({
+      call,
+      operatorId: a.operatorId,
+      dial,
+      deviceLegId,
+      current: () => group() !== null,
+      taken: () => {
+        const g = group()!;
+        g.delete(a.operatorId);
+        this.won(call, a, g, deviceLegId, null);
+      },
+      missed: (why) => {
+        const g = settle();
+        this.noAnswer(call, a, why);
+        if (g.size === 0) this.requeue(call);
+      },
+      notBridged: () => {
+        // not the operator's doing (they pressed 1): back to Ready, the call to the next operator
+        const g = settle();
+        roster.move(a, 'offer_cancelled', 'bridge refused after press 1');
+        if (g.size === 0) this.requeue(call);
+      },
+    });
+  }
+
+  /** The operator's device answered, bridged to the caller: the call is connected, the operator talking. */
+  private connected(call: LiveCall, a: Agent, deviceLegId: string, recording?: string | null): void {
+    const { roster, book, views } = this.d;
+    const at = this.d.now();
+    call.operatorId = a.operatorId;
+    call.deviceLegId = deviceLegId;
+    call.answeredAt = at;
+    this.d.metrics.answered(call.queue?.name ?? null, at - call.arrivedAt);
+    call.recording = recording ? { fileName: recording, startedAt: at } : null;
+    this.misses.delete(a.operatorId);
+    this.tally.answered(a.operatorId, at);
+    book.bindLeg(deviceLegId, call);
+    book.move(call, 'answer');
+    roster.move(a, 'answer', `call ${call.id}`);
+    call.log.info({ operatorId: a.operatorId, deviceLegId }, 'operator answered; caller and device bridged');
+    call.journal.updated({ operatorId: a.operatorId, answeredAt: new Date(at) });
+    call.journal.event('answered', { operatorId: a.operatorId, deviceLegId, queueId: call.queue?.id ?? null, ...(recording ? { recording } : {}) });
     views.callChanged(call);
+  }
+
+  /** A queued callback: one operator reserved (the first chosen), the rest of a ring-all set free again. */
+  private offerCallback(call: LiveCall, reserved: Agent[], group: Map<string, DialHandle>): void {
+    const { roster, book, views } = this.d;
+    const [a, ...others] = reserved as [Agent, ...Agent[]];
+    for (const o of others) roster.move(o, 'offer_cancelled', 'callback: another operator was chosen');
+    call.operatorId = a.operatorId;
+    a.callId = call.id;
+    call.journal.updated({ operatorId: a.operatorId, offeredAt: new Date(this.d.now()) });
+    views.agentChanged(a);
+    views.callChanged(call);
+    this.d.callbacks!.dial(call, {
+      agent: a,
+      track: (dial) => {
+        group.set(a.operatorId, dial);
+        call.dial = dial;
+      },
+      current: () => this.dials.get(call) === group && group.has(a.operatorId),
+      failed: (why) => {
+        this.dials.delete(call);
+        call.dial = null;
+        call.operatorId = null;
+        if (a.callId === call.id) {
+          a.callId = null;
+          roster.move(a, 'offer_cancelled', why);
+        }
+        book.move(call, 'dial_failed');
+      },
+      answered: (deviceLegId, recording) => {
+        this.dials.delete(call);
+        call.dial = null;
+        // from here an ordinary call: a transfer back to a queue must not call the number again
+        call.callback = null;
+        this.connected(call, a, deviceLegId, recording);
+      },
+    });
+  }
+
+  /** Ring-no-answer: counted against the operator; Not ready only after the queue's maxNoAnswer in a row. */
+  private noAnswer(call: LiveCall, a: Agent, why: string): void {
+    const { params } = call.queue!;
+    const now = this.d.now();
+    const v = afterMiss(this.misses.get(a.operatorId) ?? 0, params.maxNoAnswer, params.missCooldownSec, now);
+    if (v.misses > 0) this.misses.set(a.operatorId, v.misses);
+    else this.misses.delete(a.operatorId);
+    let skip = this.missed.get(call);
+    if (!skip) this.missed.set(call, (skip = new Map()));
+    skip.set(a.operatorId, v.skipUntil);
+    call.journal.event('no-answer', { operatorId: a.operatorId, misses: v.notReady ? params.maxNoAnswer : v.misses, maxNoAnswer: params.maxNoAnswer, notReady: v.notReady, skippedUntil: new Date(v.skipUntil).toISOString() });
+    if (v.notReady) {
+      this.d.roster.move(a, 'offer_failed', `no answer (${why})`);
+      this.d.roster.maybeSignOut(a);
+    } else {
+      this.d.roster.move(a, 'offer_cancelled', `no answer (${why}), ${v.misses} of ${params.maxNoAnswer} before Not ready`);
+    }
+  }
+
+  /** Nobody took the offer: the call is back at its place in the queue (it keeps its arrival time) and goes on to the next operator. */
+  private requeue(call: LiveCall): void {
+    this.dials.delete(call);
+    call.dial = null;
+    call.operatorId = null;
+    this.d.book.move(call, 'dial_failed');
+    call.journal.event('requeued', {});
+    this.d.views.callChanged(call);
     this.route(call);
   }
 }

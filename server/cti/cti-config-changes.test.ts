@@ -20,7 +20,22 @@ const L1 = 'leg-00000000000000a1';
 const L2 = 'leg-00000000000000a2';
 const D1 = 'leg-00000000000000d1';
 
+/** The real store, counting the reads the routing cache makes (and any a call would make). */
+class CountingStore extends PrismaCtiStore {
+  snapshots = 0;
+  numberReads = 0;
+  override async routingSnapshot() {
+    this.snapshots++;
+    return super.routingSnapshot();
+  }
+  override async queueForNumber(e164: string) {
+    this.numberReads++;
+    return super.queueForNumber(e164);
+  }
+}
+
 let db: Database;
+let store: CountingStore;
 let bank: ScriptedBank;
 let cti: CtiService;
 let admin: AdminServices;
@@ -41,7 +56,8 @@ beforeEach(async () => {
     userRemoved: (id) => removed.push(id),
   };
   const logger = createLogger('silent');
-  cti = new CtiService({ bank, store: new PrismaCtiStore(db.prisma), notifier, logger, secret: 'x'.repeat(32), sipDomain: 'patchbay.local', deviceWsUrl: 'ws://127.0.0.1:5062', deviceCredTtlSec: 3600, disconnectGraceMs: 30 });
+  store = new CountingStore(db.prisma);
+  cti = new CtiService({ bank, store, notifier, logger, secret: 'x'.repeat(32), sipDomain: 'patchbay.local', deviceWsUrl: 'ws://127.0.0.1:5062', deviceCredTtlSec: 3600, disconnectGraceMs: 30 });
   cti.start();
   admin = createAdminServices({ prisma: db.prisma, logger, live: cti });
   admin.publisher.subscribe((c) => void cti.configChanged(c));
@@ -96,13 +112,39 @@ describe('the CTI and the portal', () => {
     await until(() => bank.dials.length === 1, 3000, 'first offer');
     expect(bank.dials[0]!.req.ringTimeoutSec).toBe(20);
     const q = await admin.queues.get(DEMO.queue.id);
-    const { id: _id, updatedAt: _at, updatedByName: _by, overflowQueueName: _o, members: _m, numbers: _n, ...fields } = q;
+    const { id: _id, updatedAt: _at, updatedByName: _by, overflowQueueName: _o, scheduleName: _s, members: _m, numbers: _n, ...fields } = q;
     await admin.queues.update(ADMIN, DEMO.queue.id, { ...fields, ringTimeoutSec: 7 });
     await cti.configChanged({ entity: 'queue', id: DEMO.queue.id });
     bank.dials[0]!.fail(408, 'No Answer');
     signInReady(OP2);
     await until(() => bank.dials.length === 2, 3000, 'second offer');
     expect(bank.dials[1]!.req.ringTimeoutSec).toBe(7);
+  });
+
+  it('calls read their queue from the routing cache, which follows portal saves within seconds with no call reading the database', async () => {
+    signInReady(OP1);
+    bank.offerLeg({ legId: L1 });
+    await until(() => bank.dials.length === 1, 3000, 'first offer');
+    expect(bank.dials[0]!.req.ringTimeoutSec).toBe(20);
+    const read = store.snapshots;
+
+    // a save in the portal, with nothing but the change notification telling the CTI
+    const q = await admin.queues.get(DEMO.queue.id);
+    const { id: _id, updatedAt: _at, updatedByName: _by, overflowQueueName: _o, scheduleName: _s, members: _m, numbers: _n, ...fields } = q;
+    const saved = Date.now();
+    await admin.queues.update(ADMIN, DEMO.queue.id, { ...fields, ringTimeoutSec: 9 });
+    await admin.numbers.create(ADMIN, { e164: '+15550177', queueId: DEMO.queue.id, trunkId: null, holdAudio: 'default', scheduleId: null, closedAudio: null, closedAction: 'release', closedQueueId: null, closedNumber: null, priority: 0 });
+    await until(() => store.snapshots >= read + 2, 3000, 'the cache read the configuration again after both saves');
+    await cti.configChanged({ entity: '*', id: null }); // settles the reloads the saves queued
+    expect(Date.now() - saved).toBeLessThan(3000);
+
+    bank.dials[0]!.answer(D1);
+    bank.endLeg(L1, 'remote-bye'); // wrap-up 0: OP1 is ready again
+    await until(() => state(OP1.id) === 'ready', 3000, 'OP1 ready after the call');
+    bank.offerLeg({ legId: L2, dialed: '+15550177' });
+    await until(() => bank.dials.length === 2, 3000, 'the new number offered');
+    expect(bank.dials[1]!.req.ringTimeoutSec).toBe(9);
+    expect(store.numberReads).toBe(0); // both numbers answered from memory
   });
 
   it('an operator deactivated while idle is signed out at once and their sockets closed', async () => {

@@ -104,6 +104,25 @@ describe('CtiService', () => {
     expect(later.agents[0]!.since).toBeGreaterThan(0);
   });
 
+  it('a clean stop writes every row still held by the write-behind: the call, its whole timeline, the state log', async () => {
+    signInReady(OP1);
+    bank.offerLeg({ legId: L1 });
+    await until(() => bank.dials.length === 1, 3000, 'dial');
+    bank.dials[0]!.answer(D1);
+    await until(() => state(OP1.id) === 'talking', 3000, 'answered');
+    bank.endLeg(L1, 'remote-bye');
+    const callId = cti.adminSnapshot().calls[0]!.callId;
+    // stop at once: the rows are still waiting for their batch (150 ms)
+    expect(await db.prisma.callEvent.count({ where: { callId } })).toBe(0);
+    await cti.stop();
+    const types = (await db.prisma.callEvent.findMany({ where: { callId }, orderBy: { seq: 'asc' } })).map((r) => r.type);
+    expect(types).toEqual(['arrived', 'offered', 'answered', 'caller-hangup', 'device-release', 'ended']);
+    expect(await db.prisma.call.findUniqueOrThrow({ where: { id: callId } })).toMatchObject({ outcome: 'completed', endedBy: 'caller', operatorId: OP1.id });
+    const moves = await db.prisma.agentStateLog.findMany({ where: { userId: OP1.id }, orderBy: { id: 'asc' } });
+    // everything that happened before the stop (its wrap-up timer, cleared by the stop, never fired)
+    expect(moves.map((m) => m.to)).toEqual(['not_ready', 'ready', 'reserved', 'talking', 'wrap_up']);
+  });
+
   it('connects a caller to the ready operator and releases the device when the caller hangs up', async () => {
     const aor = signInReady(OP1);
     bank.offerLeg({ legId: L1 });
@@ -162,7 +181,7 @@ describe('CtiService', () => {
     bank.dials[1]!.answer(D2);
     await until(() => state(OP2.id) === 'talking');
     const callId = notes.offers[0]!.offer.callId;
-    expect(await timeline(callId)).toEqual(['arrived', 'offered', 'dial-failed', 'offered', 'answered']);
+    expect(await timeline(callId)).toEqual(['arrived', 'offered', 'dial-failed', 'no-answer', 'requeued', 'offered', 'answered']);
   });
 
   it('a caller who hangs up while the device rings: dial cancelled, operator back to ready, call abandoned', async () => {
@@ -198,22 +217,16 @@ describe('CtiService', () => {
     expect(await timeline(call.callId)).toEqual(['arrived', 'caller-release', 'ended']);
   });
 
-  it('validates commands through the state machine', () => {
+  it('validates commands through the state machine', async () => {
     expect(() => cti.setReady(OP1.id)).toThrowError(expect.objectContaining({ code: 'CONFLICT' }) as Error);
     cti.operatorConnected(OP1);
     expect(() => cti.setReady(OP1.id)).toThrowError(/device/);
-    const err = (() => {
-      try {
-        cti.setNotReady(OP1.id);
-      } catch (e) {
-        return e;
-      }
-    })();
+    const err: unknown = await cti.setNotReady(OP1.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('ILLEGAL_TRANSITION');
     cti.chooseDevice(OP1.id, 'browser');
     expect(cti.setReady(OP1.id).state).toBe('ready');
-    expect(cti.setNotReady(OP1.id, 'lunch').state).toBe('not_ready');
+    expect((await cti.setNotReady(OP1.id, { reason: 'lunch' })).state).toBe('not_ready');
   });
 
   it('signs an operator out after the disconnect grace period, not before a reconnect', async () => {
@@ -229,12 +242,14 @@ describe('CtiService', () => {
 
   it('releases a caller who waited longer than the queue allows', async () => {
     await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { maxWaitSec: 1 } });
+    // the portal's change notification (server/main.ts wires it): the routing cache reads again
+    await cti.configChanged({ entity: 'queue', id: DEMO.queue.id });
     bank.offerLeg({ legId: L1 });
     await until(() => bank.released.length === 1, 4000, 'caller released after max wait');
     expect(bank.released).toEqual([L1]);
     const call = cti.adminSnapshot().calls[0]!;
     expect(call).toMatchObject({ status: 'ended', endedBy: 'system' });
-    expect(await timeline(call.callId)).toEqual(['arrived', 'caller-release', 'ended']);
+    expect(await timeline(call.callId)).toEqual(['arrived', 'max-wait', 'caller-release', 'ended']);
     const row = await db.prisma.call.findUniqueOrThrow({ where: { id: call.callId } });
     expect(row.outcome).toBe('timeout');
   });

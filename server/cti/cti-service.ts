@@ -1,21 +1,47 @@
 import type { Logger } from '../log';
-import type { DeviceKind } from '../contracts/agent';
+import { AgentState, type DeviceKind } from '../contracts/agent';
 import type { AuthUser } from '../contracts/auth';
 import { AppError } from '../contracts/result';
-import type { AdminSnapshot, AgentView, BrowserGrant, CallView, MobileGrant, MobileStatus } from '../contracts/socket-events';
+import type { MonitorMode, MonitorView } from '../contracts/monitor';
+import type { CallerHistory, CallWork, ConsoleCodes } from '../contracts/call-work';
+import type { AdminSnapshot, WallboardSnapshot, AgentView, BrowserGrant, SipPhoneGrant, CallView, MobileGrant, MobileStatus, TransferTarget, TransferTargets } from '../contracts/socket-events';
 import { AgentRoster } from './agent-roster';
 import { CallBook } from './call-book';
 import { Journal } from './call-journal';
+import type { JournalWriterOptions } from './journal-writer';
 import { CallLifecycle } from './call-lifecycle';
+import { CallRecording } from './call-recording';
+import { CallMonitor } from './call-monitor';
+import { OutboundCalls } from './outbound-calls';
 import { CallRouter } from './call-router';
+import { CallWorkDesk } from './call-work';
+import { CodeBook } from './code-book';
 import { ConfigFollower, type ConfigChangeHint } from './config-follower';
-import { DeviceGrants } from './device-grants';
+import { DeviceGrants, type SipPhoneServer } from './device-grants';
+import { RoutingConfig } from './routing-config';
+import { QueuedCallbacks } from './queued-callbacks';
+import { WaitAnnouncer } from './wait-announcer';
+import { InCallControls } from './in-call-controls';
+import { CallConsult } from './call-consult';
+import { ScheduleCache } from './schedule-cache';
 import type { BankPort, BankEvents } from './ports/bank-port';
 import type { CtiNotifier } from './ports/cti-notifier';
-import type { CtiStore, MobileStore } from './ports/cti-store';
+import type { CallRow, CtiStore, MobileStore } from './ports/cti-store';
+import type { RecordingsPort } from './ports/recordings-port';
+import { NO_CALL_METRICS, type CallMetricsPort } from './ports/call-metrics-port';
 import { agentView, ViewPublisher } from './views';
+import { QueueBoard } from './queue-board';
+import type { QueueTile } from '../contracts/wallboard';
 
 export type { BankPort } from './ports/bank-port';
+
+export interface LiveFigures {
+  /** by queue name: callers queued or being offered, and how long the longest has waited */
+  waiting: Map<string, { calls: number; longestMs: number }>;
+  agents: Record<AgentState, number>;
+  journal: { held: number; dropped: number };
+  liveCalls: number;
+}
 export type { CtiNotifier } from './ports/cti-notifier';
 
 /**
@@ -38,11 +64,23 @@ export interface CtiServiceOptions {
   /** the ACD's SIP WebSocket URL given to browser devices */
   deviceWsUrl: string;
   deviceCredTtlSec: number;
+  /** where desk phones and softphones register (the ACD's UDP/TCP port); without it no SIP phone device */
+  sipPhone?: SipPhoneServer | null;
   /** how long an operator whose sockets all closed stays signed in (a reload) */
   disconnectGraceMs?: number;
+  /** where recorded calls are catalogued (absent: recordings are made but not stored as rows) */
+  recordings?: RecordingsPort;
   /** ended calls kept in memory for the admin view */
   recentCallsKept?: number;
   now?: () => number;
+  /** the journal's write-behind (batch interval, size, bound while the database is away) */
+  journal?: JournalWriterOptions;
+  /** what /metrics counts as calls move (server/metrics/cti-metrics.ts); none by default */
+  metrics?: CallMetricsPort;
+  /** how long a stop waits for the journal's last rows when the database does not answer */
+  stopFlushTimeoutMs?: number;
+  /** the site's reporting time zone: the wallboard's "today" (default UTC) */
+  timeZone?: string;
 }
 
 export class CtiService {
@@ -52,8 +90,20 @@ export class CtiService {
   private readonly book: CallBook;
   private readonly router: CallRouter;
   private readonly calls: CallLifecycle;
+  private readonly announcer: WaitAnnouncer;
+  private readonly callbacks: QueuedCallbacks;
+  private readonly recording: CallRecording;
   private readonly devices: DeviceGrants;
   private readonly config: ConfigFollower;
+  private readonly routing: RoutingConfig;
+  private readonly hours: ScheduleCache;
+  private readonly codes: CodeBook;
+  private readonly work: CallWorkDesk;
+  private readonly controls: InCallControls;
+  private readonly consult: CallConsult;
+  private readonly monitor: CallMonitor;
+  private readonly outbound: OutboundCalls;
+  private readonly board: QueueBoard;
   private readonly unlisten: Array<() => void> = [];
   private started = false;
   private stopped = false;
@@ -62,8 +112,14 @@ export class CtiService {
     const log = o.logger.child({ part: 'cti' });
     const now = o.now ?? Date.now;
     const stopped = () => this.stopped;
-    this.journal = new Journal(o.store, now);
-    this.views = new ViewPublisher(o.notifier, (id) => this.roster.get(id)?.name ?? null, log);
+    // the history pages re-read once a call's row is stored: one message per committed batch
+    const onCallsStored = (rows: readonly CallRow[]) => {
+      o.journal?.onCallsStored?.(rows);
+      o.notifier.historyStored?.(rows.map((r) => r.id));
+    };
+    this.journal = new Journal(o.store, now, log, { ...o.journal, onCallsStored }, o.recordings ?? null);
+    this.routing = new RoutingConfig(o.store, log.child({ module: 'routing-config' }));
+    this.views = new ViewPublisher(o.notifier, (id) => this.roster.get(id)?.name ?? null, log, () => this.board.poke());
     this.roster = new AgentRoster({
       journal: this.journal,
       views: this.views,
@@ -73,22 +129,56 @@ export class CtiService {
       hooks: {
         becameReady: () => this.router.routeWaiting(),
         withdrawReservation: (a, reason) => this.router.withdrawReservation(a, reason),
+        signedOut: () => this.calls.operatorSignedOut(),
       },
     });
     this.book = new CallBook(o.recentCallsKept ?? 50);
-    this.router = new CallRouter({ bank: o.bank, book: this.book, roster: this.roster, views: this.views, now, stopped });
+    this.board = new QueueBoard({
+      queues: () => this.routing.all(),
+      queue: (id) => this.routing.queue(id),
+      agents: () => this.roster.all(),
+      calls: () => this.book.all(),
+      storedFacts: o.store.callFacts ? (start, end) => o.store.callFacts!(start, end) : undefined,
+      publish: (tiles) => o.notifier.queuesChanged?.(tiles),
+      timeZone: o.timeZone ?? 'UTC',
+      now,
+      log: log.child({ module: 'queue-board' }),
+    });
+    this.journal.observe(this.board.observer);
+    this.hours = new ScheduleCache(o.store, log.child({ module: 'schedule-cache' }));
+    const metrics = o.metrics ?? NO_CALL_METRICS;
+    this.router = new CallRouter({ bank: o.bank, book: this.book, roster: this.roster, views: this.views, now, stopped, metrics, callbacks: { dial: (c, offer) => this.callbacks.dial(c, offer) } });
+    this.announcer = new WaitAnnouncer({ bank: o.bank, book: this.book, roster: this.roster, now, stopped });
     this.calls = new CallLifecycle({
+      announcer: this.announcer,
       bank: o.bank,
-      store: o.store,
+      routing: this.routing,
       book: this.book,
       roster: this.roster,
       router: this.router,
       journal: this.journal,
       views: this.views,
+      hours: this.hours,
+      sipDomain: o.sipDomain,
       log,
       now,
       stopped,
+      metrics,
+      consultLeft: (c) => this.consult.targetLeft(c),
+      callEnding: (c) => this.consult.abandon(c),
     });
+    this.callbacks = new QueuedCallbacks({
+      bank: o.bank,
+      book: this.book,
+      views: this.views,
+      announcer: this.announcer,
+      numberAllowed: (e164) => this.outbound.allows(e164),
+      endCall: (c, by, outcome) => this.calls.endCall(c, by, outcome),
+      routeWaiting: () => this.router.routeWaiting(),
+      sipDomain: o.sipDomain,
+      now,
+    });
+    this.recording = new CallRecording({ bank: o.bank, book: this.book, roster: this.roster, views: this.views, now });
     this.devices = new DeviceGrants({
       roster: this.roster,
       bank: o.bank,
@@ -98,21 +188,74 @@ export class CtiService {
       sipDomain: o.sipDomain,
       deviceWsUrl: o.deviceWsUrl,
       deviceCredTtlSec: o.deviceCredTtlSec,
+      sipPhone: o.sipPhone ?? null,
       now,
       log,
     });
-    this.config = new ConfigFollower({ store: o.store, book: this.book, roster: this.roster, router: this.router, views: this.views, log, stopped });
+    this.controls = new InCallControls({ bank: o.bank, store: o.store, numberAllowed: (e164) => this.outbound.allows(e164), routing: this.routing, book: this.book, roster: this.roster, router: this.router, views: this.views, requeue: (c, q) => this.calls.requeue(c, q), sipDomain: o.sipDomain, now, log });
+    this.consult = new CallConsult({ bank: o.bank, sipDomain: o.sipDomain, book: this.book, roster: this.roster, views: this.views, controls: this.controls });
+    this.outbound = new OutboundCalls({ bank: o.bank, store: o.store, book: this.book, roster: this.roster, journal: this.journal, views: this.views, calls: this.calls, sipDomain: o.sipDomain, log, now });
+    this.monitor = new CallMonitor({
+      bank: o.bank,
+      book: this.book,
+      secret: o.secret,
+      sipDomain: o.sipDomain,
+      deviceWsUrl: o.deviceWsUrl,
+      deviceCredTtlSec: o.deviceCredTtlSec,
+      sipPhone: o.sipPhone ?? null,
+      notify: (id, v) => this.views.monitorChanged(id, v),
+      operatorName: (id) => this.roster.get(id)?.name ?? null,
+      now,
+      log,
+    });
+    this.codes = new CodeBook(o.store, log);
+    this.work = new CallWorkDesk({ roster: this.roster, book: this.book, codes: this.codes, store: o.store });
+    this.config = new ConfigFollower({ store: o.store, routing: this.routing, book: this.book, roster: this.roster, router: this.router, views: this.views, hours: this.hours, codes: this.codes, log, stopped });
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
+    void this.hours.ready();
+    // numbers, queues and members in memory before the first call (a call arriving sooner waits for it)
+    void this.routing.start().then(
+      // the wallboard's day so far, once the queues' service levels are known
+      () => this.board.seed().catch((err: unknown) => this.o.logger.warn({ err }, "today's calls not read; the wallboard counts from now")),
+      () => undefined,
+    );
     this.listen('legOffered', (e) => this.calls.legOffered(e));
     this.listen('legEnded', (e) => {
-      if (!this.devices.legEnded(e.legId)) this.calls.legEnded(e);
+      // a verification call, a supervisor's phone, or an operator's phone asked to press 1 (bound to no call yet)
+      if (this.devices.legEnded(e.legId) || this.monitor.legEnded(e.legId) || this.router.legEnded(e.legId)) return;
+      this.calls.legEnded(e);
+      // a supervisor on a call that just ended leaves with it
+      this.monitor.sweep();
     });
     this.listen('registered', () => this.router.routeWaiting());
-    this.listen('dtmf', (e) => this.devices.dtmf(e));
+    // the ACD's call quality of a leg in a call: kept with the call, pushed with it to the roster
+    this.listen('quality', (e) => {
+      const c = this.book.byLeg(e.legId);
+      const side = !c || c.status === 'ended' ? null : e.legId === c.legId ? 'caller' : e.legId === c.deviceLegId ? 'operator' : null;
+      if (!c || !side) return;
+      c.quality = { caller: c.quality?.caller ?? null, operator: c.quality?.operator ?? null, [side]: { ...e.quality, at: (this.o.now ?? Date.now)() } };
+      this.views.callChanged(c);
+    });
+    // an operator's phone answering "press 1", a verification call's code, or a waiting caller's callback key (different legs)
+    this.listen('dtmf', (e) => {
+      if (!this.router.dtmf(e) && !this.callbacks.dtmf(e)) this.devices.dtmf(e);
+    });
+    // the admin's lists, read once here and again on each code change (never per request)
+    void this.codes.reload();
+    // the allowed dialling prefixes, likewise (an operator's click-to-dial reads the cache)
+    this.outboundReady = this.outbound.reload().catch((err: unknown) => this.o.logger.warn({ err }, 'dialling prefixes not loaded; outbound calls refused until the next change'));
+  }
+
+  private outboundReady: Promise<void> = Promise.resolve();
+
+  /** An operator's click-to-dial: their device rings first, then the number (allowed prefixes only). */
+  async dialNumber(operatorId: string, e164: string): Promise<CallView> {
+    await this.outboundReady;
+    return this.outbound.dial(operatorId, e164);
   }
 
   /** Stops listening and clears every timer; the bank is stopped by its owner. Safe twice. */
@@ -121,14 +264,19 @@ export class CtiService {
     this.stopped = true;
     for (const off of this.unlisten.splice(0)) off();
     this.roster.stop();
+    this.board.stop();
+    this.router.stop();
+    this.announcer.stop();
+    this.callbacks.stop();
     this.devices.stop();
+    this.monitor.stopAll();
     this.calls.stop();
-    await this.flush();
+    await this.journal.flush(this.o.stopFlushTimeoutMs ?? 10_000);
   }
 
-  /** Resolves when every database write queued so far has finished (tests, shutdown). */
-  flush(): Promise<void> {
-    return this.journal.flush();
+  /** Resolves when every database write queued so far has finished (tests). */
+  async flush(): Promise<void> {
+    await this.journal.flush();
   }
 
   // ---------------------------------------------------------------- operators
@@ -160,6 +308,11 @@ export class CtiService {
     return this.devices.browser(operatorId, kind);
   }
 
+  /** A desk phone or softphone: the settings to type into it (to this operator only). */
+  chooseSipPhone(operatorId: string): SipPhoneGrant {
+    return this.devices.sipPhone(operatorId);
+  }
+
   setReady(operatorId: string): AgentView {
     const a = this.roster.require(operatorId);
     if (!this.roster.hasDevice(a)) throw new AppError('CONFLICT', 'choose a device first');
@@ -167,17 +320,135 @@ export class CtiService {
     return agentView(a);
   }
 
-  setNotReady(operatorId: string, reason?: string): AgentView {
+  /**
+   * Not ready, with the admin's reason (`code`) or the console's own (`reason`, e.g. `device-lost`
+   * when the phone line dropped). A code must be an active one of the not-ready list.
+   */
+  async setNotReady(operatorId: string, req: { reason?: string; code?: string } = {}): Promise<AgentView> {
+    this.roster.require(operatorId);
+    const chosen = req.code ? await this.codes.find('not_ready', req.code) : null;
+    if (req.code && !chosen) throw new AppError('BAD_REQUEST', 'That reason is not in the list any more; choose another.', { code: 'not in the list' });
+    // re-read after the wait: the operator may have signed out meanwhile
     const a = this.roster.require(operatorId);
-    this.roster.command(a, 'go_not_ready', reason ? `operator: ${reason}` : 'operator');
+    if (chosen) this.roster.command(a, 'go_not_ready', `operator: ${chosen.code}`, { cause: 'operator', code: chosen.code, label: chosen.label });
+    else if (req.reason === 'device-lost') this.roster.command(a, 'go_not_ready', 'operator: device-lost', { cause: 'device', label: 'Your phone line dropped' });
+    else this.roster.command(a, 'go_not_ready', req.reason ? `operator: ${req.reason}` : 'operator');
     return agentView(a);
+  }
+
+  /** One more wrap-up period (the queue's wrap-up time), once per wrap-up. */
+  extendWrapUp(operatorId: string): AgentView {
+    const a = this.roster.require(operatorId);
+    this.roster.extendWrapUp(a);
+    return agentView(a);
+  }
+
+  // ---------------------------------------------------------------- after-call work, caller context
+
+  /** The admin's active not-ready reasons and dispositions (cached). */
+  consoleCodes(operatorId: string): Promise<ConsoleCodes> {
+    return this.work.codes(operatorId);
+  }
+
+  /** Notes and a disposition for a call the operator had (during it or in its wrap-up). */
+  saveCallNotes(operatorId: string, req: { callId: string; notes: string; disposition: string | null }): Promise<CallWork> {
+    return this.work.saveNotes(operatorId, req);
+  }
+
+  /** The previous calls of the caller on the operator's call. */
+  callerHistory(operatorId: string, callId: string): Promise<CallerHistory> {
+    return this.work.history(operatorId, callId);
+
+  }
+
+  /** The operator starts or stops recording their call (queues that record on demand). */
+  setRecording(operatorId: string, on: boolean): Promise<CallView> {
+    return this.recording.set(operatorId, on);
+  }
+
+  // ---------------------------------------------------------------- in-call controls
+
+  /** Hold (`on`) or resume the operator's call: the caller hears music meanwhile. */
+  holdCall(operatorId: string, callId: string, on: boolean): Promise<CallView> {
+    return this.controls.hold(operatorId, callId, on);
+  }
+
+  /** Mute (`on`) or unmute the operator toward the caller. */
+  muteCall(operatorId: string, callId: string, on: boolean): Promise<CallView> {
+    return this.controls.mute(operatorId, callId, on);
+  }
+
+  sendDtmf(operatorId: string, callId: string, digits: string): Promise<CallView> {
+    return this.controls.dtmf(operatorId, callId, digits);
+  }
+
+  transferTargets(operatorId: string): Promise<TransferTargets> {
+    return this.controls.targets(operatorId);
+  }
+
+  transferCall(operatorId: string, callId: string, to: TransferTarget): Promise<CallView> {
+    return this.controls.transfer(operatorId, callId, to);
+  }
+
+  /** Consultation: the caller on hold, the operator rings a second (Ready) operator. */
+  /** Consult a Ready operator (`targetId`) or an outside number (`{ number }`). */
+  consultCall(operatorId: string, callId: string, target: string | { number: string }): Promise<CallView> {
+    return this.consult.start(operatorId, callId, typeof target === 'string' ? { operatorId: target } : target);
+  }
+
+  consultStep(operatorId: string, callId: string, step: 'swap' | 'complete' | 'cancel' | 'conference'): Promise<CallView> {
+    return this.consult[step](operatorId, callId);
+  }
+
+  // ---------------------------------------------------------------- supervisors
+
+  /** The phone that rings when the supervisor monitors a call: the supervision page's own, or a desk phone's settings. */
+  monitorDevice(user: AuthUser, kind: 'browser' | 'sip_phone' = 'browser'): BrowserGrant | SipPhoneGrant {
+    return this.monitor.device(user, kind);
+  }
+
+  /** Rings the supervisor's phone into a connected call: listen, whisper (to the operator) or barge. */
+  startMonitor(user: AuthUser, callId: string, mode: MonitorMode): MonitorView {
+    return this.monitor.start(user, callId, mode);
+  }
+
+  setMonitorMode(user: AuthUser, callId: string, mode: MonitorMode): Promise<MonitorView> {
+    return this.monitor.mode(user, callId, mode);
+  }
+
+  /** The supervisor leaves the call: their leg only. */
+  stopMonitor(user: AuthUser, callId: string): MonitorView {
+    return this.monitor.stop(user, callId);
+  }
+
+  monitorOf(supervisorId: string): MonitorView | null {
+    return this.monitor.monitorOf(supervisorId);
+  }
+
+  supervisorNotReady(user: AuthUser, operatorId: string): AgentView {
+    const a = this.signedIn(operatorId);
+    this.roster.notReadyBySupervisor(a, user.id);
+    return agentView(a);
+  }
+
+  supervisorSignOut(user: AuthUser, operatorId: string): AgentView {
+    const a = this.signedIn(operatorId);
+    this.roster.signOutBySupervisor(a, user.id);
+    return agentView(a);
+  }
+
+  private signedIn(operatorId: string) {
+    const a = this.roster.get(operatorId);
+    if (!a) throw new AppError('NOT_FOUND', 'That operator is not signed in.');
+    return a;
   }
 
   // ---------------------------------------------------------------- the portal
 
   /** The portal changed something (the admin change notification): reload what it touches. */
   configChanged(hint: ConfigChangeHint): Promise<void> {
-    return this.config.changed(hint);
+    if (hint.entity === 'dial_prefix' || hint.entity === '*') this.outboundReady = this.outbound.reload().catch((err: unknown) => this.o.logger.warn({ err }, 'dialling prefixes reload failed'));
+    return this.config.changed(hint).finally(() => this.board.poke());
   }
 
   /** For the portal: callers waiting in a queue now (a queue with callers waiting is not deleted). */
@@ -186,6 +457,27 @@ export class CtiService {
   }
 
   // ---------------------------------------------------------------- views
+
+  /**
+   * The live picture's sizes for /metrics, read on scrape (no IO, one pass over the live calls
+   * and the roster): callers waiting by queue with the longest wait, operators by state, the
+   * journal's backlog.
+   */
+  liveFigures(): LiveFigures {
+    const now = (this.o.now ?? Date.now)();
+    const waiting = new Map<string, { calls: number; longestMs: number }>();
+    const live = this.book.liveCalls();
+    for (const c of live) {
+      if ((c.status !== 'queued' && c.status !== 'offering') || !c.queue) continue;
+      const w = waiting.get(c.queue.name) ?? { calls: 0, longestMs: 0 };
+      w.calls += 1;
+      w.longestMs = Math.max(w.longestMs, now - c.arrivedAt);
+      waiting.set(c.queue.name, w);
+    }
+    const agents = Object.fromEntries(AgentState.options.map((s) => [s, 0])) as Record<AgentState, number>;
+    for (const a of this.roster.all()) agents[a.state] += 1;
+    return { waiting, agents, journal: this.journal.backlog, liveCalls: live.length };
+  }
 
   adminSnapshot(): AdminSnapshot {
     return { agents: this.roster.all().map(agentView), calls: this.book.all().map((c) => this.views.callView(c)) };
@@ -200,8 +492,19 @@ export class CtiService {
     const signedIn = new Set(live.agents.map((a) => a.operatorId));
     const away: AgentView[] = (await this.o.store.operators())
       .filter((u) => !signedIn.has(u.id))
-      .map((u) => ({ operatorId: u.id, name: u.name, state: 'offline', since: u.lastChangeAt?.getTime() ?? 0, device: null, callId: null }));
+      .map((u) => ({ operatorId: u.id, name: u.name, state: 'offline', since: u.lastChangeAt?.getTime() ?? 0, device: null, callId: null, notReady: null, wrapUp: null }));
     return { agents: [...live.agents, ...away], calls: live.calls };
+  }
+
+  /** The wallboard's tiles now (figures of today in the site's time zone, waiting callers, staffing). */
+  queueTiles(): QueueTile[] {
+    return this.board.tiles();
+  }
+
+  /** What the wallboard shows on subscribing: the tiles and the supervision roster. */
+  async wallboardSnapshot(): Promise<WallboardSnapshot> {
+    const s = await this.supervisionSnapshot();
+    return { ...s, queues: this.board.tiles() };
   }
 
   getAgent(operatorId: string): AgentView | null {

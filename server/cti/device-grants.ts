@@ -2,13 +2,19 @@ import type { Logger } from '../log';
 import type { DeviceKind } from '../contracts/agent';
 import { maskE164 } from '../contracts/phone';
 import { AppError } from '../contracts/result';
-import type { BrowserGrant, MobileGrant, MobileStatus } from '../contracts/socket-events';
+import type { BrowserGrant, MobileGrant, MobileStatus, SipPhoneGrant } from '../contracts/socket-events';
 import { issueDeviceCredentials } from '../shared/credentials';
 import type { Agent, AgentRoster } from './agent-roster';
 import { MobileVerification, mobileUri } from './mobile-verification';
 import type { BankPort, DtmfPressed } from './ports/bank-port';
 import type { CtiStore, MobileStore } from './ports/cti-store';
 import type { ViewPublisher } from './views';
+
+export interface SipPhoneServer {
+  host: string;
+  port: number;
+  transports: Array<'UDP' | 'TCP'>;
+}
 
 export interface DeviceGrantsDeps {
   roster: AgentRoster;
@@ -20,6 +26,8 @@ export interface DeviceGrantsDeps {
   /** the ACD's SIP WebSocket URL given to browser devices */
   deviceWsUrl: string;
   deviceCredTtlSec: number;
+  /** where desk phones and softphones register (the ACD's plain SIP port); null: not offered */
+  sipPhone: SipPhoneServer | null;
   now: () => number;
   log: Logger;
 }
@@ -55,6 +63,23 @@ export class DeviceGrants {
     a.log.info({ device: kind, sipUser: cred.user, expiresAt: cred.expiresAt }, 'device credentials issued');
     this.d.roster.grantDevice(a, kind, aor, cred.expiresAt * 1000);
     return { kind: 'browser', sipUser: cred.user, sipPassword: cred.password, aor, wsUrl: this.d.deviceWsUrl, expiresAt: cred.expiresAt };
+  }
+
+  /**
+   * A desk phone or softphone: the same kind of credentials as the browser's (the ACD checks them
+   * from the name alone), shown to the operator to type in; calls ring whatever registers with them.
+   * The password is never logged.
+   */
+  sipPhone(operatorId: string): SipPhoneGrant {
+    const a = this.d.roster.require(operatorId);
+    this.refuseDuringCall(a, 'cannot change device during a call');
+    const server = this.d.sipPhone;
+    if (!server) throw new AppError('UNAVAILABLE', 'Desk phones are not set up on this server; choose This browser.');
+    const cred = issueDeviceCredentials(this.d.secret, this.d.deviceCredTtlSec, this.d.now());
+    const aor = `sip:${cred.user}@${this.d.sipDomain}`;
+    a.log.info({ device: 'sip_phone', sipUser: cred.user, expiresAt: cred.expiresAt }, 'SIP phone credentials issued');
+    this.d.roster.grantDevice(a, 'sip_phone', aor, cred.expiresAt * 1000);
+    return { kind: 'sip_phone', sipUser: cred.user, sipPassword: cred.password, domain: this.d.sipDomain, server: server.host, port: server.port, transports: server.transports, expiresAt: cred.expiresAt };
   }
 
   /** The operator rings on their own verified mobile, through a trunk; routing treats it like a browser. */

@@ -37,6 +37,7 @@ let http: HttpServer;
 let io: Server<ClientEvents, ServerEvents>;
 let cti: CtiService;
 let url: string;
+const bank = new ScriptedBank();
 const clients: Client[] = [];
 
 beforeAll(async () => {
@@ -46,7 +47,7 @@ beforeAll(async () => {
   io = new Server<ClientEvents, ServerEvents>(http);
   const logger = createLogger('silent');
   cti = new CtiService({
-    bank: new ScriptedBank(),
+    bank,
     store: new PrismaCtiStore(db.prisma),
     notifier: socketNotifier(io),
     logger,
@@ -119,6 +120,27 @@ describe('CTI sockets', () => {
     expect(await ask(c, 'agent:ready', 'not an object')).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await ask(c, 'agent:ready', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
     expect(await ask(c, 'agent:not-ready', { reason: 'x'.repeat(65) })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { reason: expect.any(String) } } });
+    expect(await ask(c, 'agent:not-ready', { code: 'Not A Code!' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { code: expect.any(String) } } });
+    expect(await ask(c, 'agent:not-ready', { code: 'nap' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { code: 'not in the list' } } });
+    expect(await ask(c, 'call:notes', { callId: 'call-1', notes: 'x', disposition: null })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { callId: expect.any(String) } } });
+    expect(await ask(c, 'call:notes', { callId: 'call-0123456789abcdef', notes: 'x'.repeat(2001), disposition: null })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { notes: expect.any(String) } } });
+    expect(await ask(c, 'call:notes', { callId: 'call-0123456789abcdef', notes: 'x' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { disposition: expect.any(String) } } });
+    expect(await ask(c, 'call:notes', { callId: 'call-0123456789abcdef', notes: 'x', disposition: null })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await ask(c, 'call:history', { callId: 42 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await ask(c, 'agent:wrap-up-extend', { seconds: 60 })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    expect(await ask(c, 'agent:wrap-up-extend', {})).toMatchObject({ ok: false, error: { code: 'ILLEGAL_TRANSITION' } });
+    // in-call controls: a malformed call id, digits or number never reach the CTI; a missing call is NOT_FOUND
+    expect(await ask(c, 'call:hold', { callId: 'call-1' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { callId: expect.any(String) } } });
+    expect(await ask(c, 'call:hold', { callId: 'call-0123456789abcdef' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND', message: 'There is no such call.' } });
+    expect(await ask(c, 'call:dtmf', { callId: 'call-0123456789abcdef', digits: '12x' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { digits: expect.any(String) } } });
+    expect(await ask(c, 'call:transfer', { callId: 'call-0123456789abcdef', to: { kind: 'number', e164: '07700 900123' } })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { 'to.e164': expect.stringContaining('international') } } });
+    expect(await ask(c, 'call:transfer', { callId: 'call-0123456789abcdef', to: { kind: 'operator', operatorId: 'u-nobody' } })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await ask(c, 'call:consult', { callId: 'call-0123456789abcdef' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    // a consultation names an operator or a number, not both; a number in international form
+    expect(await ask(c, 'call:consult', { callId: 'call-0123456789abcdef', operatorId: 'u-op2', number: '+447700900123' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { operatorId: 'choose an operator or a number' } } });
+    expect(await ask(c, 'call:consult', { callId: 'call-0123456789abcdef', number: '07700 900123' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { number: expect.stringContaining('international') } } });
+    expect(await ask(c, 'call:consult', { callId: 'call-0123456789abcdef', number: '+44 7700 900123' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await ask(c, 'agent:codes', {})).toMatchObject({ ok: true, data: { notReady: [{ code: 'break', label: 'Break' }, { code: 'lunch' }, { code: 'training' }], disposition: expect.any(Array) } });
   });
 
   it('survives events without an ack or with odd payloads', async () => {
@@ -139,6 +161,65 @@ describe('CTI sockets', () => {
     await Promise.all([connected(op), connected(admin)]);
     expect(await ask(op, 'admin:subscribe', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await ask(admin, 'agent:ready', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  it('the wallboard: a supervisor subscribes and gets queue tiles as things change; an operator is refused and never sees them', async () => {
+    const op = client('tok-op1');
+    const sup = client('tok-super');
+    await Promise.all([connected(op), connected(sup)]);
+    const seenByOp: unknown[] = [];
+    op.on('admin:queues', (t) => seenByOp.push(t));
+    expect(await ask(op, 'wallboard:subscribe', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const snap = await ask(sup, 'wallboard:subscribe', {});
+    expect(snap).toMatchObject({ ok: true, data: { queues: [{ queueId: 'q-support', name: expect.any(String), timeZone: 'UTC', staffing: expect.any(Object) }], agents: expect.any(Array) } });
+    const tiles = new Promise<Array<{ queueId: string }>>((resolve) => sup.once('admin:queues', resolve));
+    // an operator's change reaches the tiles: they choose a device
+    expect(await ask(op, 'agent:device', { kind: 'browser' })).toMatchObject({ ok: true });
+    expect((await tiles)[0]).toMatchObject({ queueId: 'q-support' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(seenByOp).toEqual([]);
+  });
+
+  it('the history: a supervisor is told once a call\'s row is stored (and it is readable then); an operator is refused and never told', async () => {
+    const op = client('tok-op1');
+    const sup = client('tok-super');
+    await Promise.all([connected(op), connected(sup)]);
+    const seenByOp: unknown[] = [];
+    op.on('history:stored', (b) => seenByOp.push(b));
+    expect(await ask(op, 'history:subscribe', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(sup, 'history:subscribe', {})).toEqual({ ok: true, data: { subscribed: true } });
+    const stored: string[] = [];
+    sup.on('history:stored', (b) => stored.push(...b.callIds));
+    bank.offerLeg({ legId: 'leg-hist-1', callerUri: 'sip:+441632960001@patchbay.local' });
+    // told of the arrival's row: it is in the database by then
+    await until(() => stored.length > 0, 5000, 'told of the stored arrival');
+    const row = await db.prisma.call.findUniqueOrThrow({ where: { id: stored[0]! } });
+    expect(row.acdLegId).toBe('leg-hist-1');
+    const told = stored.length;
+    bank.endLeg('leg-hist-1');
+    await until(() => stored.length > told, 5000, 'told of the stored end');
+    expect(stored.at(-1)).toBe(row.id);
+    expect((await db.prisma.call.findUniqueOrThrow({ where: { id: row.id } })).endedAt).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seenByOp).toEqual([]);
+  });
+
+  it('monitoring and supervisor actions: an operator is refused; bad input and an unknown call or operator get error acks', async () => {
+    const op = client('tok-op1');
+    const sup = client('tok-super');
+    await Promise.all([connected(op), connected(sup)]);
+    expect(await ask(op, 'monitor:start', { callId: 'call-1', mode: 'listen' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(op, 'supervisor:not-ready', { operatorId: OP1.id })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ask(sup, 'monitor:start', { callId: 'call-1', mode: 'shout' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { mode: expect.any(String) } } });
+    expect(await ask(sup, 'monitor:mode', { callId: '', mode: 'listen' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { callId: 'choose a call' } } });
+    // the page's phone first, then a call that is not live
+    expect(await ask(sup, 'monitor:device', { kind: 'fax' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { kind: expect.any(String) } } });
+    expect(await ask(sup, 'monitor:device', {})).toMatchObject({ ok: true, data: { kind: 'browser', sipUser: expect.any(String) } });
+    expect(await ask(sup, 'monitor:start', { callId: 'call-0000', mode: 'listen' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await ask(sup, 'monitor:stop', { callId: 'call-0000' })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: 'You are not on this call.' } });
+    expect(await ask(sup, 'supervisor:sign-out', { operatorId: 'u-nobody' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    // the operator is signed in (their socket) and Not ready already
+    expect(await ask(sup, 'supervisor:not-ready', { operatorId: OP1.id })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringContaining('already Not ready') } });
   });
 
   it('checks every (event, role) pair against the role table of the contract', async () => {
@@ -212,10 +293,14 @@ describe('CTI sockets', () => {
     await connected(op);
     await until(() => pushed.length > 0, 3000, 'signed in');
     const closed = new Promise<string>((resolve) => op.once('disconnect', (reason) => resolve(reason)));
+    const told: unknown[] = [];
+    op.on('user:signed-out', (why) => told.push(why));
     await db.prisma.user.update({ where: { id: OP1.id }, data: { active: false } });
     try {
       await cti.configChanged({ entity: 'person', id: OP1.id });
       expect(await closed).toBe('io server disconnect');
+      // the console's words come before the close: "You were signed out by an administrator"
+      expect(told).toEqual([{ by: 'administrator' }]);
       expect(pushed.at(-1)).toMatchObject({ operatorId: OP1.id, state: 'offline' });
       expect(cti.getAgent(OP1.id)).toBeNull();
     } finally {

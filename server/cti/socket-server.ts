@@ -31,6 +31,8 @@ export const rooms = {
   /** every socket of one person, whatever their role (to close them on deactivation) */
   user: (userId: string) => `user:${userId}`,
   admins: 'admins',
+  /** admins and supervisors on the call history page */
+  history: 'history',
 } as const;
 
 /** What the service answers for one event (some calls read the database, so maybe later). */
@@ -61,9 +63,19 @@ export function socketNotifier(io: CtiServer): CtiNotifier {
       // never to admins: an operator's number is theirs
       io.to(rooms.operator(operatorId)).emit('agent:mobile', status);
     },
-    userRemoved(userId) {
-      // an operator's last agent:state (offline) went out first; the pages show the link as closed
+    userRemoved(userId, _reason, by = 'administrator') {
+      // an operator's last agent:state (offline) went out first; then the words for the pages, then the close
+      io.to(rooms.user(userId)).emit('user:signed-out', { by });
       io.in(rooms.user(userId)).disconnectSockets(true);
+    },
+    monitorChanged(supervisorId, view) {
+      io.to(rooms.user(supervisorId)).emit('monitor:state', view);
+    },
+    queuesChanged(tiles) {
+      io.to(rooms.admins).emit('admin:queues', tiles);
+    },
+    historyStored(callIds) {
+      io.to(rooms.history).emit('history:stored', { callIds });
     },
   };
 }
@@ -157,15 +169,47 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
     };
 
     const handlers: Handlers = {
-      'agent:device': (req) => (req.kind === 'mobile' ? deps.cti.chooseMobile(user.id, req.e164) : deps.cti.chooseDevice(user.id, req.kind)),
+      'agent:device': (req) => (req.kind === 'mobile' ? deps.cti.chooseMobile(user.id, req.e164) : req.kind === 'sip_phone' ? deps.cti.chooseSipPhone(user.id) : deps.cti.chooseDevice(user.id, req.kind)),
       'agent:mobile-status': () => deps.cti.mobileStatus(user.id),
       'agent:mobile-verify': (req) => deps.cti.verifyMobile(user.id, req.e164),
       'agent:ready': () => deps.cti.setReady(user.id),
-      'agent:not-ready': (req) => deps.cti.setNotReady(user.id, req.reason),
+      'agent:not-ready': (req) => deps.cti.setNotReady(user.id, req),
+      'agent:codes': () => deps.cti.consoleCodes(user.id),
+      'agent:wrap-up-extend': () => deps.cti.extendWrapUp(user.id),
+      'call:notes': (req) => deps.cti.saveCallNotes(user.id, req),
+      'call:history': (req) => deps.cti.callerHistory(user.id, req.callId),
+      'call:record': (req) => deps.cti.setRecording(user.id, req.on),
+      'call:hold': (req) => deps.cti.holdCall(user.id, req.callId, true),
+      'call:resume': (req) => deps.cti.holdCall(user.id, req.callId, false),
+      'call:mute': (req) => deps.cti.muteCall(user.id, req.callId, true),
+      'call:unmute': (req) => deps.cti.muteCall(user.id, req.callId, false),
+      'call:dtmf': (req) => deps.cti.sendDtmf(user.id, req.callId, req.digits),
+      'call:transfer-targets': () => deps.cti.transferTargets(user.id),
+      'call:transfer': (req) => deps.cti.transferCall(user.id, req.callId, req.to),
+      'call:consult': (req) => deps.cti.consultCall(user.id, req.callId, req.number !== undefined ? { number: req.number } : req.operatorId!),
+      'call:consult-swap': (req) => deps.cti.consultStep(user.id, req.callId, 'swap'),
+      'call:consult-complete': (req) => deps.cti.consultStep(user.id, req.callId, 'complete'),
+      'call:consult-cancel': (req) => deps.cti.consultStep(user.id, req.callId, 'cancel'),
+      'call:conference': (req) => deps.cti.consultStep(user.id, req.callId, 'conference'),
+      'call:dial': (req) => deps.cti.dialNumber(user.id, req.number),
       'admin:subscribe': () => {
         void socket.join(rooms.admins);
         return deps.cti.supervisionSnapshot();
       },
+      'wallboard:subscribe': () => {
+        void socket.join(rooms.admins);
+        return deps.cti.wallboardSnapshot();
+      },
+      'history:subscribe': () => {
+        void socket.join(rooms.history);
+        return { subscribed: true as const };
+      },
+      'monitor:device': (req) => deps.cti.monitorDevice(user, req.kind),
+      'monitor:start': (req) => deps.cti.startMonitor(user, req.callId, req.mode),
+      'monitor:mode': (req) => deps.cti.setMonitorMode(user, req.callId, req.mode),
+      'monitor:stop': (req) => deps.cti.stopMonitor(user, req.callId),
+      'supervisor:not-ready': (req) => deps.cti.supervisorNotReady(user, req.operatorId),
+      'supervisor:sign-out': (req) => deps.cti.supervisorSignOut(user, req.operatorId),
     };
     // generic per event, so each handler keeps its own event's types (no union of handlers)
     const bind = <E extends ClientEventName>(event: E) => on(event, handlers[event]);

@@ -29,7 +29,7 @@ describe('startCti', () => {
     const started = await startAcd(logger);
     acd = started.acd;
     running = await startCti({
-      config: { host: '127.0.0.1', publicHost: '127.0.0.1', sipWsPort: acd.port, sipDomain: DOMAIN, secret: SECRET, bankSize: 2, deviceCredTtlSec: 600 },
+      config: { host: '127.0.0.1', publicHost: '127.0.0.1', sipWsPort: acd.port, sipUdpPort: null, sipTcpPort: null, sipDomain: DOMAIN, secret: SECRET, bankSize: 2, deviceCredTtlSec: 600 },
       prisma: db.prisma,
       io,
       sessions: { resolve: async () => null },

@@ -5,9 +5,22 @@ import type { Logger } from '../log';
 import type { SessionResolver } from '../contracts/auth';
 import type { ClientEvents, ServerEvents } from '../contracts/socket-events';
 import { CtiService } from './cti-service';
+import type { SipPhoneServer } from './device-grants';
+import type { RecordingsPort } from './ports/recordings-port';
 import { PrismaCtiStore } from './prisma-cti-store';
+import type { CtiMetrics } from '../metrics/cti-metrics';
 import { attachCtiSockets, socketNotifier } from './socket-server';
 import { UaBank } from './ua-bank/ua-bank';
+
+/** Where desk phones register: the ACD's plain SIP port (UDP, with TCP when it listens on the same number). */
+function sipPhoneServer(c: Pick<Config, 'publicHost' | 'sipUdpPort' | 'sipTcpPort'>): SipPhoneServer | null {
+  const port = c.sipUdpPort ?? c.sipTcpPort;
+  if (!port) return null;
+  const transports: SipPhoneServer['transports'] = [];
+  if (c.sipUdpPort === port) transports.push('UDP');
+  if (c.sipTcpPort === port) transports.push('TCP');
+  return { host: c.publicHost, port, transports };
+}
 
 export interface RunningCti {
   cti: CtiService;
@@ -22,12 +35,16 @@ export interface RunningCti {
  * UAs keep retrying and the service offers no call until one registers.
  */
 export async function startCti(deps: {
-  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'>;
+  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone'>>;
   prisma: PrismaClient;
   io: Server<ClientEvents, ServerEvents>;
   sessions: SessionResolver;
   logger: Logger;
+  /** where recorded calls are catalogued (server/recordings/recording-catalog.ts) */
+  recordings?: RecordingsPort;
   registerTimeoutMs?: number;
+  /** the CTI's /metrics collectors (server/metrics/cti-metrics.ts) */
+  metrics?: CtiMetrics;
 }): Promise<RunningCti> {
   const { config, logger } = deps;
   // The bank reaches the ACD on loopback when it listens on every address.
@@ -48,7 +65,12 @@ export async function startCti(deps: {
     sipDomain: config.sipDomain,
     deviceWsUrl: `ws://${config.publicHost}:${config.sipWsPort}`,
     deviceCredTtlSec: config.deviceCredTtlSec,
+    sipPhone: sipPhoneServer(config),
+    timeZone: config.reportTimeZone ?? 'UTC',
+    ...(deps.recordings ? { recordings: deps.recordings } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics.port, journal: { onBatch: deps.metrics.onBatch } } : {}),
   });
+  deps.metrics?.watch(cti, bank);
   cti.start();
   attachCtiSockets(deps.io, { cti, sessions: deps.sessions, logger });
   try {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigChange } from '../admin/change-publisher';
 import { NEW_QUEUE } from '../contracts/admin/queues';
 import { DEMO } from '../db/seed';
+import { addLibraryClip } from '../test-support/library-clip';
 import { PERSONA_USER, startApiFixture, type ApiFixture } from './test-support/api-fixture';
 
 /** Queues, numbers, codes and the audit trail through the API. */
@@ -14,13 +15,15 @@ beforeAll(async () => {
   admin = await fx.cookieFor(PERSONA_USER.admin);
   supervisor = await fx.cookieFor(PERSONA_USER.supervisor);
   fx.admin.publisher.subscribe((c) => changes.push(c));
+  // the clips the queues and numbers below name must be in the audio library
+  for (const name of ['closed', 'jazz']) await addLibraryClip(fx.db.prisma, name, 'music');
 }, 90_000);
 afterAll(async () => fx.close());
 
 const queue = (over: Record<string, unknown> = {}) => ({
   ...NEW_QUEUE,
   name: 'Sales',
-  strategyParams: { weight: 2 },
+  strategyParams: { tierWaitSec: 20 },
   ringTimeoutSec: 15,
   wrapUpSec: 10,
   maxWaitSec: 300,
@@ -57,19 +60,23 @@ describe('queues', { timeout: 30_000 }, () => {
     const self = await fx.send('PATCH', `/api/admin/queues/${salesId}`, { cookie: admin, body: queue({ maxWaitAction: 'overflow_queue', overflowQueueId: salesId, version: 1 }) });
     expect(self.status).toBe(400);
     expect(self.json.error.fields.overflowQueueId).toMatch(/itself/);
+    // telling the caller of a recording in a queue that never records is refused on its field
+    const untrue = await fx.send('POST', '/api/admin/queues', { cookie: admin, body: queue({ name: 'X', recordingPolicy: 'never', recordingNotice: true }) });
+    expect(untrue.status).toBe(400);
+    expect(untrue.json.error.fields).toEqual({ recordingNotice: 'this queue never records: choose how it records first, or leave this off' });
   });
 
   it('two admins editing one queue: the second save is refused with who and when', async () => {
-    const a = await fx.send('PATCH', `/api/admin/queues/${salesId}`, { cookie: admin, body: queue({ ringTimeoutSec: 25, maxWaitAction: 'overflow_queue', overflowQueueId: DEMO.queue.id, version: 1 }) });
+    const a = await fx.send('PATCH', `/api/admin/queues/${salesId}`, { cookie: admin, body: queue({ ringTimeoutSec: 25, maxWaitAction: 'overflow_queue', overflowQueueId: DEMO.queue.id, recordingPolicy: 'always', recordingNotice: true, version: 1 }) });
     expect(a.status).toBe(200);
-    expect(a.json.data).toMatchObject({ ringTimeoutSec: 25, overflowQueueName: 'Support', version: 2 });
+    expect(a.json.data).toMatchObject({ ringTimeoutSec: 25, overflowQueueName: 'Support', recordingNotice: true, version: 2 });
     const b = await fx.send('PATCH', `/api/admin/queues/${salesId}`, { cookie: admin, body: queue({ ringTimeoutSec: 40, version: 1 }) });
     expect(b.status).toBe(409);
     expect(b.json.error.message).toMatch(/changed by Ada Admin at .* UTC/);
     expect((await fx.db.prisma.queue.findUniqueOrThrow({ where: { id: salesId } })).ringTimeoutSec).toBe(25);
     const audit = await fx.db.prisma.auditLog.findFirstOrThrow({ where: { entityId: salesId, action: 'queue.update' } });
-    expect(audit.before).toMatchObject({ ringTimeoutSec: 15 });
-    expect(audit.after).toMatchObject({ ringTimeoutSec: 25 });
+    expect(audit.before).toMatchObject({ ringTimeoutSec: 15, recordingNotice: false });
+    expect(audit.after).toMatchObject({ ringTimeoutSec: 25, recordingNotice: true });
   });
 
   it('a queue with callers waiting cannot be deleted, nor one that numbers route to; a stale delete is refused', async () => {
@@ -121,6 +128,10 @@ describe('numbers', { timeout: 30_000 }, () => {
     expect(noTrunk.json.error.fields.trunkId).toMatch(/does not exist/);
     const badAudio = await fx.send('POST', '/api/admin/numbers', { cookie: admin, body: { e164: '+15550199', queueId: DEMO.queue.id, trunkId: null, holdAudio: '../etc/passwd' } });
     expect(badAudio.json.error.fields.holdAudio).toBeDefined();
+    const noClip = await fx.send('POST', '/api/admin/numbers', { cookie: admin, body: { e164: '+15550199', queueId: DEMO.queue.id, trunkId: null, holdAudio: 'nosuchclip' } });
+    expect(noClip.json.error.fields).toEqual({ holdAudio: 'there is no clip "nosuchclip" in the audio library' });
+    const badPriority = await fx.send('POST', '/api/admin/numbers', { cookie: admin, body: { e164: '+15550199', queueId: DEMO.queue.id, trunkId: null, holdAudio: 'default', priority: 12 } });
+    expect(badPriority.json.error.fields.priority).toBe('priority: at most 9');
     expect(await fx.db.prisma.number.count()).toBe(before);
   });
 
@@ -128,10 +139,11 @@ describe('numbers', { timeout: 30_000 }, () => {
     const billing = (await fx.db.prisma.queue.findUniqueOrThrow({ where: { name: 'Billing' } })).id;
     const add = await fx.send('POST', '/api/admin/numbers', { cookie: admin, body: { e164: '+44 20 7946 0000', queueId: billing, trunkId: null, holdAudio: 'default' } });
     expect(add.status).toBe(201);
-    expect(add.json.data).toMatchObject({ e164: '+442079460000', queueName: 'Billing', version: 1 });
+    expect(add.json.data).toMatchObject({ e164: '+442079460000', queueName: 'Billing', version: 1, priority: 0 });
     expect(changes.at(-1)).toMatchObject({ entity: 'number', id: '+442079460000', action: 'create' });
     const path = `/api/admin/numbers/${encodeURIComponent('+442079460000')}`;
-    expect((await fx.send('PATCH', path, { cookie: admin, body: { queueId: DEMO.queue.id, trunkId: null, holdAudio: 'jazz', version: 1 } })).status).toBe(200);
+    expect((await fx.send('PATCH', path, { cookie: admin, body: { queueId: DEMO.queue.id, trunkId: null, holdAudio: 'jazz', priority: 4, version: 1 } })).status).toBe(200);
+    expect((await fx.db.prisma.number.findUniqueOrThrow({ where: { e164: '+442079460000' } })).priority).toBe(4);
     const stale = await fx.send('PATCH', path, { cookie: admin, body: { queueId: billing, trunkId: null, holdAudio: 'default', version: 1 } });
     expect(stale.status).toBe(409);
     expect(stale.json.error.message).toMatch(/changed by Ada Admin/);

@@ -1,10 +1,13 @@
 import type { AdminServices } from '../admin/admin-services';
 import { AuditQuery } from '../contracts/admin/audit';
 import { CodeCreate, CodeKind, CodeUpdate } from '../contracts/admin/codes';
+import { DialPrefixCreate } from '../contracts/admin/dialing';
 import { NumberCreate, NumbersQuery, NumberUpdate } from '../contracts/admin/numbers';
 import { E164Number, RowId } from '../contracts/admin/paging';
 import { PasswordLinkCreate, PasswordSet, PeopleQuery, PersonCreate, PersonUpdate } from '../contracts/admin/people';
 import { QueueCreate, QueuesQuery, QueueUpdate, VersionQuery } from '../contracts/admin/queues';
+import { ScheduleCreate, SchedulesQuery, ScheduleUpdate } from '../contracts/admin/schedules';
+import { TrunkCreate, TrunksQuery, TrunkUpdate } from '../contracts/admin/trunks';
 import { ADMIN_ONLY, STAFF, actorOf, body, ok, param, query, route, type Route } from './route-table';
 
 /**
@@ -48,12 +51,39 @@ export function adminRoutes(admin: AdminServices, bodyLimit: number): Route[] {
       ok(c.res, { deleted: true });
     }),
 
+    // Trunks (the password is write-only: no answer carries it)
+    route('GET', '/api/admin/trunks', STAFF, async (c) => ok(c.res, await admin.trunks.list(query(c, TrunksQuery)))),
+    route('GET', '/api/admin/trunk-status', STAFF, async (c) => ok(c.res, admin.trunks.status())),
+    route('GET', '/api/admin/trunks/:id', STAFF, async (c) => ok(c.res, await admin.trunks.get(param(c, 'id', RowId)))),
+    route('POST', '/api/admin/trunks', ADMIN_ONLY, async (c) => ok(c.res, await admin.trunks.create(actorOf(c), await body(c, TrunkCreate, bodyLimit)), 201)),
+    route('PATCH', '/api/admin/trunks/:id', ADMIN_ONLY, async (c) => ok(c.res, await admin.trunks.update(actorOf(c), param(c, 'id', RowId), await body(c, TrunkUpdate, bodyLimit)))),
+    route('DELETE', '/api/admin/trunks/:id', ADMIN_ONLY, async (c) => {
+      await admin.trunks.remove(actorOf(c), param(c, 'id', RowId), query(c, VersionQuery).version);
+      ok(c.res, { deleted: true });
+    }),
+
+    // Business hours
+    route('GET', '/api/admin/schedules', STAFF, async (c) => ok(c.res, await admin.schedules.list(query(c, SchedulesQuery)))),
+    route('GET', '/api/admin/schedule-options', STAFF, async (c) => ok(c.res, await admin.schedules.options())),
+    route('GET', '/api/admin/schedules/:id', STAFF, async (c) => ok(c.res, await admin.schedules.get(param(c, 'id', RowId)))),
+    route('POST', '/api/admin/schedules', ADMIN_ONLY, async (c) => ok(c.res, await admin.schedules.create(actorOf(c), await body(c, ScheduleCreate, bodyLimit)), 201)),
+    route('PATCH', '/api/admin/schedules/:id', ADMIN_ONLY, async (c) => ok(c.res, await admin.schedules.update(actorOf(c), param(c, 'id', RowId), await body(c, ScheduleUpdate, bodyLimit)))),
+    route('DELETE', '/api/admin/schedules/:id', ADMIN_ONLY, async (c) => {
+      await admin.schedules.remove(actorOf(c), param(c, 'id', RowId), query(c, VersionQuery).version);
+      ok(c.res, { deleted: true });
+    }),
+
     // Not-ready reasons and wrap-up dispositions
     route('GET', '/api/admin/codes/:kind', STAFF, async (c) => ok(c.res, await admin.codes.list(param(c, 'kind', CodeKind)))),
     route('POST', '/api/admin/codes/:kind', ADMIN_ONLY, async (c) => ok(c.res, await admin.codes.create(actorOf(c), param(c, 'kind', CodeKind), await body(c, CodeCreate, bodyLimit)), 201)),
     route('PATCH', '/api/admin/codes/:kind/:id', ADMIN_ONLY, async (c) =>
       ok(c.res, await admin.codes.update(actorOf(c), param(c, 'kind', CodeKind), param(c, 'id', RowId), await body(c, CodeUpdate, bodyLimit))),
     ),
+
+    // Outbound calls: the prefixes operators may dial
+    route('GET', '/api/admin/dial-prefixes', STAFF, async (c) => ok(c.res, await admin.dialing.list())),
+    route('POST', '/api/admin/dial-prefixes', ADMIN_ONLY, async (c) => ok(c.res, await admin.dialing.create(actorOf(c), await body(c, DialPrefixCreate, bodyLimit)), 201)),
+    route('DELETE', '/api/admin/dial-prefixes/:id', ADMIN_ONLY, async (c) => ok(c.res, await admin.dialing.remove(actorOf(c), param(c, 'id', RowId)))),
 
     // Audit
     route('GET', '/api/admin/audit', STAFF, async (c) => ok(c.res, await admin.audit.list(query(c, AuditQuery)))),

@@ -25,7 +25,17 @@ beforeAll(async () => {
   db = await openDatabase({ databaseUrl: null, dataDir: 'memory://' });
   await seedDemo(db.prisma, { password: PASSWORD });
   await db.prisma.call.create({
-    data: { id: 'call-1', acdLegId: 'leg-00112233445566778899', dialed: DEMO.number, callerId: '"Carla" <sip:caller-ab@patchbay.local>', queueId: DEMO.queue.id, arrivedAt: new Date(1_700_000_000_000) },
+    data: {
+      id: 'call-1',
+      acdLegId: 'leg-00112233445566778899',
+      dialed: DEMO.number,
+      callerId: '"Carla" <sip:caller-ab@patchbay.local>',
+      queueId: DEMO.queue.id,
+      arrivedAt: new Date(1_700_000_000_000),
+      notes: 'Wants the invoice again',
+      dispositionCode: 'resolved',
+      wrapUpExtended: true,
+    },
   });
   await db.prisma.callEvent.createMany({
     data: [
@@ -176,11 +186,12 @@ describe('auth', { timeout: 20_000 }, () => {
 describe('routes and roles', { timeout: 20_000 }, () => {
   it('admin reads calls and a timeline ordered by seq', async () => {
     const cookie = await login(ADMIN.email);
-    const calls = await get('/api/admin/calls?limit=10', cookie);
+    const calls = await get('/api/admin/calls?pageSize=10', cookie);
     expect(calls.status).toBe(200);
-    const cj = (await calls.json()) as { data: { id: string; queue: string; arrivedAt: number }[] };
-    expect(cj.data).toHaveLength(1);
-    expect(cj.data[0]).toMatchObject({ id: 'call-1', queue: DEMO.queue.name, arrivedAt: 1_700_000_000_000 });
+    const cj = (await calls.json()) as { data: { rows: { id: string; queue: string; arrivedAt: number }[]; total: number } };
+    expect(cj.data.rows).toHaveLength(1);
+    expect(cj.data.total).toBe(1);
+    expect(cj.data.rows[0]).toMatchObject({ id: 'call-1', queue: DEMO.queue.name, arrivedAt: 1_700_000_000_000 });
     const ev = await get('/api/admin/calls/call-1/events', cookie);
     const ej = (await ev.json()) as { data: { seq: number; type: string }[] };
     expect(ej.data.map((e) => [e.seq, e.type])).toEqual([
@@ -188,7 +199,12 @@ describe('routes and roles', { timeout: 20_000 }, () => {
       [2, 'offered'],
     ]);
     expect((await get('/api/admin/calls/nope/events', cookie)).status).toBe(404);
-    expect((await get('/api/admin/calls?limit=0', cookie)).status).toBe(400);
+    // one call with its after-call work; the disposition's label comes from the admin's list
+    const one = (await (await get('/api/admin/calls/call-1', cookie)).json()) as { data: unknown };
+    expect(one.data).toMatchObject({ id: 'call-1', notes: 'Wants the invoice again', disposition: { code: 'resolved', label: 'Resolved' }, wrapUpExtended: true, wrapUpEndedAt: null, callerNumber: null });
+    expect((await get('/api/admin/calls/nope', cookie)).status).toBe(404);
+    expect((await get('/api/admin/calls/%20', cookie)).status).toBe(400);
+    expect((await get('/api/admin/calls?pageSize=0', cookie)).status).toBe(400);
   });
 
   it('an operator gets 403 on admin routes; anonymous gets 401', async () => {

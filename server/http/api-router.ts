@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { z } from 'zod';
+import path from 'node:path';
 import { createAdminServices, type AdminServices } from '../admin/admin-services';
 import type { Config } from '../config';
 import type { PrismaClient } from '../db/database';
@@ -7,12 +7,20 @@ import { dummyHash, verifyPassword } from '../db/passwords';
 import type { Logger } from '../log';
 import type { AuthUser } from '../contracts/auth';
 import { AppError, fieldErrors, toErrorResponse } from '../contracts/result';
-import { LoginCredentials, homeFor, type AdminCallRow, type CallConfig, type CallEventRow, type HealthInfo, type LoginResult } from '../contracts/web-api';
+import { LoginCredentials, homeFor, type CallConfig, type HealthInfo, type LoginResult } from '../contracts/web-api';
+import { LocalRecordingStorage } from '../recordings/local-recording-storage';
+import { RecordingService } from '../recordings/recording-service';
 import { accountRoutes } from './account-routes';
+import { callHistoryRoutes } from './call-history-routes';
+import { recordingRoutes } from './recording-routes';
+import { reportRoutes } from './report-routes';
 import { adminRoutes } from './admin-routes';
+import { audioRoutes } from './audio-routes';
 import { clientIp, isSameOrigin, PayloadTooLarge, readJsonBody, sendJson, STATUS } from './http-io';
 import { LoginRateLimiter } from './login-rate-limiter';
-import { allows, ok, route, STAFF, type Route } from './route-table';
+import { allows, bearerMatches, ok, route, type Route } from './route-table';
+import { metricsRoutes } from './metrics-routes';
+import { PlatformMetrics, type MetricsSource } from '../metrics/platform-metrics';
 import type { SessionService } from './session-service';
 
 /**
@@ -25,7 +33,11 @@ export interface ApiDeps {
   prisma: PrismaClient;
   sessions: SessionService;
   logger: Logger;
-  config: Pick<Config, 'publicHost' | 'sipWsPort' | 'sipDomain'>;
+  config: Pick<Config, 'publicHost' | 'sipWsPort' | 'sipDomain'> & Partial<Pick<Config, 'recordingsDir' | 'reportTimeZone' | 'metricsToken'>>;
+  /** what GET /metrics renders (the process's Prometheus registry); an empty registry when absent */
+  metrics?: MetricsSource;
+  /** the recordings' rows and files; built over the local recordings directory when absent */
+  recordings?: RecordingService;
   /** the admin service layer; built from `prisma` when absent (the composition root may share its publisher) */
   admin?: AdminServices;
   /** injectable for tests; defaults to 5 failures / 5 min per e-mail, 20 per IP */
@@ -36,9 +48,6 @@ export interface ApiDeps {
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
-const CallsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
-const CallIdParam = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'not a call id');
-
 /** The whole route table (the authorisation matrix test enumerates it). */
 export function createApiRoutes(deps: ApiDeps): Route[] {
   const { prisma, sessions, config } = deps;
@@ -46,6 +55,7 @@ export function createApiRoutes(deps: ApiDeps): Route[] {
   const limiter = deps.loginLimiter ?? new LoginRateLimiter();
   const bodyLimit = deps.bodyLimit ?? 16 * 1024;
   const admin = deps.admin ?? createAdminServices({ prisma, logger: deps.logger });
+  const recordings = deps.recordings ?? new RecordingService(prisma, new LocalRecordingStorage(path.resolve(config.recordingsDir ?? '.data/recordings')), deps.logger);
 
   return [
     route('GET', '/api/health', 'public', async ({ res }) => {
@@ -112,42 +122,13 @@ export function createApiRoutes(deps: ApiDeps): Route[] {
       ok(res, body);
     }),
 
-    route('GET', '/api/admin/calls', STAFF, async ({ url, res }) => {
-      const q = CallsQuery.safeParse(Object.fromEntries(url.searchParams));
-      if (!q.success) throw new AppError('BAD_REQUEST', 'bad query', fieldErrors(q.error));
-      const rows = await prisma.call.findMany({
-        orderBy: { arrivedAt: 'desc' },
-        take: q.data.limit,
-        include: { queue: { select: { name: true } }, operator: { select: { name: true } } },
-      });
-      const body: AdminCallRow[] = rows.map((c) => ({
-        id: c.id,
-        dialed: c.dialed,
-        callerId: c.callerId,
-        queue: c.queue?.name ?? null,
-        operatorId: c.operatorId,
-        operatorName: c.operator?.name ?? null,
-        arrivedAt: c.arrivedAt.getTime(),
-        offeredAt: c.offeredAt?.getTime() ?? null,
-        answeredAt: c.answeredAt?.getTime() ?? null,
-        endedAt: c.endedAt?.getTime() ?? null,
-        endedBy: c.endedBy,
-        outcome: c.outcome,
-      }));
-      ok(res, body);
-    }),
-
-    route('GET', '/api/admin/calls/:id/events', STAFF, async ({ params, res }) => {
-      const id = CallIdParam.safeParse(params.id);
-      if (!id.success) throw new AppError('BAD_REQUEST', 'not a call id', { id: 'not a call id' });
-      const call = await prisma.call.findUnique({ where: { id: id.data }, select: { id: true } });
-      if (!call) throw new AppError('NOT_FOUND', 'no such call');
-      const events = await prisma.callEvent.findMany({ where: { callId: id.data }, orderBy: { seq: 'asc' } });
-      const body: CallEventRow[] = events.map((e) => ({ seq: e.seq, at: e.at.getTime(), type: e.type, data: e.data ?? null }));
-      ok(res, body);
-    }),
     ...accountRoutes(admin, bodyLimit),
     ...adminRoutes(admin, bodyLimit),
+    ...audioRoutes(admin, bodyLimit),
+    ...recordingRoutes(recordings, deps.logger),
+    ...callHistoryRoutes(prisma, deps.logger),
+    ...reportRoutes(prisma, config.reportTimeZone ?? 'UTC'),
+    ...metricsRoutes(deps.metrics ?? new PlatformMetrics({ process: false }), config.metricsToken ?? null),
   ];
 }
 
@@ -159,7 +140,7 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
 
   return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://internal');
-    if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return false;
+    if (url.pathname !== '/api' && !url.pathname.startsWith('/api/') && url.pathname !== '/metrics') return false;
     try {
       const candidates = routes.filter((r) => r.pattern.test(url.pathname));
       if (candidates.length === 0) throw new AppError('NOT_FOUND', 'no such API route');
@@ -170,9 +151,11 @@ export function createApiHandler(deps: ApiDeps): ApiHandler {
         return true;
       }
       if (r.method !== 'GET' && !isSameOrigin(req)) throw new AppError('FORBIDDEN', 'cross-origin request refused');
+      // A machine's token opens its route without a session (a scraper); a wrong one opens nothing.
+      const byToken = bearerMatches(req.headers.authorization, r.bearer);
       // Public GETs need no user: skip the session lookup (one query less per health check).
-      const user = r.access === 'public' && r.method === 'GET' ? null : await sessions.resolve(req.headers.cookie);
-      if (!allows(r.access, user?.role ?? null)) {
+      const user = byToken || (r.access === 'public' && r.method === 'GET') ? null : await sessions.resolve(req.headers.cookie);
+      if (!byToken && !allows(r.access, user?.role ?? null)) {
         throw user ? new AppError('FORBIDDEN', 'your role may not do this') : new AppError('UNAUTHENTICATED', 'sign in first');
       }
       const m = r.pattern.exec(url.pathname);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO } from '../db/seed';
 import { allows, type Route } from './route-table';
-import { PERSONA_ROLE, PERSONA_USER, startApiFixture, type ApiFixture, type Persona } from './test-support/api-fixture';
+import { FIXTURE_METRICS_TOKEN, PERSONA_ROLE, PERSONA_USER, startApiFixture, type ApiFixture, type Persona } from './test-support/api-fixture';
 
 /**
  * The authorisation matrix, generated from the route table itself: every route × anonymous,
@@ -18,6 +18,7 @@ const SAMPLE_BY_PATH: Record<string, Record<string, string>> = {
   '/api/admin/queues/:id': { id: DEMO.queue.id },
   '/api/admin/codes/:kind/:id': { kind: 'not_ready', id: 'nr-break' },
   '/api/admin/calls/:id/events': { id: 'call-none' },
+  '/api/admin/audio-files/:name': { name: 'default' },
 };
 
 function concrete(r: Route): string {
@@ -40,6 +41,12 @@ describe('authorisation matrix (generated from the route table)', { timeout: 60_
     expect(fx.routes.length).toBeGreaterThan(25);
     const keys = fx.routes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
+    // the call history, its export and a call's page are in the table (staff only, as every admin read)
+    for (const k of ['GET /api/admin/calls', 'GET /api/admin/calls.csv', 'GET /api/admin/calls/:id', 'GET /api/admin/calls/:id/events']) expect(keys).toContain(k);
+    // the wallboard's report: staff only (operators 403, anonymous 401, like every /api/admin read)
+    expect(keys).toContain('GET /api/admin/reports/queue-figures');
+    // the reports page's charts (JSON, and CSV with format=csv): staff only too
+    for (const k of ['GET /api/admin/reports/intervals', 'GET /api/admin/reports/operators', 'GET /api/admin/reports/states', 'GET /api/admin/reports/queues']) expect(keys).toContain(k);
     // every write under /api/admin is admin-only; every read there is staff (admin + supervisor)
     for (const r of fx.routes.filter((x) => x.path.startsWith('/api/admin/'))) {
       expect(r.access, `${r.method} ${r.path}`).toEqual(r.method === 'GET' ? ['ADMIN', 'SUPERVISOR'] : ['ADMIN']);
@@ -65,6 +72,36 @@ describe('authorisation matrix (generated from the route table)', { timeout: 60_
       }
     }
     expect(rows).toHaveLength(fx.routes.length * PERSONAS.length);
+  });
+
+  it('a machine token opens only the routes that name it (the scraper and /metrics), and a wrong one opens nothing', async () => {
+    const withToken = fx.routes.filter((r) => r.bearer);
+    expect(withToken.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /metrics']);
+    for (const r of fx.routes) {
+      const res = await fx.send(r.method, concrete(r), { bearer: FIXTURE_METRICS_TOKEN, ...(r.method === 'GET' ? {} : { body: {} }) });
+      const cell = `${r.method} ${r.path} as the scraper: ${res.status}`;
+      if (r.bearer || r.access === 'public') expect([401, 403, 405], cell).not.toContain(res.status);
+      else expect(res.status, cell).toBe(401);
+    }
+    for (const bearer of [FIXTURE_METRICS_TOKEN.slice(0, -1) + 'X', FIXTURE_METRICS_TOKEN + 'x', 'short']) {
+      expect((await fx.send('GET', '/metrics', { bearer })).status).toBe(401);
+    }
+    // the metrics route keeps its role rule for sessions: admin only
+    expect(withToken[0]!.access).toEqual(['ADMIN']);
+  });
+
+  it('/metrics answers the Prometheus text format to the scraper and to an admin, and names no secret', async () => {
+    const byToken = await fx.send('GET', '/metrics', { bearer: FIXTURE_METRICS_TOKEN });
+    expect(byToken.status).toBe(200);
+    expect(byToken.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(byToken.json).toMatch(/^# HELP process_cpu_user_seconds_total/m);
+    expect(byToken.json).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    const asAdmin = await fx.send('GET', '/metrics', { cookie: await fx.cookieFor(PERSONA_USER.admin) });
+    expect(asAdmin.status).toBe(200);
+    for (const text of [byToken.json as string, asAdmin.json as string]) {
+      expect(text).not.toContain(FIXTURE_METRICS_TOKEN);
+      expect(text).not.toContain('fixture-secret');
+    }
   });
 
   it('every state change is refused cross-origin, even for an admin', async () => {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { Role } from '../contracts/agent';
@@ -34,16 +35,29 @@ export interface Route {
   pattern: RegExp;
   keys: string[];
   access: Access;
+  /**
+   * A token that also opens the route without a session (`Authorization: Bearer <token>`): a
+   * machine's access, such as Prometheus scraping /metrics. null or absent: sessions only.
+   */
+  bearer?: string | null;
   handle(ctx: Ctx): Promise<void>;
 }
 
-export function route(method: Method, path: string, access: Access, handle: Route['handle']): Route {
+export function route(method: Method, path: string, access: Access, handle: Route['handle'], opts: { bearer?: string | null } = {}): Route {
   const keys: string[] = [];
   const src = path.replace(/:([a-zA-Z0-9]+)/g, (_m, k: string) => {
     keys.push(k);
     return '([^/]+)';
   });
-  return { method, path, pattern: new RegExp(`^${src}$`), keys, access, handle };
+  return { method, path, pattern: new RegExp(`^${src}$`), keys, access, handle, ...(opts.bearer ? { bearer: opts.bearer } : {}) };
+}
+
+/** Does the request's `Authorization: Bearer …` carry the route's token? Compared in constant time. */
+export function bearerMatches(authorization: string | undefined, token: string | null | undefined): boolean {
+  if (!token || !authorization?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(authorization.slice(7).trim());
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
 }
 
 /** May `role` (null: anonymous) call a route with this access? The router and the matrix test share it. */

@@ -18,7 +18,8 @@ import type { MobileStatus } from '../../server/contracts/socket-events';
 /**
  * The operator's mobile as a device, end to end: the CTI (real JsSIP bank, database) verifies
  * the number with a call the ACD sends out through a trunk to a carrier on loopback (which
- * challenges with 407), then routes a caller to it; the CTI releases it when the caller hangs up.
+ * challenges with 407), then routes a caller to it (the phone keys 1 to take it: press-1 accept); the
+ * CTI releases it when the caller hangs up.
  */
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 const MOBILE = '+447700900123';
@@ -130,6 +131,11 @@ describe('mobile device through a trunk (CTI + bank + ACD + loopback carrier)', 
     const caller = await placeCall(`ws://127.0.0.1:${acd.port}`);
     const call = await carrierAnswers();
     expect(call.inv.headers.get('From')).toContain('+15550199');
+    // press-1 accept is on for mobiles by default: the answered phone is asked, and keys 1
+    await until(() => acd.legs().some((l) => l.kind === 'device' && l.state === 'waiting'), 5000, 'the mobile asked to press 1');
+    expect(cti.getAgent(op.id)?.state).toBe('reserved');
+    const asked = acd.legs().find((l) => l.kind === 'device' && l.state === 'waiting')!;
+    media.endpoints.get(asked.legId)!.emitDtmf('1', 160);
     await until(() => cti.getAgent(op.id)?.state === 'talking', 5000, 'talking on the mobile');
 
     expect((await caller.hangUp()).status).toBe(200);

@@ -56,7 +56,8 @@ export function DataTable<T extends RowData>({ columns, rows, page, sort, onSort
   });
   return (
     <div className="grid gap-3">
-      <div className="overflow-x-auto rounded-box border border-border bg-surface">
+      {/* relative: the containing block of visually-hidden labels in cells, which would otherwise escape the scroll box and widen the page */}
+      <div className="relative overflow-x-auto rounded-box border border-border bg-surface">
         <table className="m-0" data-testid={testId} aria-busy={loading || undefined}>
           <caption className="visually-hidden">{caption}</caption>
           <thead>

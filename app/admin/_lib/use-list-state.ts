@@ -18,7 +18,7 @@ export interface ListState {
 /** `filterKeys` must be a module constant (it is a dependency of the parsed state). */
 const NO_FILTERS: readonly string[] = [];
 
-export function useListState(defaultSort: string, filterKeys: readonly string[] = NO_FILTERS, pageSize = 20) {
+export function useListState(defaultSort: string, filterKeys: readonly string[] = NO_FILTERS, pageSize = 20, defaultDir: 'asc' | 'desc' = 'asc') {
   const sp = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
@@ -29,11 +29,11 @@ export function useListState(defaultSort: string, filterKeys: readonly string[] 
     return {
       q: p.get('q') ?? '',
       sort: p.get('sort') ?? defaultSort,
-      dir: p.get('dir') === 'desc' ? 'desc' : 'asc',
+      dir: p.get('dir') === 'desc' || p.get('dir') === 'asc' ? (p.get('dir') as 'asc' | 'desc') : defaultDir,
       page: Math.max(1, Number(p.get('page') ?? 1) || 1),
       filters: Object.fromEntries(filterKeys.map((k) => [k, p.get(k) ?? ''])),
     };
-  }, [key, defaultSort, filterKeys]);
+  }, [key, defaultSort, filterKeys, defaultDir]);
 
   /** Changes some of the state; anything but the page itself goes back to page 1. */
   const set = useCallback(

@@ -1,9 +1,11 @@
 'use client';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useRouter } from 'next/navigation';
-import { useForm, type Resolver } from 'react-hook-form';
+import { useForm, type Control, type Resolver, type UseFormRegister } from 'react-hook-form';
 import type { z } from 'zod';
-import { NumberCreate, type NumberRow, type NumberUpdate, type TrunkOption } from '@/server/contracts/admin/numbers';
+import { NEW_NUMBER_HOURS, NumberFormFields, type NumberRow, type NumberUpdate, type TrunkOption } from '@/server/contracts/admin/numbers';
+import { closedRules, type ScheduleOption } from '@/server/contracts/admin/schedules';
+import { HoursFields, type HoursValues } from '../_parts/hours-fields';
 import { Version } from '@/server/contracts/admin/paging';
 import type { QueueOption } from '@/server/contracts/admin/queues';
 import { api } from '../../_lib/api';
@@ -16,6 +18,7 @@ import { useApi } from '../_lib/use-api';
 import { useMe } from '../_lib/use-me';
 import { ConfirmDelete } from '../_parts/confirm-delete';
 import { EditorPending } from '../_parts/editor-states';
+import { AudioPicker } from '../_parts/audio-picker';
 import { FormBanner } from '../_parts/form-banner';
 import { PageFrame, ReadOnlyNote, Section } from '../_parts/page-frame';
 import { SaveBar } from '../_parts/save-bar';
@@ -27,8 +30,9 @@ export function NumberEditor({ e164 }: { e164: string | null }) {
   const number = useApi<NumberRow>(e164 ? `/api/admin/numbers/${encodeURIComponent(e164)}` : null);
   const queues = useApi<QueueOption[]>('/api/admin/queue-options');
   const trunks = useApi<TrunkOption[]>('/api/admin/trunk-options');
+  const schedules = useApi<ScheduleOption[]>('/api/admin/schedule-options');
   const current = e164 ? number.data : null;
-  if ((e164 && !current) || !queues.data || !trunks.data) return <EditorPending title={e164 ?? 'Add a number'} error={number.error ?? queues.error ?? trunks.error} />;
+  if ((e164 && !current) || !queues.data || !trunks.data || !schedules.data) return <EditorPending title={e164 ?? 'Add a number'} error={number.error ?? queues.error ?? trunks.error ?? schedules.error} />;
   return (
     <PageFrame
       title={current ? current.e164 : 'Add a number'}
@@ -50,6 +54,7 @@ export function NumberEditor({ e164 }: { e164: string | null }) {
         number={current}
         queues={queues.data}
         trunks={trunks.data}
+        schedules={schedules.data}
         readOnly={!canEdit}
         onSaved={(saved) => (current ? number.reload() : router.push(`/admin/numbers/${encodeURIComponent(saved.e164)}`))}
         onReload={number.reload}
@@ -58,22 +63,27 @@ export function NumberEditor({ e164 }: { e164: string | null }) {
   );
 }
 
-type Values = z.input<typeof NumberCreate> & { version?: number };
-const KNOWN = ['e164', 'queueId', 'trunkId', 'holdAudio'] as const;
+type Values = z.input<typeof NumberFormFields> & { version?: number };
+const KNOWN = ['e164', 'queueId', 'trunkId', 'holdAudio', 'scheduleId', 'closedAudio', 'closedAction', 'closedQueueId', 'closedNumber', 'priority'] as const;
+const CreateSchema = NumberFormFields.superRefine(closedRules);
+const EditSchema = NumberFormFields.extend({ version: Version }).superRefine(closedRules);
 
-function NumberForm({ number, queues, trunks, readOnly, onSaved, onReload }: { number: NumberRow | null; queues: QueueOption[]; trunks: TrunkOption[]; readOnly: boolean; onSaved(n: NumberRow): void; onReload(): void }) {
+function NumberForm({ number, queues, trunks, schedules, readOnly, onSaved, onReload }: { number: NumberRow | null; queues: QueueOption[]; trunks: TrunkOption[]; schedules: ScheduleOption[]; readOnly: boolean; onSaved(n: NumberRow): void; onReload(): void }) {
   const defaults: Values = number
-    ? { e164: number.e164, queueId: number.queueId, trunkId: number.trunkId, holdAudio: number.holdAudio, version: number.version }
-    : { e164: '', queueId: queues[0]?.id ?? '', trunkId: null, holdAudio: 'default' };
+    ? { e164: number.e164, queueId: number.queueId, trunkId: number.trunkId, holdAudio: number.holdAudio, scheduleId: number.scheduleId, closedAudio: number.closedAudio, closedAction: number.closedAction, closedQueueId: number.closedQueueId, closedNumber: number.closedNumber, priority: number.priority, version: number.version }
+    : { e164: '', queueId: queues[0]?.id ?? '', trunkId: null, holdAudio: 'default', priority: 0, ...NEW_NUMBER_HOURS };
   // editing sends the update schema's fields; the form also holds the (read-only) number
-  const schema = number ? NumberCreate.extend({ version: Version }) : NumberCreate;
+  const schema = number ? EditSchema : CreateSchema;
   const { register, control, handleSubmit, formState, setError, reset } = useForm<Values>({ resolver: zodResolver(schema) as unknown as Resolver<Values>, defaultValues: defaults, mode: 'onTouched' });
   const refusal = useServerErrors(setError, KNOWN);
   useUnsavedChanges(formState.isDirty && !formState.isSubmitSuccessful);
   const submit = handleSubmit(async (values) => {
     refusal.clear();
     const r = number
-      ? await api<NumberRow>(`/api/admin/numbers/${encodeURIComponent(number.e164)}`, { method: 'PATCH', body: { queueId: values.queueId, trunkId: values.trunkId, holdAudio: values.holdAudio, version: number.version } satisfies NumberUpdate })
+      ? await api<NumberRow>(`/api/admin/numbers/${encodeURIComponent(number.e164)}`, {
+          method: 'PATCH',
+          body: { queueId: values.queueId, trunkId: values.trunkId, holdAudio: values.holdAudio, scheduleId: values.scheduleId ?? null, closedAudio: values.closedAudio ?? null, closedAction: values.closedAction ?? 'release', closedQueueId: values.closedQueueId ?? null, closedNumber: values.closedNumber ?? null, priority: values.priority ?? 0, version: number.version } satisfies NumberUpdate,
+        })
       : await api<NumberRow>('/api/admin/numbers', { method: 'POST', body: values });
     if (r.ok) {
       reset(values);
@@ -114,11 +124,15 @@ function NumberForm({ number, queues, trunks, readOnly, onSaved, onReload }: { n
                 </Select>
               )}
             </FormField>
-            <FormField control={control} name="holdAudio" label="Hold audio" hint="A clip name; default is the built-in music.">
-              {(p) => <Input {...p} {...register('holdAudio')} data-testid="number-hold-audio" />}
+            <FormField control={control} name="holdAudio" label="Hold audio" hint="What callers to this number hear while they wait; the queue's own hold audio unless you pick a clip here. ▶ to listen before saving.">
+              {(p) => <AudioPicker {...p} control={control} name="holdAudio" builtInLabel="default — the queue's hold audio" testId="number-hold-audio" />}
+            </FormField>
+            <FormField control={control} name="priority" label="Caller priority" hint="0 (normal) to 9: callers to this number go ahead of earlier callers in the queue; anyone who waits long enough still gets their turn.">
+              {(p) => <Input {...p} {...register('priority', { valueAsNumber: true })} type="number" min={0} max={9} inputMode="numeric" data-testid="number-priority" />}
             </FormField>
           </div>
         </Section>
+        <HoursFields control={control as unknown as Control<HoursValues>} register={register as unknown as UseFormRegister<HoursValues>} schedules={schedules} queues={queues} what="number" />
       </fieldset>
       {!readOnly && <SaveBar busy={formState.isSubmitting} dirty={formState.isDirty && !formState.isSubmitSuccessful} backHref="/admin/numbers" label={number ? 'Save' : 'Add the number'} />}
     </form>

@@ -25,6 +25,7 @@ const COLUMNS = col.columns([
   col.accessor('queueName', { id: 'queue', header: 'Queue' }),
   col.accessor('trunkName', { header: 'Trunk', enableSorting: false, cell: (c) => c.getValue() ?? 'Any (WebRTC and SIP phones)' }),
   col.accessor('holdAudio', { header: 'Hold audio', enableSorting: false }),
+  col.accessor('priority', { header: 'Caller priority', enableSorting: false }),
 ]);
 
 export function NumbersList() {

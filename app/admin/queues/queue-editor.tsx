@@ -1,6 +1,7 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import type { QueueOption, QueueRow } from '@/server/contracts/admin/queues';
+import type { ScheduleOption } from '@/server/contracts/admin/schedules';
 import { api } from '../../_lib/api';
 import { changeStamp } from '../_lib/format';
 import { useApi } from '../_lib/use-api';
@@ -16,8 +17,9 @@ export function QueueEditor({ id }: { id: string | null }) {
   const { canEdit } = useMe();
   const queue = useApi<QueueRow>(id ? `/api/admin/queues/${encodeURIComponent(id)}` : null);
   const options = useApi<QueueOption[]>('/api/admin/queue-options');
+  const schedules = useApi<ScheduleOption[]>('/api/admin/schedule-options');
   const current = id ? queue.data : null;
-  if ((id && !current) || !options.data) return <EditorPending title={id ? 'Queue' : 'Add a queue'} error={queue.error ?? options.error} />;
+  if ((id && !current) || !options.data || !schedules.data) return <EditorPending title={id ? 'Queue' : 'Add a queue'} error={queue.error ?? options.error ?? schedules.error} />;
   return (
     <PageFrame
       title={current ? current.name : 'Add a queue'}
@@ -38,6 +40,7 @@ export function QueueEditor({ id }: { id: string | null }) {
         key={current ? `${current.id}:${current.version}` : 'new'}
         queue={current}
         others={options.data.filter((q) => q.id !== current?.id)}
+        schedules={schedules.data}
         readOnly={!canEdit}
         onSaved={(saved) => (current ? queue.reload() : router.push(`/admin/queues/${encodeURIComponent(saved.id)}`))}
         onReload={queue.reload}

@@ -8,6 +8,7 @@ import type { Registrar } from '../registrar';
 import type { AcdTimers } from '../timers';
 import type { TransportSet } from '../transport/transport-set';
 import type { TrunkSide } from '../trunks/trunk-side';
+import type { CallbackLedger } from './callback-ledger';
 import type { LegTable } from './leg-table';
 
 /**
@@ -25,6 +26,8 @@ export interface CallContext {
   readonly transports: TransportSet;
   readonly trunks: TrunkSide | null;
   readonly table: LegTable;
+  /** the callers who pressed keys: what a callback dial may call (callback-ledger.ts) */
+  readonly callbacks: CallbackLedger;
   /** False once the ACD is stopping: nothing new is offered or dialled. */
   running(): boolean;
 }

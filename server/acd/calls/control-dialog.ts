@@ -25,7 +25,7 @@ export function controlAnswer(ctx: CallContext, req: SipRequest, flow: Flow, toT
 
 /** BYE on a leg's control dialog, telling the controller why the leg ended. */
 export function sendControlBye(ctx: CallContext, leg: Leg, dialog: Dialog, cause: LegEndCause): ClientTx {
-  leg.log.info({ cause, controlCallId: dialog.callId }, 'BYE on the control dialog');
+  leg.log.debug({ cause, controlCallId: dialog.callId }, 'BYE on the control dialog');
   return ctx.clientTx.send(dialog.request('BYE', [[H.cause, cause]]), dialog.flow, (res, local) => {
     if (res.status < 300) return;
     // the CTI will learn the leg's end when it rebuilds its picture (recovery); log for now

@@ -13,6 +13,8 @@ export class DtmfRelay {
   constructor(private readonly ctx: CallContext) {}
 
   relay(leg: Leg, digit: string, durationMs: number): void {
+    // a caller's keys are what a later callback dial may call (their own number, or one they keyed)
+    if (leg.kind === 'caller') this.ctx.callbacks.pressed(leg.id, leg.partyAddr.uri, digit);
     const dialog = leg.controlDialog;
     if (leg.ended || !dialog || leg.control !== 'up') {
       leg.log.info({ digit }, 'DTMF with no control dialog up: not relayed');

@@ -13,6 +13,7 @@ import type { Flow } from '../transport/flow';
 import { newLegId, type CallContext } from './call-context';
 import { Leg, type LegCloseHooks } from './leg';
 import type { MediaWatch } from './media-watch';
+import type { OverloadGuard } from '../overload/overload-guard';
 import type { RoutePoint } from './route-point';
 import { isSdp } from './sdp-checks';
 import { tooSmall, type SessionRefresh, type UasNegotiation } from './session-refresh';
@@ -22,6 +23,8 @@ import { sipFailureOf } from './sip-status';
  * Inbound callers: an INVITE to a number the dial plan serves is answered (SDP answer from
  * the leg's media), and on its ACK the caller is parked with the number's hold audio and
  * offered to the route point. A caller who never ACKs is released after `ackTimeoutMs`.
+ * While the ACD is past its capacity (overload-guard.ts) a new caller is answered 503 with
+ * Retry-After instead, and nothing is set up for them.
  */
 export class InboundCallers {
   constructor(
@@ -31,6 +34,7 @@ export class InboundCallers {
     private readonly sessions: SessionRefresh,
     private readonly mediaWatch: MediaWatch,
     private readonly routePoint: RoutePoint,
+    private readonly overload: OverloadGuard,
   ) {}
 
   /** An initial INVITE that is no dial: accepted only for a number the ACD serves. */
@@ -41,6 +45,8 @@ export class InboundCallers {
       this.ctx.log.info({ callId: req.fields.callId, to: req.uri }, 'INVITE to a number not served refused');
       return st.respond(makeResponse(req, 404, { reason: 'Number Not Served' }));
     }
+    // past capacity: a deliberate answer before any media is set up (logged once per episode by the guard)
+    if (!this.overload.admit()) return st.respond(makeResponse(req, 503, { reason: 'Service Unavailable', toTag: randomToken(), headers: [['Retry-After', String(this.overload.retryAfterSec)]] }));
     if (!isSdp(req)) return st.respond(makeResponse(req, 488, { reason: 'SDP Offer Required' }));
     const session = this.sessions.negotiate(req);
     if (session.kind === 'too-small') return st.respond(tooSmall(req, session.minSe));
@@ -52,7 +58,7 @@ export class InboundCallers {
     leg.clearTimers();
     if (!leg.transition('confirm')) return;
     leg.endpoint?.play(leg.extra.holdAudio ?? '');
-    leg.log.info({ audio: leg.extra.holdAudio }, 'caller parked with hold audio');
+    leg.log.debug({ audio: leg.extra.holdAudio }, 'caller parked with hold audio');
     this.routePoint.offer(leg);
   }
 

@@ -8,6 +8,11 @@
  *                                          └─────unbridge──────┘
  *  device:  ringing ──bridge (200)──▶ bridged ──unbridge (peer gone)──▶ waiting
  *           ringing ──answer_alone (200, number check: no caller)──▶ waiting
+ *
+ *  controller's moves (control-ops.ts), both kinds ("alone" = parked for a caller, waiting for a device):
+ *           bridged ──hold──▶ held (music; remembers its peer) ──resume──▶ bridged
+ *           alone / held / bridged / mixed ──bridge (re-bridge to another leg)──▶ bridged
+ *           alone / held / bridged / ringing ──mix (join a mixing bridge)──▶ mixed ──unmix──▶ alone
  *  any live state ──close──▶ ended
  *
  *  control: none ──offer──▶ offering ──connect (2xx)──▶ up
@@ -19,14 +24,14 @@
 export const LegKind = ['caller', 'device'] as const;
 export type LegKind = (typeof LegKind)[number];
 
-export const LegState = ['answering', 'parked', 'ringing', 'bridged', 'waiting', 'ended'] as const;
+export const LegState = ['answering', 'parked', 'ringing', 'bridged', 'waiting', 'held', 'mixed', 'ended'] as const;
 export type LegState = (typeof LegState)[number];
 
 export const ControlState = ['none', 'offering', 'up', 'ended'] as const;
 export type ControlState = (typeof ControlState)[number];
 
 /** Events of the party side. */
-export const PartyEvent = ['confirm', 'bridge', 'answer_alone', 'unbridge'] as const;
+export const PartyEvent = ['confirm', 'bridge', 'answer_alone', 'unbridge', 'hold', 'resume', 'mix', 'unmix'] as const;
 export type PartyEvent = (typeof PartyEvent)[number];
 /** Events of the control sub-state. */
 export const ControlEvent = ['offer', 'offer_failed', 'connect'] as const;
@@ -41,14 +46,18 @@ type PartyTable = Readonly<Partial<Record<LegState, Partial<Record<PartyEvent | 
 export const PARTY_TRANSITIONS: Readonly<Record<LegKind, PartyTable>> = {
   caller: {
     answering: { confirm: 'parked', close: 'ended' },
-    parked: { bridge: 'bridged', close: 'ended' },
-    bridged: { unbridge: 'parked', close: 'ended' },
+    parked: { bridge: 'bridged', mix: 'mixed', close: 'ended' },
+    bridged: { unbridge: 'parked', hold: 'held', bridge: 'bridged', mix: 'mixed', close: 'ended' },
+    held: { resume: 'bridged', bridge: 'bridged', mix: 'mixed', close: 'ended' },
+    mixed: { unmix: 'parked', bridge: 'bridged', close: 'ended' },
     ended: {},
   },
   device: {
-    ringing: { bridge: 'bridged', answer_alone: 'waiting', close: 'ended' },
-    bridged: { unbridge: 'waiting', close: 'ended' },
-    waiting: { close: 'ended' },
+    ringing: { bridge: 'bridged', answer_alone: 'waiting', mix: 'mixed', close: 'ended' },
+    bridged: { unbridge: 'waiting', hold: 'held', bridge: 'bridged', mix: 'mixed', close: 'ended' },
+    waiting: { bridge: 'bridged', mix: 'mixed', close: 'ended' },
+    held: { resume: 'bridged', bridge: 'bridged', mix: 'mixed', close: 'ended' },
+    mixed: { unmix: 'waiting', bridge: 'bridged', close: 'ended' },
     ended: {},
   },
 };

@@ -1,7 +1,7 @@
 import { dialogKey, type Dialog } from '../dialog';
 import type { MessageFields } from '../sip/message-fields';
 import type { Dial } from './dials/dial';
-import type { Leg, LegSnapshot } from './leg';
+import type { Leg, LegCensus, LegKind, LegSnapshot, LegState } from './leg';
 
 /** Which side of a leg a dialog is: the party's (caller, device) or the controller's. */
 export type DialogRole = 'party' | 'control';
@@ -10,14 +10,38 @@ export interface DialogEntry {
   role: DialogRole;
 }
 
+/**
+ * Callers waiting to be bridged — answered but not yet ACKed, or parked with music — counted as
+ * legs move (no scan per call): what the overload guard compares with its ceiling.
+ */
+export class WaitingCallers implements LegCensus {
+  count = 0;
+
+  added(kind: LegKind, state: LegState): void {
+    if (kind === 'caller' && waits(state)) this.count += 1;
+  }
+
+  moved(kind: LegKind, from: LegState, to: LegState): void {
+    if (kind !== 'caller') return;
+    this.count += (waits(to) ? 1 : 0) - (waits(from) ? 1 : 0);
+  }
+}
+
+const waits = (s: LegState): boolean => s === 'answering' || s === 'parked';
+
 /** Everything the ACD holds about calls, and the lookups into it. No behaviour. */
 export class LegTable {
+  readonly waiting = new WaitingCallers();
   private readonly byId = new Map<string, Leg>();
   private readonly dialogs = new Map<string, DialogEntry>();
   private readonly pendingDials = new Set<Dial>();
 
   addLeg(leg: Leg): void {
     this.byId.set(leg.id, leg);
+    if (!leg.census) {
+      leg.census = this.waiting;
+      this.waiting.added(leg.kind, leg.state);
+    }
   }
 
   leg(id: string): Leg | undefined {
@@ -79,6 +103,8 @@ export class LegTable {
   }
 
   clear(): void {
+    for (const leg of this.byId.values()) leg.census = null;
+    this.waiting.count = 0;
     this.byId.clear();
     this.dialogs.clear();
     this.pendingDials.clear();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { LegEndCause } from '../../shared/sip-control';
+import type { MixMode } from '../../shared/sip-control-ops';
 import type { ClientTx } from '../client-transactions';
 import type { Dialog } from '../dialog';
 import type { MediaBridge, MediaEndpoint } from '../media/media-engine';
@@ -19,6 +20,20 @@ export interface LegSnapshot {
   bridgedTo: string | null;
   dialed: string | null;
   holdAudio: string | null;
+  /** A held leg's peer, the one `resume` bridges it back to. */
+  heldWith: string | null;
+  muted: boolean;
+  /** The mixing bridge the leg is in, and what it contributes there. */
+  mix: { mixId: string; mode: MixMode; whisperTo: string | null } | null;
+}
+
+/** A leg's seat in a mixing bridge (calls/mixing.ts owns it). */
+export interface LegMixSeat {
+  readonly mixId: string;
+  readonly mode: MixMode;
+  readonly whisperTo: string | null;
+  /** Takes the leg out of the mix (its media too); members left alone are put back by the mix. */
+  leave(): void;
 }
 
 /** The leg's RFC 4028 timer as the leg sees it (SessionTimer in session-refresh.ts). */
@@ -45,6 +60,12 @@ export interface LegCloseHooks {
   closed(leg: Leg): void;
 }
 
+/** Keeps counts of legs by state as they move (leg-table.ts). */
+export interface LegCensus {
+  added(kind: LegKind, state: LegState): void;
+  moved(kind: LegKind, from: LegState, to: LegState): void;
+}
+
 /** One party's call in the ACD. States and events: leg-state.ts. */
 export class Leg {
   private at: { state: LegState; control: ControlState };
@@ -53,6 +74,10 @@ export class Leg {
   controlDialog: Dialog | null = null;
   endpoint: MediaEndpoint | null = null;
   bridge: { peer: Leg; handle: MediaBridge } | null = null;
+  /** While held: the peer it was bridged to (it may end or be bridged elsewhere meanwhile). */
+  heldWith: Leg | null = null;
+  muted = false;
+  mix: LegMixSeat | null = null;
   /** The pending INVITE offering this leg to the route point. */
   routeTx: ClientTx | null = null;
   routeAttempts = 0;
@@ -64,6 +89,8 @@ export class Leg {
   /** The party listed UPDATE in Allow: session refreshes use it instead of re-INVITE. */
   peerAllowsUpdate = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Set by the leg table when the leg is added: told of each party-state change (the overload guard's count). */
+  census: LegCensus | null = null;
 
   constructor(
     readonly id: string,
@@ -101,6 +128,7 @@ export class Leg {
       return false;
     }
     this.log.debug({ from: this.at, to: r.next, event }, 'leg state');
+    if (this.census && r.next.state !== this.at.state) this.census.moved(this.kind, this.at.state, r.next.state);
     this.at = r.next;
     return true;
   }
@@ -113,10 +141,12 @@ export class Leg {
     if (this.ended || !this.transition('close')) return false;
     this.endCause = cause;
     this.stopTimers();
-    this.log.info({ cause }, 'leg ended');
+    this.log.debug({ cause }, 'leg ended');
     this.hooks.partyClosed(this, opts.byeParty);
     const peer = this.detachBridge();
     if (peer) this.hooks.peerLeft(peer);
+    this.leaveMix();
+    this.heldWith = null;
     const ep = this.endpoint;
     this.endpoint = null;
     ep?.close().catch((err: unknown) => this.log.warn({ err }, 'endpoint close failed'));
@@ -165,6 +195,9 @@ export class Leg {
       bridgedTo: this.bridge?.peer.id ?? null,
       dialed: this.extra.dialed ?? null,
       holdAudio: this.extra.holdAudio ?? null,
+      heldWith: this.heldWith?.id ?? null,
+      muted: this.muted,
+      mix: this.mix ? { mixId: this.mix.mixId, mode: this.mix.mode, whisperTo: this.mix.whisperTo } : null,
     };
   }
 
@@ -174,8 +207,15 @@ export class Leg {
     this.session = null;
   }
 
-  /** Undoes the bridge on both legs; returns the peer left behind. */
-  private detachBridge(): Leg | null {
+  /** Leaves the mixing bridge, if in one (no state change: the caller moves the leg on). */
+  leaveMix(): void {
+    const seat = this.mix;
+    this.mix = null;
+    seat?.leave();
+  }
+
+  /** Undoes the bridge on both legs; returns the peer left behind (not moved: the caller does). */
+  detachBridge(): Leg | null {
     if (!this.bridge) return null;
     const { peer, handle } = this.bridge;
     handle.unbridge();

@@ -45,7 +45,7 @@ export class RoutePoint {
       sdp: freshControlSdp(ctx),
     });
     leg.transition('offer');
-    leg.log.info({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
+    leg.log.debug({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
     leg.routeTx = ctx.clientTx.send(req, binding.flow, (res, local, tx) => {
       if (res.status < 200) return;
       leg.routeTx = null;
@@ -73,7 +73,7 @@ export class RoutePoint {
       leg.transition('connect');
       leg.routeAttempts = 0;
       ctx.table.addDialog(dialog, leg, 'control');
-      leg.log.info({ controlCallId: callId }, 'leg connected to the CTI');
+      leg.log.debug({ controlCallId: callId }, 'leg connected to the CTI');
     });
   }
 

@@ -102,7 +102,7 @@ describe('baresip as a SIP phone registered over UDP', () => {
 
     // the browser speaks a 1 kHz tone for 2 s while baresip plays its 600 Hz file
     const before = browser.received.length;
-    const spoken = encode(tone(1000, 10000, 2), 'PCMU');
+    const spoken = encode(tone(1000, 10000, 2 * 8000), 'PCMU');
     for (let n = 0; n < 100; n++) {
       await browser.sendFrame(spoken.subarray(n * 160, (n + 1) * 160));
       await sleep(20);

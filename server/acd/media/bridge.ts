@@ -1,7 +1,7 @@
 import type { Logger } from '../../log';
 import { holds, type EndpointBase, type MediaFrame } from './endpoint-base';
 import { decode } from './g711';
-import type { MediaBridge } from './media-engine';
+import type { MediaBridge, MediaEndpoint } from './media-engine';
 import { StereoWavRecorder } from './stereo-wav-recorder';
 
 /**
@@ -20,7 +20,11 @@ export class Bridge implements MediaBridge {
   private unsubscribers: Array<() => void> = [];
   private active = true;
   private onHold = false;
-  private readonly recorder: StereoWavRecorder | null;
+  private recorder: StereoWavRecorder | null;
+  /** the party hearing a notice (tell()) instead of its peer, while it plays */
+  private telling: EndpointBase | null = null;
+  /** recordings stopped on demand while the bridge goes on; `finished()` waits for them too */
+  private readonly closings: Array<Promise<void>> = [];
   private readonly done: Promise<void>;
   private resolveDone: () => void = () => {};
 
@@ -40,7 +44,7 @@ export class Bridge implements MediaBridge {
       a.subscribeDirection(() => this.checkHold()),
       b.subscribeDirection(() => this.checkHold()),
     ];
-    this.log.info({ a: a.legId, b: b.legId, codecA: a.codec, codecB: b.codec, kinds: [a.kind, b.kind], recordTo: opts.recordTo }, 'bridged');
+    this.log.debug({ a: a.legId, b: b.legId, codecA: a.codec, codecB: b.codec, kinds: [a.kind, b.kind], recordTo: opts.recordTo }, 'bridged');
     this.checkHold();
   }
 
@@ -64,13 +68,52 @@ export class Bridge implements MediaBridge {
     }
     this.a.detachBridge(this);
     this.b.detachBridge(this);
-    this.log.info({ a: this.a.legId, b: this.b.legId }, 'unbridged');
-    if (this.recorder) {
-      this.recorder
-        .close()
-        .catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording could not be finalised'))
-        .finally(() => this.resolveDone());
-    } else this.resolveDone();
+    this.log.debug({ a: this.a.legId, b: this.b.legId }, 'unbridged');
+    if (this.recorder) this.closeRecorder();
+    void Promise.all(this.closings).finally(() => this.resolveDone());
+  }
+
+  get recording(): boolean {
+    return this.recorder !== null;
+  }
+
+  startRecording(path: string): boolean {
+    if (!this.active || this.recorder) return false;
+    this.recorder = new StereoWavRecorder(path, this.log);
+    this.log.info({ a: this.a.legId, b: this.b.legId, recordTo: path }, 'recording started on demand');
+    return true;
+  }
+
+  async stopRecording(): Promise<boolean> {
+    if (!this.recorder) return false;
+    await this.closeRecorder();
+    return true;
+  }
+
+  /** Finalises the current file; failures are logged (the call goes on). */
+  private closeRecorder(): Promise<void> {
+    const r = this.recorder;
+    this.recorder = null;
+    if (!r) return Promise.resolve();
+    const p = r.close().catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording could not be finalised'));
+    this.closings.push(p);
+    return p;
+  }
+
+  tell(to: MediaEndpoint, clip: string): boolean {
+    const ep = to === this.a ? this.a : to === this.b ? this.b : null;
+    if (!this.active || this.onHold || !ep) return false;
+    this.telling = ep;
+    const off = ep.subscribePlayDone((done) => {
+      if (done !== clip) return;
+      off();
+      if (this.telling === ep) this.telling = null;
+      this.log.debug({ to: ep.legId, clip }, 'notice played; the peer is heard again');
+    });
+    this.unsubscribers.push(off);
+    ep.playOnceUnderBridge(clip);
+    this.log.info({ to: ep.legId, clip }, 'notice to one party of the bridge');
+    return true;
   }
 
   finished(): Promise<void> {
@@ -79,7 +122,8 @@ export class Bridge implements MediaBridge {
 
   private pass(channel: 0 | 1, f: MediaFrame, from: EndpointBase, to: EndpointBase): void {
     if (this.recorder && f.codec !== 'telephone-event') this.recorder.push(channel, decode(f.payload, f.codec));
-    if (!this.onHold) to.forward(`${from.legId}:${f.ssrc}`, f);
+    // a party hearing a notice hears only the notice: two sources interleaved would garble both
+    if (!this.onHold && to !== this.telling) to.forward(`${from.legId}:${f.ssrc}`, f);
   }
 
   private checkHold(): void {
@@ -95,6 +139,7 @@ export class Bridge implements MediaBridge {
       this.onHold = true;
     } else if (this.onHold) {
       this.onHold = false;
+      this.telling = null; // the resume stops every clip, a notice with it
       this.a.stopPlayback();
       this.b.stopPlayback();
       this.log.info({ a: this.a.legId, b: this.b.legId }, 'bridge resumed');

@@ -56,3 +56,37 @@ describe('clips from WAV files', () => {
     expect(lib.get(DEFAULT_CLIP)).toBeDefined();
   });
 });
+
+describe('clips from the audio library (sync)', () => {
+  /** An in-memory library: the port's contract, nothing more (the database one is tested end to end). */
+  function memorySource() {
+    const rows = new Map<string, { stamp: string; wav: Buffer }>();
+    return {
+      rows,
+      list: async () => [...rows].map(([name, r]) => ({ name, stamp: r.stamp })),
+      wav: async (name: string) => rows.get(name)?.wav ?? null,
+    };
+  }
+  const tone = (level: number) => writeWav8kMono16(new Int16Array(800).fill(level));
+
+  it('loads new clips, reloads changed ones, drops removed ones, keeps default and skips a bad one', async () => {
+    const lib = new ClipLibrary(log);
+    const src = memorySource();
+    src.rows.set('welcome', { stamp: 'a:1', wav: tone(1000) });
+    src.rows.set('broken', { stamp: 'b:1', wav: Buffer.from('not a wav') });
+    expect(await lib.sync(src)).toEqual({ loaded: ['welcome'], removed: [] });
+    const first = lib.get('welcome');
+    expect(first?.frameCount).toBe(5);
+    // unchanged stamp: not fetched again
+    expect(await lib.sync(src)).toEqual({ loaded: [], removed: [] });
+    src.rows.set('welcome', { stamp: 'a:2', wav: tone(2000) });
+    await lib.sync(src);
+    expect(lib.get('welcome')).not.toBe(first);
+    src.rows.delete('welcome');
+    expect(await lib.sync(src)).toEqual({ loaded: [], removed: ['welcome'] });
+    expect(lib.get('welcome')).toBeUndefined();
+    expect(lib.get(DEFAULT_CLIP)).toBeDefined();
+    // a call that was playing the removed clip still holds its frames
+    expect(first?.frames.PCMU).toHaveLength(5);
+  });
+});

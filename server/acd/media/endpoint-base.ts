@@ -1,11 +1,13 @@
 import type { Logger } from '../../log';
+import { RtpQualityMeter, type RtpQualityFigures } from './rtp-quality';
 import { TypedEmitter } from '../../shared/typed-emitter';
 import { FRAME_SAMPLES, type AudioClip } from './audio-clip';
 import { DEFAULT_CLIP, type ClipLibrary } from './clip-library';
 import { DtmfDetector, type DtmfEvent } from './dtmf-detector';
+import { DtmfSender, type DtmfPacket } from './dtmf-sender';
 import type { ResolvedEngineOptions } from './engine-options';
 import { FramePacer } from './frame-pacer';
-import { transcode, type G711Law } from './g711';
+import { silenceFrame, transcode, type G711Law } from './g711';
 import type { MediaDirection, MediaEndCause, MediaEndpoint, MediaKind, PlayOptions } from './media-engine';
 import { RtpStreamRewriter, type RewrittenHeader } from './rtp-stream-rewriter';
 
@@ -98,6 +100,11 @@ export abstract class EndpointBase implements MediaEndpoint {
   private musicClip = DEFAULT_CLIP;
   private bridge: BridgeAttachment | null = null;
   private readonly dtmf = new DtmfDetector();
+  private readonly quality = new RtpQualityMeter();
+  /** Digits the controller sends toward this party (RFC 4733); audio waits while one is sent. */
+  private readonly dtmfOut = new DtmfSender((p) => this.sendDtmfPacket(p));
+  /** The controller muted this party: what it sends is replaced by silence before anyone hears it. */
+  private muted = false;
   /**
    * Everything this endpoint reports, per-packet `rtp` included: TypedEmitter's emit costs
    * what the hand-made loop did (one copy of the listener set instead of one closure per
@@ -120,6 +127,10 @@ export abstract class EndpointBase implements MediaEndpoint {
 
   get rtpReceived(): number {
     return this.received;
+  }
+
+  takeQuality(): RtpQualityFigures {
+    return this.quality.take();
   }
 
   /** Packets sent to this party (music and bridged audio). */
@@ -169,6 +180,11 @@ export abstract class EndpointBase implements MediaEndpoint {
     this.startClip(clip, true);
   }
 
+  /** Plays a clip once without undoing the bridge (a notice to this party alone); `play-done` follows. */
+  playOnceUnderBridge(clip: string): void {
+    this.startClip(clip, false);
+  }
+
   stopPlayback(): void {
     this.pacer.stop();
     this.playing = null;
@@ -207,11 +223,35 @@ export abstract class EndpointBase implements MediaEndpoint {
     this.events.emit('direction', remoteDirection);
   }
 
+  /** Mutes (or unmutes) what this party sends: every listener (bridge, mix, recording) gets silence instead. */
+  setMuted(muted: boolean): void {
+    if (muted === this.muted) return;
+    this.muted = muted;
+    this.log.info({ muted }, muted ? 'party muted' : 'party unmuted');
+  }
+
+  get isMuted(): boolean {
+    return this.muted;
+  }
+
+  /** Sends digits to the party as RFC 4733 events; false when it negotiated no telephone-event. */
+  sendDtmf(digits: string, durationMs: number): boolean {
+    if (this.dtmfPt === null || this.phase === 'closed' || this.phase === 'ended') return false;
+    this.log.info({ digits: digits.length, durationMs }, 'sending DTMF to the party');
+    this.dtmfOut.enqueue(digits, durationMs);
+    return true;
+  }
+
   // ---- used by Bridge ----
 
   /** Subscribes to RTP received from this party; returns the unsubscribe function. */
   subscribeRtp(listener: (frame: MediaFrame) => void): () => void {
     return this.events.on('rtp', listener);
+  }
+
+  /** Subscribes to the end of a once-played clip; returns the unsubscribe function. */
+  subscribePlayDone(listener: (clip: string) => void): () => void {
+    return this.events.on('play-done', listener);
   }
 
   /** Subscribes to the party's hold/resume; returns the unsubscribe function. */
@@ -255,6 +295,7 @@ export abstract class EndpointBase implements MediaEndpoint {
     this.lastRtpAt = performance.now();
     const codec = this.ptToCodec.get(pt);
     if (!codec) return;
+    this.quality.feed(sequenceNumber, timestamp, ssrc, this.lastRtpAt, codec !== 'telephone-event');
     if (codec === 'telephone-event' && this.events.listenerCount('dtmf') > 0) {
       for (const ev of this.dtmf.feed(ssrc, timestamp, payload)) {
         this.log.info({ digit: ev.digit, durationMs: ev.durationMs }, 'DTMF received');
@@ -262,7 +303,9 @@ export abstract class EndpointBase implements MediaEndpoint {
       }
     }
     if (this.events.listenerCount('rtp') === 0) return;
-    this.events.emit('rtp', { codec, payload, sequenceNumber, timestamp, marker, ssrc });
+    // muted: the frame keeps its numbering (the stream stays continuous) but carries silence
+    const heard = this.muted && codec !== 'telephone-event' ? silenceFrame(codec, payload.length) : payload;
+    this.events.emit('rtp', { codec, payload: heard, sequenceNumber, timestamp, marker, ssrc });
   }
 
   /** Media is flowing (ICE+DTLS up, or a plain leg negotiated): start the watchdog and queued music. */
@@ -285,12 +328,13 @@ export abstract class EndpointBase implements MediaEndpoint {
     this.endedCause = cause;
     this.stopBaseTimers();
     this.bridge?.unbridge();
-    this.log.info({ cause }, 'media ended');
+    this.log.debug({ cause }, 'media ended');
     this.events.emit('ended', cause); // once-listeners: each is called once, then gone
   }
 
   protected stopBaseTimers(): void {
     this.pacer.stop();
+    this.dtmfOut.stop();
     if (this.watchdog) clearInterval(this.watchdog);
     this.watchdog = null;
   }
@@ -345,8 +389,16 @@ export abstract class EndpointBase implements MediaEndpoint {
     this.sendAudio(`clip:${p.id}`, n & 0xffff, (n * FRAME_SAMPLES) >>> 0, false, payload);
   }
 
+  private sendDtmfPacket(p: DtmfPacket): void {
+    if (!this.canSend() || this.dtmfPt === null) return;
+    const h = this.rewriter.rewrite(p.source, p.seq, p.ts, p.marker, performance.now());
+    this.sent++;
+    this.transmit(this.dtmfPt, h, p.payload, true);
+  }
+
   private sendAudio(source: string, seq: number, ts: number, marker: boolean, payload: Buffer): void {
-    if (!this.canSend()) return;
+    // while a digit is sent the party's stream carries the event alone
+    if (!this.canSend() || this.dtmfOut.active) return;
     const h = this.rewriter.rewrite(source, seq, ts, marker, performance.now());
     this.sent++;
     this.transmit(this.sendPt, h, payload, false);

@@ -91,3 +91,31 @@ export function transcode(payload: Uint8Array, from: G711Law, to: G711Law): Buff
   for (let i = 0; i < payload.length; i++) out[i] = table[payload[i] as number] as number;
   return out;
 }
+
+/** The byte of digital silence in each law (linear 0). */
+export const SILENCE_BYTE: Readonly<Record<G711Law, number>> = { PCMU: 0xff, PCMA: 0xd5 };
+const SILENCE_FRAMES: Record<G711Law, Buffer> = { PCMU: Buffer.alloc(160, 0xff), PCMA: Buffer.alloc(160, 0xd5) };
+
+/** A silent payload of `length` bytes; the usual 20 ms frame is one shared buffer (never written to). */
+export function silenceFrame(law: G711Law, length: number): Buffer {
+  return length === 160 ? SILENCE_FRAMES[law] : Buffer.alloc(length, SILENCE_BYTE[law]);
+}
+
+// Whole-range encode tables (64 KiB each): the mixer encodes every member's frame every 20 ms.
+const ULAW_ENCODE = Uint8Array.from({ length: 65536 }, (_, i) => linearToUlaw(i - 32768));
+const ALAW_ENCODE = Uint8Array.from({ length: 65536 }, (_, i) => linearToAlaw(i - 32768));
+
+/** Decodes into `out` (no allocation); bytes beyond `out` are ignored, missing ones are silence. */
+export function decodeInto(out: Int16Array, bytes: Uint8Array, law: G711Law): void {
+  const table = law === 'PCMU' ? ULAW_DECODE : ALAW_DECODE;
+  const n = Math.min(out.length, bytes.length);
+  for (let i = 0; i < n; i++) out[i] = table[bytes[i] as number] as number;
+  if (n < out.length) out.fill(0, n);
+}
+
+/** Encodes `pcm` into `out` (no allocation), by table lookup. */
+export function encodeInto(out: Uint8Array, pcm: Int16Array, law: G711Law): void {
+  const table = law === 'PCMU' ? ULAW_ENCODE : ALAW_ENCODE;
+  const n = Math.min(out.length, pcm.length);
+  for (let i = 0; i < n; i++) out[i] = table[(pcm[i] as number) + 32768] as number;
+}

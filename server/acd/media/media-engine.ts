@@ -1,4 +1,6 @@
+import type { RtpQualityFigures } from './rtp-quality';
 import { audioProtocolOf, isPlainRtpProtocol } from '../../shared/sdp/sdp-document';
+import type { MixMode } from '../../shared/sip-control-ops';
 
 /**
  * The ACD's only door to media. Signalling code (server/acd/*) talks to this interface and
@@ -28,6 +30,11 @@ export interface MediaEngine {
    * (left = a, right = b), finalised when the bridge is undone (see `MediaBridge.finished`).
    */
   bridge(a: MediaEndpoint, b: MediaEndpoint, opts?: BridgeOptions): MediaBridge;
+  /**
+   * A new, empty mixing bridge (N parties, G.711 decoded, mixed, re-encoded per member in its
+   * own law, each member's own audio left out of what it hears).
+   */
+  mix(): MediaMix;
   close(): Promise<void>;
 }
 
@@ -80,8 +87,21 @@ export interface MediaEndpoint {
    * the three end retransmissions count once). `digit` is 0-9, *, #, A-D; `durationMs` as sent.
    */
   onDtmf(listener: (digit: string, durationMs: number) => void): void;
+  /**
+   * Mutes what this party sends: whoever hears it (bridge peer, mix, recording) gets silence
+   * frames in its place, with the stream's numbering kept; the party still hears everyone.
+   */
+  setMuted(muted: boolean): void;
+  /**
+   * Sends digits toward this party as RFC 4733 telephone-events (one event per digit,
+   * `durationMs` each, the party's other audio held back meanwhile). False when the party
+   * negotiated no telephone-event: the caller then uses SIP INFO.
+   */
+  sendDtmf(digits: string, durationMs: number): boolean;
   /** Packets received from this party so far (for tests and dead-leg detection). */
   readonly rtpReceived: number;
+  /** How this party's audio reaches us since the previous call (loss, jitter): the call quality the CTI is told of. */
+  takeQuality(): RtpQualityFigures;
   /** Called once when the media dies (ICE/DTLS failure, RTP timeout). */
   onEnded(listener: (cause: MediaEndCause) => void): void;
   close(): Promise<void>;
@@ -90,6 +110,22 @@ export interface MediaEndpoint {
 export interface MediaBridge {
   /** Stops forwarding both ways (and recording); safe to call twice. */
   unbridge(): void;
+  /** True while the bridge's audio is being written to a file. */
+  readonly recording: boolean;
+  /**
+   * Starts recording a bridge already made (on demand), to `path`, as `recordTo` would have;
+   * false when it is already recording or is undone.
+   */
+  startRecording(path: string): boolean;
+  /** Stops the recording (the bridge goes on); resolves once the file is finalised (false: none was running). */
+  stopRecording(): Promise<boolean>;
+  /**
+   * Plays a clip once to one party of the bridge only (the recording notice to the caller),
+   * while the bridge goes on: that party hears the clip instead of its peer until the clip
+   * ends; the peer hears the party as before. False when `to` is not in the bridge, or the
+   * bridge is undone or on hold.
+   */
+  tell(to: MediaEndpoint, clip: string): boolean;
   /** Resolves once the bridge is undone and its recording (if any) is finalised on disk. */
   finished(): Promise<void>;
 }
@@ -97,4 +133,23 @@ export interface MediaBridge {
 /** Which kind of endpoint answers this offer: `RTP/AVP` → plain RTP, anything with TLS/SAVP(F) → WebRTC. */
 export function mediaKindOfSdp(sdp: string): MediaKind {
   return isPlainRtpProtocol(audioProtocolOf(sdp)) ? 'rtp' : 'webrtc';
+}
+
+/** What a member of a mixing bridge contributes, and to whom when it whispers. */
+export interface MixSeat {
+  mode: MixMode;
+  /** The one member that hears a `whisper` member; null otherwise. */
+  whisperTo: MediaEndpoint | null;
+}
+
+export interface MediaMix {
+  /** Adds an endpoint (its music stops, any two-party bridge of it is undone). */
+  add(ep: MediaEndpoint, seat: MixSeat): void;
+  /** Changes a member's mode (listen / whisper / talk) without a gap in anyone's audio. */
+  update(ep: MediaEndpoint, seat: MixSeat): void;
+  /** Takes an endpoint out; safe for one that is not in. */
+  remove(ep: MediaEndpoint): void;
+  readonly size: number;
+  /** Removes every member and stops the mix's clock; safe to call twice. */
+  close(): void;
 }

@@ -72,7 +72,7 @@ export class RtpEndpoint extends EndpointBase {
     await this.open();
     this.adopt(remote, chosen);
     this.phase = 'connected';
-    this.log.info({ codec: this.sendLaw, remote: this.remote, port: this.port }, 'plain RTP leg answered');
+    this.log.debug({ codec: this.sendLaw, remote: this.remote, port: this.port }, 'plain RTP leg answered');
     this.mediaStarted();
     return this.localSdp();
   }
@@ -94,7 +94,7 @@ export class RtpEndpoint extends EndpointBase {
     if (!codecs.some((c) => c.codec !== 'telephone-event')) throw new MediaNegotiationError('answer has neither PCMU nor PCMA');
     this.adopt(remote, codecs);
     this.phase = 'connected';
-    this.log.info({ codec: this.sendLaw, remote: this.remote, port: this.port }, 'plain RTP leg connected');
+    this.log.debug({ codec: this.sendLaw, remote: this.remote, port: this.port }, 'plain RTP leg connected');
     this.mediaStarted();
   }
 
@@ -180,7 +180,7 @@ export class RtpEndpoint extends EndpointBase {
       this.latched = true;
       const r = this.remote;
       if (!r || r.address !== rinfo.address || r.port !== rinfo.port) {
-        this.log.info({ sdp: r, source: { address: rinfo.address, port: rinfo.port } }, 'latched onto the RTP source (symmetric RTP)');
+        this.log.debug({ sdp: r, source: { address: rinfo.address, port: rinfo.port } }, 'latched onto the RTP source (symmetric RTP)');
       }
       this.remote = { address: rinfo.address, port: rinfo.port };
     } else if (this.remote?.address !== rinfo.address || this.remote.port !== rinfo.port) {

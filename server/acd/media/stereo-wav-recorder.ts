@@ -97,8 +97,8 @@ export class StereoWavRecorder {
   }
 }
 
-/** RIFF header of a PCM 8 kHz 16-bit stereo WAV with `dataBytes` of samples. */
-function wavHeader(dataBytes: number): Buffer {
+/** RIFF header of a PCM 8 kHz 16-bit stereo WAV with `dataBytes` of samples (the recordings' one format). */
+export function wavHeader(dataBytes: number): Buffer {
   const b = Buffer.alloc(HEADER_BYTES);
   b.write('RIFF', 0, 'ascii');
   b.writeUInt32LE(36 + dataBytes, 4);

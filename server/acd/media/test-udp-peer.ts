@@ -68,6 +68,12 @@ export class UdpRtpPeer {
     this.socket.send(Buffer.concat([h, payload]), this.target.port, this.target.address);
   }
 
+  /** A packet lost on the way: its number and its 20 ms of timestamp pass, nothing is sent. */
+  skip(): void {
+    this.seq++;
+    this.ts += 160;
+  }
+
   /** Sends a raw datagram (replayed pcap packets). */
   sendRaw(datagram: Buffer): void {
     if (!this.socket || !this.target) throw new Error('peer not aimed');

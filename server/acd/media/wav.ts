@@ -33,8 +33,9 @@ export function parseWav8kMono16(buf: Buffer): Int16Array {
         );
       }
       const len = Math.min(size, buf.length - body) & ~1;
+      // one copy (Node runs on little-endian machines, WAV is little-endian)
       const pcm = new Int16Array(len / 2);
-      for (let i = 0; i < pcm.length; i++) pcm[i] = buf.readInt16LE(body + 2 * i);
+      new Uint8Array(pcm.buffer).set(buf.subarray(body, body + len));
       return pcm;
     }
     off = body + size + (size & 1); // chunks are word-aligned
@@ -42,7 +43,7 @@ export function parseWav8kMono16(buf: Buffer): Int16Array {
   throw new WavFormatError('no data chunk');
 }
 
-/** Writes 8 kHz 16-bit mono PCM as a WAV file (tests and tooling). */
+/** Writes 8 kHz 16-bit mono PCM as a WAV file (the audio library's stored format, tests). */
 export function writeWav8kMono16(pcm: Int16Array): Buffer {
   const buf = Buffer.alloc(44 + pcm.length * 2);
   buf.write('RIFF', 0, 'ascii');
@@ -58,6 +59,6 @@ export function writeWav8kMono16(pcm: Int16Array): Buffer {
   buf.writeUInt16LE(16, 34);
   buf.write('data', 36, 'ascii');
   buf.writeUInt32LE(pcm.length * 2, 40);
-  for (let i = 0; i < pcm.length; i++) buf.writeInt16LE(pcm[i] as number, 44 + 2 * i);
+  buf.set(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength), 44);
   return buf;
 }

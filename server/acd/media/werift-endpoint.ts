@@ -182,7 +182,7 @@ export class WeriftEndpoint extends EndpointBase {
     if (!this.iceUp || this.phase !== 'connecting') return;
     this.phase = 'connected';
     this.clearConnectTimer();
-    this.log.info({ codec: this.sendLaw }, 'media connected');
+    this.log.debug({ codec: this.sendLaw }, 'media connected');
     this.mediaStarted();
   }
 

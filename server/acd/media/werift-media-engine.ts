@@ -3,7 +3,8 @@ import { Bridge } from './bridge';
 import { ClipLibrary } from './clip-library';
 import { EndpointBase } from './endpoint-base';
 import { type ResolvedEngineOptions, type WeriftMediaEngineOptions, WeriftMediaEngineOptionsSchema } from './engine-options';
-import type { BridgeOptions, MediaBridge, MediaEndpoint, MediaEngine, MediaKind } from './media-engine';
+import type { BridgeOptions, MediaBridge, MediaEndpoint, MediaEngine, MediaKind, MediaMix, MixSeat } from './media-engine';
+import { MixBridge } from './mix-bridge';
 import { MediaStateError } from './media-errors';
 import { RtpEndpoint } from './rtp-endpoint';
 import { RtpPortPool } from './rtp-port-pool';
@@ -21,6 +22,7 @@ export class WeriftMediaEngine implements MediaEngine {
   private readonly endpoints = new Set<EndpointBase>();
   /** Bridges not yet finished (their recordings are still being written). */
   private readonly bridges = new Set<Bridge>();
+  private readonly mixes = new Set<MixBridge>();
   private readonly ports: RtpPortPool;
   private gatherQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -68,6 +70,31 @@ export class WeriftMediaEngine implements MediaEngine {
     return bridge;
   }
 
+  mix(): MediaMix {
+    if (this.closed) throw new MediaStateError('engine closed');
+    const mix = new MixBridge(this.log, (m) => this.mixes.delete(m));
+    this.mixes.add(mix);
+    const own = (ep: MediaEndpoint): EndpointBase => {
+      if (!(ep instanceof EndpointBase)) throw new TypeError('mix() takes endpoints of this engine');
+      return ep;
+    };
+    // the engine-neutral seat (MediaEndpoint) checked into this engine's endpoints
+    return {
+      add: (ep: MediaEndpoint, seat: MixSeat) => mix.add(own(ep), { mode: seat.mode, whisperTo: seat.whisperTo ? own(seat.whisperTo) : null }),
+      update: (ep: MediaEndpoint, seat: MixSeat) => mix.update(own(ep), { mode: seat.mode, whisperTo: seat.whisperTo ? own(seat.whisperTo) : null }),
+      remove: (ep: MediaEndpoint) => mix.remove(own(ep)),
+      get size() {
+        return mix.size;
+      },
+      close: () => mix.close(),
+    };
+  }
+
+  /** Live mixing bridges (tests and health). */
+  get mixCount(): number {
+    return this.mixes.size;
+  }
+
   /** The live endpoint of a leg (tests and diagnostics: codec, latched address, counters). */
   endpointOf(legId: string): EndpointBase | undefined {
     for (const ep of this.endpoints) if (ep.legId === legId) return ep;
@@ -81,6 +108,7 @@ export class WeriftMediaEngine implements MediaEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const m of [...this.mixes]) m.close();
     await Promise.all([...this.endpoints].map((ep) => ep.close()));
     // closing an endpoint undoes its bridge; wait until recordings are on disk
     await Promise.all([...this.bridges].map((b) => b.finished()));

@@ -2,10 +2,13 @@ import type { Logger } from '../../log';
 import { H } from '../../shared/sip-control';
 import type { CallContext } from '../calls/call-context';
 import { controlAnswer } from '../calls/control-dialog';
+import { isControlOp, type ControlOps } from '../calls/control-ops';
 import { failDial } from '../calls/dials/dial-failure';
+import { Announcements } from '../calls/announcement';
 import type { DialAuthorizer } from '../calls/dials/dial-authorizer';
 import type { Dialer } from '../calls/dials/dialer';
 import type { DtmfRelay } from '../calls/dtmf-relay';
+import type { RecordControl } from '../calls/record-control';
 import type { InboundCallers } from '../calls/inbound-callers';
 import type { SessionRefresh } from '../calls/session-refresh';
 import type { DialPlan } from '../dial-plan';
@@ -26,6 +29,9 @@ export interface RouterTargets {
   dialer: Dialer;
   sessions: SessionRefresh;
   dtmf: DtmfRelay;
+  control: ControlOps;
+  announcements: Announcements;
+  recording: RecordControl;
 }
 
 /**
@@ -184,7 +190,7 @@ export class RequestRouter {
           leg.log.info('party hung up');
           leg.close('remote-bye', { byeParty: false });
         } else {
-          leg.log.info('controller released the leg');
+          leg.log.debug('controller released the leg');
           leg.close('released', { byeParty: true });
           reply(makeResponse(req, 200));
         }
@@ -193,16 +199,29 @@ export class RequestRouter {
         reply(makeResponse(req, 200, { headers: [...CAPABILITY_HEADERS] }));
         return;
       case 'UPDATE':
+        if (role === 'party' && isControlOp(req)) return reply(this.to.control.handle(leg, role, req, flow));
         if (role === 'control') {
           reply(req.body ? controlAnswer(this.ctx, req, flow, null) : makeResponse(req, 200, { headers: [['Contact', this.ctx.local.contact(flow)]] }));
           return;
         }
         return this.to.sessions.onPartyRefresh(leg, req, flow, reply);
       case 'INFO':
+        // the controller's announcement (X-PB-Play): a clip to the parked caller, then release
+        if (role === 'control' && Announcements.asks(req)) return reply(this.to.control.notFromController(leg, role, req, flow) ?? this.to.announcements.controlInfo(leg, req));
+        // the controller starts or stops recording a bridge (calls/record-control.ts)
+        if (role === 'control' && this.to.recording.handles(req)) {
+          const refused = this.to.control.notFromController(leg, role, req, flow);
+          if (refused) return reply(refused);
+          void this.to.recording.onControlInfo(leg, req).then(reply, (err: unknown) => {
+            leg.log.error({ err }, 'recording control failed');
+            reply(makeResponse(req, 500));
+          });
+          return;
+        }
+        // the controller's in-call requests (hold, mute, DTMF, re-bridge, mix); refused 403 on a party's dialog
+        if (role === 'control' || isControlOp(req)) return reply(this.to.control.handle(leg, role, req, flow));
         // SIP phones that send DTMF as INFO (application/dtmf-relay): relayed to the controller like RFC 4733 digits
-        if (role === 'party') return reply(this.to.dtmf.partyInfo(leg, req));
-        reply(notImplemented(req));
-        return;
+        return reply(this.to.dtmf.partyInfo(leg, req));
       default:
         reply(notImplemented(req));
     }
@@ -211,6 +230,8 @@ export class RequestRouter {
   private onReInvite(req: IncomingRequest, flow: Flow, st: ServerInvite): void {
     const entry = this.ctx.table.dialogOf(req.fields);
     if (!entry) return st.respond(makeResponse(req, 481));
+    // a party cannot smuggle a controller's request into a re-INVITE
+    if (entry.role === 'party' && isControlOp(req)) return st.respond(this.to.control.handle(entry.leg, entry.role, req, flow));
     if (entry.role === 'control') {
       // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
       return st.respond(controlAnswer(this.ctx, req, flow, null));

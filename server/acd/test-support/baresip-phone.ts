@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeWav8kMono16 } from '../media/wav';
+import { tone } from './tones';
 
 /**
  * baresip (Debian baresip-core) as a real SIP phone for tests: UDP on loopback, auto-answer,
@@ -31,13 +32,15 @@ export interface BaresipOptions {
   /** text in baresip's output that means it is ready for the test (e.g. "baresip is ready", "200 OK") */
   readyWhen: RegExp;
   readyTimeoutMs?: number;
+  /** baresip is killed after this long whatever happens (default 60 s): a long test asks for more */
+  lifetimeSec?: number;
 }
 
 export async function startBaresipPhone(o: BaresipOptions): Promise<BaresipPhone> {
   const rec = path.join(o.dir, 'rec');
   mkdirSync(rec, { recursive: true });
   const toneFile = path.join(o.dir, 'tone.wav');
-  writeFileSync(toneFile, writeWav8kMono16(tone(o.toneHz, 8000, 15)));
+  writeFileSync(toneFile, writeWav8kMono16(tone(o.toneHz, 8000, 15 * 8000)));
   writeFileSync(
     path.join(o.dir, 'config'),
     [
@@ -60,7 +63,7 @@ export async function startBaresipPhone(o: BaresipOptions): Promise<BaresipPhone
     ].join('\n'),
   );
   writeFileSync(path.join(o.dir, 'accounts'), `${o.account}\n`);
-  const proc: ChildProcess = spawn('timeout', ['60', BARESIP, '-f', o.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc: ChildProcess = spawn('timeout', [String(o.lifetimeSec ?? 60), BARESIP, '-f', o.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -95,9 +98,6 @@ export function rms(pcm: ArrayLike<number>): number {
   return Math.sqrt(s / Math.max(1, pcm.length));
 }
 
-/** A sine at 8 kHz, 16-bit. */
-export function tone(hz: number, amp: number, seconds: number): Int16Array {
-  return Int16Array.from({ length: 8000 * seconds }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * hz * i) / 8000)));
-}
+export { tone }; // tone(hz, amplitude, samples) from tones.ts
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,4 @@
-import type { BridgeOptions, MediaBridge, MediaDirection, MediaEndCause, MediaEndpoint, MediaEngine, MediaKind } from '../media/media-engine';
+import type { BridgeOptions, MediaBridge, MediaDirection, MediaEndCause, MediaEndpoint, MediaEngine, MediaKind, MediaMix, MixSeat } from '../media/media-engine';
 
 /**
  * Test double of the media engine (the real one is werift, built elsewhere): it returns
@@ -23,13 +23,60 @@ export class TestMediaEngine implements MediaEngine {
     b.stopPlayback();
     this.events.push(`bridge ${a.legId} ${b.legId}${opts.recordTo ? ` record ${opts.recordTo}` : ''}`);
     let done = false;
+    let recording = Boolean(opts.recordTo);
+    const events = this.events;
     return {
       unbridge: () => {
         if (done) return;
         done = true;
-        this.events.push(`unbridge ${a.legId} ${b.legId}`);
+        recording = false;
+        events.push(`unbridge ${a.legId} ${b.legId}`);
+      },
+      get recording() {
+        return recording;
+      },
+      startRecording: (path: string) => {
+        if (done || recording) return false;
+        recording = true;
+        events.push(`record ${a.legId} ${b.legId} ${path}`);
+        return true;
+      },
+      stopRecording: async () => {
+        if (!recording) return false;
+        recording = false;
+        events.push(`stop-record ${a.legId} ${b.legId}`);
+        return true;
+      },
+      tell: (to: MediaEndpoint, clip: string) => {
+        if (done || (to !== a && to !== b)) return false;
+        events.push(`tell ${to.legId} ${clip}`);
+        return true;
       },
       finished: async () => {},
+    };
+  }
+
+  mix(): MediaMix {
+    const members = new Set<MediaEndpoint>();
+    const events = this.events;
+    return {
+      add(ep: MediaEndpoint, seat: MixSeat) {
+        ep.stopPlayback();
+        members.add(ep);
+        events.push(`mix add ${ep.legId} ${seat.mode}`);
+      },
+      update(ep: MediaEndpoint, seat: MixSeat) {
+        events.push(`mix mode ${ep.legId} ${seat.mode}`);
+      },
+      remove(ep: MediaEndpoint) {
+        if (members.delete(ep)) events.push(`mix remove ${ep.legId}`);
+      },
+      get size() {
+        return members.size;
+      },
+      close() {
+        members.clear();
+      },
     };
   }
 
@@ -40,6 +87,9 @@ export class TestMediaEngine implements MediaEngine {
 
 export class TestEndpoint implements MediaEndpoint {
   readonly rtpReceived = 0;
+  takeQuality() {
+    return { packets: 0, lossPct: 0, jitterMs: 0 };
+  }
   playing: string | null = null;
   closed = false;
   remoteDirection: MediaDirection = 'sendrecv';
@@ -124,6 +174,15 @@ export class TestEndpoint implements MediaEndpoint {
   stopPlayback(): void {
     if (this.playing) this.events.push(`stop ${this.legId}`);
     this.playing = null;
+  }
+
+  setMuted(muted: boolean): void {
+    this.events.push(`${muted ? 'mute' : 'unmute'} ${this.legId}`);
+  }
+
+  sendDtmf(digits: string, durationMs: number): boolean {
+    this.events.push(`dtmf ${this.legId} ${digits} ${durationMs}`);
+    return true;
   }
 
   onEnded(listener: (cause: MediaEndCause) => void): void {

@@ -45,6 +45,8 @@ export interface TransportHandler {
   onMessage(result: ParseResult, flow: Flow): void;
   /** The flow is gone: bindings on it die, legs on it end. Never reported for UDP. */
   onFlowClosed(flow: Flow): void;
+  /** A message was handed to the network (counted for /metrics); MUST NOT throw. */
+  onSent?(msg: SipMessage): void;
 }
 
 /**

@@ -98,7 +98,7 @@ export class StreamTransport implements SipTransport {
 
   private adopt(socket: net.Socket): StreamFlow {
     const remoteAddress = (socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const flow = new StreamFlow(`${this.protocol.toLowerCase()}-${randomToken(6)}`, this.protocol, remoteAddress, socket.remotePort ?? 0, this.port, socket, this.log);
+    const flow = new StreamFlow(`${this.protocol.toLowerCase()}-${randomToken(6)}`, this.protocol, remoteAddress, socket.remotePort ?? 0, this.port, socket, this.log, this.handler);
     this.flows.set(flow.id, flow);
     const log = this.log.child({ flowId: flow.id });
     log.debug({ remote: `${remoteAddress}:${flow.remotePort}` }, 'flow open');
@@ -155,6 +155,7 @@ class StreamFlow implements Flow {
     readonly localPort: number,
     private readonly socket: net.Socket,
     private readonly log: Logger,
+    private readonly handler: Pick<TransportHandler, 'onSent'>,
   ) {}
 
   get closed(): boolean {
@@ -167,6 +168,7 @@ class StreamFlow implements Flow {
       return false;
     }
     this.socket.write(serialize(msg));
+    this.handler.onSent?.(msg);
     return true;
   }
 

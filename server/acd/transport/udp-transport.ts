@@ -79,7 +79,7 @@ export class UdpTransport implements SipTransport {
     let f = this.flows.get(key);
     if (!f || f.closed) {
       if (this.flows.size >= (this.opts.maxFlows ?? 100_000)) this.sweep(0);
-      f = new UdpFlow(`udp-${host}:${port}`, host, port, this.boundPort, (data, h, p) => this.write(data, h, p), this.log);
+      f = new UdpFlow(`udp-${host}:${port}`, host, port, this.boundPort, (data, h, p) => this.write(data, h, p), this.log, this.handler);
       this.flows.set(key, f);
     }
     f.lastUsed = Date.now();
@@ -132,6 +132,7 @@ export class UdpFlow implements Flow {
     readonly localPort: number,
     private readonly write: (data: string, host: string, port: number) => boolean,
     private readonly log: Logger,
+    private readonly handler?: Pick<TransportHandler, 'onSent'>,
   ) {}
 
   get closed(): boolean {
@@ -147,7 +148,9 @@ export class UdpFlow implements Flow {
       this.log.debug({ flowId: this.id, to: `${target.host}:${target.port}` }, 'response sent to the Via address');
     }
     try {
-      return this.write(serialize(msg), target.host, target.port);
+      const sent = this.write(serialize(msg), target.host, target.port);
+      if (sent) this.handler?.onSent?.(msg);
+      return sent;
     } catch (err) {
       this.log.warn({ err, flowId: this.id }, 'udp send refused');
       return false;

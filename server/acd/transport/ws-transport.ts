@@ -75,7 +75,7 @@ export class WsTransport implements SipTransport {
       return;
     }
     const remote = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-    const flow = new WsFlow(`${this.protocol.toLowerCase()}-${randomToken(6)}`, this.protocol, remote, req.socket.remotePort ?? 0, this.port, ws, this.log);
+    const flow = new WsFlow(`${this.protocol.toLowerCase()}-${randomToken(6)}`, this.protocol, remote, req.socket.remotePort ?? 0, this.port, ws, this.log, this.handler);
     this.flows.set(flow.id, flow);
     const log = this.log.child({ flowId: flow.id });
     log.debug({ remote: `${flow.remoteAddress}:${flow.remotePort}` }, 'flow open');
@@ -132,6 +132,7 @@ class WsFlow implements Flow {
     readonly localPort: number,
     private readonly ws: WebSocket,
     private readonly log: Logger,
+    private readonly handler: Pick<TransportHandler, 'onSent'>,
   ) {}
 
   get closed(): boolean {
@@ -144,6 +145,7 @@ class WsFlow implements Flow {
       return false;
     }
     this.ws.send(serialize(msg));
+    this.handler.onSent?.(msg);
     return true;
   }
 

@@ -1,46 +1,25 @@
 import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
+import { InboundSources, TrunkSettings, TrunkTransport, trunkRules } from '../../contracts/admin/trunks';
 import { E164 } from '../../shared/sip-control';
 
 /**
  * A carrier trunk as the ACD uses it (docs/trunks.md). Loaded from the `trunks` table by
  * DatabaseTrunkDirectory, or given directly in tests. Every row is parsed with this schema:
- * a bad row is skipped and logged, never half-used.
+ * a bad row is skipped and logged, never half-used. Its fields and cross-field rules are the
+ * admin portal's (server/contracts/admin/trunks.ts): one set of rules for what is saved and
+ * what is loaded.
  */
-export const TrunkTransport = z.enum(['udp', 'tcp', 'tls']);
-export type TrunkTransport = z.infer<typeof TrunkTransport>;
+export { TrunkTransport };
 
-/** An IPv4/IPv6 address or CIDR block. */
-export const SourceCidr = z.string().refine((s) => parseCidr(s) !== null, 'an IP address or CIDR block');
-
-export const TrunkConfig = z
-  .object({
-    id: z.string().min(1),
-    name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a trunk name is letters, digits, . _ -'),
-    host: z.string().min(1).max(253),
-    port: z.number().int().min(1).max(65535),
-    transport: TrunkTransport,
-    username: z.string().min(1).max(128).nullable(),
-    /** clear text here (decrypted by the loader) */
-    password: z.string().max(256).nullable(),
-    realm: z.string().max(253).nullable(),
-    register: z.boolean(),
-    registerExpirySec: z.number().int().min(60).max(86_400),
-    inboundSources: z.array(SourceCidr),
-    inboundDigest: z.boolean(),
-    outbound: z.boolean(),
-    callerIdMode: z.enum(['fixed', 'pass']),
-    callerIdE164: E164.nullable(),
-    assertIdentity: z.boolean(),
-    privacy: z.boolean(),
-    enabled: z.boolean(),
-    /** the DIDs this trunk delivers (numbers.trunk_id) */
-    dids: z.array(E164),
-  })
-  .strict()
-  .refine((t) => t.callerIdMode !== 'fixed' || t.callerIdE164 !== null, { message: 'a fixed caller-ID needs caller_id_e164', path: ['callerIdE164'] })
-  .refine((t) => !t.register || (t.username !== null && t.password !== null), { message: 'registration needs username and password', path: ['register'] })
-  .refine((t) => !t.inboundDigest || (t.username !== null && t.password !== null), { message: 'inbound digest needs username and password', path: ['inboundDigest'] });
+export const TrunkConfig = TrunkSettings.extend({
+  id: z.string().min(1),
+  /** clear text here (decrypted by the loader) */
+  password: z.string().max(256).nullable(),
+  inboundSources: InboundSources,
+  /** the DIDs this trunk delivers (numbers.trunk_id) */
+  dids: z.array(E164),
+}).superRefine((t, ctx) => trunkRules(t, t.password !== null && t.password !== '', ctx));
 export type TrunkConfig = z.infer<typeof TrunkConfig>;
 
 export function parseCidr(s: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {

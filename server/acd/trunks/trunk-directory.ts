@@ -8,6 +8,8 @@ import { decryptTrunkPassword } from './trunk-secret';
 export interface TrunkDirectory {
   /** Every valid trunk, enabled or not, in a stable order (by name). */
   all(): readonly TrunkConfig[];
+  /** Calls `listener` after a reload that changed the list (a directory that never changes has none). */
+  onChange?(listener: () => void): () => void;
 }
 
 export class StaticTrunkDirectory implements TrunkDirectory {
@@ -28,6 +30,7 @@ export class StaticTrunkDirectory implements TrunkDirectory {
 export class DatabaseTrunkDirectory implements TrunkDirectory {
   private list: TrunkConfig[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -37,6 +40,11 @@ export class DatabaseTrunkDirectory implements TrunkDirectory {
 
   all(): readonly TrunkConfig[] {
     return this.list;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async load(): Promise<void> {
@@ -77,7 +85,16 @@ export class DatabaseTrunkDirectory implements TrunkDirectory {
       }
       out.push(parsed.data);
     }
+    const changed = JSON.stringify(out) !== JSON.stringify(this.list);
     this.list = out;
+    if (!changed) return;
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch (err) {
+        this.log.error({ err }, 'a trunk directory listener threw');
+      }
+    }
   }
 
   async start(everyMs = 60_000): Promise<void> {

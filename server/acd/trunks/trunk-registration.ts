@@ -32,6 +32,12 @@ export interface RegistrationStatus {
   failures: number;
 }
 
+export interface RegistrationSession {
+  callId: string;
+  fromTag: string;
+  cseq: number;
+}
+
 export interface RegistrationIo {
   flow(): Promise<Flow>;
   send(req: SipRequest, flow: Flow, onFinal: (res: SipResponse, local: boolean) => void): void;
@@ -43,9 +49,9 @@ const BACKOFF_MAX_MS = 300_000;
 
 export class TrunkRegistration {
   private readonly status: RegistrationStatus = { state: 'off', lastStatus: null, expiresAt: null, nextAttemptAt: null, failures: 0 };
-  private readonly callId = `${randomToken(12)}@patchbay`;
-  private readonly fromTag = randomToken();
-  private cseq = randomInt(1, 10_000);
+  private readonly callId: string;
+  private readonly fromTag: string;
+  private cseq: number;
   private timer: NodeJS.Timeout | null = null;
   private readonly digest: DigestClient;
   private stopped = false;
@@ -55,8 +61,19 @@ export class TrunkRegistration {
     private readonly io: RegistrationIo,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** the Call-ID, From tag and CSeq of an earlier registration of the same address-of-record */
+    continued: RegistrationSession | null = null,
   ) {
+    // one Call-ID for all registrations of an AOR to a registrar, CSeq rising (RFC 3261 §10.2.4)
+    this.callId = continued?.callId ?? `${randomToken(12)}@patchbay`;
+    this.fromTag = continued?.fromTag ?? randomToken();
+    this.cseq = continued?.cseq ?? randomInt(1, 10_000);
     this.digest = new DigestClient({ username: trunk.username ?? '', password: trunk.password ?? '', realm: trunk.realm });
+  }
+
+  /** What a registration replacing this one (same AOR, new settings) carries on. */
+  session(): RegistrationSession {
+    return { callId: this.callId, fromTag: this.fromTag, cseq: this.cseq };
   }
 
   snapshot(): Readonly<RegistrationStatus> {
@@ -74,6 +91,36 @@ export class TrunkRegistration {
     this.timer = null;
     this.status.state = 'off';
     this.status.nextAttemptAt = null;
+  }
+
+  /**
+   * Stops, and when registered asks the carrier to drop our binding (REGISTER with Expires: 0,
+   * answering one challenge): best effort, the carrier's binding expires anyway.
+   */
+  stopAndUnregister(): void {
+    const wasRegistered = this.status.state === 'registered';
+    this.stop();
+    if (!wasRegistered) return;
+    this.io.flow().then(
+      (flow) => this.sendUnregister(flow, null, 0),
+      (err: unknown) => this.log.warn({ err, trunk: this.trunk.name }, 'trunk unreachable for un-REGISTER'),
+    );
+  }
+
+  private sendUnregister(flow: Flow, auth: [string, string] | null, authTries: number): void {
+    const req = this.build(flow, auth, 0);
+    this.io.send(req, flow, (res, local) => {
+      const answer = !local && authTries < 1 ? this.challengeAnswer(res, req) : null;
+      if (answer) return this.sendUnregister(flow, answer, authTries + 1);
+      this.log.info({ trunk: this.trunk.name, status: res.status }, 'trunk unregistered');
+    });
+  }
+
+  private challengeAnswer(res: SipResponse, req: SipRequest): [string, string] | null {
+    if (res.status !== 401 && res.status !== 407) return null;
+    const ch = res.headers.get(res.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
+    const answer = ch ? this.digest.authorize(ch, 'REGISTER', req.uri) : null;
+    return answer ? [res.status === 401 ? 'Authorization' : 'Proxy-Authorization', answer] : null;
   }
 
   private set(state: RegistrationState, extra: Partial<RegistrationStatus> = {}): void {
@@ -111,7 +158,7 @@ export class TrunkRegistration {
     );
   }
 
-  private build(flow: Flow, auth: [string, string] | null): SipRequest {
+  private build(flow: Flow, auth: [string, string] | null, expires = this.trunk.registerExpirySec): SipRequest {
     const t = this.trunk;
     const domain = t.realm ?? t.host;
     const aor = `<sip:${t.username}@${domain}>`;
@@ -124,7 +171,7 @@ export class TrunkRegistration {
       .append('Call-ID', this.callId)
       .append('CSeq', `${this.cseq} REGISTER`)
       .append('Contact', this.io.local.contact(flow).replace('sip:acd@', `sip:${t.username}@`))
-      .append('Expires', String(t.registerExpirySec));
+      .append('Expires', String(expires));
     if (auth) h.append(auth[0], auth[1]);
     return { kind: 'request', method: 'REGISTER', uri: `sip:${domain}${t.realm ? '' : `:${t.port}`};transport=${t.transport}`, headers: h, body: '' };
   }
@@ -134,12 +181,8 @@ export class TrunkRegistration {
     const req = this.build(flow, auth);
     this.io.send(req, flow, (res, local) => {
       if (this.stopped) return;
-      if ((res.status === 401 || res.status === 407) && !local && authTries < 2) {
-        const chName = res.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
-        const ch = res.headers.get(chName);
-        const answer = ch ? this.digest.authorize(ch, 'REGISTER', req.uri) : null;
-        if (answer) return this.send(flow, [res.status === 401 ? 'Authorization' : 'Proxy-Authorization', answer], authTries + 1);
-      }
+      const answer = !local && authTries < 2 ? this.challengeAnswer(res, req) : null;
+      if (answer) return this.send(flow, answer, authTries + 1);
       if (res.status >= 200 && res.status < 300) {
         const granted = grantedExpiry(res, this.trunk.registerExpirySec);
         this.status.failures = 0;

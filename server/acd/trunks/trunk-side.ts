@@ -14,7 +14,7 @@ import { outboundIdentity } from './caller-id';
 import { e164Target } from './tel-target';
 import { sourceMatcher, type TrunkConfig } from './trunk-config';
 import type { TrunkDirectory } from './trunk-directory';
-import { TrunkRegistration, type RegistrationStatus } from './trunk-registration';
+import { TrunkRegistration, type RegistrationSession, type RegistrationStatus } from './trunk-registration';
 
 /** Header a bank may add to a dial INVITE to name the trunk to use (docs/trunks.md). */
 export const TRUNK_HEADER = 'X-PB-Trunk';
@@ -44,6 +44,7 @@ export interface OutboundTarget {
 }
 
 export interface TrunkStatus {
+  id: string;
   name: string;
   enabled: boolean;
   transport: TrunkConfig['transport'];
@@ -72,10 +73,12 @@ export interface TrunkSideDeps {
  */
 export class TrunkSide {
   private readonly log: Logger;
-  private readonly registrations = new Map<string, TrunkRegistration>();
+  /** by trunk id, with the settings the registration was started with */
+  private readonly registrations = new Map<string, { key: string; aor: string; reg: TrunkRegistration }>();
   private readonly digestClients = new Map<string, DigestClient>();
   private matchers = new Map<string, { key: string; match: (a: string) => boolean }>();
   private refresh: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly d: TrunkSideDeps) {
     this.log = d.logger.child({ module: 'trunks' });
@@ -84,6 +87,8 @@ export class TrunkSide {
   /** Starts registrations (the ACD's transports are up). */
   start(): void {
     this.syncRegistrations();
+    // a trunk saved in the portal: the directory reloads on the change notification and says so
+    this.unsubscribe = this.d.directory.onChange?.(() => this.reconfigured()) ?? null;
     // trunks come and go with the directory's refreshes
     this.refresh = setInterval(() => this.syncRegistrations(), 30_000);
     this.refresh.unref();
@@ -93,18 +98,31 @@ export class TrunkSide {
   stop(): void {
     if (this.refresh) clearInterval(this.refresh);
     this.refresh = null;
-    for (const r of this.registrations.values()) r.stop();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    for (const r of this.registrations.values()) r.reg.stop();
     this.registrations.clear();
+  }
+
+  /**
+   * The directory's list changed. Digest clients are made again from the new credentials (a dial
+   * in progress keeps the one it was given), and registrations follow the new settings. Legs are
+   * not touched: a call in progress on a changed, disabled or removed trunk goes on.
+   */
+  private reconfigured(): void {
+    this.digestClients.clear();
+    this.syncRegistrations();
   }
 
   status(): TrunkStatus[] {
     return this.d.directory.all().map((t) => ({
+      id: t.id,
       name: t.name,
       enabled: t.enabled,
       transport: t.transport,
       outbound: t.outbound,
       dids: [...t.dids],
-      registration: this.registrations.get(t.id)?.snapshot() ?? null,
+      registration: this.registrations.get(t.id)?.reg.snapshot() ?? null,
     }));
   }
 
@@ -217,13 +235,25 @@ export class TrunkSide {
 
   // ───────────────────────────── registration ─────────────────────────────
 
+  /**
+   * Registrations follow the directory: a trunk no longer registering (removed, disabled,
+   * registration off) unregisters; one whose registration settings changed registers again
+   * with the new ones; an unchanged one keeps its registration and refresh timer.
+   */
   private syncRegistrations(): void {
     const want = new Map(this.d.directory.all().filter((t) => t.enabled && t.register).map((t) => [t.id, t]));
+    const continued = new Map<string, RegistrationSession>();
     for (const [id, r] of this.registrations) {
-      if (!want.has(id)) {
-        r.stop();
-        this.registrations.delete(id);
-      }
+      const t = want.get(id);
+      if (t && registrationKey(t) === r.key) continue;
+      // an un-REGISTER of the same address-of-record could land after the new REGISTER and
+      // remove the binding it just made: when the AOR stays, the new REGISTER (same Call-ID,
+      // next CSeq) simply replaces it
+      if (t && aorOf(t) === r.aor) {
+        r.reg.stop();
+        continued.set(id, r.reg.session());
+      } else r.reg.stopAndUnregister();
+      this.registrations.delete(id);
     }
     for (const [id, t] of want) {
       if (this.registrations.has(id)) continue;
@@ -239,11 +269,23 @@ export class TrunkSide {
           local: this.d.local,
         },
         this.log,
+        Date.now,
+        continued.get(id) ?? null,
       );
-      this.registrations.set(id, r);
+      this.registrations.set(id, { key: registrationKey(t), aor: aorOf(t), reg: r });
       r.start();
     }
   }
+}
+
+/** The address-of-record a registration binds (the user at the realm, or at the host). */
+function aorOf(t: TrunkConfig): string {
+  return `${t.username ?? ''}@${t.realm ?? t.host}`;
+}
+
+/** What a registration depends on: a change to any of these registers again. */
+function registrationKey(t: TrunkConfig): string {
+  return JSON.stringify([t.name, t.host, t.port, t.transport, t.username, t.password, t.realm, t.registerExpirySec]);
 }
 
 function protocolOf(t: TrunkConfig): TransportProtocol {

@@ -301,6 +301,18 @@ describe('toll-fraud attempts: all refused, nothing reaches the carrier', () => 
     expect(carrier.connections).toBe(0);
   });
 
+  it('a callback dial (X-PB-Callback-For) for a caller who pressed no key, with a bridge, to a device or with a bad leg id is refused; nothing is sent', { timeout: 10_000 }, async () => {
+    const { bank, creds } = await bankRegistered();
+    const p = await parkedCaller(bank);
+    const dial = async (uri: string, headers: Array<[string, string]>) => (await inviteWithAuth(bank, uri, creds.user, creds.password, headers)).final;
+    // the caller's own number, but they never pressed a key: the ACD has no callback to allow
+    expect(await dial(`tel:+15551234567`, [[H.callbackFor, p.callerLeg]])).toMatchObject({ status: 403, reason: 'No Such Callback Caller' });
+    expect(await dial(`tel:${MOBILE}`, [[H.callbackFor, p.callerLeg], [H.bridge, p.callerLeg]])).toMatchObject({ status: 400, reason: 'X-PB-Callback-For Without X-PB-Bridge' });
+    expect(await dial(`sip:${issueDeviceCredentials(SECRET, 3600).user}@${DOMAIN}`, [[H.callbackFor, p.callerLeg]])).toMatchObject({ status: 400, reason: 'X-PB-Callback-For Needs A Number' });
+    expect(await dial(`tel:${MOBILE}`, [[H.callbackFor, 'leg-x']])).toMatchObject({ status: 400, reason: 'Bad X-PB-Callback-For' });
+    expect(carrier.connections).toBe(0);
+  });
+
   it('a bank naming an unknown or disabled trunk in X-PB-Trunk gets 404, nothing is sent', { timeout: 10_000 }, async () => {
     const { bank, creds } = await bankRegistered();
     const r = await inviteWithAuth(bank, `tel:${MOBILE}`, creds.user, creds.password, [['X-PB-Trunk', 'no-such-trunk']]);

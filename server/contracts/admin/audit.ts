@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The audit trail: who changed what, when, from what to what (secrets masked at write). */
-export const AuditEntity = z.enum(['person', 'queue', 'number', 'code']);
+export const AuditEntity = z.enum(['person', 'queue', 'number', 'trunk', 'code', 'schedule', 'audio', 'recording', 'dial_prefix']);
 export type AuditEntity = z.infer<typeof AuditEntity>;
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AgentState } from '../../contracts/agent';
-import { AGENT_STATES, AGENT_TRANSITIONS, AgentEvent, transition } from './agent-state';
+import { AGENT_STATES, AGENT_TRANSITIONS, AgentEvent, NOT_READY_CAUSE, transition } from './agent-state';
 
 /** The rules written out independently of the table, so a wrong table entry fails here. */
 const LEGAL: ReadonlyArray<[AgentState, AgentEvent, AgentState]> = [
@@ -21,6 +21,11 @@ const LEGAL: ReadonlyArray<[AgentState, AgentEvent, AgentState]> = [
   ['wrap_up', 'go_not_ready', 'not_ready'],
   ['wrap_up', 'sign_out', 'offline'],
   ['wrap_up', 'device_lost', 'not_ready'],
+  ['wrap_up', 'extend_wrap_up', 'wrap_up'],
+  // an outbound call: their own device rings first (not offered calls meanwhile)
+  ['not_ready', 'dial', 'reserved'],
+  ['ready', 'dial', 'reserved'],
+  ['wrap_up', 'dial', 'reserved'],
 ];
 
 const key = (s: string, e: string) => `${s}/${e}`;
@@ -56,5 +61,11 @@ describe('agent state machine', () => {
   it('table has no transition the spec above does not list', () => {
     const count = Object.values(AGENT_TRANSITIONS).reduce((n, row) => n + Object.keys(row).length, 0);
     expect(count).toBe(LEGAL.length);
+  });
+
+  it('every event that can lead to not_ready names its cause, and no other event does', () => {
+    const toNotReady = new Set(LEGAL.filter(([, , n]) => n === 'not_ready').map(([, e]) => e));
+    expect(new Set(Object.keys(NOT_READY_CAUSE))).toEqual(toNotReady);
+    expect(NOT_READY_CAUSE.offer_failed).toBe('missed');
   });
 });

@@ -1,4 +1,5 @@
 import type { AgentState } from '../../contracts/agent';
+import type { NotReadyCause } from '../../contracts/call-work';
 import { illegalTransition as illegal, type TransitionResult } from '../../shared/state-machine';
 
 /**
@@ -14,7 +15,8 @@ import { illegalTransition as illegal, type TransitionResult } from '../../share
  *      │                  └── go_not_ready, device_lost ── wrap_up ◀────────────────────────┘
  *      │                                             └─ wrap_up_done, go_ready ─▶ ready
  *      └── sign_out (from not_ready, ready, wrap_up; refused while reserved or talking)
- *   device_lost also moves ready → not_ready.
+ *   device_lost also moves ready → not_ready; extend_wrap_up keeps wrap_up (once per wrap-up,
+ *   a rule of the roster's, since the table has no memory).
  * ```
  *
  * Rules worth stating:
@@ -37,6 +39,8 @@ export const AgentEvent = [
   'wrap_up_done',
   'sign_out',
   'device_lost',
+  'extend_wrap_up',
+  'dial',
 ] as const;
 export type AgentEvent = (typeof AgentEvent)[number];
 
@@ -45,8 +49,8 @@ export const AGENT_STATES: readonly AgentState[] = ['offline', 'not_ready', 'rea
 /** The whole machine: state → event → next state. Anything absent is illegal. */
 export const AGENT_TRANSITIONS: Readonly<Record<AgentState, Partial<Record<AgentEvent, AgentState>>>> = {
   offline: { sign_in: 'not_ready' },
-  not_ready: { go_ready: 'ready', sign_out: 'offline' },
-  ready: { go_not_ready: 'not_ready', offer: 'reserved', sign_out: 'offline', device_lost: 'not_ready' },
+  not_ready: { go_ready: 'ready', sign_out: 'offline', dial: 'reserved' },
+  ready: { go_not_ready: 'not_ready', offer: 'reserved', sign_out: 'offline', device_lost: 'not_ready', dial: 'reserved' },
   reserved: { answer: 'talking', offer_failed: 'not_ready', offer_cancelled: 'ready', device_lost: 'not_ready' },
   talking: { hang_up: 'wrap_up' },
   wrap_up: {
@@ -55,7 +59,20 @@ export const AGENT_TRANSITIONS: Readonly<Record<AgentState, Partial<Record<Agent
     go_not_ready: 'not_ready',
     sign_out: 'offline',
     device_lost: 'not_ready',
+    extend_wrap_up: 'wrap_up',
+    dial: 'reserved',
   },
+};
+
+/**
+ * Why an operator is not ready, from the event that put them there: the console says it in
+ * words ("Missed call — you are now Not ready"); the state log keeps the cause.
+ */
+export const NOT_READY_CAUSE: Readonly<Partial<Record<AgentEvent, NotReadyCause>>> = {
+  sign_in: 'signed_in',
+  go_not_ready: 'operator',
+  offer_failed: 'missed',
+  device_lost: 'device',
 };
 
 /** The next agent state, or an IllegalTransition the caller logs and acknowledges. Never throws. */

@@ -9,6 +9,23 @@ const LEGAL: ReadonlyArray<[CallStatus, CallEvent, CallStatus]> = [
   ['offering', 'dial_failed', 'queued'],
   ['offering', 'end', 'ended'],
   ['connected', 'end', 'ended'],
+  // diversions: closed hours and maximum wait
+  ['queued', 'announce', 'announcing'],
+  ['queued', 'overflow', 'queued'],
+  ['queued', 'forward', 'forwarding'],
+  ['offering', 'announce', 'announcing'],
+  ['offering', 'overflow', 'queued'],
+  ['offering', 'forward', 'forwarding'],
+  ['announcing', 'end', 'ended'],
+  ['forwarding', 'answer', 'connected'],
+  ['forwarding', 'end', 'ended'],
+  // in-call controls: hold, resume, blind transfer
+  ['connected', 'hold', 'held'],
+  ['connected', 'transfer', 'queued'],
+  ['held', 'resume', 'connected'],
+  ['held', 'end', 'ended'],
+  ['held', 'transfer', 'queued'],
+  ['forwarding', 'dial_failed', 'queued'],
 ];
 const legal = new Map(LEGAL.map(([s, e, n]) => [`${s}/${e}`, n]));
 

@@ -1,4 +1,6 @@
+import type { LegQuality } from '../../contracts/call-quality';
 import type { LegEndCause } from '../../shared/sip-control';
+import type { LegControlPort, MixRoleRequest } from './leg-control-port';
 
 /**
  * The CTI's door to the ACD, as the service sees it: legs offered to the route point, legs
@@ -33,12 +35,19 @@ export interface DtmfPressed {
   digit: string;
 }
 
+/** How a party's audio reaches the ACD, told every few seconds during a call (docs/sip-control-dialect.md, *Call quality*). */
+export interface QualityReported {
+  legId: string;
+  quality: LegQuality;
+}
+
 export type BankEvents = {
   legOffered: LegOffered;
   legEnded: LegEnded;
   registered: { ua: string };
   registrationLost: { ua: string; reason: string };
   dtmf: DtmfPressed;
+  quality: QualityReported;
 };
 
 export interface DialRequest {
@@ -47,9 +56,27 @@ export interface DialRequest {
   /** the caller's leg the ACD bridges the device to; null = a number check (answered, bridged to nothing) */
   bridgeTo: string | null;
   ringTimeoutSec: number;
+  /** Instead of `bridgeTo`: on answer the device joins this leg's call in a mixing bridge (monitoring, conference). */
+  join?: { legId: string } & MixRoleRequest;
+  /** ask the ACD to record the bridge (X-PB-Record: on); the answer names the file */
+  record?: boolean;
+  /** ring-all: this dial rings together with others for the same caller (X-PB-Parallel: on) */
+  parallel?: boolean;
+  /**
+   * press-1 accept (X-PB-Confirm): on answer the ACD plays this clip to the device only and does not
+   * bridge; `answered` then means "the device picked up and is being asked" — the CTI bridges with
+   * `controls.bridge(callerLeg, deviceLeg)` on the digit 1, or releases the device. Not with `record`.
+   */
+  confirm?: string;
+  /** a queued callback's number dial (no bridge): the inbound caller's leg it calls back (X-PB-Callback-For); the ACD checks the number is theirs */
+  callbackFor?: string;
+  /** with `record`: the clip that tells the caller before the bridge (X-PB-Notice) */
+  notice?: string;
 }
 
-export type DialOutcome = { kind: 'answered'; legId: string } | { kind: 'failed'; status: number; cause: string };
+/** `recording`: the file the ACD records the bridge to (X-PB-Recording), when recording was asked and granted. */
+/** `told`: the ACD played the notice to the caller before the bridge (it echoed X-PB-Notice). */
+export type DialOutcome = { kind: 'answered'; legId: string; recording?: string; told?: boolean } | { kind: 'failed'; status: number; cause: string };
 
 export type DialHandleEvents = {
   ringing: void;
@@ -66,6 +93,10 @@ export interface DialHandle {
   cancel(): void;
 }
 
+/** The ACD's answer to starting or stopping a recording on demand; `recording` names the file. */
+/** `told`: the caller heard the notice as the recording started. */
+export type RecordAnswer = { ok: true; recording: string | null; told?: boolean } | { ok: false; status: number; reason: string };
+
 export interface BankPort {
   /** Adds a listener; the returned function removes it. */
   on<K extends keyof BankEvents>(event: K, listener: (payload: BankEvents[K]) => void): () => void;
@@ -75,4 +106,20 @@ export interface BankPort {
   dial(req: DialRequest): DialHandle;
   /** Sends BYE on the control dialog of a leg (caller or device). False when the leg is unknown. */
   release(legId: string): boolean;
+  /**
+   * Has the ACD play clips (in turn) to a parked caller and then release it or play its music
+   * again (the announcement primitive: INFO with X-PB-Play / X-PB-Then). Resolves with the ACD's
+   * answer (200: playing; after a release the leg's end follows as `legEnded` with cause
+   * `played`, or `remote-bye` if the caller leaves first; 486: the leg is busy, e.g. being
+   * dialled); 481 when the bank holds no such caller leg. Never rejects.
+   */
+  announce(legId: string, clips: string[], then?: 'release' | 'music'): Promise<number>;
+  /**
+   * Starts (`on`) or stops recording the bridge of a leg (INFO with X-PB-Record on its control
+   * dialog). The answer to `off` comes once the file is finalised. `notice`: the clip the caller
+   * alone hears as it starts (X-PB-Notice). Never rejects.
+   */
+  record(legId: string, on: boolean, notice?: string): Promise<RecordAnswer>;
+  /** In-call requests on a leg's control dialog (hold, mute, DTMF, re-bridge, mixing). */
+  readonly controls: LegControlPort;
 }

@@ -1,3 +1,5 @@
+import type { MonitorView } from '../../contracts/monitor';
+import type { QueueTile } from '../../contracts/wallboard';
 import type { AgentView, CallOffer, CallView, MobileStatus } from '../../contracts/socket-events';
 
 /**
@@ -14,5 +16,11 @@ export interface CtiNotifier {
   /** the operator's mobile verification changed: to that operator only */
   mobileChanged?(operatorId: string, status: MobileStatus): void;
   /** a deactivated person (an operator once signed out, or staff at once): close their sockets; their web sessions are gone already */
-  userRemoved?(userId: string, reason: string): void;
+  userRemoved?(userId: string, reason: string, by?: 'administrator' | 'supervisor'): void;
+  /** a supervisor's monitoring of a call changed: to that supervisor only */
+  monitorChanged?(supervisorId: string, view: MonitorView): void;
+  /** the wallboard's queue tiles changed: to admins and supervisors */
+  queuesChanged?(tiles: QueueTile[]): void;
+  /** these calls' rows were just stored (a journal batch committed): to the history pages */
+  historyStored?(callIds: string[]): void;
 }

@@ -1,5 +1,12 @@
+import type { PressOnePolicy } from '../domain/press-one-state';
+import type { FigureEvents } from '../domain/queue-figures';
 import type { CallOutcome, EndedBy, TimelineEvent } from '../../contracts/call';
-import type { QueueMembership } from '../domain/routing';
+import type { RecordingPolicy } from '../../contracts/admin/recordings';
+import type { Announce, CallbackDigit, StrategyParams } from '../../contracts/admin/queues';
+import type { QueueAlerts } from '../../contracts/wallboard';
+import type { RoutingQueue } from '../domain/routing';
+import type { CallFacts } from '../domain/queue-figures';
+import type { ScheduleRule } from '../domain/business-hours';
 
 /**
  * What the CTI reads and writes in the database, and nothing more. The service keeps the live
@@ -13,7 +20,75 @@ export interface QueueInfo {
   wrapUpSec: number;
   maxWaitSec: number;
   holdAudio: string;
-  members: QueueMembership[];
+  /** whether the queue's answered calls are recorded */
+  recordingPolicy: RecordingPolicy;
+  /** tell the caller by a prompt (before the bridge for `always`, at Record for `on_demand`) */
+  recordingNotice: boolean;
+  /** 1–10, 10 first: which queue's callers an operator in several queues gets first */
+  priority: number;
+  /** the strategy's parameters, defaults filled in */
+  params: Required<StrategyParams>;
+  /** the dialled number's caller priority (0 normal); only from queueForNumber */
+  callPriority?: number;
+  /** strategy, tiers, required skills, members with their levels and skills */
+  routing: RoutingQueue;
+  /** what happens after the maximum wait (audio: the message before a release) */
+  maxWait: Diversion;
+  /** at most this many callers waiting (queued or ringing); null: no limit */
+  maxCallers: number | null;
+  /** what a caller arriving at a full queue gets: the max-wait action, with the queue-full message */
+  full: Diversion;
+  /** nobody who could take the call signed in: the max-wait action at once (false: callers wait) */
+  overflowWhenEmpty: boolean;
+  /** what waiting callers are told on arrival and every `announceEverySec` */
+  announce: Announce;
+  announceEverySec: number;
+  /** the key a waiting caller presses to be called back (null: no callback) */
+  callbackDigit: CallbackDigit | null;
+  /** press-1 accept per device kind, its time, and the clip the phone hears (the queue's sentence or the built-in) */
+  pressOne: PressOnePolicy & { clip: string };
+  /** the queue's callback rules: tries, seconds between them, minutes before an unmade callback is given up */
+  callback: { tries: number; retrySec: number; expiryMin: number };
+  /** the queue's business hours */
+  hours: HoursRule;
+  /** the dialled number's own business hours (checked first), when the queue was found by number */
+  numberHours?: HoursRule;
+  /** the screen-pop address template, or null */
+  screenPopUrl: string | null;
+  /** the wallboard's settings: service-level target and alerts (absent: the columns' defaults) */
+  board?: QueueBoardSettings;
+}
+
+export interface QueueBoardSettings {
+  slTargetPct: number;
+  slThresholdSec: number;
+  alerts: QueueAlerts;
+}
+
+/** Where a caller the queue does not keep goes: a message then release, another queue, or a number. */
+export interface Diversion {
+  action: 'release' | 'overflow_queue' | 'overflow_number';
+  /** the clip played before a release (null: release at once) */
+  audio: string | null;
+  queueId: string | null;
+  number: string | null;
+}
+
+/** A schedule (none: always open) and what a caller gets while it says closed. */
+export interface HoursRule {
+  scheduleId: string | null;
+  closed: Diversion;
+}
+
+export interface StoredSchedule extends ScheduleRule {
+  id: string;
+  name: string;
+}
+
+/** Every served number and every queue with its members, read at once (the routing cache). */
+export interface RoutingSnapshot {
+  numbers: Array<{ e164: string; queueId: string; holdAudio: string; hours: HoursRule; priority: number }>;
+  queues: QueueInfo[];
 }
 
 export interface NewCallRow {
@@ -21,11 +96,17 @@ export interface NewCallRow {
   acdLegId: string;
   dialed: string;
   callerId: string;
+  /** the number the caller's address carries, null for a web caller */
+  callerNumber: string | null;
   queueId: string | null;
   arrivedAt: Date;
+  /** default inbound */
+  direction?: 'inbound' | 'outbound';
 }
 
 export interface CallRowPatch {
+  /** an outbound call's number leg, once it answered */
+  acdLegId?: string;
   queueId?: string | null;
   operatorId?: string | null;
   offeredAt?: Date;
@@ -33,6 +114,31 @@ export interface CallRowPatch {
   endedAt?: Date;
   endedBy?: EndedBy;
   outcome?: CallOutcome;
+  notes?: string;
+  dispositionCode?: string | null;
+  wrapUpExtended?: boolean;
+  wrapUpEndedAt?: Date;
+}
+
+/** An active code of the admin's lists (not-ready reasons, dispositions). */
+export interface CodeEntry {
+  kind: 'not_ready' | 'disposition';
+  code: string;
+  label: string;
+}
+
+/** A stored call of a caller (their history, shown to the operator they reach next). */
+export interface PastCallRow {
+  id: string;
+  arrivedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  outcome: string | null;
+  endedBy: string | null;
+  queueName: string | null;
+  operatorName: string | null;
+  dispositionCode: string | null;
+  notes: string | null;
 }
 
 export interface CallEventRow {
@@ -44,15 +150,62 @@ export interface CallEventRow {
   data?: Record<string, unknown>;
 }
 
+/** A call's whole row as the CTI knows it now (written whole: a later row replaces an earlier one). */
+export interface CallRow extends NewCallRow {
+  operatorId: string | null;
+  offeredAt: Date | null;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  endedBy: EndedBy | null;
+  outcome: CallOutcome | null;
+  notes: string | null;
+  dispositionCode: string | null;
+  wrapUpExtended: boolean;
+  wrapUpEndedAt: Date | null;
+  /**
+   * the figures' fold of the call's timeline so far (the journal keeps it as it writes the events);
+   * stored as the row's summary columns with the row. Absent: no event folded.
+   */
+  figures?: FigureEvents;
+}
+
+export interface AgentStateRow {
+  userId: string;
+  from: string;
+  to: string;
+  reason: string;
+  /** the admin's not-ready code, or the cause (`missed`, `device`), when the move is to not_ready */
+  reasonCode: string | null;
+  at: Date;
+}
+
+/** One write of the journal: call rows first, then their events, then agent states. */
+export interface JournalBatch {
+  calls: CallRow[];
+  events: CallEventRow[];
+  agentStates: AgentStateRow[];
+}
+
 export interface CtiStore {
-  /** The queue a dialled number leads to, with its members; null when the number is not served. */
+  /** The routing cache's read: numbers, queues and members (never on a call's path). */
+  routingSnapshot(): Promise<RoutingSnapshot>;
+  /** The queue a dialled number leads to, with its members; null when the number is not served (the cache's miss). */
   queueForNumber(e164: string): Promise<QueueInfo | null>;
-  /** The queue by id with its current members (re-read when operators become ready). */
-  queue(id: string): Promise<QueueInfo | null>;
-  createCall(row: NewCallRow): Promise<void>;
-  updateCall(id: string, patch: CallRowPatch): Promise<void>;
-  appendCallEvent(ev: CallEventRow): Promise<void>;
-  logAgentState(row: { userId: string; from: string; to: string; reason: string; at: Date }): Promise<void>;
+  /** Every business-hours schedule (the CTI caches them; reloaded on a schedule change). */
+  schedules(): Promise<StoredSchedule[]>;
+  /**
+   * Writes a batch in one transaction: all of it or none of it (the journal retries a failed
+   * batch whole). Call rows are inserted or replaced by id.
+   */
+  writeJournal(batch: JournalBatch): Promise<void>;
+  /** Resolves when the database answers (tells a bad batch from an outage). */
+  ping(): Promise<void>;
+  /** The E.164 prefixes operators may dial (the CTI caches them; reloaded on a dial_prefix change). */
+  dialPrefixes(): Promise<string[]>;
+  /** The active codes of both lists, in the admin's order (cached by the CTI, re-read on a code change). */
+  activeCodes(): Promise<CodeEntry[]>;
+  /** A caller's previous calls by their number, newest first (read after the offer, never on its path). */
+  callsFrom(callerNumber: string, exceptCallId: string, limit: number): Promise<PastCallRow[]>;
   /** Which of these people may no longer work (deactivated in the portal, or removed). */
   inactiveAmong(userIds: string[]): Promise<string[]>;
   /**
@@ -60,6 +213,12 @@ export interface CtiStore {
    * supervision roster; read when a supervisor subscribes, never on a call's path.
    */
   operators(): Promise<Array<{ id: string; name: string; lastChangeAt: Date | null }>>;
+  /** Every queue by name (the transfer picker; read on the operator's request, never on a call's path). */
+  queues?(): Promise<Array<{ id: string; name: string }>>;
+  /** Whether an enabled outbound trunk exists (a transfer to an outside number needs one). */
+  hasOutboundTrunk?(): Promise<boolean>;
+  /** The calls that arrived in [start, end) with their answered/transferred events (the wallboard's seed at boot). */
+  callFacts?(start: Date, end: Date): Promise<CallFacts[]>;
 }
 
 /** The operators' own mobile numbers (optional: without it the CTI offers no mobile device). */

@@ -1,5 +1,6 @@
 import { TypedEmitter } from '../../shared/typed-emitter';
-import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegEnded, LegOffered } from '../ports/bank-port';
+import type { ControlResult, LegControlPort, MixRoleRequest } from '../ports/leg-control-port';
+import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegEnded, LegOffered, RecordAnswer } from '../ports/bank-port';
 
 /**
  * A test double of the bank's port for unit tests of the service's decisions: the test plays
@@ -26,8 +27,9 @@ export class ScriptedDial implements DialHandle {
   ring(): void {
     this.emitter.emit('ringing');
   }
-  answer(legId: string): void {
-    this.settle({ kind: 'answered', legId });
+  /** `recording`: the file the ACD names when the dial asked for a recording */
+  answer(legId: string, recording?: string): void {
+    this.settle({ kind: 'answered', legId, ...(recording ? { recording } : {}) });
   }
   fail(status: number, cause: string): void {
     this.settle({ kind: 'failed', status, cause });
@@ -45,8 +47,48 @@ export class ScriptedDial implements DialHandle {
   }
 }
 
+/**
+ * The in-call requests the service sent, in order (`op legId [arg]`), answered with `answer`
+ * (the test plays the ACD's refusals by replacing it); `hold()` stalls while `gate` is set.
+ */
+export class ScriptedControls implements LegControlPort {
+  readonly sent: string[] = [];
+  answer: (line: string) => ControlResult = () => ({ ok: true });
+  gate: Promise<void> | null = null;
+  private async run(line: string): Promise<ControlResult> {
+    this.sent.push(line);
+    if (this.gate) await this.gate;
+    return this.answer(line);
+  }
+  hold(legId: string) {
+    return this.run(`hold ${legId}`);
+  }
+  resume(legId: string) {
+    return this.run(`resume ${legId}`);
+  }
+  mute(legId: string, muted: boolean) {
+    return this.run(`${muted ? 'mute' : 'unmute'} ${legId}`);
+  }
+  sendDtmf(legId: string, digits: string) {
+    return this.run(`dtmf ${legId} ${digits}`);
+  }
+  bridge(legId: string, toLegId: string) {
+    return this.run(`bridge ${legId} ${toLegId}`);
+  }
+  join(legId: string, withLegId: string, role: MixRoleRequest) {
+    return this.run(`join ${legId} ${withLegId} ${role.mode}`);
+  }
+  setMixMode(legId: string, role: MixRoleRequest) {
+    return this.run(`mode ${legId} ${role.mode}`);
+  }
+  leave(legId: string) {
+    return this.run(`leave ${legId}`);
+  }
+}
+
 export class ScriptedBank implements BankPort {
   ready = true;
+  readonly controls = new ScriptedControls();
   readonly dials: ScriptedDial[] = [];
   readonly released: string[] = [];
   private readonly emitter = new TypedEmitter<BankEvents>(rethrow);
@@ -76,6 +118,21 @@ export class ScriptedBank implements BankPort {
   release(legId: string): boolean {
     this.released.push(legId);
     return true;
+  }
+  /** the announcements asked: clips joined by commas; `then` only when it is not a release */
+  readonly announced: Array<{ legId: string; clip: string; then?: 'music' }> = [];
+  /** The ACD's answer to the next announcements (200: playing). */
+  announceStatus = 200;
+  announce(legId: string, clips: string[], then: 'release' | 'music' = 'release'): Promise<number> {
+    this.announced.push({ legId, clip: clips.join(','), ...(then === 'music' ? { then } : {}) });
+    return Promise.resolve(this.announceStatus);
+  }
+  /** What the service asked of recordings on demand, and how the scripted ACD answers. */
+  readonly recordAsks: Array<{ legId: string; on: boolean; notice?: string }> = [];
+  recordAnswer: (legId: string, on: boolean) => RecordAnswer = (legId, on) => ({ ok: true, recording: on ? `${legId}-rec.wav` : null });
+  async record(legId: string, on: boolean, notice?: string): Promise<RecordAnswer> {
+    this.recordAsks.push({ legId, on, ...(notice ? { notice } : {}) });
+    return this.recordAnswer(legId, on);
   }
   offerLeg(e: Partial<LegOffered> & { legId: string }): void {
     this.emitter.emit('legOffered', { dialed: '+15550100', callerName: 'Carla Caller', callerUri: 'sip:carla@patchbay.local', audio: 'default', controlSessionId: 's1', ...e });

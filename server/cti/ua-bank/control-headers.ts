@@ -1,6 +1,13 @@
+import { LegQuality } from '../../contracts/call-quality';
 import { z } from 'zod';
-import { AudioName, E164, H, LegEndCause, LegId } from '../../shared/sip-control';
+import { AudioName, ConfirmClip, E164, H, LegEndCause, LegId, NoticeClip, RecordingName } from '../../shared/sip-control';
 import { fieldErrors } from '../../contracts/result';
+import { MixMode } from '../../shared/sip-control-ops';
+import type { MixRoleRequest } from '../ports/leg-control-port';
+import type { DialRequest } from '../ports/bank-port';
+
+/** What of a dial request its headers carry. */
+export type DialHeaderFields = Pick<DialRequest, 'bridgeTo' | 'ringTimeoutSec' | 'join' | 'record' | 'parallel' | 'callbackFor' | 'notice' | 'confirm'>;
 
 /**
  * Parsing of the X-PB-* headers the ACD sends (docs/sip-control-dialect.md), with the shared
@@ -54,10 +61,48 @@ export function parseCause(get: HeaderGetter | null): LegEndCause {
   return r.success ? r.data : 'error';
 }
 
-/** The headers of a dial INVITE (bank → ACD). */
-export function dialHeaders(bridgeTo: string | null, ringTimeoutSec: number): string[] {
-  const ring = `${H.ringTimeout}: ${Math.round(ringTimeoutSec)}`;
-  return bridgeTo === null ? [ring] : [`${H.bridge}: ${LegId.parse(bridgeTo)}`, ring];
+/**
+ * The headers of a dial INVITE (bank → ACD), from the bank's request: `join` (a mixing bridge)
+ * replaces `bridgeTo`; `record` asks the ACD to record the bridge, `notice` (with `record`) to tell
+ * the caller first; `parallel` marks a ring-all dial; `callbackFor` names the inbound caller a
+ * number dial calls back (no bridge); `confirm` asks the device to accept with 1 before anything is
+ * bridged (press-1: no recording on the dial then, it starts on demand at the bridge). Throws on a bad leg id or clip name.
+ */
+export function dialHeaders(req: DialHeaderFields): string[] {
+  const ring = `${H.ringTimeout}: ${Math.round(req.ringTimeoutSec)}`;
+  const { join } = req;
+  if (join) {
+    const mode = MixMode.parse(join.mode);
+    return [`${H.join}: ${LegId.parse(join.legId)}`, `${H.mode}: ${mode}`, ...(join.mode === 'whisper' ? [`${H.whisperTo}: ${LegId.parse(join.whisperTo)}`] : []), ring];
+  }
+  if (req.bridgeTo === null) return [ring, ...(req.callbackFor ? [`${H.callbackFor}: ${LegId.parse(req.callbackFor)}`] : [])];
+  const confirm = req.confirm ?? null;
+  const record = req.record === true && confirm === null;
+  return [
+    `${H.bridge}: ${LegId.parse(req.bridgeTo)}`,
+    ring,
+    ...(record ? [`${H.record}: on`] : []),
+    ...(record && req.notice ? [`${H.notice}: ${NoticeClip.parse(req.notice)}`] : []),
+    ...(req.parallel ? [`${H.parallel}: on`] : []),
+    ...(confirm === null ? [] : [`${H.confirm}: ${ConfirmClip.parse(confirm)}`]),
+  ];
+}
+
+/** The headers of an INFO that starts or stops recording a bridge (bank → ACD); `notice` tells the caller as it starts. */
+export function recordHeaders(on: boolean, notice?: string): string[] {
+  return [`${H.record}: ${on ? 'on' : 'off'}`, ...(on && notice ? [`${H.notice}: ${NoticeClip.parse(notice)}`] : [])];
+}
+
+/** X-PB-Notice of the ACD's 200: the caller was told with this clip (null: not told). */
+export function parseNoticeHeader(get: HeaderGetter): string | null {
+  const r = NoticeClip.safeParse(header(get, H.notice));
+  return r.success ? r.data : null;
+}
+
+/** X-PB-Recording of the ACD's 200 to a recorded dial: the file's name (leg ids only); null when absent or malformed. */
+export function parseRecordingHeader(get: HeaderGetter): string | null {
+  const r = RecordingName.safeParse(header(get, H.recording));
+  return r.success ? r.data : null;
 }
 
 /**
@@ -68,4 +113,19 @@ export function parseDtmfRelay(contentType: string | undefined, body: string): s
   if (!(contentType ?? '').toLowerCase().startsWith('application/dtmf-relay')) return null;
   const m = /^Signal\s*=\s*([0-9*#A-Da-d])\s*$/m.exec(body);
   return m ? m[1]!.toUpperCase() : null;
+}
+
+/**
+ * The figures of the ACD's call-quality INFO (`application/vnd.patchbay.quality+json`,
+ * `{"lossPct":…,"jitterMs":…,"packets":…}`), checked with the shared schema; null for any other
+ * body or one that fails it (a report is dropped, never a crash).
+ */
+export function parseQualityInfo(contentType: string | undefined, body: string): LegQuality | null {
+  if (!(contentType ?? '').toLowerCase().startsWith('application/vnd.patchbay.quality+json')) return null;
+  try {
+    const r = LegQuality.safeParse(JSON.parse(body));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
 }

@@ -16,6 +16,19 @@ export type JsSIP = typeof JsSIPModule;
  * else, the scoped copy cannot be had: we fall back to the global shim and say so.
  */
 const SCOPE = Symbol.for('patchbay.jssip.browser');
+
+/**
+ * How long an answered INVITE's server transaction is kept (JsSIP's Timer L, RFC 6026 §7.1:
+ * 64×T1 = 32 s). JsSIP checks every INVITE without a To tag against every INVITE server
+ * transaction it keeps (`sanityCheck.js` rfc3261_8_2_2_2, the merged-request scan), so the
+ * route point's cost per call grew with calls/s × 32 s. The ACCEPTED state exists to absorb
+ * retransmitted INVITEs and carry 2xx retransmissions over unreliable transports; the bank's only
+ * transport is the WebSocket to the ACD, over which the ACD never retransmits an INVITE, and
+ * its ACK comes in milliseconds. 4 s (8×T1) still covers JsSIP's own 2xx retransmissions at
+ * T1, 2×T1 and 4×T1 should an ACK be late. Merged requests (one INVITE forked by a proxy) cannot
+ * reach the bank: the ACD, its only peer, makes a new Call-ID for each control dialog.
+ */
+export const BANK_TIMER_L_MS = 4000;
 let loaded: { mod: JsSIP; scoped: boolean } | null = null;
 
 export function loadJsSip(): { mod: JsSIP; scoped: boolean } {
@@ -50,5 +63,7 @@ export function loadJsSip(): { mod: JsSIP; scoped: boolean } {
   } finally {
     proto._compile = original;
   }
+  // Transactions.js reads the timer from this object each time it arms it
+  (require(path.join(libDir, 'Timers.js')) as { TIMER_L: number }).TIMER_L = BANK_TIMER_L_MS;
   return loaded;
 }

@@ -8,7 +8,8 @@ import { serialize } from '../../acd/sip/serializer';
 import { createLogger } from '../../log';
 import { controlSdp } from '../../shared/sip-control';
 import { until } from '../../test-support/until';
-import { loadJsSip } from './load-jssip';
+import { createRequire } from 'node:module';
+import { BANK_TIMER_L_MS, loadJsSip } from './load-jssip';
 import type { LegOffered } from '../ports/bank-port';
 import { UaBank } from './ua-bank';
 
@@ -105,6 +106,8 @@ describe('UaBank edges', () => {
     expect(loadJsSip().scoped).toBe(true);
     const g = globalThis as Record<string, unknown>;
     expect([g.window, g.RTCPeerConnection, g.RTCSessionDescription]).toEqual([undefined, undefined, undefined]);
+    // an answered route-point INVITE's transaction is kept 4 s, not 32 (the merged-request scan's size)
+    expect((createRequire(import.meta.url)('jssip/lib/Timers.js') as { TIMER_L: number }).TIMER_L).toBe(BANK_TIMER_L_MS);
   }, 15_000);
 
   it('reports a lost registration loudly and registers again after reconnecting', async () => {

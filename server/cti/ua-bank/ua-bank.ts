@@ -5,10 +5,14 @@ import NodeWebSocket from 'jssip-node-websocket';
 import type { Logger } from '../../log';
 import { TypedEmitter } from '../../shared/typed-emitter';
 import { bankCredentials } from '../../shared/credentials';
+import { maskNumbersInUri } from '../../contracts/phone';
+import { announceHeaders, type ThenAction } from '../../shared/sip-announce';
 import { ROUTE_USER, type LegEndCause } from '../../shared/sip-control';
-import { dialHeaders, parseCause, parseDtmfRelay, parseLegHeader, parseRoutePointInvite } from './control-headers';
+import { dialHeaders, parseCause, parseDtmfRelay, parseQualityInfo, parseLegHeader, parseNoticeHeader, parseRecordingHeader, parseRoutePointInvite, recordHeaders } from './control-headers';
+import { LegControls } from './leg-controls';
+import { sendInfo } from './send-info';
 import { loadJsSip, type JsSIP } from './load-jssip';
-import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegOffered } from '../ports/bank-port';
+import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegOffered, RecordAnswer } from '../ports/bank-port';
 
 /**
  * The CTI's bank of JsSIP user agents: its only door to the ACD (docs/cti.md, "The bank").
@@ -62,10 +66,13 @@ export class UaBank implements BankPort {
   private next = 0;
   private state: 'idle' | 'started' | 'stopped' = 'idle';
   private jssip: JsSIP | null = null;
+  /** In-call requests (hold, mute, DTMF, re-bridge, mixing) on the legs' control dialogs. */
+  readonly controls: LegControls;
 
   constructor(private readonly opts: UaBankOptions) {
     this.log = opts.logger.child({ part: 'cti', module: 'ua-bank' });
     this.emitter = new TypedEmitter<BankEvents>((err, event) => this.log.error({ err, event }, 'ua-bank listener threw'));
+    this.controls = new LegControls((legId) => this.legs.get(legId)?.session ?? null, this.log);
   }
 
   on<K extends keyof BankEvents>(event: K, listener: (payload: BankEvents[K]) => void): () => void {
@@ -74,6 +81,11 @@ export class UaBank implements BankPort {
 
   off<K extends keyof BankEvents>(event: K, listener: (payload: BankEvents[K]) => void): void {
     this.emitter.off(event, listener);
+  }
+
+  /** Each UA's registration (in bank order) and the control dialogs held: read by /metrics on scrape. */
+  figures(): { registered: boolean[]; controlLegs: number; dials: number } {
+    return { registered: this.uas.map((u) => u.registered), controlLegs: this.legs.size, dials: this.dials.size };
   }
 
   /** True while at least one UA holds a registration of the route point. */
@@ -139,7 +151,7 @@ export class UaBank implements BankPort {
   /** Asks the ACD to dial a device and bridge it to a parked leg. */
   dial(req: DialRequest): DialHandle {
     const ua = this.pickUa();
-    const log = this.log.child({ legId: req.bridgeTo, device: req.deviceUri });
+    const log = this.log.child({ legId: req.bridgeTo, device: maskNumbersInUri(req.deviceUri) });
     const handle = new DialHandleImpl(log);
     if (!ua || this.state !== 'started') {
       handle.settle({ kind: 'failed', status: 503, cause: 'bank not registered' });
@@ -147,7 +159,7 @@ export class UaBank implements BankPort {
     }
     let extraHeaders: string[];
     try {
-      extraHeaders = dialHeaders(req.bridgeTo, req.ringTimeoutSec);
+      extraHeaders = dialHeaders(req);
     } catch {
       handle.settle({ kind: 'failed', status: 400, cause: 'bad bridge leg id' });
       return handle;
@@ -168,7 +180,7 @@ export class UaBank implements BankPort {
       return handle;
     }
     handle.attach(session);
-    log.info({ ua: ua.name }, 'dial: INVITE sent to the ACD');
+    log.debug({ ua: ua.name }, 'dial: INVITE sent to the ACD');
     session.on('progress', (e: unknown) => {
       const status = (e as { response?: { status_code?: number } }).response?.status_code;
       if (status === 180 || status === 183) handle.ringing();
@@ -185,7 +197,10 @@ export class UaBank implements BankPort {
       }
       this.legs.set(legId, { legId, kind: 'device', session });
       this.watchEnd(session, legId, log.child({ deviceLegId: legId }));
-      handle.settle({ kind: 'answered', legId });
+      const recording = req.record ? parseRecordingHeader((n) => response?.getHeader(n)) : null;
+      if (req.record && !recording) log.warn({ deviceLegId: legId }, 'dial: recording asked for, but the answer names no recording file');
+      const told = req.notice !== undefined && parseNoticeHeader((n) => response?.getHeader(n)) === req.notice;
+      handle.settle({ kind: 'answered', legId, ...(recording ? { recording } : {}), ...(told ? { told } : {}) });
     });
     session.on('failed', (e: EndEvent) => {
       const status = (e.message as { status_code?: number } | undefined)?.status_code ?? (e.cause === this.jssip?.C.causes.CANCELED ? 487 : 0);
@@ -199,9 +214,40 @@ export class UaBank implements BankPort {
     const leg = this.legs.get(legId);
     if (!leg) return false;
     this.legs.delete(legId);
-    this.log.info({ legId, kind: leg.kind }, 'release: BYE on the control dialog');
+    this.log.debug({ legId, kind: leg.kind }, 'release: BYE on the control dialog');
     safeTerminate(leg.session, this.log);
     return true;
+  }
+
+  /** The announcement primitive: INFO with X-PB-Play (the clips, in turn) and X-PB-Then on the caller's control dialog. */
+  announce(legId: string, clips: string[], then: ThenAction = 'release'): Promise<number> {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.kind !== 'caller') return Promise.resolve(481);
+    let extraHeaders: string[];
+    try {
+      extraHeaders = announceHeaders({ clips, then });
+    } catch {
+      return Promise.resolve(400);
+    }
+    const log = this.log.child({ legId });
+    log.info({ clips, then }, `announcement asked: play, then ${then}`);
+    return sendInfo(leg.session, 'text/plain', '', extraHeaders).then((a) => {
+      if (a.status === 0) log.warn({ reason: a.reason }, 'announcement INFO could not be sent');
+      return a.status || 500;
+    });
+  }
+
+  /** INFO with X-PB-Record on the leg's control dialog (docs/sip-control-dialect.md, "Recording on demand"). */
+  record(legId: string, on: boolean, notice?: string): Promise<RecordAnswer> {
+    const leg = this.legs.get(legId);
+    if (!leg) return Promise.resolve({ ok: false, status: 481, reason: 'no control dialog for this leg' });
+    const log = this.log.child({ legId });
+    log.info({ on, notice }, 'record: INFO sent to the ACD');
+    return sendInfo(leg.session, 'application/x-patchbay-control', '', recordHeaders(on, notice)).then((a): RecordAnswer => {
+      if (a.status >= 200 && a.status < 300) return { ok: true, recording: parseRecordingHeader(a.header), told: notice !== undefined && parseNoticeHeader(a.header) === notice };
+      if (a.status === 0) log.warn({ reason: a.reason }, 'record: the control dialog cannot send INFO now');
+      return { ok: false, status: a.status, reason: a.reason };
+    });
   }
 
   /** Leg ids whose control dialogs the bank holds (for tests and diagnostics). */
@@ -282,7 +328,7 @@ export class UaBank implements BankPort {
     session.on('accepted', () => {
       this.legs.set(legId, { legId, kind: 'caller', session });
       announced = true;
-      log.info({ ua: uaName, dialed }, 'caller leg offered to the route point: answered');
+      log.debug({ ua: uaName, dialed }, 'caller leg offered to the route point: answered');
       this.emitter.emit('legOffered', offer);
     });
     session.on('failed', (f: EndEvent) => {
@@ -314,12 +360,19 @@ export class UaBank implements BankPort {
       log.debug({ digit }, 'DTMF on a control dialog');
       this.emitter.emit('dtmf', { legId, digit });
     });
+    // the ACD's call quality of this leg (JsSIP has answered the INFO 200 already)
+    session.on('newInfo', (e: unknown) => {
+      const ev = e as { originator?: string; request?: { body?: string; getHeader(n: string): string | undefined } };
+      if (ev.originator !== 'remote' || !ev.request) return;
+      const quality = parseQualityInfo(ev.request.getHeader('Content-Type'), ev.request.body ?? '');
+      if (quality) this.emitter.emit('quality', { legId, quality });
+    });
     session.on('ended', (e: EndEvent) => {
       if (this.legs.get(legId)?.session !== session) return; // released by us, or replaced
       this.legs.delete(legId);
       const cause: LegEndCause =
         e.originator === 'remote' ? parseCause((n) => (e.message && 'getHeader' in e.message ? e.message.getHeader(n) : undefined)) : 'error';
-      log.info({ cause, originator: e.originator }, 'control dialog ended');
+      log.debug({ cause, originator: e.originator }, 'control dialog ended');
       this.emitter.emit('legEnded', { legId, cause });
     });
   }
@@ -358,7 +411,7 @@ class DialHandleImpl implements DialHandle {
   ringing(): void {
     if (this.settled || this.rang) return;
     this.rang = true;
-    this.log.info('dial: device ringing');
+    this.log.debug('dial: device ringing');
     this.emitter.emit('ringing');
   }
 
@@ -366,7 +419,7 @@ class DialHandleImpl implements DialHandle {
     if (this.settled) return;
     this.settled = true;
     if (o.kind === 'answered') {
-      this.log.info({ deviceLegId: o.legId }, 'dial: device answered, bridged');
+      this.log.debug({ deviceLegId: o.legId }, 'dial: device answered, bridged');
       this.emitter.emit('answered', { legId: o.legId });
     } else {
       this.log.info({ status: o.status, cause: o.cause }, 'dial: failed');

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { CallTimeline } from './call-timeline';
+import { RecordingPlayer } from './recording-player';
 
 export const metadata: Metadata = { title: 'Call timeline' };
 
@@ -11,5 +12,10 @@ export default async function CallTimelinePage({ params }: { params: Promise<{ i
   } catch {
     // not percent-encoded after all: use it as it is; the API refuses what is not a call id
   }
-  return <CallTimeline callId={callId} />;
+  return (
+    <>
+      <CallTimeline callId={callId} />
+      <RecordingPlayer callId={callId} />
+    </>
+  );
 }

@@ -7,11 +7,15 @@ import { nameAddrWithoutTag } from '../../sip/headers';
 import type { SipResponse } from '../../sip/message';
 import { fieldsOf } from '../../sip/message-fields';
 import type { Bridging } from '../bridging';
+import type { Mixing } from '../mixing';
 import type { CallContext } from '../call-context';
+import type { CallerNotices } from '../caller-notice';
 import { controlAnswer } from '../control-dialog';
 import type { SessionRefresh } from '../session-refresh';
 import type { DeviceInvite, Dial } from './dial';
 import { failDial } from './dial-failure';
+
+const ALONE = new Set(['parked', 'waiting', 'held']);
 
 /**
  * The device answered a dial (2xx): its dialog is made and ACKed, its SDP answer given to
@@ -23,6 +27,8 @@ export class DialAnswer {
     private readonly ctx: CallContext,
     private readonly bridging: Bridging,
     private readonly sessions: SessionRefresh,
+    private readonly mixing: Mixing,
+    private readonly notices: CallerNotices,
   ) {}
 
   async answered(dial: Dial, invite: DeviceInvite, tx: ClientTx, res: SipResponse): Promise<void> {
@@ -66,14 +72,35 @@ export class DialAnswer {
       return failDial(ctx, dial, 488, 'device answer not acceptable');
     }
     if (dial.done) return;
-    if (caller && (caller.ended || caller.state !== 'parked' || !caller.endpoint || !leg.endpoint)) {
+    if (caller && dial.told) {
+      // answered while the caller is still being told of the recording: bridge after the notice
+      if (dial.ringTimer) clearTimeout(dial.ringTimer);
+      dial.ringTimer = null;
+      await this.notices.settled(caller);
+      if (dial.done) return;
+    }
+    // the dial itself counts as "being dialled": the leg must still be alone or held
+    if (caller && (caller.ended || !ALONE.has(caller.state) || !caller.endpoint || !leg.endpoint)) {
       return failDial(ctx, dial, caller.ended ? 481 : 486, 'caller no longer parked');
+    }
+    if (dial.join) {
+      // a monitor or a third party: into the named leg's call, in the asked mode
+      const joined = this.mixing.join(leg, dial.join.legId, dial.join.role);
+      if (joined.status !== 200) return failDial(ctx, dial, joined.status, 'could not join the call', 'reason' in joined ? joined.reason : undefined);
     }
     dial.transition('connect');
     ctx.table.removeDial(dial);
     const answerHeaders: Array<[string, string]> = [[H.leg, leg.id]];
-    if (caller && caller.endpoint && leg.endpoint) {
+    if (dial.join) {
+      // joined above
+    } else if (dial.confirm && leg.endpoint) {
+      // press-1 accept: the device alone hears the question, the caller keeps its music; the
+      // controller bridges on the right key (in-call bridge) or releases the device
+      leg.transition('answer_alone');
+      leg.endpoint.play(dial.confirm, { loop: true });
+    } else if (caller && caller.endpoint && leg.endpoint) {
       answerHeaders.push(...this.bridging.connect(caller, leg, dial.record));
+      if (dial.told && dial.notice) answerHeaders.push([H.notice, dial.notice]);
     } else {
       // a dial without a caller (number check): the answered leg waits for the controller
       leg.transition('answer_alone');
@@ -98,7 +125,11 @@ export class DialAnswer {
     leg.transition('connect');
     ctx.table.addDialog(control, leg, 'control');
     dial.st.respond(controlAnswer(ctx, bankReq, dial.st.flow, dial.toTag, answerHeaders));
-    leg.log.info({ bridgedTo: caller?.id ?? null }, caller ? 'device answered; bridged' : 'device answered; waiting (no caller to bridge)');
+    if (dial.confirm) {
+      leg.log.info({ clip: dial.confirm, caller: caller?.id ?? null }, 'device answered; asked to accept, waiting for the controller');
+      return;
+    }
+    leg.log.debug({ bridgedTo: caller?.id ?? null }, caller ? 'device answered; bridged' : 'device answered; waiting (no caller to bridge)');
     caller?.log.info({ bridgedTo: leg.id }, 'bridged to device');
   }
 }

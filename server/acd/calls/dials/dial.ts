@@ -3,6 +3,7 @@ import type { ServerInvite } from '../../server-transactions';
 import type { DigestClient } from '../../sip/client-digest';
 import type { SipRequest } from '../../sip/message';
 import type { Leg } from '../leg';
+import type { MixRole } from '../mixing';
 import { dialTransition, isFinal, type DialEvent, type DialState } from './dial-state';
 
 /** A dial in progress (states: dial-state.ts). Its ring timer goes with its end. */
@@ -21,7 +22,16 @@ export class Dial {
     readonly ringSec: number,
     /** The controller asked for a recording of the bridge (X-PB-Record: on). */
     readonly record: boolean,
+    /** X-PB-Join: on answer the leg joins this leg's call in a mixing bridge. */
+    readonly join: { legId: string; role: MixRole } | null = null,
+    /** X-PB-Notice: the clip the caller hears before the recorded bridge */
+    readonly notice: string | null = null,
+    /** X-PB-Confirm: on answer play this clip to the device and leave it waiting (press-1 accept), no bridge */
+    readonly confirm: string | null = null,
   ) {}
+
+  /** The caller was (or is being) told with `notice` (echoed in the 200 as X-PB-Notice). */
+  told = false;
 
   get state(): DialState {
     return this.current;

@@ -13,9 +13,11 @@ import type { Flow } from '../../transport/flow';
 import { e164Target } from '../../trunks/tel-target';
 import { newLegId, type CallContext } from '../call-context';
 import { Leg, type LegCloseHooks } from '../leg';
+import { available } from '../leg-moves';
 import type { MediaWatch } from '../media-watch';
 import { sipFailureOf } from '../sip-status';
 import { Dial, mapDeviceFailure, type DeviceInvite } from './dial';
+import type { CallerNotices } from '../caller-notice';
 import type { DialAnswer } from './dial-answer';
 import { failDial } from './dial-failure';
 import { parseDialRequest } from './dial-request';
@@ -47,25 +49,39 @@ export class Dialer {
     private readonly hooks: LegCloseHooks,
     private readonly mediaWatch: MediaWatch,
     private readonly answer: DialAnswer,
+    private readonly notices: CallerNotices,
   ) {}
 
   async dial(req: IncomingRequest, st: ServerInvite, uri: SipUri, bankUser: string): Promise<void> {
     const { ctx } = this;
     const asked = parseDialRequest(req, { ringTimeoutSec: ctx.cfg.ringTimeoutDefaultSec, canRecord: !!ctx.cfg.recordingsDir });
     if ('status' in asked) return st.respond(makeResponse(req, asked.status, asked.reason ? { reason: asked.reason } : {}));
-    const { bridgeTo, ringSec, record } = asked;
+    const { bridgeTo, ringSec, record, notice, join, parallel, callbackFor, confirm } = asked;
     // trunk hook: an E.164 Request-URI goes out through a trunk (docs/trunks.md)
     const viaTrunk = ctx.trunks !== null && e164Target(uri) !== null;
+    if (callbackFor) {
+      // the ACD's own rule for a callback: only that caller's number, or one they keyed, within the window — decided before a byte goes to a carrier
+      const allowed = viaTrunk ? ctx.callbacks.check(callbackFor, e164Target(uri)) : { ok: false as const, status: 400, reason: `${H.callbackFor} Needs A Number` };
+      if (!allowed.ok) {
+        ctx.log.warn({ bankUser, callbackFor, status: allowed.status, reason: allowed.reason }, 'callback dial refused');
+        return st.respond(makeResponse(req, allowed.status, { reason: allowed.reason }));
+      }
+    }
     if (!viaTrunk && (uri.scheme === 'tel' || !uri.user?.startsWith('dev-') || uri.host !== ctx.cfg.domain)) {
       return st.respond(makeResponse(req, 404, { reason: 'No Such Device' }));
     }
     // without X-PB-Bridge only a trunk dial is allowed: a number check (mobile verification) answered and left waiting
-    if (!bridgeTo && !viaTrunk) return st.respond(makeResponse(req, 400, { reason: `Missing ${H.bridge}` }));
+    if (!bridgeTo && !join && !viaTrunk) return st.respond(makeResponse(req, 400, { reason: `Missing ${H.bridge}` }));
+    // a join names a live leg in any state but ringing: it is the call's mix that is joined (mixing.ts decides on answer)
+    const joined = join ? ctx.table.leg(join.legId) : undefined;
+    if (join && (!joined || joined.ended)) return st.respond(makeResponse(req, 481, { reason: 'Leg Gone' }));
     const callerOf = (): Leg | null | number => {
       if (!bridgeTo) return null;
+      // any leg left alone or held: a parked caller, a held one (transfer), a waiting device (consultation)
       const c = ctx.table.leg(bridgeTo);
-      if (!c || c.kind !== 'caller' || c.ended) return 481;
-      if (c.state !== 'parked' || ctx.table.isBeingDialled(c)) return 486;
+      if (!c || c.ended) return 481;
+      // ring-all dials (X-PB-Parallel: on) may ring together; DialAnswer bridges the first answer and fails the later ones 486
+      if (!available(ctx, c, parallel)) return 486;
       return c;
     };
     let caller = callerOf();
@@ -98,10 +114,10 @@ export class Dialer {
     const callId = `${randomToken(12)}@${ctx.cfg.domain}`;
     const leg = new Leg(legId, 'device', callId, target.flow, parseNameAddr(target.toAddr)!, ctx.log.child({ legId, callId }), this.hooks);
     ctx.table.addLeg(leg);
-    const dial = new Dial(leg, caller, st, randomToken(), ringSec, record);
+    const dial = new Dial(leg, caller, st, randomToken(), ringSec, record, join, notice, confirm);
     ctx.table.addDial(dial);
     st.onCancel = () => failDial(ctx, dial, 487, 'cancelled by the controller');
-    leg.log.info({ bridgeTo: caller?.id ?? null, bankUser, device: target.label, controlCallId: req.fields.callId, ringSec, record }, 'dialling device');
+    leg.log.debug({ bridgeTo: caller?.id ?? null, join: join?.legId ?? null, mode: join?.role.mode, bankUser, device: target.label, controlCallId: req.fields.callId, ringSec, record, confirm }, 'dialling device');
 
     let offer: string;
     try {
@@ -132,6 +148,8 @@ export class Dialer {
     });
     dial.ringTimer = setTimeout(() => failDial(ctx, dial, 408, 'ring timeout'), ringSec * 1000);
     dial.transition('invite');
+    // the recording notice plays while the device rings (the answer waits for its end)
+    if (notice && caller) dial.told = this.notices.beforeBridge(caller, notice);
     this.send(dial, { request, localTag, fromAddr, toAddr: target.toAddr, auth: target.auth, seq: 1 });
   }
 
