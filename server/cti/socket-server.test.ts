@@ -237,6 +237,9 @@ describe('CTI sockets', () => {
   });
 
   it('runs the device, ready and not-ready flow, with states pushed to the operator and to admins', async () => {
+    // Earlier tests gave the operator a device and reconnected within the grace period, which
+    // keeps it; this test starts from a signed-out operator, so it waits for the grace to end.
+    await until(() => (cti.getAgent(OP1.id)?.state ?? 'offline') === 'offline', 3000, 'the operator signed out after the grace');
     const admin = client('tok-admin');
     await connected(admin);
     const snap0 = await ask(admin, 'admin:subscribe', {});
