@@ -31,6 +31,7 @@ import { SessionService } from './http/session-service';
 import { PlatformMetrics } from './metrics/platform-metrics';
 import { registerAcdMetrics } from './metrics/acd-metrics';
 import { CtiMetrics } from './metrics/cti-metrics';
+import { platformHealth } from './health/platform-health';
 
 /**
  * The composition root: reads the config once, opens the database, starts the ACD (SIP switch
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
   // the portal's writes publish to the shared notification; a queue with callers waiting (the CTI's call book) is not deleted
   // trunk passwords are stored under PATCHBAY_SECRET; the trunks page shows the ACD's registrations
   const admin = createAdminServices({ prisma: db.prisma, logger: log, publisher: changes, live: cti.cti, secret: config.secret, trunkStatus: acd, speech: espeakSpeech });
-  const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config, admin, recordings: new RecordingService(db.prisma, recordingStores, log), metrics });
+  const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config, admin, recordings: new RecordingService(db.prisma, recordingStores, log), metrics, health: platformHealth({ prisma: db.prisma, acd, bank: cti.bank, logger: log }) });
   const gate = createPageGate({ sessions });
   const app = next({ dev: false, dir: process.cwd() });
   await app.prepare();

@@ -36,6 +36,7 @@ import { DigestAuthenticator } from './sip/digest';
 import { DEFAULT_TIMERS } from './timers';
 import type { TransportProtocol } from './transport/flow';
 import { TransportSet } from './transport/transport-set';
+import { probeTransports, type TransportProbe } from './transport/self-probe';
 import { TrunkSide, type TrunkStatus } from './trunks/trunk-side';
 
 export type { AcdConfig, AcdOptions } from './acd-config';
@@ -192,6 +193,15 @@ export class Acd {
     this.trunks?.stop();
     await this.transports.stop();
     this.log.info('ACD stopped');
+  }
+
+  /**
+   * Readiness (docs/operations.md): each listening transport answers an OPTIONS the ACD sends
+   * itself within `timeoutMs`; a stopped ACD has nothing listening.
+   */
+  async probeTransports(timeoutMs: number): Promise<TransportProbe[]> {
+    if (!this.running) return [{ protocol: 'WS', ok: false, reason: 'the ACD is stopped' }];
+    return probeTransports(this.transports.all(), this.cfg.host, this.cfg.domain, timeoutMs);
   }
 
   /** Sizes of what the ACD holds: for monitoring, and for tests that check nothing leaks. */

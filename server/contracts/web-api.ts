@@ -87,10 +87,28 @@ export interface CallEventRow {
   data: unknown;
 }
 
-/** GET /api/health */
+/** One readiness check's verdict (docs/operations.md): its name, and plain words when it failed. */
+export interface HealthCheckResult {
+  /** `database`, `sip_transports`, `cti_bank` */
+  name: string;
+  ok: boolean;
+  /** why it failed, in plain words: never an error's own message, an address or a secret */
+  reason?: string;
+}
+
+/** GET /api/health/ready and GET /api/health (the same answer; 503 unless every check passed). */
 export interface HealthInfo {
   status: 'ok' | 'degraded';
+  /** the database check alone, as the first version of /api/health answered it */
   db: 'ok' | 'down';
+  checks: HealthCheckResult[];
+}
+
+/** GET /api/health/live: the process answers and its event loop is not stuck (503 `stalled`). */
+export interface LivenessInfo {
+  status: 'ok' | 'stalled';
+  /** the longest the event loop was blocked in the last window, ms */
+  worstStallMs: number;
 }
 
 /** A `next` redirect target is only ever a path on this site (no open redirect). */

@@ -7,7 +7,7 @@ import { dummyHash, verifyPassword } from '../db/passwords';
 import type { Logger } from '../log';
 import type { AuthUser } from '../contracts/auth';
 import { AppError, fieldErrors, toErrorResponse } from '../contracts/result';
-import { LoginCredentials, homeFor, type CallConfig, type HealthInfo, type LoginResult } from '../contracts/web-api';
+import { LoginCredentials, homeFor, type CallConfig, type LoginResult } from '../contracts/web-api';
 import { LocalRecordingStorage } from '../recordings/local-recording-storage';
 import { RecordingService } from '../recordings/recording-service';
 import { accountRoutes } from './account-routes';
@@ -20,6 +20,9 @@ import { clientIp, isSameOrigin, PayloadTooLarge, readJsonBody, sendJson, STATUS
 import { LoginRateLimiter } from './login-rate-limiter';
 import { allows, bearerMatches, ok, route, type Route } from './route-table';
 import { metricsRoutes } from './metrics-routes';
+import { healthRoutes } from './health-routes';
+import { databaseCheck } from '../health/checks';
+import { Health } from '../health/health';
 import { PlatformMetrics, type MetricsSource } from '../metrics/platform-metrics';
 import type { SessionService } from './session-service';
 
@@ -36,6 +39,8 @@ export interface ApiDeps {
   config: Pick<Config, 'publicHost' | 'sipWsPort' | 'sipDomain'> & Partial<Pick<Config, 'recordingsDir' | 'reportTimeZone' | 'metricsToken'>>;
   /** what GET /metrics renders (the process's Prometheus registry); an empty registry when absent */
   metrics?: MetricsSource;
+  /** liveness and readiness (server/health); a database check alone when absent */
+  health?: Health;
   /** the recordings' rows and files; built over the local recordings directory when absent */
   recordings?: RecordingService;
   /** the admin service layer; built from `prisma` when absent (the composition root may share its publisher) */
@@ -58,17 +63,7 @@ export function createApiRoutes(deps: ApiDeps): Route[] {
   const recordings = deps.recordings ?? new RecordingService(prisma, new LocalRecordingStorage(path.resolve(config.recordingsDir ?? '.data/recordings')), deps.logger);
 
   return [
-    route('GET', '/api/health', 'public', async ({ res }) => {
-      let db: HealthInfo['db'] = 'ok';
-      try {
-        await prisma.$queryRaw`SELECT 1`;
-      } catch (err) {
-        log.warn({ err }, 'health: database check failed');
-        db = 'down';
-      }
-      const body: HealthInfo = { status: db === 'ok' ? 'ok' : 'degraded', db };
-      ok(res, body, db === 'ok' ? 200 : 503);
-    }),
+    ...healthRoutes(deps.health ?? new Health([databaseCheck(prisma, deps.logger)], deps.logger)),
 
     route('POST', '/api/auth/login', 'public', async ({ req, res }) => {
       const parsed = LoginCredentials.safeParse(await readJsonBody(req, bodyLimit));

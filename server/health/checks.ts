@@ -1,0 +1,65 @@
+import type { Acd } from '../acd/acd';
+import type { PrismaClient } from '../db/database';
+import type { Logger } from '../log';
+import type { UaBank } from '../cti/ua-bank/ua-bank';
+import type { HealthCheck } from './health';
+
+/**
+ * The database answers a real round trip (`SELECT 1`). One query at most is outstanding: while
+ * it hangs (a network that drops packets) later probes report how long it has hung instead of
+ * piling more queries onto the pool. The driver's error is logged, never answered: it may name
+ * the host, the user or more.
+ */
+export function databaseCheck(prisma: Pick<PrismaClient, '$queryRaw'>, logger: Logger): HealthCheck {
+  const log = logger.child({ part: 'web', module: 'health' });
+  let pending: { since: number; done: Promise<string | null> } | null = null;
+  return {
+    name: 'database',
+    run(timeoutMs) {
+      if (pending && Date.now() - pending.since >= timeoutMs) {
+        return Promise.resolve(`the database has not answered for ${Math.round((Date.now() - pending.since) / 1000)} s`);
+      }
+      if (!pending) {
+        const p = {
+          since: Date.now(),
+          done: prisma.$queryRaw`SELECT 1`.then(
+            () => null,
+            (err: unknown) => {
+              log.warn({ err }, 'health: the database check failed');
+              return 'the database refused or dropped the connection';
+            },
+          ),
+        };
+        pending = p;
+        void p.done.finally(() => pending === p && (pending = null));
+      }
+      return pending.done;
+    },
+  };
+}
+
+/** Every listening SIP transport of the ACD answers an OPTIONS it sends itself (Acd.probeTransports). */
+export function sipTransportsCheck(acd: Pick<Acd, 'probeTransports'>): HealthCheck {
+  return {
+    name: 'sip_transports',
+    async run(timeoutMs) {
+      // the probes' own bound is a little under the check's, so a slow one is named, not just late
+      const probes = await acd.probeTransports(Math.max(50, timeoutMs - 100));
+      const bad = probes.filter((p) => !p.ok);
+      return bad.length === 0 ? null : bad.map((p) => p.reason).join('; ');
+    },
+  };
+}
+
+/** Every UA of the CTI's bank holds its registration with the ACD (else calls cannot reach the CTI, or fewer can). */
+export function bankCheck(bank: Pick<UaBank, 'figures'>): HealthCheck {
+  return {
+    name: 'cti_bank',
+    run() {
+      const r = bank.figures().registered;
+      const down = r.filter((up) => !up).length;
+      if (down === 0) return Promise.resolve(null);
+      return Promise.resolve(`${down} of ${r.length} bank user agents are not registered with the ACD`);
+    },
+  };
+}
