@@ -36,7 +36,8 @@ export class Health {
   private readonly log: Logger;
   private last: { at: number; info: HealthInfo } | null = null;
   private running: Promise<HealthInfo> | null = null;
-  private failing = '';
+  /** the names failing at the last verdict (null: none given yet, so the first is logged too) */
+  private failing: string | null = null;
 
   constructor(
     private readonly checks: readonly HealthCheck[],

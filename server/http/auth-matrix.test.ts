@@ -104,6 +104,17 @@ describe('authorisation matrix (generated from the route table)', { timeout: 60_
     }
   });
 
+  it('the health probes are public (a kubelet or a load balancer has no session) and their answers name no secret', async () => {
+    const probes = fx.routes.filter((r) => r.path.startsWith('/api/health')).map((r) => `${r.method} ${r.path} ${String(r.access)}`);
+    expect(probes).toEqual(['GET /api/health public', 'GET /api/health/ready public', 'GET /api/health/live public']);
+    for (const path of ['/api/health', '/api/health/ready', '/api/health/live']) {
+      const res = await fx.send('GET', path);
+      expect(res.status, path).toBe(200);
+      const text = JSON.stringify(res.json);
+      for (const secret of [FIXTURE_METRICS_TOKEN, 'fixture-secret', 'memory://', 'postgres']) expect(text, path).not.toContain(secret);
+    }
+  });
+
   it('every state change is refused cross-origin, even for an admin', async () => {
     const cookie = await fx.cookieFor(PERSONA_USER.admin);
     const writes = fx.routes.filter((r) => r.method !== 'GET');

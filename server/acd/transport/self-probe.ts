@@ -67,7 +67,11 @@ function probeOne(protocol: TransportProtocol, host: string, port: number, domai
   const promise = new Promise<number>((resolve, reject) => {
     if (protocol === 'UDP') {
       const socket = dgram.createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
-      cancel = () => socket.close();
+      let closed = false;
+      cancel = () => {
+        if (!closed) socket.close();
+        closed = true;
+      };
       let callId = '';
       socket.on('error', (err) => {
         cancel();
