@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   };
   const withM = make(true, 0);
   const without = make(false, OPERATORS);
-  metrics.watch(withM.cti, { figures: () => ({ registered: [true, true], controlLegs: 0, dials: 0 }) });
+  metrics.watch(withM.cti, { figures: () => ({ registered: [true, true], controlLegs: 0, dials: 0, dialFailures: [] }), on: () => () => undefined });
   await tick();
   await withM.cti.flush();
   await without.cti.flush();

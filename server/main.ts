@@ -30,6 +30,7 @@ import { createPageGate } from './http/page-gate';
 import { SessionService } from './http/session-service';
 import { PlatformMetrics } from './metrics/platform-metrics';
 import { registerAcdMetrics } from './metrics/acd-metrics';
+import { registerMediaMetrics } from './metrics/media-metrics';
 import { CtiMetrics } from './metrics/cti-metrics';
 import { platformHealth } from './health/platform-health';
 
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
   });
   await acd.start();
   registerAcdMetrics(metrics.registry, acd);
+  registerMediaMetrics(metrics.registry, media);
 
   // CTI: reaches the ACD only through its SIP WebSocket, as it would from another machine.
   // Idle keep-alive sockets live longer than a load balancer's (60 s is common) and a browser's

@@ -1,6 +1,7 @@
 import type { Logger } from '../log';
 import { AgentState, type DeviceKind } from '../contracts/agent';
 import type { AuthUser } from '../contracts/auth';
+import type { CallStatus } from '../contracts/call';
 import { AppError } from '../contracts/result';
 import type { MonitorMode, MonitorView } from '../contracts/monitor';
 import type { CallerHistory, CallWork, ConsoleCodes } from '../contracts/call-work';
@@ -41,6 +42,8 @@ export interface LiveFigures {
   agents: Record<AgentState, number>;
   journal: { held: number; dropped: number };
   liveCalls: number;
+  /** live calls by status (every status but ended, 0 included) */
+  byStatus: Record<Exclude<CallStatus, 'ended'>, number>;
 }
 export type { CtiNotifier } from './ports/cti-notifier';
 
@@ -467,7 +470,9 @@ export class CtiService {
     const now = (this.o.now ?? Date.now)();
     const waiting = new Map<string, { calls: number; longestMs: number }>();
     const live = this.book.liveCalls();
+    const byStatus: LiveFigures['byStatus'] = { queued: 0, offering: 0, announcing: 0, forwarding: 0, connected: 0, held: 0 };
     for (const c of live) {
+      if (c.status !== 'ended') byStatus[c.status] += 1;
       if ((c.status !== 'queued' && c.status !== 'offering') || !c.queue) continue;
       const w = waiting.get(c.queue.name) ?? { calls: 0, longestMs: 0 };
       w.calls += 1;
@@ -476,7 +481,7 @@ export class CtiService {
     }
     const agents = Object.fromEntries(AgentState.options.map((s) => [s, 0])) as Record<AgentState, number>;
     for (const a of this.roster.all()) agents[a.state] += 1;
-    return { waiting, agents, journal: this.journal.backlog, liveCalls: live.length };
+    return { waiting, agents, journal: this.journal.backlog, liveCalls: live.length, byStatus };
   }
 
   adminSnapshot(): AdminSnapshot {

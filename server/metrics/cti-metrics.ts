@@ -4,6 +4,9 @@ import type { CallOutcome } from '../contracts/call';
 import type { CtiService } from '../cti/cti-service';
 import type { CallMetricsPort } from '../cti/ports/call-metrics-port';
 import type { UaBank } from '../cti/ua-bank/ua-bank';
+import { DIAL_FAILURE_CAUSES } from '../cti/ua-bank/dial-failures';
+
+const RECOVERY_EVENTS = ['bank_registration_lost', 'bank_reregistered'] as const;
 
 /** The label of a call without a queue (its number serves none, or the lookup failed). */
 export const NO_QUEUE = 'none';
@@ -71,10 +74,46 @@ export class CtiMetrics {
   };
 
   /** Gauges read from the running CTI and its bank on each scrape. */
-  watch(cti: Pick<CtiService, 'liveFigures'>, bank: Pick<UaBank, 'figures'>): void {
+  watch(cti: Pick<CtiService, 'liveFigures'>, bank: Pick<UaBank, 'figures' | 'on'>): void {
     const registers = this.registers;
     // one pass over the live calls and the roster per gauge, per scrape: no cache that could be stale
     const figures = () => cti.liveFigures();
+    new Gauge({
+      name: 'patchbay_calls',
+      help: 'Calls the CTI holds now, by state (queued, offering, announcing, forwarding, connected, held)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const [state, n] of Object.entries(figures().byStatus)) this.set({ state }, n);
+      },
+    });
+    new Counter({
+      name: 'patchbay_dial_failures_total',
+      help: "Dials of an operator's device that failed, by cause (busy, no_answer, declined, cancelled, not_found, unavailable, error)",
+      labelNames: ['cause'],
+      registers,
+      collect() {
+        this.reset();
+        const counts = bank.figures().dialFailures;
+        DIAL_FAILURE_CAUSES.forEach((cause, i) => this.inc({ cause }, counts[i] ?? 0));
+      },
+    });
+    // recovery events are rare: counted as the bank reports them, every label exported from the start
+    const recovery = new Counter({
+      name: 'patchbay_recovery_events_total',
+      help: 'Recovery events: a bank UA lost its registration with the ACD (bank_registration_lost), registered again after a loss (bank_reregistered)',
+      labelNames: ['event'],
+      registers,
+    });
+    for (const event of RECOVERY_EVENTS) recovery.inc({ event }, 0);
+    const lostUas = new Set<string>();
+    bank.on('registrationLost', ({ ua }) => {
+      lostUas.add(ua);
+      recovery.inc({ event: 'bank_registration_lost' });
+    });
+    bank.on('registered', ({ ua }) => {
+      if (lostUas.delete(ua)) recovery.inc({ event: 'bank_reregistered' });
+    });
     new Gauge({
       name: 'patchbay_calls_waiting',
       help: 'Callers waiting in a queue now (queued, or offered to an operator whose device rings)',

@@ -152,6 +152,8 @@ describe('/metrics after real calls', () => {
     expect(value(during, 'patchbay_calls_waiting', { queue: QUEUE })).toBe(1);
     expect(value(during, 'patchbay_calls_longest_wait_seconds', { queue: QUEUE })).toBeGreaterThan(0);
     expect(value(during, 'patchbay_acd_waiting_callers')).toBe(1);
+    expect(value(during, 'patchbay_calls', { state: 'queued' })).toBe(1);
+    expect(value(during, 'patchbay_calls', { state: 'connected' })).toBe(0);
     expect(value(during, 'patchbay_acd_legs', { kind: 'caller', state: 'parked' })).toBe(1);
     expect(value(during, 'patchbay_operators', { state: 'not_ready' })).toBe(1);
     expect(value(during, 'patchbay_operators', { state: 'ready' })).toBe(0);
@@ -184,6 +186,9 @@ describe('/metrics after real calls', () => {
     expect(value(after, 'patchbay_bank_uas', { state: 'registered' })).toBe(1);
     expect(value(after, 'patchbay_bank_ua_registered', { ua: '1' })).toBe(1);
     expect(value(after, 'patchbay_bank_control_dialogs')).toBe(0);
+    // every dial was answered; each cause and recovery event is exported at 0 from the start
+    for (const cause of ['busy', 'no_answer', 'declined', 'cancelled', 'not_found', 'unavailable', 'error']) expect(after.get(`patchbay_dial_failures_total{cause="${cause}"}`)).toBe(0);
+    expect(after.get('patchbay_recovery_events_total{event="bank_registration_lost"}')).toBe(0);
 
     // the ACD's SIP, per call: the caller's INVITE and BYE in; the route-point INVITE out (3);
     // for each answered call the bank's dial INVITE twice (the 407 challenge, then with

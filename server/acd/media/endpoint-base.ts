@@ -133,6 +133,16 @@ export abstract class EndpointBase implements MediaEndpoint {
     return this.quality.take();
   }
 
+  /** Packets of this party's that never arrived (sequence gaps), since the leg began. */
+  get rtpLost(): number {
+    return this.quality.lostTotal;
+  }
+
+  /** The interarrival jitter of this party's audio now, ms (RFC 3550 A.8). */
+  get jitterMs(): number {
+    return this.quality.jitterMs;
+  }
+
   /** Packets sent to this party (music and bridged audio). */
   get rtpSent(): number {
     return this.sent;

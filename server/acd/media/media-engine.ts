@@ -35,7 +35,24 @@ export interface MediaEngine {
    * own law, each member's own audio left out of what it hears).
    */
   mix(): MediaMix;
+  /**
+   * Totals since the engine started, for /metrics (read on scrape, never per packet): an
+   * engine that cannot tell leaves it out.
+   */
+  figures?(): MediaFigures;
   close(): Promise<void>;
+}
+
+/** What a media engine has carried (server/metrics/media-metrics.ts). */
+export interface MediaFigures {
+  /** the engine's name, a label: `werift`, `rtpengine` */
+  engine: string;
+  packetsReceived: number;
+  packetsSent: number;
+  /** packets the parties sent that never arrived (sequence gaps) */
+  packetsLost: number;
+  /** the interarrival jitter of each live leg receiving audio now, ms */
+  jitterMs: number[];
 }
 
 export type MediaKind = 'webrtc' | 'rtp';

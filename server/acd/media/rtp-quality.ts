@@ -27,6 +27,8 @@ export class RtpQualityMeter {
   private receivedPrior = 0;
   private lastTransit: number | null = null;
   private jitter = 0;
+  /** packets lost in the streams before the current SSRC */
+  private lostBefore = 0;
 
   /** One packet: its sequence number, RTP timestamp, SSRC, arrival (ms, any monotonic clock); `audio` false for RFC 4733 events (no jitter from them). */
   feed(seq: number, timestamp: number, ssrc: number, arrivalMs: number, audio: boolean): void {
@@ -61,7 +63,22 @@ export class RtpQualityMeter {
     };
   }
 
+  /** Packets lost since the first packet, over every SSRC the party used (for /metrics). */
+  get lostTotal(): number {
+    return this.lostBefore + this.lostNow();
+  }
+
+  /** The interarrival jitter estimate now, ms. */
+  get jitterMs(): number {
+    return this.jitter / CLOCK_PER_MS;
+  }
+
+  private lostNow(): number {
+    return this.ssrc === null ? 0 : Math.max(0, this.cycles + this.maxSeq - this.baseSeq + 1 - this.received);
+  }
+
   private restart(ssrc: number, seq: number): void {
+    this.lostBefore += this.lostNow();
     this.ssrc = ssrc;
     this.baseSeq = seq;
     this.maxSeq = seq;

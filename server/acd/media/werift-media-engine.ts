@@ -3,7 +3,7 @@ import { Bridge } from './bridge';
 import { ClipLibrary } from './clip-library';
 import { EndpointBase } from './endpoint-base';
 import { type ResolvedEngineOptions, type WeriftMediaEngineOptions, WeriftMediaEngineOptionsSchema } from './engine-options';
-import type { BridgeOptions, MediaBridge, MediaEndpoint, MediaEngine, MediaKind, MediaMix, MixSeat } from './media-engine';
+import type { BridgeOptions, MediaBridge, MediaEndpoint, MediaEngine, MediaFigures, MediaKind, MediaMix, MixSeat } from './media-engine';
 import { MixBridge } from './mix-bridge';
 import { MediaStateError } from './media-errors';
 import { RtpEndpoint } from './rtp-endpoint';
@@ -28,6 +28,8 @@ export class WeriftMediaEngine implements MediaEngine {
   private closed = false;
 
   private readonly log: Logger;
+  /** what closed endpoints carried: the totals go on when a leg ends */
+  private readonly retired = { received: 0, sent: 0, lost: 0 };
 
   constructor(log: Logger, options: WeriftMediaEngineOptions = {}) {
     this.log = log.child({ part: 'acd', module: 'media' });
@@ -46,7 +48,7 @@ export class WeriftMediaEngine implements MediaEngine {
   createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<WeriftEndpoint | RtpEndpoint>;
   async createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<WeriftEndpoint | RtpEndpoint> {
     if (this.closed) throw new MediaStateError('engine closed');
-    const common = { options: this.options, clips: this.clips, log: this.log, onClosed: (e: EndpointBase) => this.endpoints.delete(e) };
+    const common = { options: this.options, clips: this.clips, log: this.log, onClosed: (e: EndpointBase) => this.retire(e) };
     const ep =
       opts.kind === 'rtp'
         ? new RtpEndpoint(opts.legId, {
@@ -57,6 +59,25 @@ export class WeriftMediaEngine implements MediaEngine {
         : new WeriftEndpoint(opts.legId, { ...common, serializeGathering: (fn) => this.serializeGathering(fn) });
     this.endpoints.add(ep);
     return ep;
+  }
+
+  /** Totals for /metrics: the closed endpoints' plus a pass over the live ones (on scrape only). */
+  figures(): MediaFigures {
+    const f: MediaFigures = { engine: 'werift', packetsReceived: this.retired.received, packetsSent: this.retired.sent, packetsLost: this.retired.lost, jitterMs: [] };
+    for (const e of this.endpoints) {
+      f.packetsReceived += e.rtpReceived;
+      f.packetsSent += e.rtpSent;
+      f.packetsLost += e.rtpLost;
+      if (e.rtpReceived > 0) f.jitterMs.push(e.jitterMs);
+    }
+    return f;
+  }
+
+  private retire(e: EndpointBase): void {
+    if (!this.endpoints.delete(e)) return;
+    this.retired.received += e.rtpReceived;
+    this.retired.sent += e.rtpSent;
+    this.retired.lost += e.rtpLost;
   }
 
   bridge(a: MediaEndpoint, b: MediaEndpoint, opts: BridgeOptions = {}): Bridge & MediaBridge {

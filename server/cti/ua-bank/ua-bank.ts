@@ -13,6 +13,7 @@ import { LegControls } from './leg-controls';
 import { sendInfo } from './send-info';
 import { loadJsSip, type JsSIP } from './load-jssip';
 import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegOffered, RecordAnswer } from '../ports/bank-port';
+import { DIAL_FAILURE_CAUSES, dialFailureIndex } from './dial-failures';
 
 /**
  * The CTI's bank of JsSIP user agents: its only door to the ACD (docs/cti.md, "The bank").
@@ -62,6 +63,8 @@ export class UaBank implements BankPort {
   private readonly uas: BankUa[] = [];
   private readonly legs = new Map<string, ControlLeg>();
   private readonly dials = new Set<DialHandleImpl>();
+  /** failed dials by DIAL_FAILURE_CAUSES index, counted as each settles (no allocation per dial) */
+  private readonly dialFailures = DIAL_FAILURE_CAUSES.map(() => 0);
   private readonly log: Logger;
   private next = 0;
   private state: 'idle' | 'started' | 'stopped' = 'idle';
@@ -84,8 +87,8 @@ export class UaBank implements BankPort {
   }
 
   /** Each UA's registration (in bank order) and the control dialogs held: read by /metrics on scrape. */
-  figures(): { registered: boolean[]; controlLegs: number; dials: number } {
-    return { registered: this.uas.map((u) => u.registered), controlLegs: this.legs.size, dials: this.dials.size };
+  figures(): { registered: boolean[]; controlLegs: number; dials: number; dialFailures: readonly number[] } {
+    return { registered: this.uas.map((u) => u.registered), controlLegs: this.legs.size, dials: this.dials.size, dialFailures: this.dialFailures };
   }
 
   /** True while at least one UA holds a registration of the route point. */
@@ -152,7 +155,7 @@ export class UaBank implements BankPort {
   dial(req: DialRequest): DialHandle {
     const ua = this.pickUa();
     const log = this.log.child({ legId: req.bridgeTo, device: maskNumbersInUri(req.deviceUri) });
-    const handle = new DialHandleImpl(log);
+    const handle = new DialHandleImpl(log, this.dialFailures);
     if (!ua || this.state !== 'started') {
       handle.settle({ kind: 'failed', status: 503, cause: 'bank not registered' });
       return handle;
@@ -395,7 +398,10 @@ class DialHandleImpl implements DialHandle {
   private settled = false;
   private rang = false;
 
-  constructor(private readonly log: Logger) {
+  constructor(
+    private readonly log: Logger,
+    private readonly failures: number[],
+  ) {
     this.outcome = new Promise((r) => (this.resolve = r));
     this.emitter = new TypedEmitter<DialHandleEvents>((err, event) => log.error({ err, event }, 'dial listener threw'));
   }
@@ -423,6 +429,7 @@ class DialHandleImpl implements DialHandle {
       this.emitter.emit('answered', { legId: o.legId });
     } else {
       this.log.info({ status: o.status, cause: o.cause }, 'dial: failed');
+      this.failures[dialFailureIndex(o.status)]! += 1;
       this.emitter.emit('failed', { status: o.status, cause: o.cause });
     }
     this.resolve(o);
