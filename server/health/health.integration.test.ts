@@ -15,6 +15,9 @@ import { SessionService } from '../http/session-service';
 import { connectPostgres, databaseUrl, PG_ADMIN_URL } from '../test-support/postgres';
 import { TcpProxy } from '../test-support/tcp-proxy';
 import { until, untilAsync } from '../test-support/until';
+import { CtiMetrics } from '../metrics/cti-metrics';
+import { PlatformMetrics } from '../metrics/platform-metrics';
+import { parseExposition } from '../metrics/test-support/exposition';
 import type { Health } from './health';
 import { platformHealth } from './platform-health';
 
@@ -38,6 +41,7 @@ let running: RunningCti;
 const servers: http.Server[] = [];
 const healths: Health[] = [];
 let base: string;
+const metrics = new PlatformMetrics({ process: false });
 
 async function serve(health: Health): Promise<string> {
   healths.push(health);
@@ -90,6 +94,7 @@ beforeAll(async () => {
     io: new IoServer(),
     sessions: new SessionService({ prisma: db.prisma, ttlSec: 3600, secureCookie: false }),
     logger,
+    metrics: new CtiMetrics(metrics.registry),
   });
   await until(() => running.bank.figures().registered.every(Boolean), 10_000, 'both bank UAs registered');
   base = await serve(platformHealth({ prisma: db.prisma, acd, bank: running.bank, logger }));
@@ -197,5 +202,9 @@ describe('readiness and liveness over the real platform', { timeout: 60_000 }, (
     expect(check(down.body, 'sip_transports')).toEqual({ name: 'sip_transports', ok: false, reason: 'the ACD is stopped' });
     expect(check(down.body, 'cti_bank')?.reason).toBe('2 of 2 bank user agents are not registered with the ACD');
     expect((await probe<HealthInfo>(`${base}/api/health`)).status).toBe(503);
+    // each UA's loss is a recovery event on /metrics
+    const samples = parseExposition(await metrics.text());
+    expect(samples.get('patchbay_recovery_events_total{event="bank_registration_lost"}')).toBe(2);
+    expect(samples.get('patchbay_bank_uas{state="unregistered"}')).toBe(2);
   });
 });

@@ -374,3 +374,35 @@ describe('WebRTC ↔ plain RTP through one bridge', () => {
     expect(phone.received.filter((r) => r.pt === 101)).toHaveLength(3); // forwarded as sent (all three end packets)
   });
 });
+
+describe("the engine's totals for /metrics", () => {
+  it('counts packets in and out, the lost ones from sequence gaps, and keeps them after a leg closes', { timeout: 15_000 }, async () => {
+    const engine = engineFor();
+    const { p1, a, b } = await twoPlainLegs(engine);
+    engine.bridge(a, b);
+    const before = engine.figures();
+    expect(before).toMatchObject({ engine: 'werift', packetsReceived: 0, packetsLost: 0 });
+    // 40 frames from party 1, every fifth lost on the way: 32 arrive, 8 are gaps
+    for (let n = 0; n < 40; n++) {
+      if (n % 5 === 4) p1.skip();
+      else p1.send(0, taggedFrame(7, n));
+      await sleep(20);
+    }
+    await until(() => a.rtpReceived === 32, 3000, 'the 32 packets at the ACD');
+    const during = engine.figures();
+    expect(during.packetsReceived).toBe(32);
+    // the last gap is followed by no packet yet, so it is not known as lost: 7 of the 8
+    expect(during.packetsLost).toBe(7);
+    // bridged to party 2: what arrived went out again (and music went out before the bridge)
+    expect(during.packetsSent).toBeGreaterThanOrEqual(32);
+    expect(during.jitterMs).toHaveLength(1);
+    expect(during.jitterMs[0]).toBeGreaterThanOrEqual(0);
+    await a.close();
+    await b.close();
+    const after = engine.figures();
+    expect(after.packetsReceived).toBe(32);
+    expect(after.packetsLost).toBe(7);
+    expect(after.packetsSent).toBeGreaterThanOrEqual(during.packetsSent);
+    expect(after.jitterMs).toEqual([]);
+  });
+});
