@@ -46,6 +46,8 @@ let base: string;
 let wsUrl: string;
 let device: SipWsClient;
 let stopDevice = false;
+/** while set, the operator's device answers every INVITE 486 Busy Here */
+let deviceBusy = false;
 const clients: SipWsClient[] = [];
 
 async function scrape(): Promise<Samples> {
@@ -66,6 +68,7 @@ function answerEverything(d: SipWsClient): void {
     }
   };
   void loop('INVITE', (inv) => {
+    if (deviceBusy) return d.respond(inv, 486);
     d.respond(inv, 180);
     d.answer(inv, 200, { body: inv.body });
   });
@@ -279,4 +282,28 @@ describe('overload: a SIPp burst past the ACD ceiling', () => {
     expect(overloadLines.map((l) => l.msg)).toEqual(['overloaded: new callers are refused (503) until the load falls', 'overload over: new callers are admitted again']);
     expect(overloadLines[1]).toMatchObject({ reason: 'waiting', refused: burst - MAX_WAITING });
   }, 60_000);
+});
+
+describe('dial failures', () => {
+  it("counts a device that answers 486 as a busy dial failure, by the status the bank saw", async () => {
+    const { cti } = running;
+    await until(() => cti.liveFigures().liveCalls === 0, 8000, 'nothing live');
+    const before = await scrape();
+    await until(() => ['ready', 'not_ready'].includes(cti.getAgent(OP1.id)?.state ?? ''), 8000, 'the operator free');
+    deviceBusy = true;
+    try {
+      if (cti.getAgent(OP1.id)?.state !== 'ready') cti.setReady(OP1.id);
+      const caller = await placeCall(wsUrl);
+      clients.push(caller.client);
+      await until(() => running.bank.figures().dialFailures[0]! > (before.get('patchbay_dial_failures_total{cause="busy"}') ?? 0), 8000, 'a busy dial');
+      expect((await caller.hangUp()).status).toBe(200);
+      await until(() => cti.liveFigures().liveCalls === 0, 8000, 'the caller gone');
+    } finally {
+      deviceBusy = false;
+    }
+    const after = await scrape();
+    const delta = (cause: string) => value(after, 'patchbay_dial_failures_total', { cause }) - value(before, 'patchbay_dial_failures_total', { cause });
+    expect(delta('busy')).toBeGreaterThanOrEqual(1);
+    for (const cause of ['no_answer', 'declined', 'not_found', 'unavailable', 'error']) expect(delta(cause), cause).toBe(0);
+  }, 30_000);
 });
