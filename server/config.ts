@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { isTimeZone } from './cti/domain/report-day';
+import { ROLE_REQUIRES, type Role } from './roles/role';
 
 /**
  * The whole configuration, read from the environment once at boot and validated here.
@@ -29,6 +30,14 @@ const Env = z.object({
   SIP_TLS_CERT: z.string().min(1).optional(),
   SIP_TLS_KEY: z.string().min(1).optional(),
   SIP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('patchbay.local'),
+  /** CTI run alone (`--role cti`): the bank's URL of the ACD's SIP WebSocket (default: HOST and SIP_WS_PORT, one machine). */
+  ACD_SIP_WS_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  /** Host name devices (browsers, SIP phones) use to reach the ACD; default PUBLIC_HOST (one machine). */
+  ACD_PUBLIC_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or address').optional(),
+  /** CTI run alone: the port its socket.io server listens on (HOST), which the web passes browsers' connections to. */
+  CTI_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  /** Web run alone (`--role web`): the CTI's socket.io URL it passes browsers' connections to, e.g. http://10.0.0.2:3001. */
+  CTI_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** Where the embedded database and the generated secret live. */
   DATA_DIR: z.string().default('.data'),
   /** PostgreSQL URL; when absent the embedded PGlite database in DATA_DIR is used. */
@@ -96,6 +105,8 @@ const Env = z.object({
 });
 
 export interface Config {
+  /** the part(s) this process runs (server/roles/role.ts) */
+  role: Role;
   env: 'development' | 'production' | 'test';
   logLevel: string;
   host: string;
@@ -111,6 +122,14 @@ export interface Config {
   /** PEM contents read at boot; null when TLS is not configured. */
   sipTls: { cert: string; key: string } | null;
   sipDomain: string;
+  /** the bank's URL of the ACD; null: the ACD in this process or on this machine (HOST, SIP_WS_PORT) */
+  acdSipWsUrl: string | null;
+  /** host name devices reach the ACD at */
+  acdPublicHost: string;
+  /** the CTI's own socket.io port (role cti) */
+  ctiPort: number;
+  /** where the web passes socket.io to (role web); null: the CTI runs in this process */
+  ctiUrl: string | null;
   dataDir: string;
   databaseUrl: string | null;
   secret: string;
@@ -156,13 +175,18 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** Parsed once at boot for `role`; a part run alone refuses to start without the shared settings it needs. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'all'): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const missing = ROLE_REQUIRES[role].filter((r) => e[r.name as keyof typeof e] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(`invalid configuration for --role ${role}:\n${missing.map((m) => `  ${m.name}: required (${m.why})`).join('\n')}`);
+  }
   if ((e.RTP_PORT_MIN === undefined) !== (e.RTP_PORT_MAX === undefined) || (e.RTP_PORT_MIN ?? 0) >= (e.RTP_PORT_MAX ?? 1)) {
     throw new ConfigError('invalid configuration:\n  RTP_PORT_MIN/RTP_PORT_MAX: give both, min below max');
   }
@@ -172,11 +196,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const sipTls = e.SIP_TLS_CERT && e.SIP_TLS_KEY ? { cert: readPem(e.SIP_TLS_CERT, 'SIP_TLS_CERT'), key: readPem(e.SIP_TLS_KEY, 'SIP_TLS_KEY') } : null;
   const dataDir = path.resolve(e.DATA_DIR);
   const recordingStore = recordingStoreOf(e);
+  const publicHost = e.PUBLIC_HOST ?? (e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST);
   return {
+    role,
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     host: e.HOST,
-    publicHost: e.PUBLIC_HOST ?? (e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST),
+    publicHost,
     httpPort: e.HTTP_PORT,
     sipWsPort: e.SIP_WS_PORT,
     sipUdpPort: e.SIP_UDP_PORT || null,
@@ -185,6 +211,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sipWssPort: sipTls && e.SIP_WSS_PORT ? e.SIP_WSS_PORT : null,
     sipTls,
     sipDomain: e.SIP_DOMAIN,
+    acdSipWsUrl: e.ACD_SIP_WS_URL ?? null,
+    acdPublicHost: e.ACD_PUBLIC_HOST ?? publicHost,
+    ctiPort: e.CTI_PORT,
+    ctiUrl: e.CTI_URL ?? null,
     dataDir,
     databaseUrl: e.DATABASE_URL ?? null,
     secret: e.PATCHBAY_SECRET ?? persistedSecret(dataDir),

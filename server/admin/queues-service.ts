@@ -167,7 +167,7 @@ export class QueuesService {
   }
 
   async remove(actor: Actor, id: string, version: number): Promise<void> {
-    const waiting = this.live.waitingInQueue(id);
+    const waiting = await this.live.waitingInQueue(id);
     if (waiting > 0) throw new AppError('CONFLICT', `${waiting} ${waiting === 1 ? 'caller is' : 'callers are'} waiting in this queue; delete it when it is empty`);
     await this.writer.write(actor, async (tx) => {
       const before = await tx.queue.findUnique({ where: { id }, include: { numbers: { select: { e164: true } } } });

@@ -13,13 +13,13 @@ import { attachCtiSockets, socketNotifier } from './socket-server';
 import { UaBank } from './ua-bank/ua-bank';
 
 /** Where desk phones register: the ACD's plain SIP port (UDP, with TCP when it listens on the same number). */
-function sipPhoneServer(c: Pick<Config, 'publicHost' | 'sipUdpPort' | 'sipTcpPort'>): SipPhoneServer | null {
+function sipPhoneServer(c: Pick<Config, 'sipUdpPort' | 'sipTcpPort'>, host: string): SipPhoneServer | null {
   const port = c.sipUdpPort ?? c.sipTcpPort;
   if (!port) return null;
   const transports: SipPhoneServer['transports'] = [];
   if (c.sipUdpPort === port) transports.push('UDP');
   if (c.sipTcpPort === port) transports.push('TCP');
-  return { host: c.publicHost, port, transports };
+  return { host, port, transports };
 }
 
 export interface RunningCti {
@@ -35,7 +35,7 @@ export interface RunningCti {
  * UAs keep retrying and the service offers no call until one registers.
  */
 export async function startCti(deps: {
-  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone'>>;
+  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrl' | 'acdPublicHost'>>;
   prisma: PrismaClient;
   io: Server<ClientEvents, ServerEvents>;
   sessions: SessionResolver;
@@ -47,10 +47,13 @@ export async function startCti(deps: {
   metrics?: CtiMetrics;
 }): Promise<RunningCti> {
   const { config, logger } = deps;
-  // The bank reaches the ACD on loopback when it listens on every address.
+  // The bank reaches the ACD at ACD_SIP_WS_URL when it runs elsewhere; on this machine over
+  // loopback when it listens on every address.
   const acdHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  // devices (browsers, SIP phones) reach the ACD at its public host, not the web's
+  const devicesHost = config.acdPublicHost ?? config.publicHost;
   const bank = new UaBank({
-    wsUrl: `ws://${acdHost}:${config.sipWsPort}`,
+    wsUrl: config.acdSipWsUrl ?? `ws://${acdHost}:${config.sipWsPort}`,
     domain: config.sipDomain,
     secret: config.secret,
     size: config.bankSize,
@@ -63,9 +66,9 @@ export async function startCti(deps: {
     logger,
     secret: config.secret,
     sipDomain: config.sipDomain,
-    deviceWsUrl: `ws://${config.publicHost}:${config.sipWsPort}`,
+    deviceWsUrl: `ws://${devicesHost}:${config.sipWsPort}`,
     deviceCredTtlSec: config.deviceCredTtlSec,
-    sipPhone: sipPhoneServer(config),
+    sipPhone: sipPhoneServer(config, devicesHost),
     timeZone: config.reportTimeZone ?? 'UTC',
     ...(deps.recordings ? { recordings: deps.recordings } : {}),
     ...(deps.metrics ? { metrics: deps.metrics.port, journal: { onBatch: deps.metrics.onBatch } } : {}),

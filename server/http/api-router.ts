@@ -36,7 +36,7 @@ export interface ApiDeps {
   prisma: PrismaClient;
   sessions: SessionService;
   logger: Logger;
-  config: Pick<Config, 'publicHost' | 'sipWsPort' | 'sipDomain'> & Partial<Pick<Config, 'recordingsDir' | 'reportTimeZone' | 'metricsToken'>>;
+  config: Pick<Config, 'publicHost' | 'sipWsPort' | 'sipDomain'> & Partial<Pick<Config, 'recordingsDir' | 'reportTimeZone' | 'metricsToken' | 'acdPublicHost'>>;
   /** what GET /metrics renders (the process's Prometheus registry); an empty registry when absent */
   metrics?: MetricsSource;
   /** liveness and readiness (server/health); a database check alone when absent */
@@ -110,7 +110,8 @@ export function createApiRoutes(deps: ApiDeps): Route[] {
     route('GET', '/api/public/call-config', 'public', async ({ res }) => {
       const numbers = await prisma.number.findMany({ orderBy: { e164: 'asc' }, select: { e164: true, queue: { select: { name: true } } } });
       const body: CallConfig = {
-        wsUrl: `ws://${config.publicHost}:${config.sipWsPort}`,
+        // the caller page's browser reaches the ACD, which may be another machine than the web
+        wsUrl: `ws://${config.acdPublicHost ?? config.publicHost}:${config.sipWsPort}`,
         domain: config.sipDomain,
         numbers: numbers.map((n) => ({ e164: n.e164, queue: n.queue.name })),
       };

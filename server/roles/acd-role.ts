@@ -1,0 +1,94 @@
+import type { Config } from '../config';
+import { Acd } from '../acd/acd';
+import { DatabaseClipSource } from '../acd/database-clip-source';
+import { DatabaseDialPlan } from '../acd/database-dial-plan';
+import { DatabaseTrunkDirectory } from '../acd/trunks/trunk-directory';
+import { WeriftMediaEngine } from '../acd/media/werift-media-engine';
+import { reloadOnChange } from '../admin/reload-on-change';
+import { registerAcdMetrics } from '../metrics/acd-metrics';
+import type { PlatformBase } from './platform-base';
+
+/** The settings the ACD reads; nothing about operators, sessions or the web. */
+export type AcdRoleConfig = Pick<
+  Config,
+  | 'host'
+  | 'publicHost'
+  | 'sipWsPort'
+  | 'sipUdpPort'
+  | 'sipTcpPort'
+  | 'sipTlsPort'
+  | 'sipWssPort'
+  | 'sipTls'
+  | 'sipDomain'
+  | 'secret'
+  | 'rtpTimeoutSec'
+  | 'mediaAddress'
+  | 'rtpPortRange'
+  | 'audioDir'
+  | 'recordingsDir'
+  | 'overload'
+  | 'callbackWindowSec'
+>;
+
+export interface RunningAcd {
+  acd: Acd;
+  /** Stops the switch, its media and its caches. */
+  stop(): Promise<void>;
+}
+
+/** The ACD's composition root: the SIP switch and its media. It knows served numbers, never operators. */
+export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): Promise<RunningAcd> {
+  const { log, db, changes } = base;
+  const media = new WeriftMediaEngine(log, {
+    rtpTimeoutSec: config.rtpTimeoutSec,
+    rtpAddress: config.mediaAddress,
+    ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}),
+  });
+  if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
+  // the portal's audio library: loaded now, then again on every library change (no restart)
+  const clipSource = new DatabaseClipSource(db.prisma);
+  await media.clips.sync(clipSource);
+  // 'queue' too: a queue's save makes its press-1 sentence, a clip the phones hear (docs/cti.md)
+  reloadOnChange(changes, ['audio', 'queue'], async () => void (await media.clips.sync(clipSource)), log.child({ part: 'acd', module: 'clip-library' }));
+  const dialPlan = new DatabaseDialPlan(db.prisma, log.child({ part: 'acd', module: 'dial-plan' }));
+  await dialPlan.start();
+  // a number saved in the portal is served at once; the dial plan's own timer stays as a fallback
+  // (and on a queue change: a number without hold audio of its own plays its queue's)
+  reloadOnChange(changes, ['number', 'queue'], () => dialPlan.load(), log.child({ part: 'acd', module: 'dial-plan' }));
+  const trunks = new DatabaseTrunkDirectory(db.prisma, config.secret, log.child({ part: 'acd', module: 'trunk-directory' }));
+  await trunks.start();
+  // a trunk saved in the portal (or a number moved to one: its DIDs are numbers.trunk_id) is
+  // reloaded at once; the trunk side re-registers what changed (docs/trunks.md)
+  reloadOnChange(changes, ['trunk', 'number'], () => trunks.load(), log.child({ part: 'acd', module: 'trunk-directory' }));
+  const acd = new Acd({
+    config: {
+      host: config.host,
+      port: config.sipWsPort,
+      domain: config.sipDomain,
+      secret: config.secret,
+      ringTimeoutDefaultSec: 20,
+      publicHost: config.publicHost,
+      recordingsDir: config.recordingsDir,
+      transports: { udpPort: config.sipUdpPort, tcpPort: config.sipTcpPort, tlsPort: config.sipTlsPort, wssPort: config.sipWssPort, tls: config.sipTls },
+      overload: config.overload,
+      callbackWindowSec: config.callbackWindowSec,
+    },
+    dialPlan,
+    media,
+    logger: log,
+    trunks,
+  });
+  await acd.start();
+  registerAcdMetrics(base.metrics.registry, acd);
+  let stopping: Promise<void> | null = null;
+  return {
+    acd,
+    stop: () =>
+      (stopping ??= (async () => {
+        await acd.stop();
+        await media.close();
+        dialPlan.stop();
+        trunks.stop();
+      })()),
+  };
+}
