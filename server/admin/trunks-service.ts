@@ -21,9 +21,13 @@ import { expectUpdated } from './optimistic-lock';
 export interface TrunkStatusPort {
   /** the ACD's trunks as it has them loaded, with their registrations */
   trunkStatus(): Array<Pick<TrunkLiveStatus, 'id' | 'name' | 'registration'>>;
+  /** true: the ACD runs in another process, so its registrations cannot be read here */
+  readonly elsewhere?: boolean;
 }
 
 export const NO_TRUNK_STATUS: TrunkStatusPort = { trunkStatus: () => [] };
+/** The web run apart from the ACD (`--role web`): says so rather than "waiting for the switch" forever. */
+export const TRUNK_STATUS_ELSEWHERE: TrunkStatusPort = { trunkStatus: () => [], elsewhere: true };
 
 const TRUNK_INCLUDE = { numbers: { select: { e164: true }, orderBy: { e164: 'asc' } } } satisfies Prisma.TrunkInclude;
 type TrunkWithNumbers = Prisma.TrunkGetPayload<{ include: typeof TRUNK_INCLUDE }>;
@@ -94,7 +98,11 @@ export class TrunksService {
 
   /** The ACD's live registration state of every trunk it has loaded (no secrets in it). */
   status(): TrunkStatusAnswer {
-    return { now: this.now(), trunks: this.live.trunkStatus().map((t) => ({ id: t.id, name: t.name, registration: t.registration ? { ...t.registration } : null })) };
+    return {
+      now: this.now(),
+      trunks: this.live.trunkStatus().map((t) => ({ id: t.id, name: t.name, registration: t.registration ? { ...t.registration } : null })),
+      elsewhere: this.live.elsewhere === true,
+    };
   }
 
   async create(actor: Actor, input: TrunkCreate): Promise<TrunkRow> {

@@ -6,7 +6,7 @@ import type { Config } from '../config';
 import { seedDemo } from '../db/seed';
 import { createAdminServices } from '../admin/admin-services';
 import { espeakSpeech } from '../admin/press-one-clip';
-import { NO_TRUNK_STATUS, type TrunkStatusPort } from '../admin/trunks-service';
+import { TRUNK_STATUS_ELSEWHERE, type TrunkStatusPort } from '../admin/trunks-service';
 import { storedWaitingCalls, type LiveCallsPort } from '../admin/waiting-callers';
 import { createApiHandler } from '../http/api-router';
 import { createPageGate } from '../http/page-gate';
@@ -85,7 +85,7 @@ export async function startWebRole(base: PlatformBase, config: WebRoleConfig, pa
     publisher: changes,
     live: parts.live ?? storedWaitingCalls(db.prisma),
     secret: config.secret,
-    trunkStatus: parts.trunkStatus ?? NO_TRUNK_STATUS,
+    trunkStatus: parts.trunkStatus ?? TRUNK_STATUS_ELSEWHERE,
     speech: espeakSpeech,
   });
   const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config, admin, recordings: new RecordingService(db.prisma, stores.all, log), metrics: base.metrics });

@@ -16,6 +16,9 @@ group('a trunk’s registration state in plain words', () => {
     expect(describe(on, live({ state: 'registering', lastStatus: null, expiresAt: null, nextAttemptAt: null, failures: 0 }), true, NOW)).toEqual({ tone: 'warn', text: 'Registering…' });
     expect(describe(on, undefined, true, NOW).tone).toBe('warn');
     expect(describe(on, undefined, false, NOW).text).toBe('Checking…');
+    // the portal apart from the switch (docs/deploy.md): says so, never "waiting" forever
+    expect(describe(on, undefined, true, NOW, true)).toEqual({ tone: 'idle', text: 'Not shown here: the switch runs on another machine (see its log)' });
+    expect(describe({ enabled: false, register: true }, undefined, true, NOW, true).text).toBe('Disabled: the switch ignores this trunk');
   });
 
   it('counts down in seconds, minutes, hours, never below zero', () => {

@@ -9,6 +9,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentView, CallView, ClientEvents, ServerEvents, SipPhoneGrant } from '../../server/contracts/socket-events';
 import type { Response } from '../../server/contracts/result';
+import type { PersonRow } from '../../server/contracts/admin/people';
 import { startBaresipPhone, type BaresipPhone } from '../../server/acd/test-support/baresip-phone';
 import { DEMO } from '../../server/db/seed';
 import { connectPostgres, databaseUrl } from '../../server/test-support/postgres';
@@ -158,6 +159,35 @@ describe('ACD, CTI and web as separate processes', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it('the portal’s writes at the web reach the CTI (LISTEN/NOTIFY): a deactivated operator is signed out of the CTI at once', { timeout: 60_000 }, async () => {
+    const web = `http://${LO}:${ports.http}`;
+    const login = await fetch(`${web}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: DEMO.users[0].email, password: PASSWORD }) });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    // the switch's live trunk state is in the ACD's memory, another process: the page says so
+    const status = (await (await fetch(`${web}/api/admin/trunk-status`, { headers: { cookie } })).json()) as Response<{ elsewhere: boolean }>;
+    expect(status).toMatchObject({ ok: true, data: { elsewhere: true, trunks: [] } });
+
+    const op = DEMO.users[1].id;
+    const person = (await (await fetch(`${web}/api/admin/people/${op}`, { headers: { cookie } })).json()) as Response<PersonRow>;
+    if (!person.ok) throw new Error(JSON.stringify(person));
+    const { name, email, role, mustChangePassword, skills, version } = person.data;
+    const memberships = person.data.memberships.map(({ queueName: _shown, ...m }) => m);
+    expect(socket?.connected).toBe(true);
+    const gone = new Promise<number>((resolve) => socket!.once('disconnect', () => resolve(Date.now())));
+    const t = Date.now();
+    const patch = await fetch(`${web}/api/admin/people/${op}`, {
+      method: 'PATCH',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ name, email, role, active: false, mustChangePassword, skills, memberships, version }),
+    });
+    expect(patch.status).toBe(200);
+    // LISTEN delivers in milliseconds; the version poll (10 s) would be the fallback
+    const ms = (await gone) - t;
+    process.stdout.write(`roles: deactivation at the web → operator's socket closed by the CTI in ${ms} ms\n`);
+    expect(ms).toBeLessThan(9_000);
   });
 
   it('each process exits 0 on SIGTERM', { timeout: 60_000 }, async () => {

@@ -19,7 +19,7 @@ export function TrunkEditor({ id }: { id: string | null }) {
   const live = useTrunkStatus();
   const current = id ? trunk.data : null;
   if (id && !current) return <EditorPending title="Trunk" error={trunk.error} />;
-  const state = current ? describe(current, live.byId.get(current.id), live.loaded, live.now) : null;
+  const state = current ? describe(current, live.byId.get(current.id), live.loaded, live.now, live.elsewhere) : null;
   return (
     <PageFrame
       title={current ? current.name : 'Add a trunk'}

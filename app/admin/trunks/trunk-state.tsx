@@ -23,10 +23,12 @@ export interface LiveStatus {
   error: string | null;
   /** true once the first answer is in */
   loaded: boolean;
+  /** the switch runs on another machine: its live state is not shown here */
+  elsewhere: boolean;
 }
 
 export function useTrunkStatus(): LiveStatus & { now: number } {
-  const [live, setLive] = useState<LiveStatus>({ byId: new Map(), skewMs: 0, error: null, loaded: false });
+  const [live, setLive] = useState<LiveStatus>({ byId: new Map(), skewMs: 0, error: null, loaded: false, elsewhere: false });
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     let stopped = false;
@@ -34,7 +36,7 @@ export function useTrunkStatus(): LiveStatus & { now: number } {
       if (document.visibilityState === 'hidden') return;
       const r = await api<TrunkStatusAnswer>('/api/admin/trunk-status');
       if (stopped) return;
-      if (r.ok) setLive({ byId: new Map(r.data.trunks.map((t) => [t.id, t])), skewMs: r.data.now - Date.now(), error: null, loaded: true });
+      if (r.ok) setLive({ byId: new Map(r.data.trunks.map((t) => [t.id, t])), skewMs: r.data.now - Date.now(), error: null, loaded: true, elsewhere: r.data.elsewhere });
       else setLive((l) => ({ ...l, error: r.error.message }));
     };
     void poll();

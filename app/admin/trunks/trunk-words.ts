@@ -24,10 +24,17 @@ export function inWords(ms: number): string {
 }
 
 /** The state in plain words, from the saved settings and the ACD's report. */
-export function describe(t: Pick<TrunkRow, 'enabled' | 'register'>, live: TrunkLiveStatus | undefined, loaded: boolean, now: number): { tone: Tone; text: string } {
+export function describe(
+  t: Pick<TrunkRow, 'enabled' | 'register'>,
+  live: TrunkLiveStatus | undefined,
+  loaded: boolean,
+  now: number,
+  elsewhere = false,
+): { tone: Tone; text: string } {
   if (!t.enabled) return { tone: 'idle', text: 'Disabled: the switch ignores this trunk' };
   if (!t.register) return { tone: 'idle', text: 'Registration off' };
   if (!loaded) return { tone: 'idle', text: 'Checking…' };
+  if (elsewhere) return { tone: 'idle', text: 'Not shown here: the switch runs on another machine (see its log)' };
   const r = live?.registration;
   if (!r || r.state === 'off') return { tone: 'warn', text: 'Waiting for the switch to pick up the saved settings' };
   if (r.state === 'registering') return { tone: 'warn', text: r.failures > 0 ? `Registering (attempt ${r.failures + 1})…` : 'Registering…' };

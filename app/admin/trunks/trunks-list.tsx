@@ -29,7 +29,7 @@ const columns = (live: LiveStatus & { now: number }) =>
       id: 'state',
       header: 'Registration',
       cell: (c) => {
-        const d = describe(c.row.original, live.byId.get(c.row.original.id), live.loaded, live.now);
+        const d = describe(c.row.original, live.byId.get(c.row.original.id), live.loaded, live.now, live.elsewhere);
         return <StateBadge {...d} testId="trunk-state" />;
       },
     }),

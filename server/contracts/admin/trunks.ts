@@ -162,4 +162,6 @@ export interface TrunkStatusAnswer {
   /** ms since epoch on the server, to count "renews in" against */
   now: number;
   trunks: TrunkLiveStatus[];
+  /** true: the switch runs in another process than the portal (docs/deploy.md), its live state is not known here */
+  elsewhere: boolean;
 }
