@@ -29,7 +29,7 @@ describe('--role', () => {
 
 describe('the config of a part run alone', () => {
   it('npm start needs nothing: the embedded database and a generated secret', () => {
-    const c = loadConfig({ DATA_DIR: dataDir() });
+    const c = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir() });
     expect(c).toMatchObject({ role: 'all', databaseUrl: null, acdSipWsUrl: null, ctiUrl: null, acdPublicHost: '127.0.0.1' });
     expect(c.secret.length).toBeGreaterThanOrEqual(32);
   });
@@ -38,7 +38,7 @@ describe('the config of a part run alone', () => {
     const dir = dataDir();
     const err = (() => {
       try {
-        loadConfig({ DATA_DIR: dir }, 'cti');
+        loadConfig({ NODE_ENV: 'test', DATA_DIR: dir }, 'cti');
       } catch (e) {
         return e;
       }
@@ -51,17 +51,17 @@ describe('the config of a part run alone', () => {
     expect(msg).toMatch(/PATCHBAY_SECRET: required/);
     expect(msg).toMatch(/ACD_SIP_WS_URL: required/);
     expect(existsSync(path.join(dir, 'secret'))).toBe(false);
-    expect(() => loadConfig({ DATA_DIR: dir, ...SHARED }, 'web')).toThrow(/CTI_URL: required/);
-    expect(() => loadConfig({ DATA_DIR: dir, DATABASE_URL: SHARED.DATABASE_URL }, 'acd')).toThrow(/PATCHBAY_SECRET: required/);
-    expect(() => loadConfig({ DATA_DIR: dir, ...SHARED, ACD_SIP_WS_URL: 'http://10.0.0.1:5062' }, 'cti')).toThrow(/ACD_SIP_WS_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, ...SHARED }, 'web')).toThrow(/CTI_URL: required/);
+    expect(() => loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, DATABASE_URL: SHARED.DATABASE_URL }, 'acd')).toThrow(/PATCHBAY_SECRET: required/);
+    expect(() => loadConfig({ NODE_ENV: 'test', DATA_DIR: dir, ...SHARED, ACD_SIP_WS_URL: 'http://10.0.0.1:5062' }, 'cti')).toThrow(/ACD_SIP_WS_URL/);
   });
 
   it('takes each part’s own settings: where the ACD is for the bank and for devices, where the CTI is for the web', () => {
-    const acd = loadConfig({ DATA_DIR: dataDir(), ...SHARED, HOST: '0.0.0.0', PUBLIC_HOST: 'acd.example.com' }, 'acd');
+    const acd = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, HOST: '0.0.0.0', PUBLIC_HOST: 'acd.example.com' }, 'acd');
     expect(acd).toMatchObject({ role: 'acd', publicHost: 'acd.example.com' });
-    const cti = loadConfig({ DATA_DIR: dataDir(), ...SHARED, ACD_SIP_WS_URL: 'ws://10.0.0.1:5062', ACD_PUBLIC_HOST: 'acd.example.com', CTI_PORT: '3101' }, 'cti');
+    const cti = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, ACD_SIP_WS_URL: 'ws://10.0.0.1:5062', ACD_PUBLIC_HOST: 'acd.example.com', CTI_PORT: '3101' }, 'cti');
     expect(cti).toMatchObject({ role: 'cti', acdSipWsUrl: 'ws://10.0.0.1:5062', acdPublicHost: 'acd.example.com', ctiPort: 3101 });
-    const web = loadConfig({ DATA_DIR: dataDir(), ...SHARED, CTI_URL: 'http://10.0.0.2:3101', PUBLIC_HOST: 'cc.example.com', ACD_PUBLIC_HOST: 'acd.example.com' }, 'web');
+    const web = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, CTI_URL: 'http://10.0.0.2:3101', PUBLIC_HOST: 'cc.example.com', ACD_PUBLIC_HOST: 'acd.example.com' }, 'web');
     expect(web).toMatchObject({ role: 'web', ctiUrl: 'http://10.0.0.2:3101', publicHost: 'cc.example.com', acdPublicHost: 'acd.example.com' });
   });
 });
