@@ -58,8 +58,7 @@ export class RoleProcess {
   async terminate(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
     const t0 = Date.now();
     if (this.running) this.child.kill('SIGTERM');
-    const timer = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${this.role} did not exit within ${timeoutMs} ms of SIGTERM:\n${this.out}`)), timeoutMs).unref());
-    const r = await Promise.race([this.exited, timer]);
+    const r = await within(this.exited, timeoutMs, () => `${this.role} did not exit within ${timeoutMs} ms of SIGTERM:\n${this.out}`);
     return { ...r, ms: Date.now() - t0 };
   }
 
@@ -70,5 +69,15 @@ export class RoleProcess {
 
   kill(): void {
     if (this.running) this.child.kill('SIGKILL');
+  }
+}
+
+/** `p`, or an error naming what did not happen within `ms` (the timer is cleared either way). */
+export async function within<T>(p: Promise<T>, ms: number, what: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what())), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
