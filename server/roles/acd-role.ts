@@ -6,6 +6,7 @@ import { DatabaseTrunkDirectory } from '../acd/trunks/trunk-directory';
 import { WeriftMediaEngine } from '../acd/media/werift-media-engine';
 import { reloadOnChange } from '../admin/reload-on-change';
 import { registerAcdMetrics } from '../metrics/acd-metrics';
+import { registerMediaMetrics } from '../metrics/media-metrics';
 import type { PlatformBase } from './platform-base';
 
 /** The settings the ACD reads; nothing about operators, sessions or the web. */
@@ -80,6 +81,7 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
   });
   await acd.start();
   registerAcdMetrics(base.metrics.registry, acd);
+  registerMediaMetrics(base.metrics.registry, media);
   let stopping: Promise<void> | null = null;
   return {
     acd,

@@ -40,12 +40,13 @@ export async function composeRole(role: Role, base: PlatformBase, config: Config
 
 /** `npm start`: one process, one database, one HTTP server carrying the web and the CTI's socket.io. */
 async function startAll(base: PlatformBase, config: Config): Promise<Stop[]> {
-  const [{ Server: IoServer }, { startAcdRole }, { startCtiRole }, { seedDemoData, startWebRole }, { createHttpServer }] = await Promise.all([
+  const [{ Server: IoServer }, { startAcdRole }, { startCtiRole }, { seedDemoData, startWebRole }, { createHttpServer }, { platformHealth }] = await Promise.all([
     import('socket.io'),
     import('./acd-role'),
     import('./cti-role'),
     import('./web-role'),
     import('./http-server'),
+    import('../health/platform-health'),
   ]);
   // seeded first, as the ACD's dial plan and the CTI read what is there when they start
   const seeded = await seedDemoData(base, config);
@@ -53,7 +54,8 @@ async function startAll(base: PlatformBase, config: Config): Promise<Stop[]> {
   const server = createHttpServer();
   const io = new IoServer<ClientEvents, ServerEvents>(server, { serveClient: false });
   const cti = await startCtiRole(base, { ...config, sipWsPort: acd.acd.port }, io);
-  const web = await startWebRole(base, config, { server, live: cti.cti.cti, trunkStatus: acd.acd });
+  const health = platformHealth({ prisma: base.db.prisma, acd: acd.acd, bank: cti.cti.bank, logger: base.log });
+  const web = await startWebRole(base, config, { server, live: cti.cti.cti, trunkStatus: acd.acd, health });
   printWelcome(config, seeded);
   return [cti.stop, web.stop, acd.stop];
 }

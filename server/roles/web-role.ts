@@ -8,6 +8,7 @@ import { createAdminServices } from '../admin/admin-services';
 import { espeakSpeech } from '../admin/press-one-clip';
 import { TRUNK_STATUS_ELSEWHERE, type TrunkStatusPort } from '../admin/trunks-service';
 import { storedWaitingCalls, type LiveCallsPort } from '../admin/waiting-callers';
+import type { Health } from '../health/health';
 import { createApiHandler } from '../http/api-router';
 import { createPageGate } from '../http/page-gate';
 import { SessionService } from '../http/session-service';
@@ -42,6 +43,8 @@ export interface WebParts {
   live?: LiveCallsPort;
   /** the ACD's trunk registrations when it runs in this process */
   trunkStatus?: TrunkStatusPort;
+  /** readiness of the parts this process runs (server/health/platform-health.ts); absent: the database alone */
+  health?: Health;
 }
 
 export interface RunningWeb {
@@ -88,7 +91,16 @@ export async function startWebRole(base: PlatformBase, config: WebRoleConfig, pa
     trunkStatus: parts.trunkStatus ?? TRUNK_STATUS_ELSEWHERE,
     speech: espeakSpeech,
   });
-  const api = createApiHandler({ prisma: db.prisma, sessions, logger: log, config, admin, recordings: new RecordingService(db.prisma, stores.all, log), metrics: base.metrics });
+  const api = createApiHandler({
+    prisma: db.prisma,
+    sessions,
+    logger: log,
+    config,
+    admin,
+    recordings: new RecordingService(db.prisma, stores.all, log),
+    metrics: base.metrics,
+    ...(parts.health ? { health: parts.health } : {}),
+  });
   const gate = createPageGate({ sessions });
   const proxy = config.ctiUrl ? createSocketProxy(parts.server, new URL(config.ctiUrl), log) : null;
   const app = next({ dev: false, dir: process.cwd() });
