@@ -3,8 +3,8 @@ import { statesOf } from '../contracts/reports-states';
 import { NOT_READY_CAUSE_WORDS, type IntervalsReport, type OperatorsReport, type QueuesReport, type ReportQuery, type StatesReport } from '../contracts/reports';
 import { ratios } from '../cti/domain/queue-figures';
 import { bucketStarts, operatorReportOfSpans, WAIT_BUCKETS } from '../cti/domain/report-figures';
-import { bucketSumsSql, missedOffersSql, operatorHandledSql, queueSumsSql } from './report-sums-sql';
-import { stateSpansSql } from './state-spans-sql';
+import { bucketSumsRolled, missedOffersRolled, operatorHandledRolled, queueSumsRolled } from './report-rollups-sql';
+import { stateSpansRolled } from './state-rollups-sql';
 import { dayOf, daysRange } from '../cti/domain/report-day';
 
 export type ReportDb = Pick<PrismaClient, 'call' | 'queue' | 'callEvent' | 'agentStateLog' | 'user' | 'code' | '$queryRaw'>;
@@ -18,13 +18,14 @@ function period(q: ReportQuery, timeZone: string, now: number) {
 }
 
 /**
- * Calls and service level per bucket (site-wide): the wallboard's sums per bucket, done by the
- * database over the calls' summary columns (`report-sums-sql.ts`; equal to `intervalFigures`).
+ * Calls and service level per bucket (site-wide): the wallboard's sums per bucket, read by the
+ * database from the roll-ups and the calls' summary columns (`report-rollups-sql.ts`; equal to
+ * the raw sums of `report-sums-sql.ts` and to `intervalFigures`).
  */
 export async function intervalsReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number): Promise<IntervalsReport> {
   const p = period(q, timeZone, now);
   const buckets = bucketStarts(p.from, p.to, q.interval, timeZone);
-  const tallies = await bucketSumsSql(prisma, buckets.map((b) => b.start), new Date(p.end));
+  const tallies = await bucketSumsRolled(prisma, buckets.map((b) => b.start), new Date(p.end));
   const rows = buckets
     .map((b, i) => ({ ...b, tally: tallies[i]!, ratios: ratios(tallies[i]!) }))
     // buckets that have not begun yet are left out (today's afternoon at noon)
@@ -36,7 +37,7 @@ export async function intervalsReport(prisma: ReportDb, q: ReportQuery, timeZone
 /** Per queue: abandon rate and the wait distribution. Queues without calls are listed with zeros. */
 export async function queuesReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number): Promise<QueuesReport> {
   const p = period(q, timeZone, now);
-  const [queues, by] = await Promise.all([prisma.queue.findMany({ select: { id: true, name: true } }), queueSumsSql(prisma, new Date(p.start), new Date(p.end))]);
+  const [queues, by] = await Promise.all([prisma.queue.findMany({ select: { id: true, name: true } }), queueSumsRolled(prisma, new Date(p.start), new Date(p.end))]);
   const zeros = WAIT_BUCKETS.map(() => 0);
   const rows = queues
     .sort((a, b) => a.name.localeCompare(b.name))
@@ -59,10 +60,10 @@ export async function operatorsReport(prisma: ReportDb, q: ReportQuery, timeZone
   const start = new Date(p.start);
   const end = new Date(Math.min(p.end, now));
   const [calls, spans, missed, codes] = await Promise.all([
-    operatorHandledSql(prisma, start, new Date(p.end)),
-    // time in state: the fold summed by the database (a month is a million moves), clipped to now
-    stateSpansSql(prisma, start, end),
-    missedOffersSql(prisma, start, end),
+    operatorHandledRolled(prisma, start, new Date(p.end)),
+    // time in state: whole buckets from the roll-ups, the edges from the moves (a month is a million moves), clipped to now
+    stateSpansRolled(prisma, start, end),
+    missedOffersRolled(prisma, start, end),
     prisma.code.findMany({ where: { kind: 'not_ready' }, select: { code: true, label: true } }),
   ]);
   const byOp = operatorReportOfSpans(calls, spans, missed);
