@@ -8,7 +8,9 @@
  *     and day a sign-in at 08:00 (not ready, "signed_in"), ready at 08:05, a lunch 12:00–12:45 and
  *     a sign-out at 17:00.
  * About 3.5 million state rows for 1,000,000 calls. Then the calls' figures summary (migration
- * 0022's back-fill, what the journal stores with each row) and VACUUM ANALYZE.
+ * 0022's back-fill, what the journal stores with each row) and VACUUM ANALYZE. The report roll-ups
+ * (migration 0023) are made by the same triggers the journal's writes fire: every INSERT and
+ * UPDATE here (and history-seed.ts's calls) goes through them, no formula of its own.
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -48,6 +50,7 @@ export async function seedReportRows(url: string): Promise<{ events: number; sta
     await c.query('VACUUM ANALYZE calls');
     await c.query('VACUUM ANALYZE call_events');
     await c.query('VACUUM ANALYZE agent_state_log');
+    for (const t of ['call_queue_rollups', 'call_operator_rollups', 'missed_offer_rollups', 'state_rollups']) await c.query(`VACUUM ANALYZE ${t}`);
     return { events: (ev.rowCount ?? 0) + (na.rowCount ?? 0), states: (calls.rowCount ?? 0) + (days.rowCount ?? 0) };
   } finally {
     await c.end();
