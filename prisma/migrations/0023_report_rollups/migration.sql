@@ -155,8 +155,9 @@ BEGIN
     rg AS (SELECT u."user_id",
                   COALESCE((SELECT max(s."at") FROM "agent_state_log" s WHERE s."user_id" = u."user_id" AND s."at" < u."fa"), u."fa") AS "lo",
                   COALESCE((SELECT min(s."at") FROM "agent_state_log" s WHERE s."user_id" = u."user_id" AND s."at" > u."la"), u."la") AS "hi" FROM u),
-    w AS (SELECT s."user_id", s."at", s."id", s."to", s."reason_code", s."id" IN (SELECT n."id" FROM n) AS "new"
-            FROM rg JOIN "agent_state_log" s ON s."user_id" = rg."user_id" AND s."at" >= rg."lo" AND s."at" <= rg."hi"),
+    -- "new" by a join, not `IN (SELECT …)` in the select list: that subplan is hashed only if it fits in work_mem (a back-fill's millions would be quadratic)
+    w AS (SELECT s."user_id", s."at", s."id", s."to", s."reason_code", n."id" IS NOT NULL AS "new"
+            FROM rg JOIN "agent_state_log" s ON s."user_id" = rg."user_id" AND s."at" >= rg."lo" AND s."at" <= rg."hi" LEFT JOIN n ON n."id" = s."id"),
     x AS (SELECT w.*, lead(w."at") OVER o AS "nat", lead(w."new") OVER o AS "nnew" FROM w WINDOW o AS (PARTITION BY w."user_id" ORDER BY w."at", w."id")),
     sp AS (SELECT x."user_id", x."to", x."reason_code", x."at" AS "a", x."nat" AS "b", 1 AS "s" FROM x WHERE x."nat" IS NOT NULL AND (x."new" OR x."nnew")
            UNION ALL
