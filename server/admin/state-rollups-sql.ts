@@ -20,7 +20,8 @@ export async function stateSpansRolled(prisma: SumsDb, start: Date, end: Date): 
     WITH ${piecesCte(pieces)},
     w AS (SELECT min(p."a") AS "a", max(p."b") AS "b" FROM p WHERE p."g" > 0),
     rm AS (
-      SELECT p."a" AS "ra", p."b" AS "rb", s."user_id", s."at", s."id", s."to", s."reason_code" FROM p JOIN "agent_state_log" s ON s."at" >= p."a" AND s."at" < p."b" WHERE p."g" = 0
+      SELECT p."a" AS "ra", p."b" AS "rb", s."user_id", s."at", s."id", s."to", s."reason_code"
+        FROM p CROSS JOIN LATERAL (SELECT * FROM "agent_state_log" s WHERE s."at" >= p."a" AND s."at" < p."b" OFFSET 0) s WHERE p."g" = 0
       UNION ALL
       SELECT p."a", p."b", u."id", p."a", 0, l."to", l."reason_code" FROM p CROSS JOIN "users" u
        CROSS JOIN LATERAL (SELECT b."to", b."reason_code" FROM "agent_state_log" b WHERE b."user_id" = u."id" AND b."at" < p."a" ORDER BY b."at" DESC, b."id" DESC LIMIT 1) l

@@ -26,18 +26,18 @@ CREATE TABLE "call_queue_rollups" (
 CREATE TABLE "call_operator_rollups" (
   "grain" SMALLINT NOT NULL, "bucket" TIMESTAMP(3) NOT NULL, "operator_id" TEXT NOT NULL,
   "handled" INTEGER NOT NULL, "handle_ms" BIGINT NOT NULL,
-  CONSTRAINT "call_operator_rollups_pkey" PRIMARY KEY ("grain", "bucket", "operator_id")
+  CONSTRAINT "call_operator_rollups_pkey" PRIMARY KEY ("grain", "bucket", "operator_id") INCLUDE ("handled", "handle_ms")
 );
 -- per operator named by a no-answer event, by the event's time
 CREATE TABLE "missed_offer_rollups" (
   "grain" SMALLINT NOT NULL, "bucket" TIMESTAMP(3) NOT NULL, "operator_id" TEXT NOT NULL, "missed" INTEGER NOT NULL,
-  CONSTRAINT "missed_offer_rollups_pkey" PRIMARY KEY ("grain", "bucket", "operator_id")
+  CONSTRAINT "missed_offer_rollups_pkey" PRIMARY KEY ("grain", "bucket", "operator_id") INCLUDE ("missed")
 );
 -- per operator, state and not-ready reason ('' = none): ms of the bucket spent in it, from the
 -- state log's completed spans (each move until the operator's next); offline is not kept
 CREATE TABLE "state_rollups" (
   "grain" SMALLINT NOT NULL, "bucket" TIMESTAMP(3) NOT NULL, "user_id" TEXT NOT NULL, "state" TEXT NOT NULL, "reason" TEXT NOT NULL, "ms" BIGINT NOT NULL,
-  CONSTRAINT "state_rollups_pkey" PRIMARY KEY ("grain", "bucket", "user_id", "state", "reason"),
+  CONSTRAINT "state_rollups_pkey" PRIMARY KEY ("grain", "bucket", "user_id", "state", "reason") INCLUDE ("ms"),
   CONSTRAINT "state_rollups_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
