@@ -38,7 +38,11 @@ export function rollupPieces(from: number, to: number): RollupPiece[] {
   return out;
 }
 
-/** The pieces of consecutive ranges (a report's buckets, `starts` then `end`): none crosses a bucket's edge. */
+/**
+ * The pieces of consecutive ranges (a report's buckets, `starts` then `end`): no roll-up bucket read
+ * crosses a report bucket's edge. Neighbours of one grain merge (each row read still lies in one
+ * report bucket, found by its own time), raw ones too.
+ */
 export function rollupPiecesOf(starts: readonly number[], end: number): RollupPiece[] {
   const out: RollupPiece[] = [];
   for (let i = 0; i < starts.length; i++) {
