@@ -9,14 +9,14 @@
  *   handle time, occupancy, time in state, missed offers) · time in each state · queues
  *   (abandon rate, wait distribution)
  * each RUNS times after one warm-up, median and worst against the 300 ms target. Reference in the
- * same run for the one-day reports: the same queries in a transaction that dropped migration
- * 0019's indexes (put back by its ROLLBACK), so the ratio says what they buy.
+ * same run: each report again summed from the raw rows (`RAW_SUMS`: the calls' summary columns and
+ * the state log, what the reports did before migration 0023's roll-ups), and the ratio raw ÷ roll-ups.
  *
  *   npx tsx bench/reports-1m.ts [calls]     (default 1000000; BENCH_PG_URL: another server;
  *   BENCH_REPORTS_URL: an already seeded database to time again, kept afterwards; BENCH_KEEP=1:
  *   keep the one seeded here; BENCH_DAYS=1,7: only those ranges)
  */
-import { intervalsReport, operatorsReport, queuesReport, statesReport, type ReportDb } from '../server/admin/reports';
+import { intervalsReport, operatorsReport, queuesReport, RAW_SUMS, ROLLED_SUMS, statesReport, type ReportDb } from '../server/admin/reports';
 import { ReportQuery } from '../server/contracts/reports';
 import { openDatabase } from '../server/db/database';
 import { f1 } from './figures';
@@ -26,9 +26,9 @@ import { ScratchDb } from './scratch-db';
 
 const CALLS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 5;
+const TZ = process.env.BENCH_TZ ?? 'UTC';
 const TARGET_MS = 300;
 const DAY = 86_400_000;
-const DROP_0019 = ['agent_state_log_at_idx', 'call_events_no_answer_at_idx'];
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 // BENCH_DAYS=1,7 times only those ranges (the old per-call fold took ~30 min for the 31-day lines)
@@ -39,30 +39,31 @@ const RANGES = [
   { days: 31, name: '31 days', from: day(END - 31 * DAY), to: day(END - DAY) },
 ].filter((r) => WANT.includes(r.days));
 
+type Sums = typeof ROLLED_SUMS;
 interface Case {
   name: string;
   range: string;
-  run(db: ReportDb): Promise<unknown>;
+  run(db: ReportDb, sums: Sums): Promise<unknown>;
 }
 
 function cases(): Case[] {
   const out: Case[] = [];
   for (const r of RANGES) {
     const q = (interval: string) => ReportQuery.parse({ from: r.from, to: r.to, interval });
-    for (const iv of ['15', '30', '60', 'day']) out.push({ name: `calls and service level per ${iv === 'day' ? 'day' : `${iv} min`}`, range: r.name, run: (db) => intervalsReport(db, q(iv), 'UTC', END) });
-    out.push({ name: 'operators (incl. time in state)', range: r.name, run: (db) => operatorsReport(db, q('60'), 'UTC', END) });
-    out.push({ name: 'time in each state', range: r.name, run: (db) => statesReport(db, q('60'), 'UTC', END) });
-    out.push({ name: 'queues (incl. wait distribution)', range: r.name, run: (db) => queuesReport(db, q('60'), 'UTC', END) });
+    for (const iv of ['15', '30', '60', 'day']) out.push({ name: `calls and service level per ${iv === 'day' ? 'day' : `${iv} min`}`, range: r.name, run: (db, s) => intervalsReport(db, q(iv), TZ, END, s) });
+    out.push({ name: 'operators (incl. time in state)', range: r.name, run: (db, s) => operatorsReport(db, q('60'), TZ, END, s) });
+    out.push({ name: 'time in each state', range: r.name, run: (db, s) => statesReport(db, q('60'), TZ, END, s) });
+    out.push({ name: 'queues (incl. wait distribution)', range: r.name, run: (db, s) => queuesReport(db, q('60'), TZ, END, s) });
   }
   return out;
 }
 
-async function time(db: ReportDb, c: Case, runs: number): Promise<number[]> {
-  await c.run(db); // warm the cache and the plan, as a supervisor's second look would be
+async function time(db: ReportDb, c: Case, sums: Sums, runs: number): Promise<number[]> {
+  await c.run(db, sums); // warm the cache and the plan, as a supervisor's second look would be
   const xs: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    await c.run(db);
+    await c.run(db, sums);
     xs.push(performance.now() - t);
   }
   return xs;
@@ -86,33 +87,19 @@ async function main(): Promise<void> {
     const all = cases();
     const v = (await prisma.$queryRaw<{ v: string }[]>`SELECT current_setting('server_version') v`)[0]!.v;
     console.log(`\nreports on ${CALLS.toLocaleString('en')} calls, PostgreSQL ${v}; ${RUNS} runs each for a day, 3 for longer ranges (ms), each line as it is measured\n`);
-    console.log('| report | days | median | worst | under 300 ms |');
-    console.log('|---|---|---|---|---|');
-    const withIdx = new Map<Case, number[]>();
+    // BENCH_TZ: the site zone of the reports (default UTC; e.g. Asia/Kolkata for edges off the hour)
+    console.log('| report | days | raw rows (before) median / worst | roll-ups (after) median / worst | ratio before ÷ after | after under 300 ms |');
+    console.log('|---|---|---|---|---|---|');
     for (const c of all) {
-      const a = await time(prisma, c, c.range === '1 day' ? RUNS : 3);
-      withIdx.set(c, a);
-      console.log(`| ${c.name} | ${c.range} | ${f1(median(a))} | ${f1(Math.max(...a))} | ${Math.max(...a) < TARGET_MS ? 'yes' : 'NO'} |`);
+      const runs = c.range === '1 day' ? RUNS : 3;
+      const before = await time(prisma, c, RAW_SUMS, runs);
+      const after = await time(prisma, c, ROLLED_SUMS, runs);
+      console.log(`| ${c.name} | ${c.range} | ${f1(median(before))} / ${f1(Math.max(...before))} | ${f1(median(after))} / ${f1(Math.max(...after))} | ${f1(median(before) / median(after))}× | ${Math.max(...after) < TARGET_MS ? 'yes' : 'NO'} |`);
     }
-    // the reference: the one-day reports again without migration 0019's indexes (put back by the ROLLBACK)
-    console.log('\n| report (1 day) | median with 0019 | median without 0019 indexes | ratio |');
-    console.log('|---|---|---|---|');
-    await prisma
-      .$transaction(
-        async (tx) => {
-          for (const i of DROP_0019) await tx.$executeRawUnsafe(`DROP INDEX "${i}"`);
-          for (const c of all.filter((x) => x.range === '1 day')) {
-            const b = await time(tx as unknown as ReportDb, c, RUNS);
-            const a = withIdx.get(c)!;
-            console.log(`| ${c.name} | ${f1(median(a))} | ${f1(median(b))} | ${f1(median(b) / median(a))}× |`);
-          }
-          throw new Error('rollback');
-        },
-        { timeout: 900_000, maxWait: 10_000 },
-      )
-      .catch((err: unknown) => {
-        if (!(err instanceof Error && err.message === 'rollback')) throw err;
-      });
+    const size = await prisma.$queryRaw<Array<{ t: string; n: number }>>`
+      SELECT t, n::int FROM (SELECT 'call_queue_rollups' t, count(*) n FROM call_queue_rollups UNION ALL SELECT 'call_operator_rollups', count(*) FROM call_operator_rollups
+        UNION ALL SELECT 'missed_offer_rollups', count(*) FROM missed_offer_rollups UNION ALL SELECT 'state_rollups', count(*) FROM state_rollups) x`;
+    console.log(`\nroll-up rows: ${size.map((r) => `${r.t} ${Number(r.n).toLocaleString('en')}`).join(', ')}`);
   } finally {
     await db.close();
     // BENCH_KEEP=1: keep the seeded database (time it again with BENCH_REPORTS_URL, e.g. before and after a change)

@@ -8,7 +8,9 @@
  *     and day a sign-in at 08:00 (not ready, "signed_in"), ready at 08:05, a lunch 12:00–12:45 and
  *     a sign-out at 17:00.
  * About 3.5 million state rows for 1,000,000 calls. Then the calls' figures summary (migration
- * 0022's back-fill, what the journal stores with each row) and VACUUM ANALYZE.
+ * 0022's back-fill, what the journal stores with each row) and VACUUM ANALYZE. The report roll-ups
+ * (migration 0023) are made by the same triggers the journal's writes fire: every INSERT and
+ * UPDATE here (and history-seed.ts's calls) goes through them, no formula of its own.
  */
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
@@ -30,12 +32,13 @@ export async function seedReportRows(url: string): Promise<{ events: number; sta
       SELECT id, answered_at, 3, 'answered', jsonb_build_object('operatorId', operator_id, 'queueId', queue_id) FROM calls WHERE answered_at IS NOT NULL AND operator_id IS NOT NULL`);
     const na = await c.query(`INSERT INTO call_events (call_id, at, seq, type, data)
       SELECT id, offered_at, 2, 'no-answer', jsonb_build_object('operatorId', 'op-' || (1 + (hashint4(substr(id, 3)::int)::bigint & 2147483647) % 300)) FROM calls WHERE substr(id, 3)::int % 20 = 0 AND offered_at IS NOT NULL`);
-    const calls = await c.query(`INSERT INTO agent_state_log (user_id, at, "from", "to", reason, reason_code)
+    // every move in one statement: the roll-up trigger then reads the log once (two would each read every operator's whole history)
+    const states = await c.query(`INSERT INTO agent_state_log (user_id, at, "from", "to", reason, reason_code)
       SELECT operator_id, t.at, t.f, t.t, t.why, NULL FROM calls
         CROSS JOIN LATERAL (VALUES (offered_at, 'ready', 'reserved', 'offer'), (answered_at, 'reserved', 'talking', 'answer'),
                                    (ended_at, 'talking', 'wrap_up', 'hang_up'), (ended_at + interval '5 seconds', 'wrap_up', 'ready', 'wrap_up_done')) AS t(at, f, t, why)
-       WHERE operator_id IS NOT NULL AND answered_at IS NOT NULL AND ended_at IS NOT NULL`);
-    const days = await c.query(`INSERT INTO agent_state_log (user_id, at, "from", "to", reason, reason_code)
+       WHERE operator_id IS NOT NULL AND answered_at IS NOT NULL AND ended_at IS NOT NULL
+      UNION ALL
       SELECT 'op-' || o, d + t.off, t.f, t.t, t.why, t.code
         FROM generate_series(1, 300) o,
              generate_series(to_timestamp(${(END - 90 * DAY) / 1000}) AT TIME ZONE 'UTC', to_timestamp(${(END - DAY) / 1000}) AT TIME ZONE 'UTC', interval '1 day') d
@@ -48,7 +51,8 @@ export async function seedReportRows(url: string): Promise<{ events: number; sta
     await c.query('VACUUM ANALYZE calls');
     await c.query('VACUUM ANALYZE call_events');
     await c.query('VACUUM ANALYZE agent_state_log');
-    return { events: (ev.rowCount ?? 0) + (na.rowCount ?? 0), states: (calls.rowCount ?? 0) + (days.rowCount ?? 0) };
+    for (const t of ['call_queue_rollups', 'call_operator_rollups', 'missed_offer_rollups', 'state_rollups']) await c.query(`VACUUM ANALYZE ${t}`);
+    return { events: (ev.rowCount ?? 0) + (na.rowCount ?? 0), states: states.rowCount ?? 0 };
   } finally {
     await c.end();
   }

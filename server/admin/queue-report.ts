@@ -1,13 +1,13 @@
 import type { QueueFiguresQuery, QueueFiguresReport } from '../contracts/wallboard';
 import type { PrismaClient } from '../db/generated/client';
 import { EMPTY_TALLY, periodFigures } from '../cti/domain/queue-figures';
-import { queueSumsSql } from './report-sums-sql';
+import { queueSumsRolled } from './report-rollups-sql';
 import { dayOf, daysRange } from '../cti/domain/report-day';
 
 /**
  * The queue-figures report: the stored calls of the days `from`..`to` (site time zone, inclusive;
  * default today) summed by the database over the summary columns the journal stores
- * (`report-sums-sql.ts`), by the same rules as the live wallboard's fold
+ * (`report-rollups-sql.ts`: roll-ups for whole buckets, raw rows for the edges), by the same rules as the live wallboard's fold
  * (server/cti/domain/queue-figures.ts), so the report of today and the wallboard agree exactly.
  * Each queue is counted with its service-level seconds as they are now (as the board does).
  */
@@ -18,7 +18,7 @@ export async function queueFiguresReport(prisma: Pick<PrismaClient, 'queue' | '$
   const { start, end } = daysRange(from, to, timeZone);
   const [queues, sums] = await Promise.all([
     prisma.queue.findMany({ select: { id: true, name: true, slThresholdSec: true, slTargetPct: true } }),
-    queueSumsSql(prisma, new Date(start), new Date(end), false),
+    queueSumsRolled(prisma, new Date(start), new Date(end), false),
   ]);
   return {
     from,

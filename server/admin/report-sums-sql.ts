@@ -24,7 +24,7 @@ export interface QueueSums {
 }
 
 /** One GROUP BY row: a tally's sums under its key (bucket, queue or operator). */
-interface Row extends Tally {
+export interface Row extends Tally {
   k: number | string;
   /** with the waits: aw0…aw5, bw0…bw5 (answered / abandoned per WAIT_BUCKETS entry) */
   [wait: `aw${number}` | `bw${number}`]: number;
@@ -34,8 +34,24 @@ const ms = (x: string) => Prisma.raw(`round(extract(epoch FROM (${x})) * 1000)`)
 // constants of the code, written into the text
 const WAIT_EDGES = WAIT_BUCKETS.map((b) => b.fromSec * 1000);
 
-/** The tally sums of the counted inbound calls that arrived in [start, end), one row per `key`. */
-async function sums(prisma: SumsDb, start: Date, end: Date, key: Prisma.Sql, withWaits: boolean): Promise<Row[]> {
+/** The counted inbound calls that arrived in [start, end), as `tallySelect`'s source. */
+const inRange = (start: Date, end: Date) =>
+  Prisma.sql`SELECT c."arrived_at", c."counted_queue_id", c."first_answered_at", c."ended_at", c."wrap_up_ended_at", c."outcome", c."transfers" FROM "calls" c
+   WHERE c."direction" = 'inbound' AND c."arrived_at" >= CAST(${start} AS timestamp(3)) AND c."arrived_at" < CAST(${end} AS timestamp(3)) AND ${COUNTED}`;
+
+/** The rows a tally counts (with `c` the calls' alias): `contribution`'s "counted". */
+export const COUNTED = Prisma.sql`c."direction" = 'inbound' AND c."counted_queue_id" IS NOT NULL AND c."outcome" IS DISTINCT FROM 'closed'`;
+
+/** The tally columns of a GROUP BY row, in `tallySelect`'s order (the waits after them when asked). */
+export const TALLY_COLUMNS = ['offered', 'answered', 'answeredInTarget', 'abandoned', 'shortAbandoned', 'otherUnanswered', 'stillWaiting', 'answerWaitMs', 'handled', 'handleMs', 'transfers'] as const;
+export const WAIT_COLUMNS = WAIT_BUCKETS.flatMap((_, i) => [`aw${i}`, `bw${i}`]);
+
+/**
+ * The tally sums of `source`'s calls (a query of the calls' columns, already filtered by COUNTED),
+ * one row per `key` (an expression over `c`, the source's alias): k, TALLY_COLUMNS, then
+ * WAIT_COLUMNS if `withWaits`.
+ */
+export function tallySelect(source: Prisma.Sql, key: Prisma.Sql, withWaits: boolean): Prisma.Sql {
   // the wait distributions as counts per bucket (`waitBucket`: the last edge at or below the wait)
   const waits = withWaits
     ? Prisma.raw(
@@ -46,16 +62,14 @@ async function sums(prisma: SumsDb, start: Date, end: Date, key: Prisma.Sql, wit
         }).join(''),
       )
     : Prisma.empty;
-  return prisma.$queryRaw<Row[]>`
+  return Prisma.sql`
     WITH f AS (
       SELECT ${key} AS "k", c."first_answered_at" AS "fa", c."ended_at" AS "ended", c."outcome", c."transfers",
              COALESCE(q."sl_threshold_sec", 20) * 1000 AS "slMs",
              greatest(0, ${ms('c."first_answered_at" - c."arrived_at"')}) AS "wait",
              greatest(0, ${ms('c."ended_at" - c."arrived_at"')}) AS "left",
              greatest(0, ${ms('c."ended_at" - c."first_answered_at"')}) + COALESCE(greatest(0, ${ms('c."wrap_up_ended_at" - c."ended_at"')}), 0) AS "handle"
-        FROM "calls" c LEFT JOIN "queues" q ON q."id" = c."counted_queue_id"
-       WHERE c."direction" = 'inbound' AND c."arrived_at" >= CAST(${start} AS timestamp(3)) AND c."arrived_at" < CAST(${end} AS timestamp(3))
-         AND c."counted_queue_id" IS NOT NULL AND c."outcome" IS DISTINCT FROM 'closed'
+        FROM (${source}) c LEFT JOIN "queues" q ON q."id" = c."counted_queue_id"
     )
     SELECT "k",
            count(*)::int AS "offered",
@@ -73,13 +87,16 @@ async function sums(prisma: SumsDb, start: Date, end: Date, key: Prisma.Sql, wit
       FROM f GROUP BY "k"`;
 }
 
-function tallyOf(r: Row): Tally {
+/** The tally sums of the counted inbound calls that arrived in [start, end), one row per `key`. */
+const sums = (prisma: SumsDb, start: Date, end: Date, key: Prisma.Sql, withWaits: boolean) => prisma.$queryRaw<Row[]>(tallySelect(inRange(start, end), key, withWaits));
+
+export function tallyOf(r: Row): Tally {
   const t: Tally = { ...EMPTY_TALLY };
   for (const k of Object.keys(EMPTY_TALLY) as Array<keyof Tally>) t[k] = Number(r[k]);
   return t;
 }
 
-const histogram = (r: Row, p: 'aw' | 'bw') => WAIT_BUCKETS.map((_, i) => Number(r[`${p}${i}`] ?? 0));
+export const histogram = (r: Row, p: 'aw' | 'bw') => WAIT_BUCKETS.map((_, i) => Number(r[`${p}${i}`] ?? 0));
 
 /** Per counted queue: its tally and wait distributions (`queueReport`, `tallyByQueue`). */
 export async function queueSumsSql(prisma: SumsDb, start: Date, end: Date, withWaits = true): Promise<Map<string, QueueSums>> {

@@ -3,11 +3,18 @@ import { statesOf } from '../contracts/reports-states';
 import { NOT_READY_CAUSE_WORDS, type IntervalsReport, type OperatorsReport, type QueuesReport, type ReportQuery, type StatesReport } from '../contracts/reports';
 import { ratios } from '../cti/domain/queue-figures';
 import { bucketStarts, operatorReportOfSpans, WAIT_BUCKETS } from '../cti/domain/report-figures';
+import { bucketSumsRolled, missedOffersRolled, operatorHandledRolled, queueSumsRolled } from './report-rollups-sql';
 import { bucketSumsSql, missedOffersSql, operatorHandledSql, queueSumsSql } from './report-sums-sql';
+import { stateSpansRolled } from './state-rollups-sql';
 import { stateSpansSql } from './state-spans-sql';
 import { dayOf, daysRange } from '../cti/domain/report-day';
 
 export type ReportDb = Pick<PrismaClient, 'call' | 'queue' | 'callEvent' | 'agentStateLog' | 'user' | 'code' | '$queryRaw'>;
+
+/** Where the reports' sums come from: the roll-ups (the product), or the raw rows (the reference, bench/reports-1m.ts). */
+export const ROLLED_SUMS = { buckets: bucketSumsRolled, queues: queueSumsRolled, handled: operatorHandledRolled, missed: missedOffersRolled, spans: stateSpansRolled };
+export const RAW_SUMS: typeof ROLLED_SUMS = { buckets: bucketSumsSql, queues: queueSumsSql, handled: operatorHandledSql, missed: missedOffersSql, spans: stateSpansSql };
+type Sums = typeof ROLLED_SUMS;
 
 /** The days asked (default today in the site zone) and their [start, end). */
 function period(q: ReportQuery, timeZone: string, now: number) {
@@ -18,13 +25,14 @@ function period(q: ReportQuery, timeZone: string, now: number) {
 }
 
 /**
- * Calls and service level per bucket (site-wide): the wallboard's sums per bucket, done by the
- * database over the calls' summary columns (`report-sums-sql.ts`; equal to `intervalFigures`).
+ * Calls and service level per bucket (site-wide): the wallboard's sums per bucket, read by the
+ * database from the roll-ups and the calls' summary columns (`report-rollups-sql.ts`; equal to
+ * the raw sums of `report-sums-sql.ts` and to `intervalFigures`).
  */
-export async function intervalsReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number): Promise<IntervalsReport> {
+export async function intervalsReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number, sums: Sums = ROLLED_SUMS): Promise<IntervalsReport> {
   const p = period(q, timeZone, now);
   const buckets = bucketStarts(p.from, p.to, q.interval, timeZone);
-  const tallies = await bucketSumsSql(prisma, buckets.map((b) => b.start), new Date(p.end));
+  const tallies = await sums.buckets(prisma, buckets.map((b) => b.start), new Date(p.end));
   const rows = buckets
     .map((b, i) => ({ ...b, tally: tallies[i]!, ratios: ratios(tallies[i]!) }))
     // buckets that have not begun yet are left out (today's afternoon at noon)
@@ -34,9 +42,9 @@ export async function intervalsReport(prisma: ReportDb, q: ReportQuery, timeZone
 }
 
 /** Per queue: abandon rate and the wait distribution. Queues without calls are listed with zeros. */
-export async function queuesReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number): Promise<QueuesReport> {
+export async function queuesReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number, sums: Sums = ROLLED_SUMS): Promise<QueuesReport> {
   const p = period(q, timeZone, now);
-  const [queues, by] = await Promise.all([prisma.queue.findMany({ select: { id: true, name: true } }), queueSumsSql(prisma, new Date(p.start), new Date(p.end))]);
+  const [queues, by] = await Promise.all([prisma.queue.findMany({ select: { id: true, name: true } }), sums.queues(prisma, new Date(p.start), new Date(p.end))]);
   const zeros = WAIT_BUCKETS.map(() => 0);
   const rows = queues
     .sort((a, b) => a.name.localeCompare(b.name))
@@ -54,15 +62,15 @@ export async function queuesReport(prisma: ReportDb, q: ReportQuery, timeZone: s
  * earlier counts from the period's start; summed in SQL), and the no-answer events. Today's
  * period ends now, not at midnight.
  */
-export async function operatorsReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number): Promise<OperatorsReport> {
+export async function operatorsReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number, sums: Sums = ROLLED_SUMS): Promise<OperatorsReport> {
   const p = period(q, timeZone, now);
   const start = new Date(p.start);
   const end = new Date(Math.min(p.end, now));
   const [calls, spans, missed, codes] = await Promise.all([
-    operatorHandledSql(prisma, start, new Date(p.end)),
-    // time in state: the fold summed by the database (a month is a million moves), clipped to now
-    stateSpansSql(prisma, start, end),
-    missedOffersSql(prisma, start, end),
+    sums.handled(prisma, start, new Date(p.end)),
+    // time in state: whole buckets from the roll-ups, the edges from the moves (a month is a million moves), clipped to now
+    sums.spans(prisma, start, end),
+    sums.missed(prisma, start, end),
     prisma.code.findMany({ where: { kind: 'not_ready' }, select: { code: true, label: true } }),
   ]);
   const byOp = operatorReportOfSpans(calls, spans, missed);
@@ -78,6 +86,6 @@ export async function operatorsReport(prisma: ReportDb, q: ReportQuery, timeZone
 }
 
 /** The time-in-state chart: the operators report's state times, Not ready split by reason, in the chart's order. */
-export async function statesReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number): Promise<StatesReport> {
-  return statesOf(await operatorsReport(prisma, q, timeZone, now));
+export async function statesReport(prisma: ReportDb, q: ReportQuery, timeZone: string, now: number, sums: Sums = ROLLED_SUMS): Promise<StatesReport> {
+  return statesOf(await operatorsReport(prisma, q, timeZone, now, sums));
 }

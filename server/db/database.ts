@@ -33,7 +33,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const migrationsDir = opts.migrationsDir ?? DEFAULT_MIGRATIONS;
   if (opts.databaseUrl) {
     const pg = await import('pg');
-    const pool = new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // jit off: every query here is short, but a report's plan over ranges given as parameters is
+    // estimated at millions of rows, which made PostgreSQL JIT-compile it (0.5–1.1 s for a 1 ms
+    // query on 1,000,000 calls; docs/benchmarks.md, *Report roll-ups*)
+    const pool = new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10, options: '-c jit=off' });
     const runner: SqlRunner = {
       exec: async (sql) => {
         await pool.query(sql);
