@@ -109,6 +109,10 @@ export class ViewPublisher {
     this.safe(() => this.notifier.monitorChanged?.(supervisorId, view));
   }
 
+  monitorMobileChanged(supervisorId: string, status: MobileStatus): void {
+    this.safe(() => this.notifier.monitorMobileChanged?.(supervisorId, status));
+  }
+
   private safe(fn: () => void): void {
     try {
       fn();
