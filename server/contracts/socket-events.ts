@@ -204,6 +204,11 @@ export interface CallOffer {
   screenPopUrl: string | null;
   /** the operator's mobile or SIP phone must press 1 to take the call (press-1 accept; the console says so) */
   pressOne: boolean;
+  /**
+   * a consultation: another operator (this name) rings you about their caller, who is on hold —
+   * not a caller for you yet (the console says so). Null for every other offer.
+   */
+  consultFrom: { operatorName: string } | null;
 }
 
 /** Who an operator may hand their call to. */
