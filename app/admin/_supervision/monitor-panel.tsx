@@ -61,7 +61,7 @@ export function MonitorPanel({ m, callerOf, connected }: { m: Monitoring; caller
             Use a desk phone
           </button>{' '}
           <button type="button" className="btn btn-quiet" onClick={() => setMobileForm((v) => !v)} disabled={m.phone.kind === 'starting'} aria-expanded={mobileForm} title={m.phone.kind === 'starting' ? 'Connecting…' : 'Ring your own mobile instead, through the phone line; verify it once with a call'} data-testid="monitor-mobile-phone">
-            Use my mobile
+            Ring my mobile instead
           </button>
         </p>
       )}
