@@ -238,6 +238,9 @@ describe('consultation and conference', () => {
       [OP2.id, { operatorName: 'Olivia Operator' }],
     ]);
     expect(offers[1]!.offer).toMatchObject({ callId: id, pressOne: false });
+    // their console reads the caller's earlier calls too; the notes stay the first operator's
+    expect(await cti.callerHistory(OP2.id, id)).toEqual({ number: null, calls: [] });
+    expect(await refusal(cti.saveCallNotes(OP2.id, { callId: id, notes: 'x', disposition: null }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await refusal(cti.consultStep(OP1.id, id, 'complete'))).toMatchObject({ message: 'The other operator has not answered yet.' });
     bank.dials[1]!.answer(D3);
     await until(() => cti.getAgent(OP2.id)?.state === 'talking', 3000, 'OP2 talking');
