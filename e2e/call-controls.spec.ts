@@ -111,8 +111,14 @@ test('consult first: the caller waits on hold while the operators talk, then Com
   await expect(op1!.getByTestId('consult-state')).toContainText('Ringing Oscar Operator');
   await expect(op1!.getByTestId('consult-complete')).toBeDisabled();
   await expect(op2!.getByTestId('call-phase')).toHaveAttribute('data-phase', 'ringing');
+  // the second operator's console: a consultation from Olivia about her caller, not a caller of theirs
+  await expect(op2!.getByTestId('call-phase')).toHaveText('Incoming consultation');
+  await expect(op2!.getByTestId('call-consult-from')).toContainText('Olivia Operator wants to talk to you about a call');
+  await expect(op2!.getByTestId('call-consult-from')).toContainText('The call is from Connie Consult');
+  await shoot(op2!, 'consulted-ringing');
   await op2!.getByTestId('call-answer').click();
   await expect(op1!.getByTestId('consult-panel')).toHaveAttribute('data-state', 'consulting');
+  await expect(op2!.getByTestId('call-consult-from')).toContainText('the caller waits on hold while you two talk');
   await expect(op1!.getByTestId('call-hold')).toBeDisabled();
   await expectAudioFlowing(op2!, 'the second operator hears the first');
   await shoot(op1!, 'consulting');
@@ -125,6 +131,8 @@ test('consult first: the caller waits on hold while the operators talk, then Com
   await expect(op1!.getByTestId('agent-state')).toHaveAttribute('data-state', /wrap_up|ready/);
   await expect(op2!.getByTestId('agent-state')).toHaveAttribute('data-state', 'talking');
   await expect(op2!.getByTestId('call-hold')).toBeEnabled();
+  await expect(op2!.getByTestId('call-consult-from')).toContainText('Olivia Operator transferred the call to you');
+  await shoot(op2!, 'consulted-transferred');
   await expectAudioFlowing(caller!, 'the caller hears the second operator');
   await caller!.getByTestId('call-hangup').click();
   await expect(op2!.getByTestId('call-ended')).toBeVisible();

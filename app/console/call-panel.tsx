@@ -7,6 +7,7 @@ import { formatPhone } from '../_lib/phone-format';
 import { formatDuration } from '../_lib/time';
 import type { SipSessionView } from '../_lib/use-sip-device';
 import { CallerHistoryList } from './caller-history';
+import { consultNote } from './consult-note';
 import { phoneRingingText } from './phone-ringing-text';
 
 const PHASE_TEXT = { ringing: 'Incoming call', answering: 'Connecting…', established: 'On the call' } as const;
@@ -50,6 +51,8 @@ export function CallPanel(props: {
   // a phone device (mobile, SIP phone) rings outside the browser: the console follows the CTI
   const onPhone = agent?.device !== null && agent?.device !== undefined && agent.device !== 'browser';
   const ctiPhase = view?.status === 'connected' || view?.status === 'held' ? 'talking' : 'offered';
+  // a consultation from another operator: said as such, not as a caller of theirs
+  const consult = consultNote(offer, view, agent?.operatorId ?? null);
 
   return (
     <section className={`panel call-panel ${phase ? `call-${phase === 'established' ? 'talking' : phase}` : ''}`} aria-labelledby="call-h" data-testid="call-panel">
@@ -57,8 +60,14 @@ export function CallPanel(props: {
       {showCall ? (
         <>
           <div className="call-phase" role="status" aria-live="assertive" data-testid="call-phase" data-phase={phase === 'established' ? 'talking' : (phase ?? 'offered')}>
-            {view?.status === 'held' && phase === 'established' ? 'On the call — caller on hold' : phase ? PHASE_TEXT[phase] : onPhone && ctiPhase === 'talking' ? 'On the call (on your phone)' : onPhone ? phoneRingingText(offer) : 'A call is coming to you'}
+            {view?.status === 'held' && phase === 'established' ? 'On the call — caller on hold' : phase === 'ringing' && consult ? 'Incoming consultation' : phase ? PHASE_TEXT[phase] : onPhone && ctiPhase === 'talking' ? 'On the call (on your phone)' : onPhone ? phoneRingingText(offer) : 'A call is coming to you'}
           </div>
+          {consult && (
+            <div className="alert alert-info" role="status" data-testid="call-consult-from">
+              <strong>{consult.headline}</strong>
+              <p className="small">{consult.detail}</p>
+            </div>
+          )}
           <dl className="call-facts">
             <div>
               <dt>Caller</dt>

@@ -1,6 +1,6 @@
 'use client';
 import type { CtiSocket } from '../_lib/cti-socket';
-import { MobileDevice } from './mobile-device';
+import { MobileDevice } from '../_components/mobile-device';
 import { SipPhoneDevice } from './sip-phone-device';
 import { lineIsDown } from './status-bar';
 import type { BrowserDevice } from './use-browser-device';

@@ -26,22 +26,24 @@ export function useOfferAlert(offer: CallOffer | null, ringing: boolean) {
   }, []);
 
   const alerting = offer !== null && ringing;
-  const who = offer?.callerName || 'a caller';
+  // a consultation is another operator calling about their caller, not a caller
+  const from = offer?.consultFrom?.operatorName;
+  const who = from ? `${from}, about ${offer?.callerName || 'a caller'}` : offer?.callerName || 'a caller';
   useEffect(() => {
     if (!alerting) return;
     baseTitle.current ??= document.title;
     const base = baseTitle.current;
-    document.title = `Incoming call — ${who}`;
+    document.title = `${from ? 'Incoming consultation' : 'Incoming call'} — ${who}`;
     let note: Notification | null = null;
     if (typeof Notification !== 'undefined' && Notification.permission === 'granted') {
-      note = new Notification('Incoming call', { body: `${who} is calling. Open the console to answer.`, tag: 'patchbay-offer', requireInteraction: true });
+      note = new Notification(from ? 'Incoming consultation' : 'Incoming call', { body: `${who} is calling. Open the console to answer.`, tag: 'patchbay-offer', requireInteraction: true });
       note.onclick = () => window.focus();
     }
     return () => {
       document.title = base;
       note?.close();
     };
-  }, [alerting, who]);
+  }, [alerting, who, from]);
 
   return { permission, askPermission };
 }

@@ -5,8 +5,10 @@ import { CallHistoryRequest, CallNotesRequest, CodeSlug, type CallerHistory, typ
 import type { Response } from './result';
 import type { QueueTile } from './wallboard';
 import type { CallQuality } from './call-quality';
-import { MonitorDeviceRequest, MonitorModeRequest, MonitorStartRequest, MonitorStopRequest, SupervisorAgentRequest, type MonitorView } from './monitor';
+import { MobileNumber } from './phone';
+import { MonitorDeviceRequest, MonitorMobileStatusRequest, MonitorMobileVerifyRequest, MonitorModeRequest, MonitorStartRequest, MonitorStopRequest, SupervisorAgentRequest, type MonitorView } from './monitor';
 const E164Pattern = /^\+[1-9]\d{6,14}$/;
+export { MobileNumber };
 
 /**
  * Every socket.io event between the web and the CTI, typed on both ends
@@ -16,11 +18,6 @@ const E164Pattern = /^\+[1-9]\d{6,14}$/;
  */
 
 // ---- client → server payloads
-/** The operator's own mobile number as typed in the console: spaces, dots and dashes are dropped (not brackets: "+44 (0)7700…" would dial a wrong number). */
-export const MobileNumber = z
-  .string({ error: 'enter your mobile number' })
-  .transform((v) => v.replace(/[\s.-]/g, ''))
-  .pipe(z.string().regex(E164Pattern, 'enter the number in international form, e.g. +447700900123'));
 export const DeviceRequest = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal(DeviceKind.enum.browser) }).strict(),
   /** the verified mobile number to ring (must equal the stored, verified one) */
@@ -207,6 +204,11 @@ export interface CallOffer {
   screenPopUrl: string | null;
   /** the operator's mobile or SIP phone must press 1 to take the call (press-1 accept; the console says so) */
   pressOne: boolean;
+  /**
+   * a consultation: another operator (this name) rings you about their caller, who is on hold —
+   * not a caller for you yet (the console says so). Null for every other offer.
+   */
+  consultFrom: { operatorName: string } | null;
 }
 
 /** Who an operator may hand their call to. */
@@ -269,6 +271,8 @@ export const ClientEventName = z.enum([
   'wallboard:subscribe',
   'history:subscribe',
   'monitor:device',
+  'monitor:mobile-verify',
+  'monitor:mobile-status',
   'monitor:start',
   'monitor:mode',
   'monitor:stop',
@@ -341,8 +345,12 @@ const contracts = {
   'wallboard:subscribe': { roles: SUPERVISORS, request: SubscribeRequest, reply: reply<WallboardSnapshot>() },
   /** admin, supervisor on the call history: be told (`history:stored`) each time call rows are stored */
   'history:subscribe': { roles: SUPERVISORS, request: SubscribeRequest, reply: reply<{ subscribed: true }>() },
-  /** admin, supervisor: SIP credentials for the phone that rings to monitor (this page's browser phone, or a desk phone's settings) */
-  'monitor:device': { roles: SUPERVISORS, request: MonitorDeviceRequest, reply: reply<BrowserGrant | SipPhoneGrant>() },
+  /** admin, supervisor: the phone that rings to monitor (this page's browser phone, a desk phone's settings, or my verified mobile) */
+  'monitor:device': { roles: SUPERVISORS, request: MonitorDeviceRequest, reply: reply<BrowserGrant | SipPhoneGrant | MobileGrant>() },
+  /** admin, supervisor: store my mobile number and ring it once (the verification call an operator's gets) */
+  'monitor:mobile-verify': { roles: SUPERVISORS, request: MonitorMobileVerifyRequest, reply: reply<MobileStatus>() },
+  /** admin, supervisor: my mobile and its verification */
+  'monitor:mobile-status': { roles: SUPERVISORS, request: MonitorMobileStatusRequest, reply: reply<MobileStatus>() },
   /** admin, supervisor: ring my phone into a connected call (listen, whisper or barge) */
   'monitor:start': { roles: SUPERVISORS, request: MonitorStartRequest, reply: reply<MonitorView>() },
   /** admin, supervisor: switch listen / whisper / barge during the call */
@@ -396,4 +404,6 @@ export interface ServerEvents {
   'user:signed-out': (why: { by: 'administrator' | 'supervisor' }) => void;
   /** to a supervisor: their monitoring of a call changed (ringing, connected, mode, ended) */
   'monitor:state': (view: MonitorView) => void;
+  /** to a supervisor only: their mobile's verification changed */
+  'monitor:mobile': (status: MobileStatus) => void;
 }

@@ -75,7 +75,8 @@ export class CallConsult {
     call.consult = consult;
     call.log.info(b ? { consultOperatorId: b.operatorId } : { number: maskE164(number!) }, 'consultation: caller held, ringing the target');
     call.journal.event('consult', b ? { toOperatorId: b.operatorId } : { number });
-    if (b) views.callOffered(b.operatorId, call);
+    // B's console shows who consults them about which caller, not an ordinary offer
+    if (b) views.callOffered(b.operatorId, call, { consultFrom: roster.get(operatorId)?.name ?? 'Another operator' });
     views.callChanged(call);
     void dial.outcome.then((o) => this.dialSettled(call, consult, b, o));
     return views.callView(call);

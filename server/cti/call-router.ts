@@ -172,7 +172,7 @@ export class CallRouter {
       call.log.info({ operatorId: a.operatorId, device: a.deviceUri, strategy: q.routing.strategy, pressOne }, 'offering call to operator; dialling their device');
       call.journal.event('offered', { operatorId: a.operatorId, ringTimeoutSec: q.ringTimeoutSec, strategy: q.routing.strategy, ...(pressOne ? { pressOne: true } : {}) });
       views.agentChanged(a);
-      views.callOffered(a.operatorId, call, pressOne);
+      views.callOffered(a.operatorId, call, { pressOne });
       // a press-1 dial records on demand once bridged (the dial's own recording is of the bridge it makes)
       const ask = pressOne ? { confirm: q.pressOne.clip } : record ? { record, ...(notice ? { notice } : {}) } : {};
       const dial = bank.dial({ deviceUri: a.deviceUri!, bridgeTo: call.legId, ringTimeoutSec: q.ringTimeoutSec, ...(single ? {} : { parallel: true }), ...ask });

@@ -45,7 +45,8 @@ export class CallWorkDesk {
 
   /** The caller's previous calls (a database read, after the offer went out: never on its path). */
   async history(operatorId: string, callId: string): Promise<CallerHistory> {
-    const call = this.ownCall(operatorId, callId);
+    // the operator a consultation rings sees the caller's past too (read only: notes stay the call owner's)
+    const call = this.ownCall(operatorId, callId, true);
     const number = numberFromUri(call.callerUri);
     if (!number) return { number: null, calls: [] };
     const rows = await this.d.store.callsFrom(number, call.id, HISTORY_LIMIT);
@@ -66,12 +67,14 @@ export class CallWorkDesk {
 
   /**
    * The operator's own call (offered to them, on it, or in its wrap-up — also after they
-   * transferred it to someone else); NOT_FOUND otherwise.
+   * transferred it to someone else), or with `consulted` the call they are being consulted
+   * about; NOT_FOUND otherwise.
    */
-  private ownCall(operatorId: string, callId: string): LiveCall {
+  private ownCall(operatorId: string, callId: string, consulted = false): LiveCall {
     const a = this.d.roster.require(operatorId);
     const call = this.d.book.find(callId);
-    if (!call || (call.operatorId !== operatorId && a.wrapUp?.callId !== callId)) throw new AppError('NOT_FOUND', 'This call is not yours, or it is too old to change here.');
+    const theirs = call && (call.operatorId === operatorId || a.wrapUp?.callId === callId || (consulted && call.consult?.operatorId === operatorId));
+    if (!call || !theirs) throw new AppError('NOT_FOUND', 'This call is not yours, or it is too old to change here.');
     return call;
   }
 }

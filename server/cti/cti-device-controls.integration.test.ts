@@ -32,6 +32,8 @@ const OP1: AuthUser = { id: 'u-op1', email: 'olivia@patchbay.local', name: 'Oliv
 const OP2: AuthUser = { id: 'u-op2', email: 'oscar@patchbay.local', name: 'Oscar Operator', role: 'OPERATOR' };
 const SUP: AuthUser = { id: 'u-sup-1', email: 'sam@patchbay.local', name: 'Sam Supervisor', role: 'SUPERVISOR' };
 const MOBILE = '+447700900123';
+/** the supervisor's own mobile, behind the same loopback trunk */
+const SUP_MOBILE = '+447700900456';
 const HEARD = 500;
 const SILENT = 60;
 /** the tone baresip plays: the operator's */
@@ -61,6 +63,8 @@ beforeAll(async () => {
       await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 1, press1Mobile: false } });
       // verified earlier (the verification call is cti-mobile.integration.test.ts's)
       await db.prisma.user.update({ where: { id: OP1.id }, data: { mobileE164: MOBILE, mobileVerifiedAt: new Date() } });
+      // the supervisor's, verified the same way (the verification call itself: call-monitor.test.ts and cti-mobile.integration.test.ts)
+      await db.prisma.user.create({ data: { id: SUP.id, email: SUP.email, name: SUP.name, role: 'SUPERVISOR', passwordHash: 'not-used', mobileE164: SUP_MOBILE, mobileVerifiedAt: new Date() } });
     },
   });
 }, 90_000);
@@ -205,5 +209,91 @@ describe('in-call controls and monitoring with baresip as the operator’s devic
 
   it('a SIP phone registered at the ACD: hold, resume, listen, whisper, blind transfer — by tone on its recording', { timeout: 150_000 }, async () => {
     await controlsOn(await baresipDevice('sip_phone', '49650-49699'));
+  });
+
+  it('a supervisor monitoring on their own mobile through the trunk: silent until 1, listen, whisper, barge, back to listen, leave — by tone on its recording', { timeout: 150_000 }, async () => {
+    // the operator on a desk phone (plain RTP peer) speaking the operator's tone; baresip is the supervisor's mobile
+    p.cti.operatorConnected(OP2);
+    const op = await registeredRtpPhone(p.acd.ports.UDP!, p.cti.chooseSipPhone(OP2.id), 'operator', p.closers);
+    p.cti.setReady(OP2.id);
+    const c = await plainRtpCaller(p, 'Pat', '+442079460958', TONE.caller);
+    await op.answerNext(20_000);
+    op.speak(DEVICE_TONE);
+    await until(() => p.cti.getAgent(OP2.id)?.state === 'talking', 20_000, 'operator talking');
+    const callId = p.cti.getAgent(OP2.id)!.callId!;
+    const legsBefore = p.acd.legs().length;
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'pb-sup-mobile-'));
+    dirs.push(dir);
+    const bare = await startBaresipPhone({
+      dir, rtpPorts: '49700-49749', toneHz: TONE.third, lifetimeSec: 150, readyTimeoutMs: 20_000, sipPort: mobilePort, ctrlPort: await freePort(),
+      account: `<sip:${SUP_MOBILE}@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA`, readyWhen: /baresip is ready/,
+    });
+    p.closers.push(() => bare.stop());
+    expect(await p.cti.monitorMobile(SUP, SUP_MOBILE)).toEqual({ kind: 'mobile', e164Masked: '+44•••••456' });
+    expect(p.cti.startMonitor(SUP, callId, 'listen')).toMatchObject({ state: 'ringing', device: 'mobile' });
+    await until(() => p.acd.legs().length === legsBefore + 1 && /Call established|established/i.test(bare.output()), 20_000, `the mobile answered\n${bare.output()}`);
+    const peers = { caller: c.phone, operator: op.rtp };
+
+    // answered, not yet 1: nobody hears the mobile, and it hears nothing of the call (a voicemail would record silence)
+    let h = await hearing(bare, peers, 1500);
+    expect(p.cti.monitorOf(SUP.id)?.state).toBe('ringing');
+    expect(h.device!.caller).toBeLessThan(SILENT);
+    expect(h.device!.device).toBeLessThan(SILENT);
+    expect(h.caller!.third).toBeLessThan(SILENT);
+    expect(h.operator!.third).toBeLessThan(SILENT);
+
+    await bare.pressKeys('1');
+    await until(() => p.cti.monitorOf(SUP.id)?.state === 'connected', 10_000, `joined on the 1\n${bare.output()}`);
+
+    // listen: the supervisor hears both; neither party hears the supervisor
+    h = await hearing(bare, peers);
+    expect(h.device!.caller).toBeGreaterThan(HEARD);
+    expect(h.device!.device).toBeGreaterThan(HEARD);
+    expect(h.caller!.third).toBeLessThan(SILENT);
+    expect(h.operator!.third).toBeLessThan(SILENT);
+    expect(h.caller!.device).toBeGreaterThan(HEARD);
+    expect(h.operator!.caller).toBeGreaterThan(HEARD);
+
+    // whisper: only the operator hears the supervisor
+    expect(await p.cti.setMonitorMode(SUP, callId, 'whisper')).toMatchObject({ state: 'connected', mode: 'whisper' });
+    h = await hearing(bare, peers);
+    expect(h.operator!.third).toBeGreaterThan(HEARD);
+    expect(h.caller!.third).toBeLessThan(SILENT);
+    expect(h.device!.caller).toBeGreaterThan(HEARD);
+    expect(h.device!.device).toBeGreaterThan(HEARD);
+
+    // barge: all three hear each other
+    expect(await p.cti.setMonitorMode(SUP, callId, 'barge')).toMatchObject({ mode: 'barge' });
+    h = await hearing(bare, peers);
+    expect(h.operator!.third).toBeGreaterThan(HEARD);
+    expect(h.caller!.third).toBeGreaterThan(HEARD);
+    expect(h.caller!.device).toBeGreaterThan(HEARD);
+    expect(h.operator!.caller).toBeGreaterThan(HEARD);
+    expect(h.device!.caller).toBeGreaterThan(HEARD);
+    expect(h.device!.device).toBeGreaterThan(HEARD);
+
+    // back to listen: heard by nobody again
+    expect(await p.cti.setMonitorMode(SUP, callId, 'listen')).toMatchObject({ mode: 'listen' });
+    h = await hearing(bare, peers);
+    expect(h.caller!.third).toBeLessThan(SILENT);
+    expect(h.operator!.third).toBeLessThan(SILENT);
+    expect(h.device!.caller).toBeGreaterThan(HEARD);
+
+    // leave: the mobile's leg only; the call goes on both ways
+    p.cti.stopMonitor(SUP, callId);
+    await until(() => p.acd.legs().length === legsBefore && p.cti.monitorOf(SUP.id) === null, 8000, 'the mobile released');
+    h = await hearing(bare, peers);
+    expect(h.caller!.device).toBeGreaterThan(HEARD);
+    expect(h.operator!.caller).toBeGreaterThan(HEARD);
+    expect(h.device!.caller).toBeLessThan(SILENT); // released: its recording stopped growing
+
+    await c.hangUp();
+    await op.released();
+    await until(() => p.cti.getCall(callId)?.status === 'ended', 5000, 'ended');
+    await until(() => p.acd.legs().length === 0, 5000, 'nothing left in the ACD');
+    await until(() => p.cti.getAgent(OP2.id)?.state === 'ready', 5000, 'OP2 ready after wrap-up');
+    await p.cti.setNotReady(OP2.id);
+    await bare.stop();
   });
 });

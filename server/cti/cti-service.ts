@@ -84,6 +84,8 @@ export interface CtiServiceOptions {
   stopFlushTimeoutMs?: number;
   /** the site's reporting time zone: the wallboard's "today" (default UTC) */
   timeZone?: string;
+  /** how long a supervisor's answered mobile waits for the 1 before it is hung up (default 30 s) */
+  monitorPressOneMs?: number;
 }
 
 export class CtiService {
@@ -207,6 +209,9 @@ export class CtiService {
       deviceCredTtlSec: o.deviceCredTtlSec,
       sipPhone: o.sipPhone ?? null,
       notify: (id, v) => this.views.monitorChanged(id, v),
+      mobiles: o.store.mobileOf && o.store.setMobile ? { mobileOf: (u) => o.store.mobileOf!(u), setMobile: (u, e, v) => o.store.setMobile!(u, e, v) } : null,
+      notifyMobile: (id, st) => this.views.monitorMobileChanged(id, st),
+      pressOneMs: o.monitorPressOneMs,
       operatorName: (id) => this.roster.get(id)?.name ?? null,
       now,
       log,
@@ -245,7 +250,7 @@ export class CtiService {
     });
     // an operator's phone answering "press 1", a verification call's code, or a waiting caller's callback key (different legs)
     this.listen('dtmf', (e) => {
-      if (!this.router.dtmf(e) && !this.callbacks.dtmf(e)) this.devices.dtmf(e);
+      if (!this.router.dtmf(e) && !this.callbacks.dtmf(e) && !this.monitor.dtmf(e)) this.devices.dtmf(e);
     });
     // the admin's lists, read once here and again on each code change (never per request)
     void this.codes.reload();
@@ -408,6 +413,20 @@ export class CtiService {
   /** The phone that rings when the supervisor monitors a call: the supervision page's own, or a desk phone's settings. */
   monitorDevice(user: AuthUser, kind: 'browser' | 'sip_phone' = 'browser'): BrowserGrant | SipPhoneGrant {
     return this.monitor.device(user, kind);
+  }
+
+  /** The supervisor's own verified mobile as the phone that rings (through a trunk; press 1 to join). */
+  monitorMobile(user: AuthUser, e164: string): Promise<MobileGrant> {
+    return this.monitor.chooseMobile(user, e164);
+  }
+
+  monitorMobileStatus(user: AuthUser): Promise<MobileStatus> {
+    return this.monitor.mobileStatus(user);
+  }
+
+  /** The supervisor's mobile verification call (the operator's, with the code shown on the supervision page). */
+  verifyMonitorMobile(user: AuthUser, e164: string): Promise<MobileStatus> {
+    return this.monitor.verifyMobile(user, e164);
   }
 
   /** Rings the supervisor's phone into a connected call: listen, whisper (to the operator) or barge. */

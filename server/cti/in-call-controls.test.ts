@@ -4,6 +4,7 @@ import { DEMO, seedDemo } from '../db/seed';
 import { createLogger } from '../log';
 import type { AuthUser } from '../contracts/auth';
 import type { AppError } from '../contracts/result';
+import type { CallOffer } from '../contracts/socket-events';
 import { CtiService } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
 import { ScriptedBank } from './test-support/scripted-bank';
@@ -24,16 +25,18 @@ const D2 = 'leg-00000000000000d2';
 let db: Database;
 let bank: ScriptedBank;
 let cti: CtiService;
+let offers: Array<{ operatorId: string; offer: CallOffer }>;
 
 beforeEach(async () => {
   db = await openDatabase({ databaseUrl: null, dataDir: 'memory://' });
   await seedDemo(db.prisma, { password: 'demo-password-1' });
   await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 30 } });
   bank = new ScriptedBank();
+  offers = [];
   cti = new CtiService({
     bank,
     store: new PrismaCtiStore(db.prisma),
-    notifier: { agentChanged: () => undefined, callOffered: () => undefined, callChanged: () => undefined },
+    notifier: { agentChanged: () => undefined, callOffered: (operatorId, offer) => void offers.push({ operatorId, offer }), callChanged: () => undefined },
     logger: createLogger('silent'),
     secret: 'x'.repeat(32),
     sipDomain: 'patchbay.local',
@@ -229,6 +232,15 @@ describe('consultation and conference', () => {
     signInReady(OP2);
     expect(await cti.consultCall(OP1.id, id, OP2.id)).toMatchObject({ status: 'held', consult: { state: 'dialing', operatorId: OP2.id, name: 'Oscar Operator' } });
     expect(bank.dials[1]!.req).toMatchObject({ bridgeTo: D1 });
+    // the first offer was the caller's, to OP1; the consultation's, to OP2, says who asks
+    expect(offers.map((o) => [o.operatorId, o.offer.consultFrom])).toEqual([
+      [OP1.id, null],
+      [OP2.id, { operatorName: 'Olivia Operator' }],
+    ]);
+    expect(offers[1]!.offer).toMatchObject({ callId: id, pressOne: false });
+    // their console reads the caller's earlier calls too; the notes stay the first operator's
+    expect(await cti.callerHistory(OP2.id, id)).toEqual({ number: null, calls: [] });
+    expect(await refusal(cti.saveCallNotes(OP2.id, { callId: id, notes: 'x', disposition: null }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await refusal(cti.consultStep(OP1.id, id, 'complete'))).toMatchObject({ message: 'The other operator has not answered yet.' });
     bank.dials[1]!.answer(D3);
     await until(() => cti.getAgent(OP2.id)?.state === 'talking', 3000, 'OP2 talking');

@@ -215,6 +215,12 @@ describe('CTI sockets', () => {
     // the page's phone first, then a call that is not live
     expect(await ask(sup, 'monitor:device', { kind: 'fax' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { kind: expect.any(String) } } });
     expect(await ask(sup, 'monitor:device', {})).toMatchObject({ ok: true, data: { kind: 'browser', sipUser: expect.any(String) } });
+    // the supervisor's own mobile: only once verified; the verification call takes international numbers only
+    expect(await ask(sup, 'monitor:mobile-status', {})).toMatchObject({ ok: true, data: { e164Masked: null, verified: false, call: 'idle' } });
+    expect(await ask(sup, 'monitor:device', { kind: 'mobile', e164: '+447700900456' })).toMatchObject({ ok: false, error: { code: 'CONFLICT', fields: { e164: 'verify this number with a call before using it' } } });
+    expect(await ask(sup, 'monitor:device', { kind: 'mobile' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { e164: expect.any(String) } } });
+    expect(await ask(sup, 'monitor:mobile-verify', { e164: '07700 900456' })).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST', fields: { e164: expect.stringContaining('international form') } } });
+    expect(await ask(op, 'monitor:mobile-verify', { e164: '+447700900456' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await ask(sup, 'monitor:start', { callId: 'call-0000', mode: 'listen' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await ask(sup, 'monitor:stop', { callId: 'call-0000' })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: 'You are not on this call.' } });
     expect(await ask(sup, 'supervisor:sign-out', { operatorId: 'u-nobody' })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });

@@ -71,6 +71,9 @@ export function socketNotifier(io: CtiServer): CtiNotifier {
     monitorChanged(supervisorId, view) {
       io.to(rooms.user(supervisorId)).emit('monitor:state', view);
     },
+    monitorMobileChanged(supervisorId, status) {
+      io.to(rooms.user(supervisorId)).emit('monitor:mobile', status);
+    },
     queuesChanged(tiles) {
       io.to(rooms.admins).emit('admin:queues', tiles);
     },
@@ -204,7 +207,9 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
         void socket.join(rooms.history);
         return { subscribed: true as const };
       },
-      'monitor:device': (req) => deps.cti.monitorDevice(user, req.kind),
+      'monitor:device': (req) => (req.kind === 'mobile' ? deps.cti.monitorMobile(user, req.e164) : deps.cti.monitorDevice(user, req.kind)),
+      'monitor:mobile-verify': (req) => deps.cti.verifyMonitorMobile(user, req.e164),
+      'monitor:mobile-status': () => deps.cti.monitorMobileStatus(user),
       'monitor:start': (req) => deps.cti.startMonitor(user, req.callId, req.mode),
       'monitor:mode': (req) => deps.cti.setMonitorMode(user, req.callId, req.mode),
       'monitor:stop': (req) => deps.cti.stopMonitor(user, req.callId),

@@ -59,6 +59,7 @@ export function callOffer(c: LiveCall): CallOffer {
     callerNumber,
     screenPopUrl: pop ? expandScreenPop(pop, { number: callerNumber, callId: c.id }) : null,
     pressOne: false,
+    consultFrom: null,
   };
 }
 
@@ -92,9 +93,10 @@ export class ViewPublisher {
     this.safe(this.changed);
   }
 
-  /** `pressOne`: the operator's phone must press 1 to take it (the console says so). */
-  callOffered(operatorId: string, c: LiveCall, pressOne = false): void {
-    this.safe(() => this.notifier.callOffered(operatorId, { ...callOffer(c), pressOne }));
+  /** `pressOne`: the operator's phone must press 1 to take it; `consultFrom`: the operator consulting them about the call (the console says so). */
+  callOffered(operatorId: string, c: LiveCall, how: { pressOne?: boolean; consultFrom?: string } = {}): void {
+    const consultFrom = how.consultFrom === undefined ? null : { operatorName: how.consultFrom };
+    this.safe(() => this.notifier.callOffered(operatorId, { ...callOffer(c), pressOne: how.pressOne ?? false, consultFrom }));
   }
 
   mobileChanged(operatorId: string, status: MobileStatus): void {
@@ -107,6 +109,10 @@ export class ViewPublisher {
 
   monitorChanged(supervisorId: string, view: MonitorView): void {
     this.safe(() => this.notifier.monitorChanged?.(supervisorId, view));
+  }
+
+  monitorMobileChanged(supervisorId: string, status: MobileStatus): void {
+    this.safe(() => this.notifier.monitorMobileChanged?.(supervisorId, status));
   }
 
   private safe(fn: () => void): void {

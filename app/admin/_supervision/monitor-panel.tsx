@@ -1,9 +1,10 @@
 'use client';
-import { MONITOR_MODE_WORDS, MonitorMode } from '@/server/contracts/monitor';
+import { MONITOR_MODE_WORDS, MonitorMode, type MonitorView } from '@/server/contracts/monitor';
 import { useState } from 'react';
 import type { CallView } from '@/server/contracts/socket-events';
+import { MobileDevice } from '../../_components/mobile-device';
 import { SipSettings } from '../../_components/sip-settings';
-import type { Monitoring } from './use-monitor';
+import { ringsElsewhere, type Monitoring, type PhoneState } from './use-monitor';
 
 export const MODE_LABEL: Record<MonitorMode, string> = { listen: 'Listen', whisper: 'Whisper', barge: 'Barge' };
 const MODE_HINT: Record<MonitorMode, string> = {
@@ -12,9 +13,22 @@ const MODE_HINT: Record<MonitorMode, string> = {
   barge: 'Join the conversation: the caller and the operator hear you',
 };
 
+const RINGING_WORDS: Record<MonitorView['device'], string> = {
+  browser: 'Joining…',
+  sip_phone: 'Your desk phone is ringing: answer it',
+  mobile: 'Your mobile is ringing: answer it, then press 1 to join the call',
+};
+
+function phoneWords(p: PhoneState): string {
+  if (p.kind === 'desk') return 'Your desk phone';
+  if (p.kind === 'mobile') return `Your mobile ${p.e164Masked}`;
+  if (p.kind === 'on') return 'Your phone is on';
+  return p.kind === 'starting' ? 'Turning on…' : 'Phone off';
+}
+
 /** Why a Listen / Whisper / Barge button on a call cannot be used now (null: it can). */
 export function monitorWhyNot(m: Monitoring, callId: string): string | null {
-  if (m.phone.kind !== 'on' && m.phone.kind !== 'desk') return 'Turn on your phone on this page first (above)';
+  if (m.phone.kind !== 'on' && !ringsElsewhere(m.phone)) return 'Turn on your phone on this page first (above)';
   if (m.busy) return 'Working…';
   if (m.monitor && m.monitor.callId !== callId) return 'Leave the call you are on first';
   return null;
@@ -25,15 +39,16 @@ export function monitorWhyNot(m: Monitoring, callId: string): string | null {
  * buttons switch listen / whisper / barge during the call, and Leave hangs up their phone only.
  */
 export function MonitorPanel({ m, callerOf, connected }: { m: Monitoring; callerOf: (callId: string) => string; connected: CallView[] }) {
-  const on = m.phone.kind === 'on' || m.phone.kind === 'desk';
+  const on = m.phone.kind === 'on' || ringsElsewhere(m.phone);
   const mon = m.monitor;
   const [reveal, setReveal] = useState(false);
+  const [mobileForm, setMobileForm] = useState(false);
   return (
     <section className="panel monitor-panel" aria-labelledby="mon-h" data-testid="monitor-panel">
       <div className="title-row">
         <h2 id="mon-h">Listen in</h2>
         <span className={`pill ${on ? 'ok' : m.phone.kind === 'failed' ? 'bad' : 'wait'}`} data-testid="monitor-phone" data-state={m.phone.kind}>
-          {m.phone.kind === 'desk' ? 'Your desk phone' : on ? 'Your phone is on' : m.phone.kind === 'starting' ? 'Turning on…' : 'Phone off'}
+          {phoneWords(m.phone)}
         </span>
       </div>
       {!on && (
@@ -44,6 +59,30 @@ export function MonitorPanel({ m, callerOf, connected }: { m: Monitoring; caller
           </button>{' '}
           <button type="button" className="btn btn-quiet" onClick={() => void m.chooseDeskPhone()} disabled={m.phone.kind === 'starting'} title="Ring a desk phone or softphone instead: shows the settings to type into it" data-testid="monitor-desk-phone">
             Use a desk phone
+          </button>{' '}
+          <button type="button" className="btn btn-quiet" onClick={() => setMobileForm((v) => !v)} disabled={m.phone.kind === 'starting'} aria-expanded={mobileForm} title={m.phone.kind === 'starting' ? 'Connecting…' : 'Ring your own mobile instead, through the phone line; verify it once with a call'} data-testid="monitor-mobile-phone">
+            Ring my mobile instead
+          </button>
+        </p>
+      )}
+      {!on && mobileForm && (
+        <MobileDevice
+          socket={m.socket}
+          owner="supervisor"
+          onChosen={async (g) => {
+            setMobileForm(false);
+            await m.chooseMobile(g);
+          }}
+          disabled={!m.socket?.connected || m.phone.kind === 'starting'}
+          disabledWhy={m.phone.kind === 'starting' ? 'Connecting…' : 'Not connected to the server'}
+          active={false}
+        />
+      )}
+      {m.phone.kind === 'mobile' && !mon && (
+        <p className="small" data-testid="monitor-mobile-note">
+          When you choose Listen, Whisper or Barge your mobile ({m.phone.e164Masked}) rings: answer it, then press 1 to join the call.{' '}
+          <button type="button" className="btn btn-quiet btn-small" onClick={() => void m.turnOn()} title="Use this browser as your phone again" data-testid="monitor-phone-on">
+            Use this browser instead
           </button>
         </p>
       )}
@@ -79,7 +118,7 @@ export function MonitorPanel({ m, callerOf, connected }: { m: Monitoring; caller
       {mon && (
         <div className="monitor-live" data-testid="monitor-live" data-state={mon.state} data-mode={mon.mode}>
           <p>
-            <strong>{mon.state === 'ringing' ? (m.phone.kind === 'desk' ? 'Your desk phone is ringing: answer it' : 'Joining…') : MONITOR_MODE_WORDS[mon.mode]}</strong>
+            <strong>{mon.state === 'ringing' ? RINGING_WORDS[mon.device] : MONITOR_MODE_WORDS[mon.mode]}</strong>
             <span className="muted">
               {' '}
               · {callerOf(mon.callId)}

@@ -4,10 +4,19 @@ import type { MonitorMode, MonitorView } from '@/server/contracts/monitor';
 import { ask, type CtiSocket } from '../../_lib/cti-socket';
 import { useSipDevice } from '../../_lib/use-sip-device';
 
-import type { SipPhoneGrant } from '@/server/contracts/socket-events';
+import type { MobileGrant, SipPhoneGrant } from '@/server/contracts/socket-events';
 
-/** The supervisor's monitoring phone: off, this page's browser phone (starting, on, failed), or a desk phone with its settings. */
-export type PhoneState = { kind: 'off' } | { kind: 'starting' } | { kind: 'on' } | { kind: 'failed'; reason: string } | { kind: 'desk'; grant: SipPhoneGrant };
+/** The supervisor's monitoring phone: off, this page's browser phone (starting, on, failed), a desk phone with its settings, or their verified mobile. */
+export type PhoneState =
+  | { kind: 'off' }
+  | { kind: 'starting' }
+  | { kind: 'on' }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'desk'; grant: SipPhoneGrant }
+  | { kind: 'mobile'; e164Masked: string };
+
+/** A phone that rings elsewhere than this page: its ups and downs are not the page's registration. */
+export const ringsElsewhere = (p: PhoneState): boolean => p.kind === 'desk' || p.kind === 'mobile';
 
 /**
  * The supervisor's side of monitoring: the page's own browser phone (credentials from
@@ -48,8 +57,8 @@ export function useMonitor(socket: CtiSocket | null) {
 
   useEffect(() => {
     setPhone((p) => {
-      // a desk phone is not this page's registration: its ups and downs do not change it
-      if (p.kind === 'desk') return p;
+      // a desk phone or mobile is not this page's registration: its ups and downs do not change it
+      if (ringsElsewhere(p)) return p;
       if (registration.kind === 'registered') return { kind: 'on' };
       if (registration.kind === 'failed' || registration.kind === 'lost' || registration.kind === 'unregistered') return { kind: 'failed', reason: 'Your phone on this page lost its connection; turn it on again.' };
       return p;
@@ -88,6 +97,16 @@ export function useMonitor(socket: CtiSocket | null) {
     setPhone({ kind: 'desk', grant: r.data });
   }, [socket, stop]);
 
+  /** The supervisor's own mobile (verified with a call in the panel): it rings through the carrier; the page's phone is switched off. */
+  const chooseMobile = useCallback(
+    async (g: MobileGrant) => {
+      setError(null);
+      await stop();
+      setPhone({ kind: 'mobile', e164Masked: g.e164Masked });
+    },
+    [stop],
+  );
+
   const run = useCallback(async (p: () => Promise<{ ok: true; data: MonitorView } | { ok: false; error: { message: string } }>) => {
     setBusy(true);
     setError(null);
@@ -108,7 +127,7 @@ export function useMonitor(socket: CtiSocket | null) {
   const switchMode = useCallback((mode: MonitorMode) => (monitor ? run(() => ask(socket, 'monitor:mode', { callId: monitor.callId, mode })) : Promise.resolve()), [socket, run, monitor]);
   const leave = useCallback(() => (monitor ? run(() => ask(socket, 'monitor:stop', { callId: monitor.callId })) : Promise.resolve()), [socket, run, monitor]);
 
-  return { phone, monitor, error, busy, turnOn, chooseDeskPhone, start, switchMode, leave, session: device.session, remoteAudioRef: device.remoteAudioRef };
+  return { socket, phone, monitor, error, busy, turnOn, chooseDeskPhone, chooseMobile, start, switchMode, leave, session: device.session, remoteAudioRef: device.remoteAudioRef };
 }
 
 export type Monitoring = ReturnType<typeof useMonitor>;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { writeWav8kMono16 } from '../media/wav';
 import { tone } from './tones';
@@ -16,6 +17,8 @@ export interface BaresipPhone {
   output(): string;
   /** PCM of what baresip decoded from the call (its sndfile `*-dec.wav`), or null before there is one */
   decodedPcm(): Int16Array | null;
+  /** presses keys on the call (RFC 4733, baresip's `sndcode` over ctrl_tcp); needs `ctrlPort` */
+  pressKeys(keys: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,8 @@ export interface BaresipOptions {
   readyTimeoutMs?: number;
   /** baresip is killed after this long whatever happens (default 60 s): a long test asks for more */
   lifetimeSec?: number;
+  /** a free TCP port for baresip's ctrl_tcp (menu commands such as sndcode); none: no keypad */
+  ctrlPort?: number;
 }
 
 export async function startBaresipPhone(o: BaresipOptions): Promise<BaresipPhone> {
@@ -58,6 +63,7 @@ export async function startBaresipPhone(o: BaresipOptions): Promise<BaresipPhone
       'module aubridge.so',
       'module sndfile.so',
       'module_app account.so',
+      ...(o.ctrlPort ? ['module_app menu.so', 'module_app ctrl_tcp.so', `ctrl_tcp_listen 127.0.0.1:${o.ctrlPort}`] : []),
       `snd_path ${rec}`,
       '',
     ].join('\n'),
@@ -75,6 +81,19 @@ export async function startBaresipPhone(o: BaresipOptions): Promise<BaresipPhone
       if (!f) return null;
       const wav = readFileSync(path.join(rec, f));
       return new Int16Array(wav.buffer, wav.byteOffset + 44, Math.floor((wav.length - 44) / 2));
+    },
+    pressKeys: async (keys) => {
+      if (!o.ctrlPort) throw new Error('baresip was started without ctrlPort: no keypad');
+      // ctrl_tcp speaks netstrings of JSON commands
+      const cmd = JSON.stringify({ command: 'sndcode', params: keys, token: 'keys' });
+      await new Promise<void>((resolve, reject) => {
+        const sock = connect(o.ctrlPort!, '127.0.0.1', () => sock.write(`${Buffer.byteLength(cmd)}:${cmd},`));
+        sock.once('error', reject);
+        // baresip answers each command (then the keys are being sent)
+        sock.once('data', () => sock.end());
+        sock.once('close', () => resolve());
+        sock.setTimeout(3000, () => sock.destroy());
+      });
     },
     stop: async () => {
       if (proc.exitCode === null) proc.kill('SIGTERM');

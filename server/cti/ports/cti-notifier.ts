@@ -19,6 +19,8 @@ export interface CtiNotifier {
   userRemoved?(userId: string, reason: string, by?: 'administrator' | 'supervisor'): void;
   /** a supervisor's monitoring of a call changed: to that supervisor only */
   monitorChanged?(supervisorId: string, view: MonitorView): void;
+  /** a supervisor's own mobile (the monitoring phone) changed its verification: to them only */
+  monitorMobileChanged?(supervisorId: string, status: MobileStatus): void;
   /** the wallboard's queue tiles changed: to admins and supervisors */
   queuesChanged?(tiles: QueueTile[]): void;
   /** these calls' rows were just stored (a journal batch committed): to the history pages */

@@ -1,46 +1,73 @@
 'use client';
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Response } from '@/server/contracts/result';
-import type { MobileGrant, MobileStatus } from '@/server/contracts/socket-events';
+import type { DeviceGrant, MobileGrant, MobileStatus } from '@/server/contracts/socket-events';
 import { ask, type CtiSocket } from '../_lib/cti-socket';
 
-/** The operator's mobile as the CTI knows it: asked on every (re)connection, then pushed. */
-function useMobileStatus(socket: CtiSocket | null): [MobileStatus | null, (s: MobileStatus) => void] {
+/** Whose mobile: an operator's (console: calls ring on it) or a supervisor's (supervision page: monitoring rings on it). */
+export type MobileOwner = 'operator' | 'supervisor';
+
+/** The events of each owner's mobile: the same verification call, told apart so each reaches only its own person. */
+function mobileApi(socket: CtiSocket | null, owner: MobileOwner) {
+  return owner === 'operator'
+    ? {
+        status: () => ask(socket, 'agent:mobile-status', {}),
+        verify: (e164: string) => ask(socket, 'agent:mobile-verify', { e164 }),
+        choose: (e164: string): Promise<Response<DeviceGrant>> => ask(socket, 'agent:device', { kind: 'mobile', e164 }),
+        pushed: 'agent:mobile' as const,
+      }
+    : {
+        status: () => ask(socket, 'monitor:mobile-status', {}),
+        verify: (e164: string) => ask(socket, 'monitor:mobile-verify', { e164 }),
+        choose: (e164: string): Promise<Response<DeviceGrant>> => ask(socket, 'monitor:device', { kind: 'mobile', e164 }),
+        pushed: 'monitor:mobile' as const,
+      };
+}
+
+/** The person's mobile as the CTI knows it: asked on every (re)connection, then pushed. */
+function useMobileStatus(socket: CtiSocket | null, owner: MobileOwner): [MobileStatus | null, (s: MobileStatus) => void] {
   const [status, setStatus] = useState<MobileStatus | null>(null);
   useEffect(() => {
     if (!socket) return;
+    const api = mobileApi(socket, owner);
     const load = () =>
-      void ask(socket, 'agent:mobile-status', {}).then((r) => {
+      void api.status().then((r) => {
         if (r.ok) setStatus(r.data);
       });
     socket.on('connect', load);
-    socket.on('agent:mobile', setStatus);
+    socket.on(api.pushed, setStatus);
     if (socket.connected) load();
     return () => {
       socket.off('connect', load);
-      socket.off('agent:mobile', setStatus);
+      socket.off(api.pushed, setStatus);
     };
-  }, [socket]);
+  }, [socket, owner]);
   return [status, setStatus];
 }
 
 /**
- * "My mobile": the operator's own number as a device. It must be verified once with a call: the
- * console shows a 4-digit code, the CTI rings the number through the carrier trunk, and the
- * operator types the code on the phone's keypad. Only the masked number ever comes back.
+ * "My mobile": the person's own number as a device. It must be verified once with a call: the
+ * page shows a 4-digit code, the CTI rings the number through the carrier trunk, and they type
+ * the code on the phone's keypad. Only the masked number ever comes back.
  */
 export function MobileDevice(props: {
   socket: CtiSocket | null;
+  /** default: the operator's console */
+  owner?: MobileOwner;
   /** the number is now the device (the browser line is released by the console) */
   onChosen: (g: MobileGrant) => Promise<void>;
   disabled: boolean;
   active: boolean;
+  /** why the buttons are disabled, shown as their tooltip */
+  disabledWhy?: string;
 }) {
+  const owner = props.owner ?? 'operator';
   const [number, setNumber] = useState('');
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [s, setStatus] = useMobileStatus(props.socket);
+  const [s, setStatus] = useMobileStatus(props.socket, owner);
+  const calling = s?.call === 'calling' || s?.call === 'answered';
 
   function shown<T>(r: Response<T>): r is { ok: true; data: T } {
     if (r.ok) {
@@ -58,7 +85,7 @@ export function MobileDevice(props: {
     e.preventDefault();
     setBusy(true);
     try {
-      const r = await ask(props.socket, 'agent:mobile-verify', { e164: number });
+      const r = await mobileApi(props.socket, owner).verify(number);
       if (shown(r)) setStatus(r.data);
     } finally {
       setBusy(false);
@@ -68,7 +95,7 @@ export function MobileDevice(props: {
   async function use() {
     setBusy(true);
     try {
-      const r = await ask(props.socket, 'agent:device', { kind: 'mobile', e164: number });
+      const r = await mobileApi(props.socket, owner).choose(number);
       if (shown(r) && r.data.kind === 'mobile') await props.onChosen(r.data);
     } finally {
       setBusy(false);
@@ -100,10 +127,23 @@ export function MobileDevice(props: {
           )}
         </div>
         <div className="btn-row">
-          <button type="submit" className="btn" disabled={props.disabled || busy || s?.call === 'calling' || s?.call === 'answered'} data-testid="mobile-verify">
+          <button
+            type="submit"
+            className="btn"
+            disabled={props.disabled || busy || calling}
+            title={props.disabled ? props.disabledWhy ?? 'Not connected to the server' : busy ? 'Working…' : calling ? 'The verification call is in progress' : 'Ring this number once; type the code shown here on its keypad'}
+            data-testid="mobile-verify"
+          >
             Call me to verify
           </button>
-          <button type="button" className="btn btn-primary" onClick={() => void use()} disabled={props.disabled || busy || !s?.verified} data-testid="device-mobile">
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => void use()}
+            disabled={props.disabled || busy || !s?.verified}
+            title={props.disabled ? props.disabledWhy ?? 'Not connected to the server' : busy ? 'Working…' : !s?.verified ? 'Verify the number with a call first' : owner === 'operator' ? 'Calls ring on this mobile' : 'Listening in rings this mobile'}
+            data-testid="device-mobile"
+          >
             {props.active ? 'Ringing my mobile' : 'Use my mobile'}
           </button>
         </div>
