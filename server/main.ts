@@ -108,6 +108,7 @@ async function main(): Promise<void> {
       transports: { udpPort: config.sipUdpPort, tcpPort: config.sipTcpPort, tlsPort: config.sipTlsPort, wssPort: config.sipWssPort, tls: config.sipTls },
       overload: config.overload,
       callbackWindowSec: config.callbackWindowSec,
+      deviceGraceSec: config.deviceGraceSec,
     },
     dialPlan,
     media,
