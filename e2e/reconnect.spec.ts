@@ -1,19 +1,25 @@
 import { expect, test, type APIRequestContext, type Page, type WebSocketRoute } from '@playwright/test';
+import WebSocket from 'ws';
 import { E2E } from '../playwright.config';
 import { apiAs, callerDials, operatorReady, signInPage } from './support';
 import { browserSpeaking, expectNoTone, hasTone, heard, TONE, type Heard } from './tones';
 
 // A call that outlives the operator's network change (docs/acd-signalling.md, "Device
-// reconnect"). The operator's SIP WebSocket runs through Playwright (routeWebSocket), so the
-// test cuts it on both sides as a network would, with nothing in the product to reach. A short
+// reconnect"). The operator's SIP WebSocket runs through the test (routeWebSocket and a relay),
+// so the test cuts it on both sides as a network would, with nothing in the product to reach. A short
 // cut: the browser reconnects, registers, re-INVITEs with an ICE restart, and both hear each
 // other again (the time is printed). A cut longer than the ACD's grace (20 s, the default):
 // the device leg is released and the caller waits again, first in line, for the next operator.
 const SIP_PORT = new URL(E2E.sipWsUrl).port;
 
-/** The operator's SIP connection, cut on demand; while `blocked` a new one is refused at once. */
+/**
+ * The operator's SIP connection, cut on demand. The page's WebSocket is relayed by this process
+ * over its own connection to the ACD, so a cut is a real one: the TCP connection is destroyed
+ * (the ACD sees its flow end at once) and the page's socket closes. While `blocked`, a new
+ * connection is refused at once, as by a network that is down.
+ */
 class SipLink {
-  private live: { page: WebSocketRoute; server: WebSocketRoute } | null = null;
+  private live: { page: WebSocketRoute; acd: WebSocket } | null = null;
   blocked = false;
   static async on(page: Page): Promise<SipLink> {
     const link = new SipLink();
@@ -21,16 +27,24 @@ class SipLink {
       (url) => url.port === SIP_PORT,
       (ws) => {
         if (link.blocked) return void ws.close({ code: 1001, reason: 'network down' });
-        link.live = { page: ws, server: ws.connectToServer() };
+        const acd = new WebSocket(ws.url(), ws.protocols());
+        const early: Array<string | Buffer> = [];
+        acd.on('open', () => early.splice(0).forEach((m) => acd.send(m)));
+        acd.on('message', (data, binary) => ws.send(binary ? (data as Buffer) : data.toString()));
+        acd.on('close', () => void ws.close({ code: 1001, reason: 'gone' }).catch(() => undefined));
+        acd.on('error', () => undefined);
+        ws.onMessage((m) => (acd.readyState === WebSocket.OPEN ? acd.send(m) : early.push(m)));
+        ws.onClose(() => acd.terminate());
+        link.live = { page: ws, acd };
       },
     );
     return link;
   }
-  /** Both ends close, as when the operator's network goes: the ACD sees its flow end. */
   async cut(): Promise<void> {
     const l = this.live;
     this.live = null;
-    await Promise.all([l?.page.close({ code: 1001, reason: 'network down' }), l?.server.close({ code: 1001, reason: 'network down' })]);
+    l?.acd.terminate();
+    await l?.page.close({ code: 1001, reason: 'network down' }).catch(() => undefined);
   }
 }
 

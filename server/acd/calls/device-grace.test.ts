@@ -12,7 +12,8 @@ import { goertzel, heardPcm, rms, tone, TONE } from '../test-support/tones';
  * a caller with plain RTP bridged to a WebRTC device (werift standing in for the browser) whose
  * SIP WebSocket closes mid-call. Kept: the caller hears the "please hold" notice and music, not
  * the operator; re-anchored: the device re-registers on a new connection and re-INVITEs the same
- * dialog with an ICE restart, and both hear each other again; expired: the device leg ends with
+ * dialog with an ICE restart, and both hear each other again (also when it is back before its old
+ * connection is seen to close); expired: the device leg ends with
  * `transport-lost` on its control dialog and the caller waits, parked.
  */
 let kit: CallKit | null = null;
@@ -111,6 +112,23 @@ describe('a device leg outlives its closed connection', () => {
     await back.close();
     await sleep(300);
     expect(k.leg(leg)?.state).toBe('bridged');
+  });
+
+  it('re-anchors a device that is back before its old connection is seen to close; that close then changes nothing', { timeout: 40_000 }, async () => {
+    const k = (kit = await CallKit.start({ rtp: [48600, 48699], ice: [48700, 48799] }, { deviceGraceSec: 20 }));
+    const { caller, device, dialog, leg, control } = await bridgedToBrowser(k);
+    const back = await k.client('browser-again');
+    expect((await back.register(device.dev.user, DOMAIN, device.dev.user, device.dev.password)).status).toBe(200);
+    const inv = reInvite(back, dialog, await browser!.reoffer({ iceRestart: true }));
+    const ok = await back.response(inv.headers.get('Call-ID')!, 'INVITE', true, 10_000);
+    expect(ok.status).toBe(200);
+    back.send(back.inDialog('ACK', dialog));
+    await browser!.acceptAnswer(ok.body);
+    await device.sip.close();
+    await sleep(500);
+    expect(k.leg(leg)?.state).toBe('bridged');
+    expect(goertzel(await callerHears(caller, 1000), TONE.operator)).toBeGreaterThan(500);
+    expect(k.bank.never((m) => m.kind === 'request' && m.method === 'BYE' && m.headers.get('Call-ID') === control.callId)).toBe(true);
   });
 
   it('past the grace, releases the device leg with transport-lost and leaves the caller parked', { timeout: 40_000 }, async () => {

@@ -45,15 +45,19 @@ export class DeviceGrace {
    * carries a registration of that device, the leg moves there (false: refuse with 403).
    */
   reanchor(leg: Leg, req: IncomingRequest, flow: Flow): boolean {
-    if (flow === leg.partyFlow) return true;
-    if (!leg.reconnecting || !leg.extra.device) return true; // UDP parties may change source; nothing to re-anchor
+    if (flow === leg.partyFlow || !leg.extra.device) return true;
     const same = this.ctx.registrar.lookup(leg.extra.device).some((b) => b.flow === flow);
     if (!same) {
+      // a UDP party may change source port; a waiting leg is taken over only by its device
+      if (!leg.reconnecting) return true;
       leg.log.warn({ flowId: flow.id, method: req.method }, 'a request for a waiting device leg from a connection without its registration refused');
       return false;
     }
+    // the device may be back before its old connection is seen to close (a half-open TCP
+    // connection after a network change can linger for minutes): it moves all the same
+    if (!flow.reliable && !leg.partyFlow.reliable) return true;
     leg.reanchor(flow);
-    leg.log.info({ flowId: flow.id }, 'device re-anchored on its new connection');
+    leg.log.info({ flowId: flow.id, waited: !!leg.reconnecting }, 'device re-anchored on its new connection');
     return true;
   }
 
