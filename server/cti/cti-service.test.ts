@@ -5,7 +5,7 @@ import { createLogger } from '../log';
 import type { AuthUser } from '../contracts/auth';
 import { AppError } from '../contracts/result';
 import type { AgentView, CallOffer, CallView } from '../contracts/socket-events';
-import { CtiService, type CtiNotifier } from './cti-service';
+import { CtiService, type CtiNotifier, type CtiServiceOptions } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
 import { ScriptedBank } from './test-support/scripted-bank';
 import { until } from '../test-support/until';
@@ -44,7 +44,12 @@ beforeEach(async () => {
   bank = new ScriptedBank();
   notes = new Recorder();
   clock = 1_000_000;
-  cti = new CtiService({
+  cti = makeCti();
+  cti.start();
+}, 30_000);
+
+function makeCti(journal?: CtiServiceOptions['journal']): CtiService {
+  return new CtiService({
     bank,
     store: new PrismaCtiStore(db.prisma),
     notifier: notes,
@@ -55,9 +60,9 @@ beforeEach(async () => {
     deviceCredTtlSec: 3600,
     disconnectGraceMs: 30,
     now: () => (clock += 10),
+    ...(journal ? { journal } : {}),
   });
-  cti.start();
-}, 30_000);
+}
 
 afterEach(async () => {
   await cti.stop();
@@ -105,6 +110,11 @@ describe('CtiService', () => {
   });
 
   it('a clean stop writes every row still held by the write-behind: the call, its whole timeline, the state log', async () => {
+    // a batch interval longer than the test, so the rows are surely still held when it stops
+    // (with the default 150 ms a loaded machine wrote them before the check)
+    await cti.stop();
+    cti = makeCti({ intervalMs: 60_000 });
+    cti.start();
     signInReady(OP1);
     bank.offerLeg({ legId: L1 });
     await until(() => bank.dials.length === 1, 3000, 'dial');
@@ -112,7 +122,7 @@ describe('CtiService', () => {
     await until(() => state(OP1.id) === 'talking', 3000, 'answered');
     bank.endLeg(L1, 'remote-bye');
     const callId = cti.adminSnapshot().calls[0]!.callId;
-    // stop at once: the rows are still waiting for their batch (150 ms)
+    // the rows are still waiting for their batch
     expect(await db.prisma.callEvent.count({ where: { callId } })).toBe(0);
     await cti.stop();
     const types = (await db.prisma.callEvent.findMany({ where: { callId }, orderBy: { seq: 'asc' } })).map((r) => r.type);

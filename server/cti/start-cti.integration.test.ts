@@ -37,5 +37,5 @@ describe('startCti', () => {
     });
     expect(running.bank.isReady()).toBe(true);
     expect(running.cti.adminSnapshot()).toEqual({ agents: [], calls: [] });
-  }, 20_000);
+  }, 60_000);
 });
