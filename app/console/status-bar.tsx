@@ -18,14 +18,12 @@ function lineText(reg: Registration): string {
       return 'Setting up the line…';
     case 'registered':
       return 'Connected — this browser can take calls';
-    case 'reconnecting':
-      return `Reconnecting… (try ${reg.attempt} of ${reg.of}); a call in progress is kept meanwhile`;
     case 'failed':
       return `Could not connect: ${reg.reason}`;
     case 'unregistered':
       return `Line closed: ${reg.reason}`;
     case 'lost':
-      return `Connection lost: ${reg.reason}`;
+      return `Line lost: ${reg.reason}`;
   }
 }
 

@@ -29,7 +29,6 @@ export type AcdRoleConfig = Pick<
   | 'recordingsDir'
   | 'overload'
   | 'callbackWindowSec'
-  | 'deviceGraceSec'
 >;
 
 export interface RunningAcd {
@@ -74,7 +73,6 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
       transports: { udpPort: config.sipUdpPort, tcpPort: config.sipTcpPort, tlsPort: config.sipTlsPort, wssPort: config.sipWssPort, tls: config.sipTls },
       overload: config.overload,
       callbackWindowSec: config.callbackWindowSec,
-      deviceGraceSec: config.deviceGraceSec,
     },
     dialPlan,
     media,

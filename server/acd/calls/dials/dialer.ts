@@ -35,8 +35,6 @@ interface DialTarget {
   label: string;
   /** trunks carry plain RTP/AVP; devices here are browsers (WebRTC) */
   mediaKind: MediaKind;
-  /** a registered device's AOR user (absent for trunks): who may re-anchor the leg (device-grace.ts) */
-  device?: string;
 }
 
 /**
@@ -109,12 +107,12 @@ export class Dialer {
       st.respond(makeResponse(req, 100));
       // a browser registers over WebSocket (WebRTC media); a SIP phone over UDP/TCP/TLS speaks plain RTP/AVP
       const mediaKind: MediaKind = binding.flow.transport === 'WS' || binding.flow.transport === 'WSS' ? 'webrtc' : 'rtp';
-      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${ctx.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind, device: uri.user! };
+      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${ctx.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind };
     }
 
     const legId = newLegId();
     const callId = `${randomToken(12)}@${ctx.cfg.domain}`;
-    const leg = new Leg(legId, 'device', callId, target.flow, parseNameAddr(target.toAddr)!, ctx.log.child({ legId, callId }), this.hooks, target.device ? { device: target.device } : {});
+    const leg = new Leg(legId, 'device', callId, target.flow, parseNameAddr(target.toAddr)!, ctx.log.child({ legId, callId }), this.hooks);
     ctx.table.addLeg(leg);
     const dial = new Dial(leg, caller, st, randomToken(), ringSec, record, join, notice, confirm);
     ctx.table.addDial(dial);
