@@ -43,11 +43,11 @@ export class CallKit {
     private readonly secret: string,
   ) {}
 
-  static async start(ports: { rtp: [number, number]; ice: [number, number] }, opts: { secret?: string; trunks?: TrunkDirectory; /** false: no raw bank client (a real UaBank registers instead) */ bank?: boolean; deviceGraceSec?: number } = {}): Promise<CallKit> {
+  static async start(ports: { rtp: [number, number]; ice: [number, number] }, opts: { secret?: string; trunks?: TrunkDirectory; /** false: no raw bank client (a real UaBank registers instead) */ bank?: boolean; deviceGraceSec?: number; recordingsDir?: string } = {}): Promise<CallKit> {
     const secret = opts.secret ?? 'call-kit-secret-'.padEnd(40, 'x');
     const engine = new WeriftMediaEngine(log, { rtpPortRange: ports.rtp, portRange: ports.ice, rtpTimeoutSec: 10 });
     const acd = new Acd({
-      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret, ringTimeoutDefaultSec: 10, transports: { udpPort: 0, ...(opts.trunks ? { tcpPort: 0 } : {}) }, ...(opts.deviceGraceSec !== undefined ? { deviceGraceSec: opts.deviceGraceSec } : {}) },
+      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret, ringTimeoutDefaultSec: 10, transports: { udpPort: 0, ...(opts.trunks ? { tcpPort: 0 } : {}) }, ...(opts.deviceGraceSec !== undefined ? { deviceGraceSec: opts.deviceGraceSec } : {}), ...(opts.recordingsDir ? { recordingsDir: opts.recordingsDir } : {}) },
       dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'default' } : null) },
       media: engine,
       logger: log,
@@ -137,19 +137,19 @@ export class CallKit {
    * The bank dials a phone for `legId` (X-PB-Bridge, or other dial headers), the phone
    * answers with `pts`; resolves with the answered device party.
    */
-  async dial(phone: { sip: SipWsClient; rtp: UdpRtpPeer; user: string }, headers: Array<[string, string]>, opts: { pts?: string; pt?: 0 | 8 } = {}): Promise<Party> {
-    const { dialog, leg, control } = await this.dialDevice(phone, headers, (offer) => {
+  async dial(phone: { sip: SipWsClient; rtp: UdpRtpPeer; user: string }, headers: Array<[string, string]>, opts: { pts?: string; pt?: 0 | 8 } = {}): Promise<Party & { recording: string | null }> {
+    const { dialog, leg, control, recording } = await this.dialDevice(phone, headers, (offer) => {
       phone.rtp.aimAt(offer);
       return Promise.resolve(phone.rtp.sdp({ pts: opts.pts ?? '0 101' }));
     });
-    return this.party(phone.sip, phone.rtp, dialog, leg, control, opts.pt ?? 0);
+    return { ...this.party(phone.sip, phone.rtp, dialog, leg, control, opts.pt ?? 0), recording };
   }
 
   /**
    * The bank dials a registered device (`headers`: X-PB-Bridge and the like); the device answers
    * the ACD's offer with what `answer` makes of it (plain RTP, or a WebRTC peer's answer).
    */
-  async dialDevice(device: { sip: SipWsClient; user: string }, headers: Array<[string, string]>, answer: (offer: string) => Promise<string>): Promise<{ dialog: ClientDialog; leg: string; control: ClientDialog }> {
+  async dialDevice(device: { sip: SipWsClient; user: string }, headers: Array<[string, string]>, answer: (offer: string) => Promise<string>): Promise<{ dialog: ClientDialog; leg: string; control: ClientDialog; recording: string | null }> {
     const bridge = headers.find(([n]) => n === H.bridge)?.[1];
     const rest = headers.filter(([n]) => n !== H.bridge);
     const target = `sip:${device.user}@${DOMAIN}`;
@@ -163,7 +163,7 @@ export class CallKit {
     if (answered.status !== 200) throw new Error(`dial answered ${answered.status}`);
     const control = this.bank.dialogFrom(dial, answered);
     this.bank.send(this.bank.inDialog('ACK', control));
-    return { dialog, leg: answered.headers.get(H.leg)!, control };
+    return { dialog, leg: answered.headers.get(H.leg)!, control, recording: answered.headers.get(H.recording) ?? null };
   }
 
   /** A browser-like device: registered over SIP WebSocket with device credentials (the ACD offers it WebRTC). */
