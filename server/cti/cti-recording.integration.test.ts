@@ -212,6 +212,38 @@ describe('recording through CTI, bank and ACD', () => {
     expect(rms(right)).toBeGreaterThan(1000);
   }, 40_000);
 
+  it('always, with a hold in the middle: one file and one row whose duration covers the whole call', async () => {
+    const { callId, hangUp } = await connectedCall();
+    await sleep(1000);
+    const heldAt = Date.now();
+    await cti.holdCall(OP1.id, callId, true);
+    await sleep(1500);
+    await cti.holdCall(OP1.id, callId, false);
+    const resumedAt = Date.now();
+    await sleep(1000);
+    await hangUp();
+    await cti.flush();
+    const rows = await db.prisma.recording.findMany({ where: { callId } });
+    expect(rows).toHaveLength(1);
+    const rec = rows[0]!;
+    const call = await db.prisma.call.findUniqueOrThrow({ where: { id: callId } });
+    const callMs = call.endedAt!.getTime() - call.answeredAt!.getTime();
+    process.stdout.write(`call ${callMs} ms, recording row ${rec.durationMs} ms\n`);
+    expect(Math.abs(rec.durationMs - callMs)).toBeLessThan(500);
+    const wav = readFileSync(path.join(dir, rec.fileName));
+    const info = readWavInfo(wav, wav.length)!;
+    expect(info).toMatchObject({ finalised: true, durationMs: rec.durationMs });
+    // inside the held stretch: the caller's channel goes on, the operator's is silent (no music either)
+    const at = (ms: number) => Math.floor(((ms - call.answeredAt!.getTime()) * 8000) / 1000);
+    const [from, to] = [at(heldAt + 400), at(resumedAt - 400)];
+    const held = (ch: 0 | 1) => Int16Array.from({ length: to - from }, (_, i) => wav.readInt16LE(info.dataOffset + ch * 2 + (from + i) * 4));
+    expect(rms(held(0))).toBeGreaterThan(1000);
+    expect(rms(held(1))).toBeLessThan(50);
+    const after = at(resumedAt + 300);
+    const resumed = Int16Array.from({ length: 4000 }, (_, i) => wav.readInt16LE(info.dataOffset + 2 + (after + i) * 4));
+    expect(rms(resumed)).toBeGreaterThan(1000);
+  }, 40_000);
+
   it('on demand: the operator starts and stops recording; each stretch is its own file and row', async () => {
     await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { recordingPolicy: 'on_demand' } });
     await cti.configChanged({ entity: 'queue', id: DEMO.queue.id }); // as the portal's change notification would
