@@ -132,7 +132,7 @@ describe('a recording spans the whole call (it follows the caller leg)', () => {
     expect(r('transferred').operator).toBeLessThan(ABSENT);
   });
 
-  it('on demand: off finalises the file mid-call; on again (while mixed) starts the next file, which the caller leg carries to the end', { timeout: 30_000 }, async () => {
+  it('on demand: off while held finalises the file mid-call; on again (while mixed) starts the next file, which the caller leg carries to the end', { timeout: 30_000 }, async () => {
     const { caller, operator } = await kit.bridgedCall();
     const info = async (value: 'on' | 'off') => {
       const req = kit.bank.inDialog('INFO', operator.control);
@@ -146,15 +146,20 @@ describe('a recording spans the whole call (it follows the caller leg)', () => {
     expect(name1).toBe(`${caller.leg}-${operator.leg}.wav`);
     await sleep(800);
     expect((await kit.op(caller.control, { op: 'hold' })).status).toBe(200);
-    await sleep(500);
-    expect((await kit.op(caller.control, { op: 'resume' })).status).toBe(200);
-    await sleep(500);
+    await sleep(700);
+    // Stop pressed while the caller is held (the device waits alone): the file is found and ended
     const off = await info('off');
     expect([off.status, off.headers.get(H.recording)]).toEqual([200, name1]);
     // answered once finalised: the header already covers the file, which spans the hold
     const wav1 = readFileSync(path.join(dir, name1!));
     expect(wav1.readUInt32LE(40)).toBe(wav1.length - 44);
-    expect(wav1.readUInt32LE(40) / 4 / 8000).toBeGreaterThan(1.6);
+    const sec1 = wav1.readUInt32LE(40) / 4 / 8000;
+    expect(sec1).toBeGreaterThan(1.4);
+    expect(sec1).toBeLessThan(2.2);
+    const held1 = channel(wav1, 1, 1.0, sec1 - 0.2);
+    expect(goertzel(held1, TONE.operator)).toBeLessThan(ABSENT);
+    expect(goertzel(channel(wav1, 0, 1.0, sec1 - 0.2), TONE.caller)).toBeGreaterThan(HEARD);
+    expect((await kit.op(caller.control, { op: 'resume' })).status).toBe(200);
 
     const supervisor = await kit.dial(await kit.phone('supervisor'), [[H.join, operator.leg], [H.mode, 'listen']]);
     supervisor.speak(TONE.third);

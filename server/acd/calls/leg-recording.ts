@@ -38,17 +38,22 @@ export async function stopLegRecording(leg: Leg): Promise<string | null> {
 }
 
 /**
- * The leg a recording of `leg`'s call follows: the caller-kind leg of its bridge or mix (the
- * device's control dialog asks for it as often as the caller's), else `leg` itself when it is
- * bridged or mixed; null when it is in no call.
+ * The leg a recording of `leg`'s call follows, and the party it is with: among `leg` and the legs
+ * in its call — its bridge peer, its mix, or while on hold the leg it was held from / held by —
+ * the one already recording, else the caller-kind one (the device's control dialog asks as often
+ * as the caller's), else `leg`. Null when it is in no call.
  */
 export function recordedLegOf(ctx: CallContext, leg: Leg): { recorded: Leg; other: Leg } | null {
   if (leg.ended) return null;
-  if (leg.bridge) return leg.kind === 'caller' || leg.bridge.peer.kind !== 'caller' ? { recorded: leg, other: leg.bridge.peer } : { recorded: leg.bridge.peer, other: leg };
-  if (!leg.mix) return null;
-  const mixId = leg.mix.mixId;
-  const members = [...ctx.table.legs()].filter((l) => l.mix?.mixId === mixId && !l.ended);
-  const recorded = members.find((l) => l.recording) ?? members.find((l) => l.kind === 'caller') ?? leg;
-  const other = recorded === leg ? (members.find((l) => l !== leg) ?? leg) : leg;
-  return { recorded, other };
+  const live = [...ctx.table.legs()].filter((l) => l !== leg && !l.ended);
+  const mixId = leg.mix?.mixId;
+  const others = leg.bridge
+    ? [leg.bridge.peer]
+    : mixId
+      ? live.filter((l) => l.mix?.mixId === mixId)
+      : live.filter((l) => l === leg.heldWith || l.heldWith === leg);
+  if (others.length === 0) return null;
+  const all = [leg, ...others];
+  const recorded = all.find((l) => l.recording) ?? all.find((l) => l.kind === 'caller') ?? leg;
+  return { recorded, other: all.find((l) => l !== recorded) ?? leg };
 }
