@@ -282,7 +282,7 @@ export class CallLifecycle {
     call.journal.updated({ endedAt: new Date(at), endedBy, outcome });
     call.journal.event('ended', { endedBy, outcome });
     if (call.recording) {
-      // the ACD finalises the file as the bridge ends; the catalog waits for it, after the call's rows
+      // the ACD finalises the file as the caller's leg ends (it spans holds, mixes, transfers); the catalog waits for it, after the call's rows
       call.journal.recorded({ callId: call.id, queueId: call.queue?.id ?? null, operatorId: call.operatorId, fileName: call.recording.fileName, startedAt: new Date(call.recording.startedAt) });
     }
     book.retire(call);

@@ -325,7 +325,9 @@ export class CallRouter {
     call.deviceLegId = deviceLegId;
     call.answeredAt = at;
     this.d.metrics.answered(call.queue?.name ?? null, at - call.arrivedAt);
-    call.recording = recording ? { fileName: recording, startedAt: at } : null;
+    // after a blind transfer the ACD's recording goes on (it follows the caller's leg): same file, same start
+    const running = call.recording;
+    call.recording = recording ? { fileName: recording, startedAt: running?.fileName === recording ? running.startedAt : at } : (running ?? null);
     this.misses.delete(a.operatorId);
     this.tally.answered(a.operatorId, at);
     book.bindLeg(deviceLegId, call);

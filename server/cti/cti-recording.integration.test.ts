@@ -15,6 +15,7 @@ import { LocalRecordingStorage } from '../recordings/local-recording-storage';
 import { RecordingCatalog } from '../recordings/recording-catalog';
 import { readWavInfo } from '../recordings/wav-info';
 import { RECORDING_PROMPT } from '../shared/recording-prompts';
+import { goertzel } from '../acd/test-support/tones';
 import { placeCall } from '../test-support/sip-peers';
 import { until } from '../test-support/until';
 import { CtiService } from './cti-service';
@@ -34,6 +35,7 @@ const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 const SECRET = 'cti-recording-secret-'.padEnd(40, 'x');
 const DOMAIN = 'patchbay.local';
 const OP1: AuthUser = { id: DEMO.users[1].id, email: DEMO.users[1].email, name: DEMO.users[1].name, role: 'OPERATOR' };
+const OP2: AuthUser = { id: 'u-op2', email: 'oscar@patchbay.local', name: 'Oscar Operator', role: 'OPERATOR' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let db: Database;
@@ -130,18 +132,34 @@ function clipHeard(peer: UdpRtpPeer, clip: string, law: 'PCMU' | 'PCMA'): { fram
   return { frames: new Set(heard.map((h) => h.hex)).size, of: wanted.size, first: heard[0]?.i ?? -1, last: heard.at(-1)?.i ?? -1 };
 }
 
-/** The operator's SIP phone (UDP, plain RTP) registered with the CTI's grant, a caller speaking 440 Hz, answered and speaking 1 kHz. */
-async function connectedCall(): Promise<{ callId: string; callerRtp: UdpRtpPeer; phoneRtp: UdpRtpPeer; hangUp: () => Promise<void> }> {
-  if (!cti.getAgent(OP1.id)) cti.operatorConnected(OP1);
-  await until(() => ['not_ready', 'ready'].includes(cti.getAgent(OP1.id)?.state ?? ''), 5000, 'out of wrap-up');
-  const grant = cti.chooseDevice(OP1.id, 'browser');
-  // the operator's device is a SIP phone over UDP (plain RTP), registered with the CTI's grant
-  const phone = await SipWsClient.udp('127.0.0.1', acd.ports.UDP!, 'phone');
+/** An operator's SIP phone over UDP (plain RTP), registered with the CTI's grant; the operator Ready. */
+async function phoneFor(operatorId: string, name: string): Promise<{ phone: SipWsClient; phoneRtp: UdpRtpPeer }> {
+  const grant = cti.chooseDevice(operatorId, 'browser');
+  const phone = await SipWsClient.udp('127.0.0.1', acd.ports.UDP!, name);
   closers.push(() => phone.close());
   expect((await phone.register(grant.sipUser, DOMAIN, grant.sipUser, grant.sipPassword)).status).toBe(200);
   const phoneRtp = await UdpRtpPeer.open();
   closers.push(() => phoneRtp.close());
-  if (cti.getAgent(OP1.id)?.state !== 'ready') cti.setReady(OP1.id);
+  if (cti.getAgent(operatorId)?.state !== 'ready') cti.setReady(operatorId);
+  return { phone, phoneRtp };
+}
+
+/** The phone answers its next INVITE with plain RTP and speaks `hz`; the dialog and the tone's stop. */
+async function answerRing(phone: SipWsClient, phoneRtp: UdpRtpPeer, hz: number): Promise<{ dialog: ReturnType<SipWsClient['answer']>; stop: () => void }> {
+  const ring = await phone.request('INVITE', () => true, 8000);
+  phoneRtp.aimAt(ring.body);
+  const dialog = phone.answer(ring, 200, { body: phoneRtp.sdp({ pts: '0 101' }) });
+  await phone.request('ACK', (r) => r.headers.get('Call-ID') === dialog.callId);
+  const stop = speak(phoneRtp, 0, hz);
+  closers.push(stop);
+  return { dialog, stop };
+}
+
+/** The operator's SIP phone (UDP, plain RTP) registered with the CTI's grant, a caller speaking 440 Hz, answered and speaking 1 kHz. */
+async function connectedCall(): Promise<{ callId: string; callerRtp: UdpRtpPeer; phoneRtp: UdpRtpPeer; hangUp: () => Promise<void>; callerHangsUp: () => Promise<void> }> {
+  if (!cti.getAgent(OP1.id)) cti.operatorConnected(OP1);
+  await until(() => ['not_ready', 'ready'].includes(cti.getAgent(OP1.id)?.state ?? ''), 5000, 'out of wrap-up');
+  const { phone, phoneRtp } = await phoneFor(OP1.id, 'phone');
 
   const callerRtp = await UdpRtpPeer.open();
   closers.push(() => callerRtp.close());
@@ -153,12 +171,7 @@ async function connectedCall(): Promise<{ callId: string; callerRtp: UdpRtpPeer;
   const stopCaller = speak(callerRtp, 8, 440);
   closers.push(stopCaller);
 
-  const ring = await phone.request('INVITE', () => true, 8000);
-  phoneRtp.aimAt(ring.body);
-  const phoneDialog = phone.answer(ring, 200, { body: phoneRtp.sdp({ pts: '0 101' }) });
-  await phone.request('ACK', (r) => r.headers.get('Call-ID') === phoneDialog.callId);
-  const stopPhone = speak(phoneRtp, 0, 1000);
-  closers.push(stopPhone);
+  const { dialog: phoneDialog, stop: stopPhone } = await answerRing(phone, phoneRtp, 1000);
   // 10 s: with a notice, the bridge waits for the caller to have heard it
   await until(() => cti.getAgent(OP1.id)?.state === 'talking', 10_000, 'talking');
   const callId = cti.getAgent(OP1.id)!.callId!;
@@ -166,6 +179,11 @@ async function connectedCall(): Promise<{ callId: string; callerRtp: UdpRtpPeer;
     callId,
     callerRtp,
     phoneRtp,
+    callerHangsUp: async () => {
+      caller.send(caller.inDialog('BYE', dialog));
+      expect((await caller.response(dialog.callId, 'BYE')).status).toBe(200);
+      stopCaller();
+    },
     hangUp: async () => {
       caller.send(caller.inDialog('BYE', dialog));
       expect((await caller.response(dialog.callId, 'BYE')).status).toBe(200);
@@ -210,6 +228,38 @@ describe('recording through CTI, bank and ACD', () => {
     const right = Int16Array.from({ length: span }, (_, i) => wav.readInt16LE(info.dataOffset + 2 + (from + i) * 4));
     expect(rms(left)).toBeGreaterThan(1000);
     expect(rms(right)).toBeGreaterThan(1000);
+  }, 40_000);
+
+  it('always, with a hold in the middle: one file and one row whose duration covers the whole call', async () => {
+    const { callId, hangUp } = await connectedCall();
+    await sleep(1000);
+    const heldAt = Date.now();
+    await cti.holdCall(OP1.id, callId, true);
+    await sleep(1500);
+    await cti.holdCall(OP1.id, callId, false);
+    const resumedAt = Date.now();
+    await sleep(1000);
+    await hangUp();
+    await cti.flush();
+    const rows = await db.prisma.recording.findMany({ where: { callId } });
+    expect(rows).toHaveLength(1);
+    const rec = rows[0]!;
+    const call = await db.prisma.call.findUniqueOrThrow({ where: { id: callId } });
+    const callMs = call.endedAt!.getTime() - call.answeredAt!.getTime();
+    process.stdout.write(`call ${callMs} ms, recording row ${rec.durationMs} ms\n`);
+    expect(Math.abs(rec.durationMs - callMs)).toBeLessThan(500);
+    const wav = readFileSync(path.join(dir, rec.fileName));
+    const info = readWavInfo(wav, wav.length)!;
+    expect(info).toMatchObject({ finalised: true, durationMs: rec.durationMs });
+    // inside the held stretch: the caller's channel goes on, the operator's is silent (no music either)
+    const at = (ms: number) => Math.floor(((ms - call.answeredAt!.getTime()) * 8000) / 1000);
+    const [from, to] = [at(heldAt + 400), at(resumedAt - 400)];
+    const held = (ch: 0 | 1) => Int16Array.from({ length: to - from }, (_, i) => wav.readInt16LE(info.dataOffset + ch * 2 + (from + i) * 4));
+    expect(rms(held(0))).toBeGreaterThan(1000);
+    expect(rms(held(1))).toBeLessThan(50);
+    const after = at(resumedAt + 300);
+    const resumed = Int16Array.from({ length: 4000 }, (_, i) => wav.readInt16LE(info.dataOffset + 2 + (after + i) * 4));
+    expect(rms(resumed)).toBeGreaterThan(1000);
   }, 40_000);
 
   it('on demand: the operator starts and stops recording; each stretch is its own file and row', async () => {
@@ -313,5 +363,46 @@ describe('recording through CTI, bank and ACD', () => {
     await hangUp();
     await cti.flush();
     expect(await db.prisma.recording.count({ where: { callId } })).toBe(0);
+  }, 40_000);
+
+  // last in the file: the second operator stays signed in afterwards and would be offered later tests' calls
+  it('always, blind transfer to a second operator: the same file goes on; one row from the first answer to the end', async () => {
+    await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { recordingPolicy: 'always', recordingNotice: false } });
+    await cti.configChanged({ entity: 'queue', id: DEMO.queue.id });
+    const { callId, callerHangsUp } = await connectedCall();
+    const firstAnswer = cti.getCall(callId)!.answeredAt!;
+    // Oscar's SIP phone, registered with the CTI's grant, speaking 3.1 kHz
+    cti.operatorConnected(OP2);
+    const { phone: phone2, phoneRtp: rtp2 } = await phoneFor(OP2.id, 'phone2');
+    await sleep(1000);
+    await cti.transferCall(OP1.id, callId, { kind: 'operator', operatorId: OP2.id });
+    const { dialog: d2, stop: stop2 } = await answerRing(phone2, rtp2, 3100);
+    await until(() => cti.getAgent(OP2.id)?.state === 'talking', 10_000, 'Oscar talking');
+    const secondAnswerS = (Date.now() - firstAnswer) / 1000;
+    await sleep(1500);
+    await callerHangsUp();
+    const bye2 = await phone2.request('BYE', (r) => r.headers.get('Call-ID') === d2.callId, 5000);
+    phone2.respond(bye2, 200);
+    stop2();
+    await until(() => cti.getCall(callId)?.status === 'ended', 5000, 'ended');
+    await cti.flush();
+    const rows = await db.prisma.recording.findMany({ where: { callId } });
+    expect(rows).toHaveLength(1);
+    const rec = rows[0]!;
+    const call = await db.prisma.call.findUniqueOrThrow({ where: { id: callId } });
+    // the row starts at the first answer (the file's start), not at Oscar's
+    expect(rec.startedAt.getTime()).toBe(firstAnswer);
+    const spanMs = call.endedAt!.getTime() - firstAnswer;
+    process.stdout.write(`transferred call ${spanMs} ms from the first answer, recording row ${rec.durationMs} ms\n`);
+    expect(Math.abs(rec.durationMs - spanMs)).toBeLessThan(500);
+    // the far channel after the transfer holds Oscar's 3.1 kHz, before it the first operator's 1 kHz
+    const wav = readFileSync(path.join(dir, rec.fileName));
+    const info = readWavInfo(wav, wav.length)!;
+    const right = (fromS: number, toS: number) => Int16Array.from({ length: Math.floor((toS - fromS) * 8000) }, (_, i) => wav.readInt16LE(info.dataOffset + 2 + (Math.floor(fromS * 8000) + i) * 4));
+    const after = right(secondAnswerS + 0.3, secondAnswerS + 1.2);
+    const before = right(0.2, 0.9);
+    expect(goertzel(after, 3100)).toBeGreaterThan(1000);
+    expect(goertzel(after, 1000)).toBeLessThan(100);
+    expect(goertzel(before, 1000)).toBeGreaterThan(1000);
   }, 40_000);
 });

@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { H } from '../../shared/sip-control';
 import type { CallContext } from './call-context';
+import { startLegRecording } from './leg-recording';
 import type { Leg } from './leg';
 
 /**
@@ -13,18 +13,15 @@ export class Bridging {
   /**
    * Joins the two legs' media (recording when asked); returns the headers for the bank's 200.
    * `caller` is the leg that was waiting (a parked caller, or any leg a re-bridge moves), `device` the other.
+   * A recording follows `caller` (left channel) from here to its end; one already running on it
+   * (a transfer to the next device) goes on in the same file, named again in the 200.
    */
   connect(caller: Leg, device: Leg, record: boolean): Array<[string, string]> {
     const headers: Array<[string, string]> = [];
     if (!caller.endpoint || !device.endpoint) return headers;
-    const dir = this.ctx.cfg.recordingsDir;
-    // recordings are named by leg ids only: left channel = caller, right = device
-    const recording = record && dir ? `${caller.id}-${device.id}.wav` : null;
-    const handle = this.ctx.media.bridge(caller.endpoint, device.endpoint, recording && dir ? { recordTo: path.join(dir, recording) } : {});
-    if (recording) {
-      headers.push([H.recording, recording]);
-      device.log.info({ recording }, 'recording the bridge');
-    }
+    const handle = this.ctx.media.bridge(caller.endpoint, device.endpoint);
+    const recording = record ? startLegRecording(this.ctx, caller, device) : null;
+    if (recording) headers.push([H.recording, recording]);
     caller.bridge = { peer: device, handle };
     device.bridge = { peer: caller, handle };
     caller.heldWith = null;

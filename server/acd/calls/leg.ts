@@ -7,6 +7,7 @@ import type { MediaBridge, MediaEndpoint } from '../media/media-engine';
 import type { NameAddr } from '../sip/headers';
 import type { Flow } from '../transport/flow';
 import { INITIAL_STATE, legTransition, type ControlState, type LegEvent, type LegKind, type LegState } from './leg-state';
+import { stopLegRecording, type LegRecordingState } from './leg-recording';
 
 export type { ControlState, LegKind, LegState } from './leg-state';
 
@@ -78,6 +79,10 @@ export class Leg {
   heldWith: Leg | null = null;
   muted = false;
   mix: LegMixSeat | null = null;
+  /** The leg's running recording (leg-recording.ts), which outlives bridges, holds and mixes. */
+  recording: LegRecordingState | null = null;
+  /** Recordings started on this leg so far (the n-th file's name ends `-<n>`). */
+  recordings = 0;
   /** The pending INVITE offering this leg to the route point. */
   routeTx: ClientTx | null = null;
   routeAttempts = 0;
@@ -147,6 +152,8 @@ export class Leg {
     if (peer) this.hooks.peerLeft(peer);
     this.leaveMix();
     this.heldWith = null;
+    // the recording ends with the leg (finalised in the background; the controller waits for the header)
+    void stopLegRecording(this);
     const ep = this.endpoint;
     this.endpoint = null;
     ep?.close().catch((err: unknown) => this.log.warn({ err }, 'endpoint close failed'));
@@ -168,6 +175,7 @@ export class Leg {
       // a recording is finalised (RIFF sizes written) before the ACD's stop() resolves
       closing.push(this.bridge.handle.finished().catch(() => {}));
     }
+    closing.push(stopLegRecording(this).then(() => {}, () => {}));
     if (this.endpoint) closing.push(this.endpoint.close().catch(() => {}));
     return Promise.all(closing).then(() => {});
   }

@@ -81,7 +81,7 @@ describe('baresip as a SIP phone registered over UDP', () => {
     expect(ok.status).toBe(200);
     await browser.acceptAnswer(ok.body);
     await browser.connected();
-    const { callerLeg } = await takeRouteOffer(bank, 5000);
+    const { callerLeg, route } = await takeRouteOffer(bank, 5000);
 
     // the bank dials baresip and asks for a recording
     const first = bank.makeRequest('INVITE', `sip:${dev.user}@${DOMAIN}`, { headers: [[H.bridge, callerLeg], [H.record, 'on']], body: controlSdp(2) });
@@ -109,9 +109,12 @@ describe('baresip as a SIP phone registered over UDP', () => {
     }
     // baresip → ACD → browser: its tone arrived, re-sent as PCMU to the browser
     expect(phone.rtpReceived).toBeGreaterThan(60);
-    // the CTI's order: release the phone (the ACD's BYE to baresip ends the bridge and the recording)
+    // the CTI's order when the operator ends: release the phone (the ACD's BYE to baresip ends the
+    // bridge), then the caller, whose leg's end finalises the recording
     bank.send(bank.inDialog('BYE', control));
     expect((await bank.response(control.callId, 'BYE', true, 5000)).status).toBe(200);
+    bank.send(bank.inDialog('BYE', route));
+    expect((await bank.response(route.callId, 'BYE', true, 5000)).status).toBe(200);
 
     const heard = browser.received.slice(before).filter((p) => p.header.payloadType === 0).map((p) => decode(p.payload, 'PCMU'));
     expect(heard.length).toBeGreaterThan(60);

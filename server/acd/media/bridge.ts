@@ -1,8 +1,6 @@
 import type { Logger } from '../../log';
 import { holds, type EndpointBase, type MediaFrame } from './endpoint-base';
-import { decode } from './g711';
 import type { MediaBridge, MediaEndpoint } from './media-engine';
-import { StereoWavRecorder } from './stereo-wav-recorder';
 
 /**
  * Two endpoints' audio, both ways, through the ACD, whatever carries each leg (WebRTC or
@@ -14,17 +12,14 @@ import { StereoWavRecorder } from './stereo-wav-recorder';
  * other party hears its music clip; when the party resumes, the music stops and forwarding
  * starts again on the same continuous streams.
  *
- * Recording (optional): what each party sends, decoded, into a stereo WAV (left = a).
+ * Recording is not the bridge's: it follows the caller's leg across bridges (party-recorder.ts).
  */
 export class Bridge implements MediaBridge {
   private unsubscribers: Array<() => void> = [];
   private active = true;
   private onHold = false;
-  private recorder: StereoWavRecorder | null;
   /** the party hearing a notice (tell()) instead of its peer, while it plays */
   private telling: EndpointBase | null = null;
-  /** recordings stopped on demand while the bridge goes on; `finished()` waits for them too */
-  private readonly closings: Array<Promise<void>> = [];
   private readonly done: Promise<void>;
   private resolveDone: () => void = () => {};
 
@@ -32,19 +27,17 @@ export class Bridge implements MediaBridge {
     private readonly a: EndpointBase,
     private readonly b: EndpointBase,
     private readonly log: Logger,
-    opts: { recordTo?: string } = {},
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.recorder = opts.recordTo ? new StereoWavRecorder(opts.recordTo, log) : null;
     a.attachBridge(this);
     b.attachBridge(this);
     this.unsubscribers = [
-      a.subscribeRtp((f) => this.pass(0, f, a, b)),
-      b.subscribeRtp((f) => this.pass(1, f, b, a)),
+      a.subscribeRtp((f) => this.pass(f, a, b)),
+      b.subscribeRtp((f) => this.pass(f, b, a)),
       a.subscribeDirection(() => this.checkHold()),
       b.subscribeDirection(() => this.checkHold()),
     ];
-    this.log.debug({ a: a.legId, b: b.legId, codecA: a.codec, codecB: b.codec, kinds: [a.kind, b.kind], recordTo: opts.recordTo }, 'bridged');
+    this.log.debug({ a: a.legId, b: b.legId, codecA: a.codec, codecB: b.codec, kinds: [a.kind, b.kind] }, 'bridged');
     this.checkHold();
   }
 
@@ -69,35 +62,7 @@ export class Bridge implements MediaBridge {
     this.a.detachBridge(this);
     this.b.detachBridge(this);
     this.log.debug({ a: this.a.legId, b: this.b.legId }, 'unbridged');
-    if (this.recorder) this.closeRecorder();
-    void Promise.all(this.closings).finally(() => this.resolveDone());
-  }
-
-  get recording(): boolean {
-    return this.recorder !== null;
-  }
-
-  startRecording(path: string): boolean {
-    if (!this.active || this.recorder) return false;
-    this.recorder = new StereoWavRecorder(path, this.log);
-    this.log.info({ a: this.a.legId, b: this.b.legId, recordTo: path }, 'recording started on demand');
-    return true;
-  }
-
-  async stopRecording(): Promise<boolean> {
-    if (!this.recorder) return false;
-    await this.closeRecorder();
-    return true;
-  }
-
-  /** Finalises the current file; failures are logged (the call goes on). */
-  private closeRecorder(): Promise<void> {
-    const r = this.recorder;
-    this.recorder = null;
-    if (!r) return Promise.resolve();
-    const p = r.close().catch((err: unknown) => this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'recording could not be finalised'));
-    this.closings.push(p);
-    return p;
+    this.resolveDone();
   }
 
   tell(to: MediaEndpoint, clip: string): boolean {
@@ -120,8 +85,7 @@ export class Bridge implements MediaBridge {
     return this.done;
   }
 
-  private pass(channel: 0 | 1, f: MediaFrame, from: EndpointBase, to: EndpointBase): void {
-    if (this.recorder && f.codec !== 'telephone-event') this.recorder.push(channel, decode(f.payload, f.codec));
+  private pass(f: MediaFrame, from: EndpointBase, to: EndpointBase): void {
     // a party hearing a notice hears only the notice: two sources interleaved would garble both
     if (!this.onHold && to !== this.telling) to.forward(`${from.legId}:${f.ssrc}`, f);
   }

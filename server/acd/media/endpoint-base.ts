@@ -63,6 +63,8 @@ type EndpointEvents = {
   ended: EndCause;
   dtmf: DtmfEvent;
   'play-done': string;
+  /** audio a bridge or mix sent to this party (not its music or notices): a recording's far channel */
+  heard: MediaFrame;
 };
 
 interface Playing {
@@ -269,6 +271,11 @@ export abstract class EndpointBase implements MediaEndpoint {
     return this.events.on('direction', listener);
   }
 
+  /** Subscribes to the audio other parties send this party through a bridge or mix; returns the unsubscribe function. */
+  subscribeHeard(listener: (frame: MediaFrame) => void): () => void {
+    return this.events.on('heard', listener);
+  }
+
   attachBridge(bridge: BridgeAttachment): void {
     if (this.bridge && this.bridge !== bridge) this.bridge.unbridge();
     this.stopPlayback();
@@ -290,6 +297,7 @@ export abstract class EndpointBase implements MediaEndpoint {
       this.transmit(this.dtmfPt, h, Buffer.from(frame.payload), true);
       return;
     }
+    if (this.events.listenerCount('heard') > 0) this.events.emit('heard', frame);
     // Same law on both legs (the usual case): the received payload is a fresh buffer that no
     // transport mutates or keeps, so it goes out as it is instead of being copied per packet.
     const payload = frame.codec === law ? frame.payload : transcode(frame.payload, frame.codec, law);

@@ -24,12 +24,14 @@ export interface MediaEngine {
    * the caller of this method knows what it is dialling.
    */
   createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<MediaEndpoint>;
+  /** Connects two endpoints' audio both ways (any kinds); stops what either was playing. */
+  bridge(a: MediaEndpoint, b: MediaEndpoint): MediaBridge;
   /**
-   * Connects two endpoints' audio both ways (any kinds); stops what either was playing.
-   * `recordTo`: a file path; the bridge's audio is written there as a stereo 8 kHz 16-bit WAV
-   * (left = a, right = b), finalised when the bridge is undone (see `MediaBridge.finished`).
+   * Records one party across every bridge and mix it is in until `stop()`: a stereo 8 kHz
+   * 16-bit WAV at `path`, left = what the party sends, right = what the other parties send it
+   * (nothing — silence — while it hears music or a notice). The engine's close() finalises it.
    */
-  bridge(a: MediaEndpoint, b: MediaEndpoint, opts?: BridgeOptions): MediaBridge;
+  record(party: MediaEndpoint, path: string): MediaRecording;
   /**
    * A new, empty mixing bridge (N parties, G.711 decoded, mixed, re-encoded per member in its
    * own law, each member's own audio left out of what it hears).
@@ -62,9 +64,12 @@ export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
 export type MediaEndCause = 'rtp-timeout' | 'ice-failed' | 'error';
 
-export interface BridgeOptions {
-  /** Record the bridge to this path (stereo WAV, left = a, right = b). */
-  recordTo?: string;
+export interface MediaRecording {
+  readonly path: string;
+  /** False once stop() was called. */
+  readonly recording: boolean;
+  /** Finalises the file (RIFF sizes written); resolves then, never rejects; safe twice. */
+  stop(): Promise<void>;
 }
 
 export interface PlayOptions {
@@ -125,17 +130,8 @@ export interface MediaEndpoint {
 }
 
 export interface MediaBridge {
-  /** Stops forwarding both ways (and recording); safe to call twice. */
+  /** Stops forwarding both ways; safe to call twice. */
   unbridge(): void;
-  /** True while the bridge's audio is being written to a file. */
-  readonly recording: boolean;
-  /**
-   * Starts recording a bridge already made (on demand), to `path`, as `recordTo` would have;
-   * false when it is already recording or is undone.
-   */
-  startRecording(path: string): boolean;
-  /** Stops the recording (the bridge goes on); resolves once the file is finalised (false: none was running). */
-  stopRecording(): Promise<boolean>;
   /**
    * Plays a clip once to one party of the bridge only (the recording notice to the caller),
    * while the bridge goes on: that party hears the clip instead of its peer until the clip
@@ -143,7 +139,7 @@ export interface MediaBridge {
    * bridge is undone or on hold.
    */
   tell(to: MediaEndpoint, clip: string): boolean;
-  /** Resolves once the bridge is undone and its recording (if any) is finalised on disk. */
+  /** Resolves once the bridge is undone. */
   finished(): Promise<void>;
 }
 

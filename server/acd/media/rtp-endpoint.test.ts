@@ -280,11 +280,12 @@ describe('plain RTP endpoints against UDP sockets', () => {
     for (const [, ms] of digits) expect(ms).toBe(280); // 2240 samples in the pcaps
   });
 
-  it('records a bridge to a stereo WAV: left = a, right = b, both with energy', { timeout: 15_000 }, async () => {
+  it('records a party to a stereo WAV: left = what a says, right = what a hears (b through the bridge)', { timeout: 15_000 }, async () => {
     const engine = engineFor();
     const { p1, p2, a, b } = await twoPlainLegs(engine, '8 101');
     const file = path.join(dir, 'bridge.wav');
-    const bridge = engine.bridge(a, b, { recordTo: file });
+    const rec = engine.record(a, file);
+    const bridge = engine.bridge(a, b);
     const tone = (amp: number, law: 'PCMU' | 'PCMA', n: number) =>
       encode(Int16Array.from({ length: 160 }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * 440 * (n * 160 + i)) / 8000))), law);
     for (let n = 0; n < 50; n++) {
@@ -294,7 +295,7 @@ describe('plain RTP endpoints against UDP sockets', () => {
     }
     await sleep(50);
     bridge.unbridge();
-    await bridge.finished();
+    await rec.stop();
     const wav = readFileSync(file);
     expect(wav.readUInt16LE(22)).toBe(2);
     const frames = wav.readUInt32LE(40) / 4;

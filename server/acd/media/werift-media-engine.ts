@@ -3,7 +3,8 @@ import { Bridge } from './bridge';
 import { ClipLibrary } from './clip-library';
 import { EndpointBase } from './endpoint-base';
 import { type ResolvedEngineOptions, type WeriftMediaEngineOptions, WeriftMediaEngineOptionsSchema } from './engine-options';
-import type { BridgeOptions, MediaBridge, MediaEndpoint, MediaEngine, MediaFigures, MediaKind, MediaMix, MixSeat } from './media-engine';
+import type { MediaBridge, MediaEndpoint, MediaEngine, MediaFigures, MediaKind, MediaMix, MediaRecording, MixSeat } from './media-engine';
+import { PartyRecorder } from './party-recorder';
 import { MixBridge } from './mix-bridge';
 import { MediaStateError } from './media-errors';
 import { RtpEndpoint } from './rtp-endpoint';
@@ -23,6 +24,7 @@ export class WeriftMediaEngine implements MediaEngine {
   /** Bridges not yet finished (their recordings are still being written). */
   private readonly bridges = new Set<Bridge>();
   private readonly mixes = new Set<MixBridge>();
+  private readonly recorders = new Set<PartyRecorder>();
   private readonly ports: RtpPortPool;
   private gatherQueue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -80,15 +82,23 @@ export class WeriftMediaEngine implements MediaEngine {
     this.retired.lost += e.rtpLost;
   }
 
-  bridge(a: MediaEndpoint, b: MediaEndpoint, opts: BridgeOptions = {}): Bridge & MediaBridge {
+  bridge(a: MediaEndpoint, b: MediaEndpoint): Bridge & MediaBridge {
     if (!(a instanceof EndpointBase) || !(b instanceof EndpointBase)) {
       throw new TypeError('bridge() takes endpoints of this engine');
     }
     if (a === b) throw new RangeError('cannot bridge an endpoint to itself');
-    const bridge = new Bridge(a, b, this.log, opts);
+    const bridge = new Bridge(a, b, this.log);
     this.bridges.add(bridge);
     void bridge.finished().then(() => this.bridges.delete(bridge));
     return bridge;
+  }
+
+  record(party: MediaEndpoint, path: string): MediaRecording {
+    if (!(party instanceof EndpointBase)) throw new TypeError('record() takes endpoints of this engine');
+    if (this.closed) throw new MediaStateError('engine closed');
+    const r = new PartyRecorder(party, path, this.log, (done) => this.recorders.delete(done));
+    this.recorders.add(r);
+    return r;
   }
 
   mix(): MediaMix {
@@ -131,8 +141,9 @@ export class WeriftMediaEngine implements MediaEngine {
     this.closed = true;
     for (const m of [...this.mixes]) m.close();
     await Promise.all([...this.endpoints].map((ep) => ep.close()));
-    // closing an endpoint undoes its bridge; wait until recordings are on disk
     await Promise.all([...this.bridges].map((b) => b.finished()));
+    // a recording still running is finalised before close() resolves
+    await Promise.all([...this.recorders].map((r) => r.stop()));
   }
 
   private serializeGathering<T>(fn: () => Promise<T>): Promise<T> {

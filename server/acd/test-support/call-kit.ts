@@ -43,11 +43,11 @@ export class CallKit {
     private readonly secret: string,
   ) {}
 
-  static async start(ports: { rtp: [number, number]; ice: [number, number] }, opts: { secret?: string; trunks?: TrunkDirectory; /** false: no raw bank client (a real UaBank registers instead) */ bank?: boolean } = {}): Promise<CallKit> {
+  static async start(ports: { rtp: [number, number]; ice: [number, number] }, opts: { secret?: string; trunks?: TrunkDirectory; /** false: no raw bank client (a real UaBank registers instead) */ bank?: boolean; recordingsDir?: string } = {}): Promise<CallKit> {
     const secret = opts.secret ?? 'call-kit-secret-'.padEnd(40, 'x');
     const engine = new WeriftMediaEngine(log, { rtpPortRange: ports.rtp, portRange: ports.ice, rtpTimeoutSec: 10 });
     const acd = new Acd({
-      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret, ringTimeoutDefaultSec: 10, transports: { udpPort: 0, ...(opts.trunks ? { tcpPort: 0 } : {}) } },
+      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret, ringTimeoutDefaultSec: 10, transports: { udpPort: 0, ...(opts.trunks ? { tcpPort: 0 } : {}) }, ...(opts.recordingsDir ? { recordingsDir: opts.recordingsDir } : {}) },
       dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'default' } : null) },
       media: engine,
       logger: log,
@@ -137,22 +137,41 @@ export class CallKit {
    * The bank dials a phone for `legId` (X-PB-Bridge, or other dial headers), the phone
    * answers with `pts`; resolves with the answered device party.
    */
-  async dial(phone: { sip: SipWsClient; rtp: UdpRtpPeer; user: string }, headers: Array<[string, string]>, opts: { pts?: string; pt?: 0 | 8 } = {}): Promise<Party> {
+  async dial(phone: { sip: SipWsClient; rtp: UdpRtpPeer; user: string }, headers: Array<[string, string]>, opts: { pts?: string; pt?: 0 | 8 } = {}): Promise<Party & { recording: string | null }> {
+    const { dialog, leg, control, recording } = await this.dialDevice(phone, headers, (offer) => {
+      phone.rtp.aimAt(offer);
+      return Promise.resolve(phone.rtp.sdp({ pts: opts.pts ?? '0 101' }));
+    });
+    return { ...this.party(phone.sip, phone.rtp, dialog, leg, control, opts.pt ?? 0), recording };
+  }
+
+  /**
+   * The bank dials a registered device (`headers`: X-PB-Bridge and the like); the device answers
+   * the ACD's offer with what `answer` makes of it (plain RTP, or a WebRTC peer's answer).
+   */
+  async dialDevice(device: { sip: SipWsClient; user: string }, headers: Array<[string, string]>, answer: (offer: string) => Promise<string>): Promise<{ dialog: ClientDialog; leg: string; control: ClientDialog; recording: string | null }> {
     const bridge = headers.find(([n]) => n === H.bridge)?.[1];
     const rest = headers.filter(([n]) => n !== H.bridge);
-    const target = `sip:${phone.user}@${DOMAIN}`;
+    const target = `sip:${device.user}@${DOMAIN}`;
     const dial = bridge
       ? await dialForLeg(this.bank, target, bridge, this.creds, rest)
       : await this.bank.sendWithAuth(this.bank.makeRequest('INVITE', target, { headers: rest, body: controlSdp(2) }), this.creds.user, this.creds.password);
-    const ring = await phone.sip.request('INVITE', () => true, 5000);
-    phone.rtp.aimAt(ring.body);
-    const dialog = phone.sip.answer(ring, 200, { body: phone.rtp.sdp({ pts: opts.pts ?? '0 101' }) });
-    await phone.sip.request('ACK', (r) => r.headers.get('Call-ID') === dialog.callId);
-    const answered = await this.bank.response(dial.headers.get('Call-ID')!, 'INVITE', true, 5000);
+    const ring = await device.sip.request('INVITE', () => true, 5000);
+    const dialog = device.sip.answer(ring, 200, { body: await answer(ring.body) });
+    await device.sip.request('ACK', (r) => r.headers.get('Call-ID') === dialog.callId);
+    const answered = await this.bank.response(dial.headers.get('Call-ID')!, 'INVITE', true, 10_000);
     if (answered.status !== 200) throw new Error(`dial answered ${answered.status}`);
     const control = this.bank.dialogFrom(dial, answered);
     this.bank.send(this.bank.inDialog('ACK', control));
-    return this.party(phone.sip, phone.rtp, dialog, answered.headers.get(H.leg)!, control, opts.pt ?? 0);
+    return { dialog, leg: answered.headers.get(H.leg)!, control, recording: answered.headers.get(H.recording) ?? null };
+  }
+
+  /** A browser-like device: registered over SIP WebSocket with device credentials (the ACD offers it WebRTC). */
+  async wsDevice(name: string, dev = issueDeviceCredentials(this.secret, 3600)): Promise<{ sip: SipWsClient; user: string; dev: { user: string; password: string } }> {
+    const sip = await this.client(name);
+    const reg = await sip.register(dev.user, DOMAIN, dev.user, dev.password);
+    if (reg.status !== 200) throw new Error(`device REGISTER answered ${reg.status}`);
+    return { sip, user: dev.user, dev };
   }
 
   /** The bank's authenticated dial INVITE to any Request-URI (a number through a trunk); resolves with the INVITE sent. */

@@ -1,4 +1,4 @@
-import type { BridgeOptions, MediaBridge, MediaDirection, MediaEndCause, MediaEndpoint, MediaEngine, MediaKind, MediaMix, MixSeat } from '../media/media-engine';
+import type { MediaBridge, MediaDirection, MediaEndCause, MediaEndpoint, MediaEngine, MediaKind, MediaMix, MediaRecording, MixSeat } from '../media/media-engine';
 
 /**
  * Test double of the media engine (the real one is werift, built elsewhere): it returns
@@ -18,34 +18,17 @@ export class TestMediaEngine implements MediaEngine {
     return ep;
   }
 
-  bridge(a: MediaEndpoint, b: MediaEndpoint, opts: BridgeOptions = {}): MediaBridge {
+  bridge(a: MediaEndpoint, b: MediaEndpoint): MediaBridge {
     a.stopPlayback();
     b.stopPlayback();
-    this.events.push(`bridge ${a.legId} ${b.legId}${opts.recordTo ? ` record ${opts.recordTo}` : ''}`);
+    this.events.push(`bridge ${a.legId} ${b.legId}`);
     let done = false;
-    let recording = Boolean(opts.recordTo);
     const events = this.events;
     return {
       unbridge: () => {
         if (done) return;
         done = true;
-        recording = false;
         events.push(`unbridge ${a.legId} ${b.legId}`);
-      },
-      get recording() {
-        return recording;
-      },
-      startRecording: (path: string) => {
-        if (done || recording) return false;
-        recording = true;
-        events.push(`record ${a.legId} ${b.legId} ${path}`);
-        return true;
-      },
-      stopRecording: async () => {
-        if (!recording) return false;
-        recording = false;
-        events.push(`stop-record ${a.legId} ${b.legId}`);
-        return true;
       },
       tell: (to: MediaEndpoint, clip: string) => {
         if (done || (to !== a && to !== b)) return false;
@@ -53,6 +36,22 @@ export class TestMediaEngine implements MediaEngine {
         return true;
       },
       finished: async () => {},
+    };
+  }
+
+  record(party: MediaEndpoint, path: string): MediaRecording {
+    const events = this.events;
+    events.push(`record ${party.legId} ${path}`);
+    let on = true;
+    return {
+      path,
+      get recording() {
+        return on;
+      },
+      stop: async () => {
+        if (on) events.push(`stop-record ${party.legId}`);
+        on = false;
+      },
     };
   }
 
