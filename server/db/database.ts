@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Logger } from 'pino';
 import { PrismaClient } from './generated/client';
 import { applyMigrations, type SqlRunner } from './migrate';
 
@@ -25,6 +26,8 @@ export interface DatabaseOptions {
   /** Directory of the embedded database; `memory://` keeps it in memory (tests). */
   dataDir: string;
   migrationsDir?: string;
+  /** Where a lost PostgreSQL connection is reported (silent when absent: tests, benches). */
+  log?: Logger;
 }
 
 const DEFAULT_MIGRATIONS = path.resolve('prisma/migrations');
@@ -37,6 +40,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // estimated at millions of rows, which made PostgreSQL JIT-compile it (0.5–1.1 s for a 1 ms
     // query on 1,000,000 calls; docs/benchmarks.md, *Report roll-ups*)
     const pool = new pg.default.Pool({ connectionString: opts.databaseUrl, max: 10, options: '-c jit=off' });
+    // An idle pooled connection the server ends (a PostgreSQL restart or failover, an admin's
+    // pg_terminate_backend, a proxy's idle timeout) is emitted here; with no listener Node treats
+    // it as unhandled and the whole platform exits. The pool drops that client and opens a new
+    // one for the next query, so a log line is all it takes.
+    pool.on('error', (err) => opts.log?.warn({ err: err.message }, 'database connection lost while idle; the next query opens a new one'));
     const runner: SqlRunner = {
       exec: async (sql) => {
         await pool.query(sql);

@@ -23,11 +23,11 @@ export interface PlatformBase {
  */
 export async function openPlatformBase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log: Logger): Promise<PlatformBase> {
   const metrics = new PlatformMetrics();
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   log.info({ kind: db.kind, applied: db.applied }, 'database ready');
   const changes = new ChangePublisher(log, Date.now);
   if (db.kind === 'postgres' && config.databaseUrl) {
-    await changes.attach(pgNotificationSource(config.databaseUrl));
+    await changes.attach(pgNotificationSource(config.databaseUrl, log));
     changes.startPolling(db.prisma, 10_000);
   }
   return { log, db, changes, metrics };
