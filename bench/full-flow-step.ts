@@ -57,7 +57,7 @@ export interface StepResult {
 }
 
 /** The SIPp process under `timeout` (its only child), for its CPU. */
-function sippPid(run: { child: { pid?: number | undefined } }): number | null {
+export function sippPid(run: { child: { pid?: number | undefined } }): number | null {
   const t = run.child.pid;
   if (!t) return null;
   try {

@@ -20,16 +20,12 @@ import path from 'node:path';
 import { DEMO } from '../server/db/seed';
 import { BenchController } from './acd-controller';
 import { AcdProcess, registerDevice } from './acd-process';
-import { ask, connectConsole, signIn, type ConsoleSocket } from './console-client';
 import { summariseProfile } from './cpu-profile';
 import { fanoutStep } from './fanout-step';
 import { f0, f1, f2, mb } from './figures';
 import { acdOnlyStep, fullFlowStep, TALK_MS, type FullContext, type StepResult } from './full-flow-step';
-import { IpcChild } from './ipc-child';
-import type { PhoneCreds, PhonesReply, PhonesRequest } from './phones-child';
-import { PlatformProcess } from './platform-process';
+import { startPlatformWithOperators } from './platform-with-operators';
 import { loadAverage, procSample } from './proc-stats';
-import { ScratchDb } from './scratch-db';
 import { SippRunner } from './sipp-run';
 
 const QUICK = process.argv.includes('--quick');
@@ -43,20 +39,12 @@ const WARMUP_S = num('BENCH_WARMUP_S', 10, 5);
 const OPERATORS = num('BENCH_OPERATORS', 250, 60);
 const FANOUT = num('BENCH_FANOUT', 2000, 400);
 const SUPERVISORS = num('BENCH_SUPERVISORS', 10, 4);
-const PASSWORD = 'bench-password-not-secret';
 const DOMAIN = 'patchbay.local';
-const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const work = mkdtempSync(path.join(os.tmpdir(), 'pb-bench-full-'));
 const sipp = new SippRunner(work);
 const cleanups: Array<() => Promise<void>> = [];
-
-async function inBatches<T, R>(xs: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const res: R[] = [];
-  for (let i = 0; i < xs.length; i += n) res.push(...(await Promise.all(xs.slice(i, i + n).map(fn))));
-  return res;
-}
 
 /** CPU % of one core a process uses over 5 s with no call. */
 async function idleCpuPct(pid: number): Promise<number> {
@@ -98,30 +86,18 @@ async function main(): Promise<void> {
   out();
 
   // ── set-up: database, platform, operators, phones ──
-  const db = await ScratchDb.create();
-  cleanups.push(() => db.drop());
-  const seeded = await db.seed({ operators: OPERATORS, fanout: FANOUT, supervisors: SUPERVISORS, password: PASSWORD });
-  const platform = await PlatformProcess.start({ databaseUrl: db.url, dataDir: path.join(work, 'data'), logFile: path.join(work, 'platform.log') });
-  cleanups.push(() => platform.stop());
-  out(`set-up: database ${db.name}, platform pid ${platform.pid} up on ${platform.base} (SIP UDP ${platform.sipUdpPort}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-
-  const phones = new IpcChild<PhonesRequest, PhonesReply>(['--import', 'tsx', path.join(HERE, 'phones-child.ts')]);
-  cleanups.push(() => phones.stop({ op: 'stop' }, 5000));
-  await phones.wait('ready', 30_000);
-
-  const tSign = Date.now();
-  const cookies = await inBatches(seeded.operators, 8, (email) => signIn(platform.base, email, PASSWORD));
-  const signS = (Date.now() - tSign) / 1000;
-  const consoles: ConsoleSocket[] = await inBatches(cookies, 25, (c) => connectConsole(platform.base, c));
-  cleanups.push(async () => consoles.forEach((s) => s.close()));
-  const grants = await inBatches(consoles, 25, (s) => ask(s, 'agent:device', { kind: 'browser' }));
-  const creds: PhoneCreds[] = grants.map((g) => {
-    if (g.kind !== 'browser') throw new Error('expected a browser grant');
-    return { user: g.sipUser, password: g.sipPassword };
+  const boot = await startPlatformWithOperators({
+    work,
+    operators: OPERATORS,
+    fanout: FANOUT,
+    supervisors: SUPERVISORS,
+    cleanups,
+    onPlatform: (p, d) => out(`set-up: database ${d.name}, platform pid ${p.pid} up on ${p.base} (SIP UDP ${p.sipUdpPort}) after ${((Date.now() - started) / 1000).toFixed(1)} s`),
   });
-  const reg = await phones.ask({ op: 'register', phones: creds, host: '127.0.0.1', port: platform.sipUdpPort, domain: DOMAIN }, 'registered', 120_000);
-  if (reg.failed.length) throw new Error(`phones failed to register: ${reg.failed.slice(0, 3).join('; ')}`);
-  await inBatches(consoles, 25, (s) => ask(s, 'agent:ready', {}));
+  const { db, platform, phones, consoles } = boot;
+  const seeded = { fanoutCookies: boot.fanoutCookies, supervisorCookies: boot.supervisorCookies };
+  const signS = boot.signS;
+  const reg = { ok: boot.phonesRegistered };
   out(`        ${OPERATORS} operators signed in over HTTP in ${signS.toFixed(1)} s (${((signS * 1000) / OPERATORS).toFixed(0)} ms each, 8 at a time: argon2 verify), connected, granted, ${reg.ok} UDP phones registered, all Ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   out(`        platform idle with them: ${f1(await idleCpuPct(platform.pid))} % of a core (in every step's CPU; per call it weighs most at low rates)`);
   out();
