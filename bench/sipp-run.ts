@@ -16,6 +16,8 @@ export interface SippResult {
   ok: number;
   failed: number;
   retrans: number;
+  /** SIPp's failure counters that are not 0 (its stat.csv `Failed…(C)` columns: rejected, timeout on receive, unexpected message…) */
+  failures: Record<string, number>;
   /** response times of -trace_rtt (ms), in the order SIPp wrote them */
   rtt: number[];
   /** when each of those was measured, ms since SIPp started (same order as `rtt`) */
@@ -46,7 +48,7 @@ export class SippRunner {
     const done = new Promise<SippResult>((resolve) => {
       child.once('exit', (code) => {
         this.live.delete(child);
-        const r: SippResult = { code, ok: 0, failed: 0, retrans: 0, rtt: [], rttAt: [] };
+        const r: SippResult = { code, ok: 0, failed: 0, retrans: 0, failures: {}, rtt: [], rttAt: [] };
         const stat = path.join(dir, 'stat.csv');
         if (existsSync(stat)) {
           const lines = readFileSync(stat, 'utf8').trim().split('\n');
@@ -56,6 +58,7 @@ export class SippRunner {
           r.ok = col('SuccessfulCall(C)');
           r.failed = col('FailedCall(C)');
           r.retrans = col('Retransmissions(C)');
+          for (const h of head) if (h.startsWith('Failed') && h.endsWith('(C)') && h !== 'FailedCall(C)' && col(h) > 0) r.failures[h.slice(6, -3)] = col(h);
         }
         for (const f of readdirSync(dir)) {
           if (!f.endsWith('_rtt.csv')) continue;

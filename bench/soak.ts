@@ -164,8 +164,12 @@ async function main(): Promise<void> {
   } else out('   too short for a trend (SOAK_MIN ≥ 4)');
   out();
   out('3. at the end');
-  out(`   SIPp: ${placed} calls placed, ${r.ok} completed, ${r.failed} failed, ${r.retrans} retransmissions`);
-  out(`   calls stored: ${rows1.calls - rows0.calls} (lost records: ${placed - (rows1.calls - rows0.calls)}); still open: ${open}; outcomes ${JSON.stringify(timeline.outcomes)}; ${timeline.answered} answered, ${timeline.inOrder} caller-hangup → device-release in order`);
+  const refused = metric(m, 'patchbay_acd_overload_refused_total');
+  const inviteFinal = (cls: string) => metric(m, 'patchbay_acd_sip_responses_total', { direction: 'out', method: 'INVITE', class: cls });
+  const stored = rows1.calls - rows0.calls;
+  out(`   SIPp: ${placed} calls placed, ${r.ok} completed, ${r.failed} failed ${JSON.stringify(r.failures)}, ${r.retrans} retransmissions`);
+  out(`   the ACD's final responses to INVITEs (callers' and the bank's): ${inviteFinal('2xx')} 2xx, ${inviteFinal('4xx')} 4xx, ${inviteFinal('5xx')} 5xx; of them ${refused} refused by its overload guard (503 + Retry-After: told, never offered, no call row by design)`);
+  out(`   calls stored: ${stored} (placed − stored − refused = ${placed - stored - refused} lost records); still open: ${open}; outcomes ${JSON.stringify(timeline.outcomes)}; ${timeline.answered} answered, ${timeline.inOrder} caller-hangup → device-release in order`);
   out(`   operators: ${ready} of ${operatorsNow} signed in are Ready (stuck: ${operatorsNow - ready}); phones: ${ph.invites} INVITEs answered, ${ph.byes} released by a BYE, ${ph.active} still held`);
   out(`   ACD legs still held: ${metric(m, 'patchbay_acd_legs')}; CTI live calls: ${metric(m, 'patchbay_calls_live')}`);
   out(`   database rows: +${rows1.calls - rows0.calls} calls, +${rows1.callEvents - rows0.callEvents} call_events, +${rows1.agentStates - rows0.agentStates} agent_state_log`);
