@@ -91,7 +91,8 @@ describe('CTI restart recovery', () => {
     const bank2 = new ScriptedBank();
     bank2.ready = false;
     const notes = new Recorder();
-    const cti2 = makeCti(bank2, notes, 150);
+    // a settle long enough that the rebuild is surely done before it, even on a loaded machine
+    const cti2 = makeCti(bank2, notes, 4000);
     cti2.operatorConnected(OP2);
     cti2.chooseDevice(OP2.id, 'browser');
     cti2.setReady(OP2.id);
@@ -101,14 +102,14 @@ describe('CTI restart recovery', () => {
     bank2.recoverLeg({ legId: L1, state: 'bridged', peer: D1 });
     bank2.recoverLeg({ legId: L2, state: 'parked', since: 2 });
     bank2.recoverLeg({ legId: D9, kind: 'device', state: 'waiting' });
-    await until(() => cti2.adminSnapshot().calls.length >= 3, 3000, 'rebuilt');
+    await until(() => cti2.adminSnapshot().calls.length >= 3, 3500, 'rebuilt');
     // nothing is routed before the settle: no dial yet, although OP2 is ready
     expect(bank2.dials).toHaveLength(0);
     const l1 = cti2.getCall(idOf.get(L1)!)!;
     expect(l1).toMatchObject({ status: 'connected', operatorId: OP1.id });
 
     // settled: the first in line (L2, arrived before L3) is offered to OP2; the orphan device released; L4 closed
-    await until(() => bank2.dials.length === 1, 3000, 'routed after the settle');
+    await until(() => bank2.dials.length === 1, 15_000, 'routed after the settle');
     expect(bank2.dials[0]!.req.bridgeTo).toBe(L2);
     expect(bank2.released).toEqual([D9]);
     await cti2.flush();
