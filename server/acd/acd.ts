@@ -23,6 +23,7 @@ import { LegTable } from './calls/leg-table';
 import { MediaWatch } from './calls/media-watch';
 import { PartyReoffer } from './calls/party-reoffer';
 import { RoutePoint } from './calls/route-point';
+import { LegRecovery } from './calls/leg-recovery';
 import { SessionRefresh } from './calls/session-refresh';
 import { ClientTransactions } from './client-transactions';
 import { LocalAddress } from './local-address';
@@ -55,6 +56,8 @@ export class Acd {
   private readonly log: Logger;
   private readonly transports: TransportSet;
   private readonly registrar: Registrar;
+  /** re-offers held legs to a bank UA that registers again (set once the call modules exist) */
+  private recovery: LegRecovery | null = null;
   private readonly clientTx: ClientTransactions;
   private readonly serverTx: ServerTransactions;
   private readonly table = new LegTable();
@@ -87,7 +90,14 @@ export class Acd {
     const local = new LocalAddress(() => this.cfg.publicHost ?? this.cfg.host);
     const digest = new DigestAuthenticator(this.cfg.domain, timers.nonceTtlMs);
     const limiter = new FailureLimiter({ kind: 'token-bucket', burst: timers.authFailBurst, refillPerSec: timers.authFailRefillPerSec });
-    this.registrar = new Registrar({ domain: this.cfg.domain, secret: this.cfg.secret, digest, limiter, logger: this.log.child({ module: 'registrar' }) });
+    this.registrar = new Registrar({
+      domain: this.cfg.domain,
+      secret: this.cfg.secret,
+      digest,
+      limiter,
+      logger: this.log.child({ module: 'registrar' }),
+      onRouteRegistered: (b) => this.recovery?.routeRegistered(b),
+    });
     this.clientTx = new ClientTransactions(timers, this.log);
     this.serverTx = new ServerTransactions(timers);
     // trunk hook: inbound screening, outbound targets, registrations to carriers
@@ -126,6 +136,7 @@ export class Acd {
     this.quality = new QualityReports(ctx);
     const sessions = new SessionRefresh(ctx, new PartyReoffer(local));
     const routePoint = new RoutePoint(ctx);
+    this.recovery = new LegRecovery(ctx);
     this.overload = new OverloadGuard({ ...DEFAULT_OVERLOAD, ...this.cfg.overload }, () => this.table.waiting.count, this.log.child({ module: 'overload' }), ...(opts.lagMeter ? [opts.lagMeter] : []));
     const mixing = new Mixing(ctx, bridging);
     this.router = new RequestRouter(ctx, this.serverTx, opts.dialPlan, {

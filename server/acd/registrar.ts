@@ -30,6 +30,8 @@ export interface RegistrarOptions {
   logger: Logger;
   maxExpiresSec?: number;
   now?: () => number;
+  /** A route binding was registered or refreshed; called after the 200 is on its way (recovery re-offers, leg-recovery.ts). */
+  onRouteRegistered?: (binding: Binding) => void;
 }
 
 const DEFAULT_EXPIRES = 600;
@@ -110,7 +112,10 @@ export class Registrar {
       const expires = Math.min(pExp ?? headerExpires ?? DEFAULT_EXPIRES, this.maxExpires);
       list = list.filter((b) => !sameUri(b.contact, na.uri));
       if (expires > 0) {
-        list.push({ aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now });
+        const b: Binding = { aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now };
+        list.push(b);
+        const hook = this.o.onRouteRegistered;
+        if (aor === ROUTE_USER && hook) setImmediate(() => hook(b));
       }
     }
     if (list.length) this.bindings.set(aor, list);

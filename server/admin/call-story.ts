@@ -117,6 +117,10 @@ function say(type: TimelineEvent, d: Record<string, unknown>, n: StoryNames): st
       return `${who()} dialled${num()}`;
     case 'number-answered':
       return 'The dialled number answered';
+    case 'recovered':
+      return d.state === 'gone'
+        ? 'The CTI restarted: the call had ended while it was away'
+        : `The CTI restarted and found the call again (${typeof d.state === 'string' ? d.state : 'held'}${typeof d.gapMs === 'number' ? `, ${Math.round(d.gapMs / 1000)} s after its last event` : ''})`;
     case 'ended':
       return 'The call ended';
   }

@@ -79,6 +79,7 @@ export const TimelineEvent = z.enum([
   'press1-accepted', // … it pressed 1: the CTI bridges the caller to it
   'press1-refused', // … another key, no key in time, or it hung up: a missed offer (no-answer follows)
   'callback-expired', // the callback was not made within the queue's expiry
+  'recovered', // the CTI restarted: it found the call again in the ACD (data.state, data.gapMs since its last event) or not (state: gone)
   'ended', // the call is over
 ]);
 export type TimelineEvent = z.infer<typeof TimelineEvent>;

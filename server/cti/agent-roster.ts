@@ -163,6 +163,8 @@ export class AgentRoster {
     a.deviceUri = uri;
     a.deviceExpiresAt = expiresAt;
     this.d.views.agentChanged(a);
+    // Ready with no device until now (after a CTI restart the device is chosen again): offer them the waiting calls
+    if (a.state === 'ready') this.d.hooks.becameReady();
   }
 
   hasDevice(a: Agent): boolean {

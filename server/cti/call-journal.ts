@@ -43,6 +43,13 @@ export class Journal {
     return new CallJournal(callId, this.writer, this.now, log, this.recordings ? { port: this.recordings, pending: this.pendingRecordings } : null, this.observers);
   }
 
+  /** The journal of a call stored before a restart: its timeline goes on after `lastSeq`, its row is written whole again. */
+  resume(callId: string, log: Logger, row: CallRow, lastSeq: number): CallJournal {
+    const j = this.call(callId, log);
+    j.resumed(row, lastSeq);
+    return j;
+  }
+
   observe(o: JournalObserver): void {
     this.observers.push(o);
   }
@@ -116,6 +123,13 @@ export class CallJournal {
     this.row = r;
     this.writer.call(r);
     this.tell((o) => o.call(r));
+  }
+
+  /** Takes over a stored row (recovery): nothing is written until the next change. */
+  resumed(row: CallRow, lastSeq: number): void {
+    if (row.figures) Object.assign(this.figures, row.figures);
+    this.row = { ...row, figures: this.figures };
+    this.seq = lastSeq;
   }
 
   updated(patch: CallRowPatch): void {

@@ -5,6 +5,7 @@ import { numberFromUri } from '../contracts/call-work';
 import type { LegEndCause } from '../shared/sip-control';
 import type { AgentRoster } from './agent-roster';
 import type { CallBook, LiveCall } from './call-book';
+import { newLiveCall } from './live-call';
 import { CallDiversions } from './call-diversions';
 import { isAnswered } from './domain/call-state';
 import { admission, type Admission } from './domain/queue-limit';
@@ -69,37 +70,11 @@ export class CallLifecycle {
       this.d.log.warn({ legId: e.legId }, 'leg offered again; keeping the call we have');
       return;
     }
-    const now = this.d.now();
+    // a leg the ACD held before the CTI restarted keeps its arrival (call-recovery.ts)
+    const now = e.arrivedAt ?? this.d.now();
     const id = `call-${randomBytes(8).toString('hex')}`;
     const log = this.d.log.child({ callId: id, legId: e.legId });
-    const call: LiveCall = {
-      id,
-      legId: e.legId,
-      dialed: e.dialed,
-      callerName: e.callerName,
-      callerUri: e.callerUri,
-      queue: null,
-      status: 'queued',
-      operatorId: null,
-      deviceLegId: null,
-      dial: null,
-      arrivedAt: now,
-      answeredAt: null,
-      endedAt: null,
-      endedBy: null,
-      maxWaitTimer: null,
-      announceOutcome: null,
-      overflows: 0,
-      forwardedTo: null,
-      notes: null,
-      disposition: null,
-      mic: 'open',
-      controlBusy: false,
-      transferTo: null,
-      consult: null,
-      log,
-      journal: this.d.journal.call(id, log),
-    };
+    const call = newLiveCall({ id, legId: e.legId, dialed: e.dialed, callerName: e.callerName, callerUri: e.callerUri, arrivedAt: now, log, journal: this.d.journal.call(id, log) });
     this.d.book.open(call);
     call.log.debug({ dialed: e.dialed, caller: e.callerUri }, 'call arrived');
     call.journal.created({ acdLegId: e.legId, dialed: e.dialed, callerId: e.callerUri, callerNumber: numberFromUri(e.callerUri), queueId: null, arrivedAt: new Date(now) });

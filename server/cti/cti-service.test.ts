@@ -317,7 +317,8 @@ describe('CtiService', () => {
   });
 
   it('stop() removes its bank listeners and is safe twice', async () => {
-    expect(bank.listenerCount()).toBe(3);
+    // legOffered, legEnded, registered — and recovery's registered (its settle timer, call-recovery.ts)
+    expect(bank.listenerCount()).toBe(4);
     await cti.stop();
     await cti.stop();
     expect(bank.listenerCount()).toBe(0);

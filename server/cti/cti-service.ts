@@ -1,4 +1,3 @@
-import type { Logger } from '../log';
 import { AgentState, type DeviceKind } from '../contracts/agent';
 import type { AuthUser } from '../contracts/auth';
 import type { CallStatus } from '../contracts/call';
@@ -9,7 +8,6 @@ import type { AdminSnapshot, WallboardSnapshot, AgentView, BrowserGrant, SipPhon
 import { AgentRoster } from './agent-roster';
 import { CallBook } from './call-book';
 import { Journal } from './call-journal';
-import type { JournalWriterOptions } from './journal-writer';
 import { CallLifecycle } from './call-lifecycle';
 import { CallRecording } from './call-recording';
 import { CallMonitor } from './call-monitor';
@@ -18,18 +16,19 @@ import { CallRouter } from './call-router';
 import { CallWorkDesk } from './call-work';
 import { CodeBook } from './code-book';
 import { ConfigFollower, type ConfigChangeHint } from './config-follower';
-import { DeviceGrants, type SipPhoneServer } from './device-grants';
+import { DeviceGrants } from './device-grants';
 import { RoutingConfig } from './routing-config';
 import { QueuedCallbacks } from './queued-callbacks';
 import { WaitAnnouncer } from './wait-announcer';
 import { InCallControls } from './in-call-controls';
 import { CallConsult } from './call-consult';
 import { ScheduleCache } from './schedule-cache';
+import { CallRecovery } from './call-recovery';
+import type { CtiServiceOptions } from './cti-service-options';
 import type { BankPort, BankEvents } from './ports/bank-port';
 import type { CtiNotifier } from './ports/cti-notifier';
-import type { CallRow, CtiStore, MobileStore } from './ports/cti-store';
-import type { RecordingsPort } from './ports/recordings-port';
-import { NO_CALL_METRICS, type CallMetricsPort } from './ports/call-metrics-port';
+import type { CallRow } from './ports/cti-store';
+import { NO_CALL_METRICS } from './ports/call-metrics-port';
 import { agentView, ViewPublisher } from './views';
 import { QueueBoard } from './queue-board';
 import type { QueueTile } from '../contracts/wallboard';
@@ -57,36 +56,7 @@ export type { CtiNotifier } from './ports/cti-notifier';
  * The live picture (agents, calls) is in memory and every decision is taken synchronously on it;
  * database writes follow in order (one chain per call, one per operator) and never hold a call up.
  */
-export interface CtiServiceOptions {
-  bank: BankPort;
-  store: CtiStore & Partial<MobileStore>;
-  notifier: CtiNotifier;
-  logger: Logger;
-  secret: string;
-  sipDomain: string;
-  /** the ACD's SIP WebSocket URL given to browser devices */
-  deviceWsUrl: string;
-  deviceCredTtlSec: number;
-  /** where desk phones and softphones register (the ACD's UDP/TCP port); without it no SIP phone device */
-  sipPhone?: SipPhoneServer | null;
-  /** how long an operator whose sockets all closed stays signed in (a reload) */
-  disconnectGraceMs?: number;
-  /** where recorded calls are catalogued (absent: recordings are made but not stored as rows) */
-  recordings?: RecordingsPort;
-  /** ended calls kept in memory for the admin view */
-  recentCallsKept?: number;
-  now?: () => number;
-  /** the journal's write-behind (batch interval, size, bound while the database is away) */
-  journal?: JournalWriterOptions;
-  /** what /metrics counts as calls move (server/metrics/cti-metrics.ts); none by default */
-  metrics?: CallMetricsPort;
-  /** how long a stop waits for the journal's last rows when the database does not answer */
-  stopFlushTimeoutMs?: number;
-  /** the site's reporting time zone: the wallboard's "today" (default UTC) */
-  timeZone?: string;
-  /** how long a supervisor's answered mobile waits for the 1 before it is hung up (default 30 s) */
-  monitorPressOneMs?: number;
-}
+export type { CtiServiceOptions } from './cti-service-options';
 
 export class CtiService {
   private readonly journal: Journal;
@@ -109,6 +79,7 @@ export class CtiService {
   private readonly monitor: CallMonitor;
   private readonly outbound: OutboundCalls;
   private readonly board: QueueBoard;
+  private readonly recovery: CallRecovery;
   private readonly unlisten: Array<() => void> = [];
   private started = false;
   private stopped = false;
@@ -219,6 +190,8 @@ export class CtiService {
     this.codes = new CodeBook(o.store, log);
     this.work = new CallWorkDesk({ roster: this.roster, book: this.book, codes: this.codes, store: o.store });
     this.config = new ConfigFollower({ store: o.store, routing: this.routing, book: this.book, roster: this.roster, router: this.router, views: this.views, hours: this.hours, codes: this.codes, log, stopped });
+    const { bank, store, recoverySettleMs: settleMs = 3_000 } = o;
+    this.recovery = new CallRecovery({ bank, store, book: this.book, journal: this.journal, roster: this.roster, views: this.views, routing: this.routing, calls: this.calls, log: log.child({ module: 'recovery' }), now, stopped, settleMs });
   }
 
   start(): void {
@@ -240,6 +213,7 @@ export class CtiService {
       this.monitor.sweep();
     });
     this.listen('registered', () => this.router.routeWaiting());
+    this.recovery.start();
     // the ACD's call quality of a leg in a call: kept with the call, pushed with it to the roster
     this.listen('quality', (e) => {
       const c = this.book.byLeg(e.legId);
@@ -279,6 +253,7 @@ export class CtiService {
     this.devices.stop();
     this.monitor.stopAll();
     this.calls.stop();
+    this.recovery.stop();
     await this.journal.flush(this.o.stopFlushTimeoutMs ?? 10_000);
   }
 
@@ -291,7 +266,9 @@ export class CtiService {
 
   /** An operator's socket connected: signs them in (not_ready) or cancels a pending sign-out. */
   operatorConnected(user: AuthUser): AgentView {
-    return agentView(this.roster.connect(user));
+    const a = this.roster.connect(user);
+    this.recovery.operatorConnected(a);
+    return agentView(a);
   }
 
   /** An operator's socket closed; after the grace period with no socket they are signed out. */

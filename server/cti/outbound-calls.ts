@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { newLiveCall } from './live-call';
 import type { Logger } from '../log';
 import { dialAllowed } from '../contracts/admin/dialing';
 import { maskE164 } from '../contracts/phone';
@@ -72,36 +73,8 @@ export class OutboundCalls {
     const now = this.d.now();
     const id = `call-${randomBytes(8).toString('hex')}`;
     const log = this.d.log.child({ callId: id, operatorId, direction: 'outbound' });
-    const call: LiveCall = {
-      id,
-      // the number's leg once it answers (until then the call is found by the device's leg)
-      legId: '',
-      dialed: e164,
-      // what the console shows as the caller of a call the operator placed
-      callerName: 'Outbound call',
-      callerUri: `tel:${e164}`,
-      queue: null,
-      status: 'queued',
-      operatorId,
-      deviceLegId: null,
-      dial: null,
-      arrivedAt: now,
-      answeredAt: null,
-      endedAt: null,
-      endedBy: null,
-      maxWaitTimer: null,
-      announceOutcome: null,
-      overflows: 0,
-      forwardedTo: null,
-      notes: null,
-      disposition: null,
-      mic: 'open',
-      controlBusy: false,
-      transferTo: null,
-      consult: null,
-      log,
-      journal: this.d.journal.call(id, log),
-    };
+    // legId: the number's leg once it answers (until then the call is found by the device's leg); the caller shown is the number
+    const call = newLiveCall({ id, legId: '', dialed: e164, callerName: 'Outbound call', callerUri: `tel:${e164}`, operatorId, arrivedAt: now, log, journal: this.d.journal.call(id, log) });
     book.open(call);
     book.unbindLeg('');
     call.journal.created({ acdLegId: '', dialed: e164, callerId: `tel:${e164}`, callerNumber: e164, queueId: null, arrivedAt: new Date(now), direction: 'outbound' });

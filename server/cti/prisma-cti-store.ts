@@ -6,8 +6,9 @@ import type { Prisma, PrismaClient } from '../db/generated/client';
 import { holdAudioOf } from '../shared/hold-audio';
 import { journalStatements } from './journal-sql';
 import { loadCallFacts } from './call-facts-query';
+import { loadOpenCalls } from './open-calls-query';
 import type { CallFacts } from './domain/queue-figures';
-import type { CodeEntry, CtiStore, Diversion, HoursRule, JournalBatch, MobileStore, PastCallRow, QueueInfo, RoutingSnapshot, StoredSchedule } from './ports/cti-store';
+import type { CodeEntry, CtiStore, Diversion, HoursRule, JournalBatch, MobileStore, OpenCall, PastCallRow, QueueInfo, RoutingSnapshot, StoredSchedule } from './ports/cti-store';
 
 type HoursColumns = { scheduleId: string | null; closedAudio: string | null; closedAction: string; closedQueueId: string | null; closedNumber: string | null };
 const ACTIONS: ReadonlyArray<Diversion['action']> = ['release', 'overflow_queue', 'overflow_number'];
@@ -112,6 +113,10 @@ export class PrismaCtiStore implements CtiStore, MobileStore {
 
   callFacts(start: Date, end: Date): Promise<CallFacts[]> {
     return loadCallFacts(this.prisma, start, end);
+  }
+
+  openCalls(): Promise<OpenCall[]> {
+    return loadOpenCalls(this.prisma);
   }
 
   async hasOutboundTrunk(): Promise<boolean> {

@@ -93,6 +93,10 @@ export class Leg {
   session: LegSessionTimer | null = null;
   /** The party listed UPDATE in Allow: session refreshes use it instead of re-INVITE. */
   peerAllowsUpdate = false;
+  /** When the leg began (a caller's arrival, a device's dial): told in a recovery re-offer (leg-recovery.ts). */
+  readonly startedAt = Date.now();
+  /** The pending re-offer of this leg to a bank UA that registered again (leg-recovery.ts). */
+  recoveryTx: ClientTx | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Set by the leg table when the leg is added: told of each party-state change (the overload guard's count). */
   census: LegCensus | null = null;

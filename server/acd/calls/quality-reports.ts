@@ -32,7 +32,8 @@ export class QualityReports {
       const dialog = leg.controlDialog;
       if (leg.ended || !dialog || leg.control !== 'up' || !leg.endpoint || (leg.state !== 'bridged' && leg.state !== 'mixed')) continue;
       const q = leg.endpoint.takeQuality();
-      if (q.packets === 0) continue;
+      // a dead controller's connection (the CTI is away; recovery re-offers the leg): nothing to tell
+      if (q.packets === 0 || dialog.flow.closed) continue;
       this.ctx.clientTx.send(dialog.request('INFO', [], JSON.stringify(q), QUALITY_CONTENT_TYPE), dialog.flow, (res) => {
         if (res.status >= 300) leg.log.debug({ status: res.status }, 'controller refused the quality INFO');
       });

@@ -1,12 +1,7 @@
-import { H, ROUTE_USER } from '../../shared/sip-control';
-import { Dialog } from '../dialog';
-import { buildInvite } from '../signalling/invite-builder';
-import { randomToken } from '../sip/builders';
-import { formatNameAddr } from '../sip/headers';
-import { fieldsOf } from '../sip/message-fields';
 import type { CallContext } from './call-context';
-import { freshControlSdp, sendControlBye } from './control-dialog';
+import { sendControlBye } from './control-dialog';
 import type { Leg } from './leg';
+import { sendRouteOffer } from './route-offer';
 
 /**
  * The CTI's route point: a parked caller is offered to it (an INVITE to `sip:route@…`,
@@ -25,32 +20,11 @@ export class RoutePoint {
       leg.log.warn('no route point registered');
       return this.retry(leg);
     }
-    const domain = ctx.cfg.domain;
-    const localTag = randomToken();
-    const callId = `${randomToken(12)}@${domain}`;
-    const fromAddr = formatNameAddr({ display: leg.partyAddr.display, uri: leg.partyAddr.uri, params: new Map() });
-    const toAddr = `<sip:${ROUTE_USER}@${domain}>`;
-    const req = buildInvite(ctx.local, {
-      flow: binding.flow,
-      requestUri: `sip:${ROUTE_USER}@${domain}`,
-      fromAddr,
-      localTag,
-      toAddr,
-      callId,
-      headers: [
-        [H.leg, leg.id],
-        [H.dialed, leg.extra.dialed ?? ''],
-        [H.audio, leg.extra.holdAudio ?? ''],
-      ],
-      sdp: freshControlSdp(ctx),
-    });
     leg.transition('offer');
-    leg.log.debug({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
-    leg.routeTx = ctx.clientTx.send(req, binding.flow, (res, local, tx) => {
-      if (res.status < 200) return;
+    leg.routeTx = sendRouteOffer(ctx, leg, binding, [], (r) => {
       leg.routeTx = null;
-      if (res.status >= 300) {
-        leg.log.warn({ status: res.status, local }, 'route point did not take the leg');
+      if (!r.taken) {
+        leg.log.warn({ status: r.status, local: r.local }, 'route point did not take the leg');
         // an ended leg's control sub-state already ended with it
         if (!leg.ended) {
           leg.transition('offer_failed');
@@ -58,12 +32,7 @@ export class RoutePoint {
         }
         return;
       }
-      const f = fieldsOf(res);
-      const dialog = new Dialog(
-        { callId, localTag, remoteTag: f.toTag ?? '', localAddr: fromAddr, remoteAddr: toAddr, remoteTarget: f.contact?.uri ?? req.uri, flow: binding.flow, localSeq: 1 },
-        ctx.local,
-      );
-      ctx.clientTx.ack2xx(tx, dialog.ack(1));
+      const { dialog } = r;
       if (leg.ended) {
         // the caller left while the offer was in flight: end the control dialog at once
         sendControlBye(ctx, leg, dialog, leg.endCause ?? 'error');
@@ -73,7 +42,7 @@ export class RoutePoint {
       leg.transition('connect');
       leg.routeAttempts = 0;
       ctx.table.addDialog(dialog, leg, 'control');
-      leg.log.debug({ controlCallId: callId }, 'leg connected to the CTI');
+      leg.log.debug({ controlCallId: dialog.callId }, 'leg connected to the CTI');
     });
   }
 

@@ -21,6 +21,26 @@ export interface LegOffered {
   callerUri: string;
   audio: string | null;
   controlSessionId: string;
+  /** the caller's arrival, when known from earlier (a recovered leg with no stored call); default now */
+  arrivedAt?: number;
+}
+
+/**
+ * A leg the ACD still held when a bank UA registered again, re-offered with its state
+ * (X-PB-Recovered, docs/sip-control-dialect.md "Recovery"); the bank answered its new control dialog.
+ */
+export interface LegRecovered {
+  legId: string;
+  kind: 'caller' | 'device';
+  state: 'parked' | 'bridged' | 'held' | 'waiting' | 'mixed';
+  /** when the leg began (a caller's arrival), ms since the epoch */
+  since: number;
+  peer: string | null;
+  /** a caller's dialled number and hold audio (null for a device) */
+  dialed: string | null;
+  audio: string | null;
+  callerName: string;
+  callerUri: string;
 }
 
 /** The ACD ended a leg (BYE on its control dialog, or the dialog failed). */
@@ -43,6 +63,7 @@ export interface QualityReported {
 
 export type BankEvents = {
   legOffered: LegOffered;
+  legRecovered: LegRecovered;
   legEnded: LegEnded;
   registered: { ua: string };
   registrationLost: { ua: string; reason: string };

@@ -169,6 +169,14 @@ export interface CallRow extends NewCallRow {
   figures?: FigureEvents;
 }
 
+/** A call the journal left open (no end stored): its row, and where its timeline stopped. */
+export interface OpenCall {
+  row: CallRow;
+  /** the last stored event's seq (0: none), so the timeline goes on after it */
+  lastSeq: number;
+  lastEventAt: Date | null;
+}
+
 export interface AgentStateRow {
   userId: string;
   from: string;
@@ -219,6 +227,8 @@ export interface CtiStore {
   hasOutboundTrunk?(): Promise<boolean>;
   /** The calls that arrived in [start, end) with their answered/transferred events (the wallboard's seed at boot). */
   callFacts?(start: Date, end: Date): Promise<CallFacts[]>;
+  /** The calls with no end stored (read once when the CTI starts: recovery, call-recovery.ts). */
+  openCalls?(): Promise<OpenCall[]>;
 }
 
 /** The operators' own mobile numbers (optional: without it the CTI offers no mobile device). */

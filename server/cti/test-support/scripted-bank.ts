@@ -1,6 +1,6 @@
 import { TypedEmitter } from '../../shared/typed-emitter';
 import type { ControlResult, LegControlPort, MixRoleRequest } from '../ports/leg-control-port';
-import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegEnded, LegOffered, RecordAnswer } from '../ports/bank-port';
+import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegEnded, LegOffered, LegRecovered, RecordAnswer } from '../ports/bank-port';
 
 /**
  * A test double of the bank's port for unit tests of the service's decisions: the test plays
@@ -136,6 +136,11 @@ export class ScriptedBank implements BankPort {
   }
   offerLeg(e: Partial<LegOffered> & { legId: string }): void {
     this.emitter.emit('legOffered', { dialed: '+15550100', callerName: 'Carla Caller', callerUri: 'sip:carla@patchbay.local', audio: 'default', controlSessionId: 's1', ...e });
+  }
+  /** The ACD re-offered a leg it held (X-PB-Recovered) and the bank took it. */
+  recoverLeg(e: Partial<LegRecovered> & Pick<LegRecovered, 'legId' | 'state'>): void {
+    const caller = (e.kind ?? 'caller') === 'caller';
+    this.emitter.emit('legRecovered', { kind: 'caller', since: 0, peer: null, dialed: caller ? '+15550100' : null, audio: caller ? 'default' : null, callerName: 'Carla Caller', callerUri: 'sip:carla@patchbay.local', ...e });
   }
   endLeg(legId: string, cause: LegEnded['cause'] = 'remote-bye'): void {
     this.emitter.emit('legEnded', { legId, cause });

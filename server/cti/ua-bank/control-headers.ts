@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AudioName, ConfirmClip, E164, H, LegEndCause, LegId, NoticeClip, RecordingName } from '../../shared/sip-control';
 import { fieldErrors } from '../../contracts/result';
 import { MixMode } from '../../shared/sip-control-ops';
+import { parseRecovered, RECOVERY_H, type Recovered } from '../../shared/sip-recovery';
 import type { MixRoleRequest } from '../ports/leg-control-port';
 import type { DialRequest } from '../ports/bank-port';
 
@@ -46,6 +47,31 @@ export function parseRoutePointInvite(get: HeaderGetter): ParseResult<RoutePoint
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(fieldErrors(r.error))) fields[names[k] ?? k] = v;
   return { ok: false, fields };
+}
+
+/** A recovery re-offer (X-PB-Recovered present): the leg, its state, and a caller's number and audio (a device has none). */
+export interface RecoveredOffer extends Recovered {
+  legId: string;
+  dialed: string | null;
+  audio: string | null;
+}
+
+const RecoveredHeaders = z.object({ legId: LegId, dialed: E164.nullable(), audio: AudioName.nullable() });
+
+/** null: no X-PB-Recovered (a first offer); otherwise the re-offer's headers, each checked. */
+export function parseRecoveredOffer(get: HeaderGetter): ParseResult<RecoveredOffer> | null {
+  const raw = header(get, RECOVERY_H.recovered);
+  if (raw === undefined) return null;
+  const rec = parseRecovered(raw);
+  const r = RecoveredHeaders.safeParse({ legId: header(get, H.leg), dialed: header(get, H.dialed) ?? null, audio: header(get, H.audio) ?? null });
+  const fields: Record<string, string> = rec.ok ? {} : { [RECOVERY_H.recovered]: rec.message };
+  if (!r.success) {
+    const names: Record<string, string> = { legId: H.leg, dialed: H.dialed, audio: H.audio };
+    for (const [k, v] of Object.entries(fieldErrors(r.error))) fields[names[k] ?? k] = v;
+  }
+  if (!rec.ok || !r.success) return { ok: false, fields };
+  if (rec.value.kind === 'caller' && r.data.dialed === null) return { ok: false, fields: { [H.dialed]: 'a recovered caller names its number' } };
+  return { ok: true, value: { ...rec.value, ...r.data } };
 }
 
 /** X-PB-Leg of the ACD's 200 to a dial INVITE: the id of the new device leg. */

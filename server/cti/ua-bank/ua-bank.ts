@@ -8,11 +8,11 @@ import { bankCredentials } from '../../shared/credentials';
 import { maskNumbersInUri } from '../../contracts/phone';
 import { announceHeaders, type ThenAction } from '../../shared/sip-announce';
 import { ROUTE_USER, type LegEndCause } from '../../shared/sip-control';
-import { dialHeaders, parseCause, parseDtmfRelay, parseQualityInfo, parseLegHeader, parseNoticeHeader, parseRecordingHeader, parseRoutePointInvite, recordHeaders } from './control-headers';
+import { dialHeaders, parseCause, parseDtmfRelay, parseQualityInfo, parseLegHeader, parseNoticeHeader, parseRecoveredOffer, parseRecordingHeader, parseRoutePointInvite, recordHeaders } from './control-headers';
 import { LegControls } from './leg-controls';
 import { sendInfo } from './send-info';
 import { loadJsSip, type JsSIP } from './load-jssip';
-import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, LegOffered, RecordAnswer } from '../ports/bank-port';
+import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, RecordAnswer } from '../ports/bank-port';
 import { DIAL_FAILURE_CAUSES, dialFailureIndex } from './dial-failures';
 
 /**
@@ -306,33 +306,28 @@ export class UaBank implements BankPort {
 
   private onIncoming(e: IncomingRTCSessionEvent, uaName: string): void {
     const { session, request } = e;
-    const parsed = parseRoutePointInvite((n) => (request.hasHeader(n) ? request.getHeader(n) : undefined));
+    const get = (n: string) => (request.hasHeader(n) ? request.getHeader(n) : undefined);
+    // a re-offer after the bank came back (X-PB-Recovered) or a first offer
+    const recovered = parseRecoveredOffer(get);
+    const parsed = recovered ?? parseRoutePointInvite(get);
     if (!parsed.ok) {
       this.log.error({ ua: uaName, fields: parsed.fields, sipCallId: request.getHeader('Call-ID') }, 'route point INVITE with bad control headers: 400');
       safeTerminate(session, this.log, { status_code: 400, reason_phrase: 'Bad Control Header' });
       return;
     }
     const { legId, dialed, audio } = parsed.value;
+    const kind = recovered?.ok ? recovered.value.kind : 'caller';
     const log = this.log.child({ legId });
-    if (this.legs.has(legId)) {
-      // The ACD does not offer a held leg again today (the recovery of docs/cti.md is not built); if it
-      // ever does, the newer dialog replaces the stale one.
-      log.warn('route point INVITE for a leg already held: replacing its control dialog');
-    }
-    const offer: LegOffered = {
-      legId,
-      dialed,
-      audio,
-      callerName: request.from.display_name ?? '',
-      callerUri: request.from.uri.toString(),
-      controlSessionId: session.id,
-    };
+    // a leg offered again replaces its stale control dialog (the old one died with the connection)
+    if (this.legs.has(legId)) log.warn('route point INVITE for a leg already held: replacing its control dialog');
+    const party = { callerName: request.from.display_name ?? '', callerUri: request.from.uri.toString() };
     let announced = false;
     session.on('accepted', () => {
-      this.legs.set(legId, { legId, kind: 'caller', session });
+      this.legs.set(legId, { legId, kind, session });
       announced = true;
-      log.debug({ ua: uaName, dialed }, 'caller leg offered to the route point: answered');
-      this.emitter.emit('legOffered', offer);
+      log.debug({ ua: uaName, dialed, recovered: recovered?.ok ? recovered.value.state : undefined }, 'leg offered to the route point: answered');
+      if (recovered?.ok) this.emitter.emit('legRecovered', { ...recovered.value, ...party });
+      else this.emitter.emit('legOffered', { legId, dialed: dialed ?? '', audio, ...party, controlSessionId: session.id });
     });
     session.on('failed', (f: EndEvent) => {
       if (!announced) {
