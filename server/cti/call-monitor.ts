@@ -5,6 +5,7 @@ import { maskE164 } from '../contracts/phone';
 import { AppError } from '../contracts/result';
 import type { BrowserGrant, MobileGrant, MobileStatus, SipPhoneGrant } from '../contracts/socket-events';
 import { issueDeviceCredentials } from '../shared/credentials';
+import { MONITOR_PRESS1 } from '../shared/press-one-prompt';
 import type { CallBook, LiveCall } from './call-book';
 import type { SipPhoneServer } from './device-grants';
 import { monitorTransition, type MonitorPhase, type MonitorPhaseEvent } from './domain/monitor-state';
@@ -149,8 +150,9 @@ export class CallMonitor {
     const log = call.log.child({ supervisorId: user.id, module: 'monitor' });
     const m: Monitor = { supervisorId: user.id, callId, mode, device: device.kind, state: 'ringing', dial: null, legId: null, timer: null, log };
     this.monitors.set(user.id, m);
-    // a mobile is a number check (answered, bridged to nothing) until its 1: its voicemail must never hear the call
-    const join = device.kind === 'mobile' ? {} : { join: { legId: operatorLeg, ...mixRole(mode, operatorLeg) } };
+    // a mobile is a number check (answered, bridged to nothing) until its 1: its voicemail must never
+    // hear the call. Meanwhile the ACD plays it the question, looped (X-PB-Confirm), until the join stops it
+    const join = device.kind === 'mobile' ? { confirm: MONITOR_PRESS1 } : { join: { legId: operatorLeg, ...mixRole(mode, operatorLeg) } };
     m.dial = this.d.bank.dial({ deviceUri: device.aor, bridgeTo: null, ringTimeoutSec: RING_SEC, ...join });
     log.info({ mode, device: device.kind }, 'monitoring: ringing the supervisor');
     void m.dial.outcome.then((o) => {

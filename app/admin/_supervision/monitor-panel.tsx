@@ -16,7 +16,7 @@ const MODE_HINT: Record<MonitorMode, string> = {
 const RINGING_WORDS: Record<MonitorView['device'], string> = {
   browser: 'Joining…',
   sip_phone: 'Your desk phone is ringing: answer it',
-  mobile: 'Your mobile is ringing: answer it, then press 1 to join the call',
+  mobile: 'Your mobile is ringing: answer it, and press 1 when the voice asks you to join the call',
 };
 
 function phoneWords(p: PhoneState): string {
@@ -80,7 +80,7 @@ export function MonitorPanel({ m, callerOf, connected }: { m: Monitoring; caller
       )}
       {m.phone.kind === 'mobile' && !mon && (
         <p className="small" data-testid="monitor-mobile-note">
-          When you choose Listen, Whisper or Barge your mobile ({m.phone.e164Masked}) rings: answer it, then press 1 to join the call.{' '}
+          When you choose Listen, Whisper or Barge your mobile ({m.phone.e164Masked}) rings: answer it, and press 1 when the voice asks you to join the call.{' '}
           <button type="button" className="btn btn-quiet btn-small" onClick={() => void m.turnOn()} title="Use this browser as your phone again" data-testid="monitor-phone-on">
             Use this browser instead
           </button>
