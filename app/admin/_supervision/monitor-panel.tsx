@@ -159,17 +159,20 @@ export function MonitorPanel({ m, callerOf, connected }: { m: Monitoring; caller
 }
 
 /** Listen / Whisper / Barge on one connected call of the live table. */
-export function MonitorButtons({ m, callId, idPrefix = '' }: { m: Monitoring; callId: string; idPrefix?: string }) {
+export function MonitorButtons({ m, callId, idPrefix = '', outside = false }: { m: Monitoring; callId: string; idPrefix?: string; /** the call is with an outside number: nobody to whisper to */ outside?: boolean }) {
   const why = monitorWhyNot(m, callId);
   const here = m.monitor?.callId === callId;
   if (here) return <span className="muted small">You are on this call</span>;
   return (
     <div className="btn-row tight">
-      {MonitorMode.options.map((mode) => (
-        <button key={mode} type="button" className="btn btn-quiet btn-small" onClick={() => void m.start(callId, mode)} disabled={!!why} title={why ?? MODE_HINT[mode]} data-testid={`${idPrefix}monitor-${mode}-${callId}`}>
-          {MODE_LABEL[mode]}
-        </button>
-      ))}
+      {MonitorMode.options.map((mode) => {
+        const not = why ?? (outside && mode === 'whisper' ? 'This call is with an outside number: there is no operator to whisper to' : null);
+        return (
+          <button key={mode} type="button" className="btn btn-quiet btn-small" onClick={() => void m.start(callId, mode)} disabled={!!not} title={not ?? MODE_HINT[mode]} data-testid={`${idPrefix}monitor-${mode}-${callId}`}>
+            {MODE_LABEL[mode]}
+          </button>
+        );
+      })}
     </div>
   );
 }
