@@ -9,7 +9,7 @@ import { writeWav8kMono16 } from '../server/acd/media/wav';
 import { synthesise } from '../server/audio/speech-synth';
 import { RECORDING_PROMPTS } from '../server/shared/recording-prompts';
 import { WAIT_PROMPTS } from '../server/shared/wait-prompts';
-import { PRESS1_BUILT_IN, PRESS1_BUILT_IN_TEXT, withPause } from '../server/shared/press-one-prompt';
+import { MONITOR_PRESS1, MONITOR_PRESS1_TEXT, PRESS1_BUILT_IN, PRESS1_BUILT_IN_TEXT, withPause } from '../server/shared/press-one-prompt';
 
 /** espeak pads each utterance with silence; pieces are played back to back, so keep 40 ms each side */
 function trimmed(pcm: Int16Array): Int16Array {
@@ -23,10 +23,11 @@ function trimmed(pcm: Int16Array): Int16Array {
 }
 
 const dir = path.join(import.meta.dirname, '..', 'server', 'acd', 'media', 'prompts');
-// the phones' press-1 question without a queue name (server/shared/press-one-prompt.ts): looped, so a pause after it
+// the phones' press-1 question without a queue name and the supervisor's mobile's (server/shared/press-one-prompt.ts): looped, so a pause after it
 const pieces: Array<[string, string, (pcm: Int16Array) => Int16Array]> = [
   ...Object.entries({ ...WAIT_PROMPTS, ...RECORDING_PROMPTS }).map(([n, t]): [string, string, (pcm: Int16Array) => Int16Array] => [n, t, trimmed]),
   [PRESS1_BUILT_IN, PRESS1_BUILT_IN_TEXT, (pcm) => withPause(trimmed(pcm))],
+  [MONITOR_PRESS1, MONITOR_PRESS1_TEXT, (pcm) => withPause(trimmed(pcm))],
 ];
 const only = new Set(process.argv.slice(2));
 for (const [name, text, shape] of pieces) {

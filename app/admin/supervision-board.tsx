@@ -199,11 +199,11 @@ export function SupervisionBoard() {
                           {callStatusText(c)}
                         </span>
                       </td>
-                      <td>{c.operatorName ?? '—'}</td>
+                      <td data-testid={`call-operator-${c.callId}`}>{c.operatorName ?? (c.forwardedTo ? <span title="Transferred or forwarded out: no operator is on the call any more">Outside number {c.forwardedTo}</span> : '—')}</td>
                       <td className="num">{formatDuration(waitedEnd - c.arrivedAt)}</td>
                       <td className="num">{c.answeredAt ? formatDuration((c.endedAt ?? now) - c.answeredAt) : '—'}</td>
                       <td data-testid={`call-ended-by-${c.callId}`}>{c.endedBy ?? '—'}</td>
-                      <td>{c.status === 'connected' ? <MonitorButtons m={monitoring} callId={c.callId} /> : <span className="muted">—</span>}</td>
+                      <td>{c.status === 'connected' ? <MonitorButtons m={monitoring} callId={c.callId} outside={!!c.forwardedTo && !c.operatorId} /> : <span className="muted">—</span>}</td>
                       <td>
                         <a href={`/admin/calls/${encodeURIComponent(c.callId)}`} data-testid={`call-timeline-${c.callId}`}>
                           Timeline

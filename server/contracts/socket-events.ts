@@ -168,6 +168,11 @@ export interface CallView {
   recording?: 'on' | 'off' | 'always' | 'not-offered';
   /** the caller heard that the call is recorded (the queue tells callers; present only then) */
   callerTold?: true;
+  /**
+   * The caller is with an outside number now (a transfer or a completed consultation to it, or an
+   * overflow), masked (+44•••••123): no operator controls the call any more (present only then)
+   */
+  forwardedTo?: string;
   /** the operator muted their microphone (the caller hears silence) */
   muted: boolean;
   /** a consultation with a second operator, while it lasts */

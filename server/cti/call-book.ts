@@ -42,8 +42,10 @@ export interface LiveCall {
   announceOutcome: CallOutcome | null;
   /** overflow hops taken so far (bounded: call-diversions.ts) */
   overflows: number;
-  /** the external number the call was forwarded to (overflow_number) */
+  /** the external number the call was forwarded to (overflow_number, a transfer or a completed consultation to it) */
   forwardedTo: string | null;
+  /** the operator who handed the call to that number (their later controls are refused with words) */
+  handedOffBy?: string | null;
   /** the operator's after-call work (also written to the call's row) */
   notes: string | null;
   disposition: CodeOption | null;

@@ -173,7 +173,10 @@ export class CallConsult {
     if (call.status === 'held') book.move(call, 'resume');
     // to a number the call is nobody's any more, as after a blind transfer to one (the row keeps the operator who handled it)
     if (k.operatorId) call.journal.updated({ operatorId: k.operatorId });
-    else call.forwardedTo = k.number;
+    else {
+      call.forwardedTo = k.number;
+      call.handedOffBy = first?.operatorId ?? null;
+    }
     call.log.info({ operatorId: k.operatorId, deviceLegId: l3 }, 'consultation completed: the caller is with the target');
     if (first && first.callId === call.id) {
       first.callId = null;

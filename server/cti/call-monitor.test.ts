@@ -6,6 +6,7 @@ import type { AuthUser } from '../contracts/auth';
 import type { MonitorView } from '../contracts/monitor';
 import type { MobileStatus } from '../contracts/socket-events';
 import { AppError } from '../contracts/result';
+import { MONITOR_PRESS1 } from '../shared/press-one-prompt';
 import { CtiService } from './cti-service';
 import { PrismaCtiStore } from './prisma-cti-store';
 import { ScriptedBank } from './test-support/scripted-bank';
@@ -148,9 +149,9 @@ describe('CallMonitor', () => {
     expect(bank.released).toContain('leg-00000000000000c1');
     expect(await cti.monitorMobile(ADM, MOBILE)).toEqual({ kind: 'mobile', e164Masked: '+44•••••777' });
 
-    // monitoring on it: a number check (no join) — its voicemail must not hear the call
+    // monitoring on it: a number check (no join) that asks for the 1 aloud — its voicemail must not hear the call
     expect(cti.startMonitor(ADM, callId, 'listen')).toMatchObject({ state: 'ringing', device: 'mobile' });
-    expect(bank.dials[2]!.req).toEqual({ deviceUri: `sip:${MOBILE}@patchbay.local;user=phone`, bridgeTo: null, ringTimeoutSec: 30 });
+    expect(bank.dials[2]!.req).toEqual({ deviceUri: `sip:${MOBILE}@patchbay.local;user=phone`, bridgeTo: null, ringTimeoutSec: 30, confirm: MONITOR_PRESS1 });
     bank.dials[2]!.answer(S1);
     await tick(); // the answer settles (the page still says ringing: press 1)
     expect(cti.monitorOf(ADM.id)?.state).toBe('ringing');

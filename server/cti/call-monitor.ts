@@ -5,6 +5,7 @@ import { maskE164 } from '../contracts/phone';
 import { AppError } from '../contracts/result';
 import type { BrowserGrant, MobileGrant, MobileStatus, SipPhoneGrant } from '../contracts/socket-events';
 import { issueDeviceCredentials } from '../shared/credentials';
+import { MONITOR_PRESS1 } from '../shared/press-one-prompt';
 import type { CallBook, LiveCall } from './call-book';
 import type { SipPhoneServer } from './device-grants';
 import { monitorTransition, type MonitorPhase, type MonitorPhaseEvent } from './domain/monitor-state';
@@ -144,13 +145,15 @@ export class CallMonitor {
     const device = this.devices.get(user.id);
     if (!device || device.expiresAt <= this.d.now()) throw new AppError('CONFLICT', 'Your phone on this page is not ready yet; wait a moment and try again.');
     const call = this.liveCall(callId);
+    noWhisperOutside(call, mode);
     if (!this.d.bank.isReady()) throw new AppError('UNAVAILABLE', 'The phone system is not reachable; try again shortly.');
     const operatorLeg = call.deviceLegId!;
     const log = call.log.child({ supervisorId: user.id, module: 'monitor' });
     const m: Monitor = { supervisorId: user.id, callId, mode, device: device.kind, state: 'ringing', dial: null, legId: null, timer: null, log };
     this.monitors.set(user.id, m);
-    // a mobile is a number check (answered, bridged to nothing) until its 1: its voicemail must never hear the call
-    const join = device.kind === 'mobile' ? {} : { join: { legId: operatorLeg, ...mixRole(mode, operatorLeg) } };
+    // a mobile is a number check (answered, bridged to nothing) until its 1: its voicemail must never
+    // hear the call. Meanwhile the ACD plays it the question, looped (X-PB-Confirm), until the join stops it
+    const join = device.kind === 'mobile' ? { confirm: MONITOR_PRESS1 } : { join: { legId: operatorLeg, ...mixRole(mode, operatorLeg) } };
     m.dial = this.d.bank.dial({ deviceUri: device.aor, bridgeTo: null, ringTimeoutSec: RING_SEC, ...join });
     log.info({ mode, device: device.kind }, 'monitoring: ringing the supervisor');
     void m.dial.outcome.then((o) => {
@@ -206,12 +209,14 @@ export class CallMonitor {
   async mode(user: AuthUser, callId: string, mode: MonitorMode): Promise<MonitorView> {
     const m = this.mine(user, callId);
     if (m.state === 'confirming') {
+      noWhisperOutside(this.liveCall(callId), mode);
       // not in the mix yet: the 1 joins it in this mode
       m.mode = mode;
       return this.view(m, 'ringing', null);
     }
     if (m.state !== 'connected' || !m.legId) throw new AppError('CONFLICT', 'Answer your phone first.');
     const call = this.liveCall(callId);
+    noWhisperOutside(call, mode);
     const r = await this.d.bank.controls.setMixMode(m.legId, mixRole(mode, call.deviceLegId!));
     if (!r.ok) {
       m.log.warn({ status: r.status, reason: r.reason, mode }, 'monitoring: mode refused by the switch');
@@ -304,6 +309,14 @@ export class CallMonitor {
       m.log.error({ err }, 'monitor notifier threw');
     }
   }
+}
+
+/**
+ * A call handed to an outside number has no operator to coach: whispering would reach the outside
+ * party alone. Listen and barge work as on any call (the ACD mixes the caller's and the number's legs).
+ */
+function noWhisperOutside(call: LiveCall, mode: MonitorMode): void {
+  if (mode === 'whisper' && call.forwardedTo && !call.operatorId) throw new AppError('CONFLICT', 'This call is with an outside number, so there is no operator to whisper to: listen or barge instead.');
 }
 
 /** The ACD's mixing role for a supervisor's mode (whisper: heard by the operator's leg only). */

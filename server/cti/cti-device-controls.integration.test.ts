@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../test/sipp/sipp-runner';
 import { startBaresipPhone, type BaresipPhone } from '../acd/test-support/baresip-phone';
 import { registeredRtpPhone, sleep } from '../acd/test-support/call-kit';
+import { decode } from '../acd/media/g711';
 import { goertzel, heardPcm, rms, TONE } from '../acd/test-support/tones';
 import { StaticTrunkDirectory } from '../acd/trunks/trunk-directory';
 import type { AuthUser } from '../contracts/auth';
 import { DEMO } from '../db/seed';
+import { MONITOR_PRESS1 } from '../shared/press-one-prompt';
 import { createLogger } from '../log';
 import { requireTool } from '../test-support/system-tools';
 import { until } from '../test-support/until';
@@ -112,6 +114,30 @@ async function hearing(bare: BaresipPhone, peers: Record<string, { received: Par
   return out;
 }
 
+/**
+ * How much of a built-in clip baresip heard: its recording (decoded PCM) matched frame for frame
+ * against the clip's PCMU frames decoded — G.711 decodes (almost) exactly, so a frame the ACD sent
+ * and baresip played is the same 160 samples. `distinct` of the clip's `of`
+ * non-silent frames were heard, `total` times in all (twice the clip: it was repeated).
+ */
+function promptHeard(pcm: Int16Array, clip: string): { distinct: number; total: number; of: number } {
+  // baresip decodes µ-law's two zero codes as ±2 where ours gives 0: the only difference, evened out
+  const key = (f: Int16Array) => Buffer.from(Int16Array.from(f, (v) => (Math.abs(v) <= 2 ? 0 : v)).buffer).toString('base64');
+  const frames = p.engine.clips.get(clip)!.frames.PCMU.map((f) => decode(f, 'PCMU')).filter((f) => rms(f) > 50);
+  const wanted = new Set(frames.map(key));
+  // slid sample by sample: a late packet or a jitter-buffer gap shifts the frames' alignment in the file
+  const seen = new Set<string>();
+  let total = 0;
+  for (let at = 0; at + 160 <= pcm.length; at++) {
+    const k = key(pcm.subarray(at, at + 160));
+    if (!wanted.has(k)) continue;
+    seen.add(k);
+    total++;
+    at += 159;
+  }
+  return { distinct: seen.size, total, of: wanted.size };
+}
+
 /** The whole run for one kind of device: hold, resume, listen, whisper, hold once the supervisor left, blind transfer. */
 async function controlsOn(bare: BaresipPhone): Promise<void> {
   const c = await plainRtpCaller(p, 'Pat', '+442079460958', TONE.caller);
@@ -211,7 +237,7 @@ describe('in-call controls and monitoring with baresip as the operator’s devic
     await controlsOn(await baresipDevice('sip_phone', '49650-49699'));
   });
 
-  it('a supervisor monitoring on their own mobile through the trunk: silent until 1, listen, whisper, barge, back to listen, leave — by tone on its recording', { timeout: 150_000 }, async () => {
+  it('a supervisor monitoring on their own mobile through the trunk: asked to press 1 (spoken, repeated), silent of the call until 1, listen, whisper, barge, back to listen, leave — by tone on its recording', { timeout: 150_000 }, async () => {
     // the operator on a desk phone (plain RTP peer) speaking the operator's tone; baresip is the supervisor's mobile
     p.cti.operatorConnected(OP2);
     const op = await registeredRtpPhone(p.acd.ports.UDP!, p.cti.chooseSipPhone(OP2.id), 'operator', p.closers);
@@ -235,13 +261,17 @@ describe('in-call controls and monitoring with baresip as the operator’s devic
     await until(() => p.acd.legs().length === legsBefore + 1 && /Call established|established/i.test(bare.output()), 20_000, `the mobile answered\n${bare.output()}`);
     const peers = { caller: c.phone, operator: op.rtp };
 
-    // answered, not yet 1: nobody hears the mobile, and it hears nothing of the call (a voicemail would record silence)
-    let h = await hearing(bare, peers, 1500);
+    // answered, not yet 1: nobody hears the mobile, and it hears nothing of the call (a voicemail would
+    // record silence) — only the spoken question, over and over: 9 s are more than two of its 4.1 s turns
+    let h = await hearing(bare, peers, 9000);
     expect(p.cti.monitorOf(SUP.id)?.state).toBe('ringing');
     expect(h.device!.caller).toBeLessThan(SILENT);
     expect(h.device!.device).toBeLessThan(SILENT);
     expect(h.caller!.third).toBeLessThan(SILENT);
     expect(h.operator!.third).toBeLessThan(SILENT);
+    const asked = promptHeard(bare.decodedPcm()!, MONITOR_PRESS1);
+    expect(asked.distinct, bare.output()).toBeGreaterThanOrEqual(Math.floor(asked.of * 0.9));
+    expect(asked.total / asked.of).toBeGreaterThan(1.8);
 
     await bare.pressKeys('1');
     await until(() => p.cti.monitorOf(SUP.id)?.state === 'connected', 10_000, `joined on the 1\n${bare.output()}`);

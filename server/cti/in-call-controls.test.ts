@@ -220,8 +220,14 @@ describe('blind transfer to an outside number', () => {
     expect(bank.released).toEqual([D1]);
     expect(cti.getAgent(OP1.id)?.state).toBe('wrap_up');
     expect(bank.dials[1]!.req).toMatchObject({ deviceUri: 'sip:+442079460000@patchbay.local;user=phone', bridgeTo: L1 });
+    // handed to the number, the call is no longer the operator's: by design, their controls are refused with words
+    expect(cti.getCall(id)).toMatchObject({ forwardedTo: '+44•••••000' });
+    expect(await refusal(cti.holdCall(OP1.id, id, true))).toEqual({ code: 'CONFLICT', message: 'You transferred this call to an outside number, so it is no longer on your line: it cannot be held, transferred or changed from your console.' });
+    const sent = bank.controls.sent.length;
     bank.dials[1]!.fail(404, 'No Route To Number');
     await until(() => cti.getCall(id)?.status === 'queued', 3000, 'back in the queue');
+    expect(cti.getCall(id)?.forwardedTo).toBeUndefined();
+    expect(bank.controls.sent.length).toBe(sent);
   });
 });
 
@@ -328,6 +334,8 @@ describe('consultation and conference', () => {
     expect(bank.controls.sent.at(-1)).toBe(`bridge ${D3} ${L1}`);
     expect(bank.released).toEqual([D1]);
     expect(cti.getAgent(OP1.id)?.state).toBe('wrap_up');
+    expect(cti.getCall(id)).toMatchObject({ forwardedTo: '+44•••••000' });
+    expect(await refusal(cti.transferCall(OP1.id, id, { kind: 'queue', queueId: DEMO.queue.id }))).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('You transferred this call to an outside number') });
     bank.endLeg(D3);
     await until(() => cti.getCall(id)?.status === 'ended', 3000, 'ended when the number hangs up');
     expect(bank.released).toEqual([D1, L1]);

@@ -14,6 +14,7 @@ import type { ViewPublisher } from './views';
 import { mobileUri } from './mobile-verification';
 
 const CONSULTING = 'Finish or cancel the consultation first.';
+const HANDED_OFF = 'You transferred this call to an outside number, so it is no longer on your line: it cannot be held, transferred or changed from your console.';
 
 export interface InCallControlsDeps {
   bank: BankPort;
@@ -122,6 +123,7 @@ export class InCallControls {
     call.mic = 'open';
     call.operatorId = null;
     call.transferTo = to.kind === 'operator' ? to.operatorId : null;
+    if (to.kind === 'number') call.handedOffBy = operatorId;
     if (a.callId === call.id) {
       a.callId = null;
       this.d.roster.callEnded(a, call.queue?.wrapUpSec ?? 0, call);
@@ -181,6 +183,8 @@ export class InCallControls {
     const call = this.d.book.find(callId);
     if (!call) throw new AppError('NOT_FOUND', 'There is no such call.');
     if (call.status === 'ended' && call.operatorId === operatorId) throw new AppError('CONFLICT', 'This call has ended.');
+    // handed to an outside number (as in Amazon Connect or Twilio, the agent leaves an external transfer): by design
+    if (call.operatorId !== operatorId && call.forwardedTo && call.handedOffBy === operatorId) throw new AppError('CONFLICT', HANDED_OFF);
     if (call.operatorId !== operatorId) throw new AppError('FORBIDDEN', 'This is not your call.');
     if (call.controlBusy) throw new AppError('CONFLICT', 'Wait a moment: your last request is still being carried out.');
     const why = controlRefusal(call, control);

@@ -1,4 +1,5 @@
 import { callRating } from '../contracts/call-quality';
+import { maskE164 } from '../contracts/phone';
 import type { Logger } from '../log';
 import type { MonitorView } from '../contracts/monitor';
 import { expandScreenPop, numberFromUri } from '../contracts/call-work';
@@ -39,6 +40,7 @@ export function callView(c: LiveCall, operatorName: string | null, nameOf: (oper
     endedBy: c.endedBy,
     recording: c.queue?.recordingPolicy === 'always' ? 'always' : c.recording ? 'on' : c.queue?.recordingPolicy === 'on_demand' ? 'off' : 'not-offered',
     ...(c.callerTold ? { callerTold: true as const } : {}),
+    ...(c.forwardedTo ? { forwardedTo: maskE164(c.forwardedTo) } : {}),
     muted: c.mic === 'muted',
     consult: k && k.state !== 'over' ? { state: k.state, operatorId: k.operatorId, name: k.number ?? (k.operatorId ? nameOf(k.operatorId) : null) ?? 'the other operator', number: k.number } : null,
     ...(c.callback ? { callback: true as const } : {}),

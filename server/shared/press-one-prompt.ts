@@ -14,6 +14,14 @@
 export const PRESS1_BUILT_IN = 'say-press1';
 export const PRESS1_BUILT_IN_TEXT = 'Press 1 to take this call.';
 
+/**
+ * What a supervisor's mobile hears when it answers a monitoring call (docs/cti.md, "Supervisor
+ * monitoring"): looped, like the operators' question, until 1 joins it to the call or the wait
+ * ends. One sentence for every mode: the supervisor may switch mode on the page before pressing 1.
+ */
+export const MONITOR_PRESS1 = 'say-monitor-press1';
+export const MONITOR_PRESS1_TEXT = 'Supervisor monitoring. Press 1 to join the call.';
+
 /** The library clip of a queue's sentence (a queue id is `q-<hex>`: a valid clip name once prefixed). */
 export const press1ClipName = (queueId: string): string => `press1-${queueId.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}`.slice(0, 64);
 

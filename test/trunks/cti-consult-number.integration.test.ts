@@ -24,6 +24,7 @@ import { freePort, listening, SCENARIOS, sipp } from './sipp';
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 const OP1: AuthUser = { id: 'u-op1', email: 'olivia@patchbay.local', name: 'Olivia Operator', role: 'OPERATOR' };
 const ADMIN = { id: 'u-admin', name: 'Ada Admin' };
+const SUP: AuthUser = { id: 'u-sup-1', email: 'sam@patchbay.local', name: 'Sam Supervisor', role: 'SUPERVISOR' };
 const MOBILE = '+447700900123';
 const ELSEWHERE = '+4930123456789';
 
@@ -113,7 +114,7 @@ describe('consultation to an outside number through a trunk (real ACD, bank, CTI
     }
   });
 
-  it('an allowed number: the caller waits on hold while the operator talks to the number (SIPp answers), then Complete hands the caller to it and the operator wraps up', { timeout: 60_000 }, async () => {
+  it('an allowed number: the caller waits on hold while the operator talks to the number (SIPp answers), then Complete hands the caller to it and the operator wraps up; the call is nobody’s then, but supervisors still listen and barge', { timeout: 60_000 }, async () => {
     await until(() => p.cti.getAgent(OP1.id)?.state === 'ready', 10_000, 'OP1 ready after wrap-up');
     const run = sipp(['-sf', `${SCENARIOS}/carrier-uas-407.xml`, '-t', 'u1', '-i', '127.0.0.1', '-p', String(carrierPort)], 40);
     await listening(carrierPort, 'udp');
@@ -140,6 +141,34 @@ describe('consultation to an outside number through a trunk (real ACD, bank, CTI
     const callerLeg = p.acd.legs().find((l) => l.kind === 'caller')!;
     const numberLeg = p.acd.legs().find((l) => l.kind === 'device')!;
     expect(callerLeg).toMatchObject({ state: 'bridged', bridgedTo: numberLeg.legId });
+
+    // by design (as in Amazon Connect or Twilio, the agent leaves an external transfer) the call is
+    // nobody's: the first operator's controls are refused with words, nothing reaches the ACD
+    expect(p.cti.getCall(callId)).toMatchObject({ status: 'connected', operatorId: null, forwardedTo: '+44•••••123' });
+    const handedOff = { code: 'CONFLICT', message: 'You transferred this call to an outside number, so it is no longer on your line: it cannot be held, transferred or changed from your console.' };
+    expect(await refused(() => p.cti.holdCall(OP1.id, callId, true))).toEqual(handedOff);
+    expect(await refused(() => p.cti.transferCall(OP1.id, callId, { kind: 'queue', queueId: DEMO.queue.id }))).toEqual(handedOff);
+    expect(await refused(() => p.cti.consultCall(OP1.id, callId, { number: MOBILE }))).toEqual(handedOff);
+    expect(p.acd.legs().find((l) => l.kind === 'caller')).toMatchObject({ state: 'bridged', bridgedTo: numberLeg.legId });
+
+    // a supervisor still listens (hears the caller, heard by nobody) and barges; whisper has no operator to reach
+    const sup = await registeredRtpPhone(p.acd.ports.UDP!, p.cti.monitorDevice(SUP, 'sip_phone'), 'supervisor', p.closers);
+    expect(p.cti.startMonitor(SUP, callId, 'listen')).toMatchObject({ state: 'ringing', mode: 'listen' });
+    await sup.answerNext();
+    sup.speak(TONE.third);
+    await until(() => p.cti.monitorOf(SUP.id)?.state === 'connected', 8000, 'the supervisor in the call');
+    let [supHears, callerHears] = await Promise.all([heard(sup.rtp), heard(caller.phone)]);
+    expect(goertzel(supHears, TONE.caller)).toBeGreaterThan(500);
+    expect(goertzel(callerHears, TONE.third)).toBeLessThan(60);
+    expect(await refused(() => p.cti.setMonitorMode(SUP, callId, 'whisper'))).toEqual({ code: 'CONFLICT', message: 'This call is with an outside number, so there is no operator to whisper to: listen or barge instead.' });
+    expect(await p.cti.setMonitorMode(SUP, callId, 'barge')).toMatchObject({ state: 'connected', mode: 'barge' });
+    [supHears, callerHears] = await Promise.all([heard(sup.rtp), heard(caller.phone)]);
+    expect(goertzel(callerHears, TONE.third)).toBeGreaterThan(500);
+    expect(goertzel(supHears, TONE.caller)).toBeGreaterThan(500);
+    p.cti.stopMonitor(SUP, callId);
+    await sup.released();
+    // the supervisor gone, the caller and the number are a plain bridge again
+    await until(() => p.acd.legs().find((l) => l.kind === 'caller')?.bridgedTo === numberLeg.legId, 5000, 'bridged to the number again');
 
     // the caller hangs up: the CTI releases the number (SIPp gets its BYE and passes)
     await caller.hangUp();

@@ -16,7 +16,7 @@ const MODE_HINT: Record<MonitorMode, string> = {
 const RINGING_WORDS: Record<MonitorView['device'], string> = {
   browser: 'Joining…',
   sip_phone: 'Your desk phone is ringing: answer it',
-  mobile: 'Your mobile is ringing: answer it, then press 1 to join the call',
+  mobile: 'Your mobile is ringing: answer it, and press 1 when the voice asks you to join the call',
 };
 
 function phoneWords(p: PhoneState): string {
@@ -80,7 +80,7 @@ export function MonitorPanel({ m, callerOf, connected }: { m: Monitoring; caller
       )}
       {m.phone.kind === 'mobile' && !mon && (
         <p className="small" data-testid="monitor-mobile-note">
-          When you choose Listen, Whisper or Barge your mobile ({m.phone.e164Masked}) rings: answer it, then press 1 to join the call.{' '}
+          When you choose Listen, Whisper or Barge your mobile ({m.phone.e164Masked}) rings: answer it, and press 1 when the voice asks you to join the call.{' '}
           <button type="button" className="btn btn-quiet btn-small" onClick={() => void m.turnOn()} title="Use this browser as your phone again" data-testid="monitor-phone-on">
             Use this browser instead
           </button>
@@ -159,17 +159,20 @@ export function MonitorPanel({ m, callerOf, connected }: { m: Monitoring; caller
 }
 
 /** Listen / Whisper / Barge on one connected call of the live table. */
-export function MonitorButtons({ m, callId, idPrefix = '' }: { m: Monitoring; callId: string; idPrefix?: string }) {
+export function MonitorButtons({ m, callId, idPrefix = '', outside = false }: { m: Monitoring; callId: string; idPrefix?: string; /** the call is with an outside number: nobody to whisper to */ outside?: boolean }) {
   const why = monitorWhyNot(m, callId);
   const here = m.monitor?.callId === callId;
   if (here) return <span className="muted small">You are on this call</span>;
   return (
     <div className="btn-row tight">
-      {MonitorMode.options.map((mode) => (
-        <button key={mode} type="button" className="btn btn-quiet btn-small" onClick={() => void m.start(callId, mode)} disabled={!!why} title={why ?? MODE_HINT[mode]} data-testid={`${idPrefix}monitor-${mode}-${callId}`}>
-          {MODE_LABEL[mode]}
-        </button>
-      ))}
+      {MonitorMode.options.map((mode) => {
+        const not = why ?? (outside && mode === 'whisper' ? 'This call is with an outside number: there is no operator to whisper to' : null);
+        return (
+          <button key={mode} type="button" className="btn btn-quiet btn-small" onClick={() => void m.start(callId, mode)} disabled={!!not} title={not ?? MODE_HINT[mode]} data-testid={`${idPrefix}monitor-${mode}-${callId}`}>
+            {MODE_LABEL[mode]}
+          </button>
+        );
+      })}
     </div>
   );
 }

@@ -33,6 +33,8 @@ export interface LegMixSeat {
   readonly mixId: string;
   readonly mode: MixMode;
   readonly whisperTo: string | null;
+  /** Plays a clip once to this leg alone while the others go on hearing each other and it (MediaMix.tell). */
+  tell(clip: string): boolean;
   /** Takes the leg out of the mix (its media too); members left alone are put back by the mix. */
   leave(): void;
 }

@@ -36,6 +36,10 @@ class Seat implements LegMixSeat {
     return this.mode === 'whisper' ? (this.whisperLeg?.id ?? null) : null;
   }
 
+  tell(clip: string): boolean {
+    return this.leg.endpoint ? this.mix.media.tell(this.leg.endpoint, clip) : false;
+  }
+
   leave(): void {
     this.onLeave(this);
   }

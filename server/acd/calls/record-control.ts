@@ -11,8 +11,10 @@ import { recordedLegOf, startLegRecording, stopLegRecording } from './leg-record
  * starts recording the call's caller leg (leg-recording.ts: the file spans holds, mixes and
  * re-bridges), `off` stops it. The 200 to `on` names the file (`X-PB-Recording`); the 200 to
  * `off` is sent once the file is finalised, naming it too, so the controller may read it at once.
- * With `X-PB-Notice: <clip>` on an `on` that starts a file, the caller alone hears the clip
- * (the bridge's `tell`, so only in a two-party bridge); the 200 echoes the header when it is played.
+ * With `X-PB-Notice: <clip>` on an `on` that starts a file, the caller alone hears the clip —
+ * through its two-party bridge's `tell` or its mix seat's (a conference, a barge, a monitored
+ * call: the others go on hearing each other and the caller) — and the 200 echoes the header when
+ * it is played. A held caller is not told (it hears its music; no echo, so the console does not claim it).
  */
 export class RecordControl {
   constructor(private readonly ctx: CallContext) {}
@@ -37,12 +39,18 @@ export class RecordControl {
       const name = startLegRecording(this.ctx, recorded, other);
       if (!name) return makeResponse(req, 403, { reason: 'Leg Not Bridged' });
       // the caller alone hears that it is now recorded (the operator's console says so)
-      const bridge = recorded.bridge?.handle;
-      const told = notice?.success && bridge && recorded.endpoint ? bridge.tell(recorded.endpoint, notice.data) : false;
+      const told = notice?.success ? tell(recorded, notice.data) : false;
       return makeResponse(req, 200, { headers: [[H.recording, name], ...(told && notice?.success ? ([[H.notice, notice.data]] as Array<[string, string]>) : [])] });
     }
     const name = await stopLegRecording(recorded);
     if (name) leg.log.info({ recording: name }, 'recording stopped on demand; file finalised');
     return makeResponse(req, 200, { headers: name ? [[H.recording, name]] : [] });
   }
+}
+
+/** Plays `clip` to the leg alone in whatever call it is in now; false when it is in none (held, alone). */
+function tell(leg: Leg, clip: string): boolean {
+  if (leg.mix) return leg.mix.tell(clip);
+  const bridge = leg.bridge?.handle;
+  return bridge && leg.endpoint ? bridge.tell(leg.endpoint, clip) : false;
 }

@@ -162,6 +162,12 @@ export interface MediaMix {
   update(ep: MediaEndpoint, seat: MixSeat): void;
   /** Takes an endpoint out; safe for one that is not in. */
   remove(ep: MediaEndpoint): void;
+  /**
+   * Plays a clip once to one member only (the recording notice to the caller), while the mix goes
+   * on: that member hears the clip instead of the others until it ends; the others hear the
+   * member as before. False when `to` is not in the mix, or the mix is closed.
+   */
+  tell(to: MediaEndpoint, clip: string): boolean;
   readonly size: number;
   /** Removes every member and stops the mix's clock; safe to call twice. */
   close(): void;

@@ -32,6 +32,9 @@ class Member implements BridgeAttachment {
     ssrc: 0,
   };
   unsubscribe: () => void = () => {};
+  /** While a notice plays to this member (tell()): the clip it hears instead of the mix. */
+  telling: string | null = null;
+  untell: () => void = () => {};
 
   constructor(
     readonly ep: EndpointBase,
@@ -112,11 +115,37 @@ export class MixBridge implements MediaMix {
     this.log.info({ mix: this.id, legId: ep.legId, mode: seat.mode, whisperTo: m.whisperTo?.legId ?? null }, 'mix mode changed');
   }
 
+  /**
+   * Plays a clip once to one member alone (the recording notice to the caller): until it ends that
+   * member hears the clip instead of its mix; every other member goes on hearing everyone as before,
+   * that member included. False when `ep` is not in the mix or the mix is closed.
+   */
+  tell(ep: EndpointBase, clip: string): boolean {
+    const m = this.members.find((x) => x.ep === ep);
+    if (this.closed || !m) return false;
+    m.untell();
+    m.telling = clip;
+    const off = ep.subscribePlayDone((done) => {
+      if (done !== clip) return;
+      m.untell();
+      this.log.debug({ mix: this.id, to: ep.legId, clip }, 'notice played; the mix is heard again');
+    });
+    m.untell = () => {
+      off();
+      m.telling = null;
+      m.untell = () => {};
+    };
+    ep.playOnceUnderBridge(clip);
+    this.log.info({ mix: this.id, to: ep.legId, clip }, 'notice to one member of the mix');
+    return true;
+  }
+
   remove(ep: EndpointBase): void {
     const i = this.members.findIndex((m) => m.ep === ep);
     if (i < 0) return;
     const [m] = this.members.splice(i, 1) as [Member];
     m.unsubscribe();
+    m.untell();
     ep.detachBridge(m);
     this.replan();
     this.log.info({ mix: this.id, legId: ep.legId, size: this.members.length }, 'left the mix');
@@ -147,7 +176,8 @@ export class MixBridge implements MediaMix {
     for (let i = 0; i < members.length; i++) {
       const m = members[i] as Member;
       const law = m.ep.codec;
-      if (!law) continue;
+      // a member hearing a notice hears only the notice: two sources interleaved would garble both
+      if (!law || m.telling !== null) continue;
       const buf = m.encoded[m.turn] as Buffer;
       m.turn = (m.turn + 1) % OUT_BUFFERS;
       encodeInto(buf, m.out, law);

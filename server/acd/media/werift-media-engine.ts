@@ -114,6 +114,7 @@ export class WeriftMediaEngine implements MediaEngine {
       add: (ep: MediaEndpoint, seat: MixSeat) => mix.add(own(ep), { mode: seat.mode, whisperTo: seat.whisperTo ? own(seat.whisperTo) : null }),
       update: (ep: MediaEndpoint, seat: MixSeat) => mix.update(own(ep), { mode: seat.mode, whisperTo: seat.whisperTo ? own(seat.whisperTo) : null }),
       remove: (ep: MediaEndpoint) => mix.remove(own(ep)),
+      tell: (ep: MediaEndpoint, clip: string) => mix.tell(own(ep), clip),
       get size() {
         return mix.size;
       },

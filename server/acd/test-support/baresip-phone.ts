@@ -45,7 +45,8 @@ export async function startBaresipPhone(o: BaresipOptions): Promise<BaresipPhone
   const rec = path.join(o.dir, 'rec');
   mkdirSync(rec, { recursive: true });
   const toneFile = path.join(o.dir, 'tone.wav');
-  writeFileSync(toneFile, writeWav8kMono16(tone(o.toneHz, 8000, 15 * 8000)));
+  // as long as baresip may live: at the file's end aufile's source stops and baresip hangs the call up
+  writeFileSync(toneFile, writeWav8kMono16(tone(o.toneHz, 8000, (o.lifetimeSec ?? 60) * 8000)));
   writeFileSync(
     path.join(o.dir, 'config'),
     [

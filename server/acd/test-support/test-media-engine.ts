@@ -70,6 +70,11 @@ export class TestMediaEngine implements MediaEngine {
       remove(ep: MediaEndpoint) {
         if (members.delete(ep)) events.push(`mix remove ${ep.legId}`);
       },
+      tell(ep: MediaEndpoint, clip: string) {
+        if (!members.has(ep)) return false;
+        events.push(`mix tell ${ep.legId} ${clip}`);
+        return true;
+      },
       get size() {
         return members.size;
       },

@@ -48,6 +48,9 @@ describe('control headers', () => {
     expect(dialHeaders({ bridgeTo: LEG, ringTimeoutSec: 20, confirm: 'press1-q-1' })).toEqual([`X-PB-Bridge: ${LEG}`, 'X-PB-Ring-Timeout: 20', 'X-PB-Confirm: press1-q-1']);
     expect(dialHeaders({ bridgeTo: LEG, ringTimeoutSec: 20, record: true, notice: 'say-rec-may', confirm: 'say-press1' })).toEqual([`X-PB-Bridge: ${LEG}`, 'X-PB-Ring-Timeout: 20', 'X-PB-Confirm: say-press1']);
     expect(() => dialHeaders({ bridgeTo: LEG, ringTimeoutSec: 20, confirm: 'Bad Clip\r\nEvil: 1' })).toThrow();
+    // a supervisor's mobile: asked with no bridge, before it is joined to the call; never on a join
+    expect(dialHeaders({ bridgeTo: null, ringTimeoutSec: 30, confirm: 'say-monitor-press1' })).toEqual(['X-PB-Ring-Timeout: 30', 'X-PB-Confirm: say-monitor-press1']);
+    expect(dialHeaders({ bridgeTo: null, ringTimeoutSec: 30, join: { legId: LEG, mode: 'listen' }, confirm: 'say-monitor-press1' })).toEqual([`X-PB-Join: ${LEG}`, 'X-PB-Mode: listen', 'X-PB-Ring-Timeout: 30']);
   });
 
   it('asks for a recording only of a bridge, and reads the file name the ACD answers', () => {

@@ -92,7 +92,8 @@ export function parseCause(get: HeaderGetter | null): LegEndCause {
  * replaces `bridgeTo`; `record` asks the ACD to record the bridge, `notice` (with `record`) to tell
  * the caller first; `parallel` marks a ring-all dial; `callbackFor` names the inbound caller a
  * number dial calls back (no bridge); `confirm` asks the device to accept with 1 before anything is
- * bridged (press-1: no recording on the dial then, it starts on demand at the bridge). Throws on a bad leg id or clip name.
+ * bridged (press-1: no recording on the dial then, it starts on demand at the bridge) — with no bridge,
+ * before the controller joins it to a call (a supervisor's mobile); never on a join. Throws on a bad leg id or clip name.
  */
 export function dialHeaders(req: DialHeaderFields): string[] {
   const ring = `${H.ringTimeout}: ${Math.round(req.ringTimeoutSec)}`;
@@ -101,8 +102,8 @@ export function dialHeaders(req: DialHeaderFields): string[] {
     const mode = MixMode.parse(join.mode);
     return [`${H.join}: ${LegId.parse(join.legId)}`, `${H.mode}: ${mode}`, ...(join.mode === 'whisper' ? [`${H.whisperTo}: ${LegId.parse(join.whisperTo)}`] : []), ring];
   }
-  if (req.bridgeTo === null) return [ring, ...(req.callbackFor ? [`${H.callbackFor}: ${LegId.parse(req.callbackFor)}`] : [])];
   const confirm = req.confirm ?? null;
+  if (req.bridgeTo === null) return [ring, ...(req.callbackFor ? [`${H.callbackFor}: ${LegId.parse(req.callbackFor)}`] : []), ...(confirm === null ? [] : [`${H.confirm}: ${ConfirmClip.parse(confirm)}`])];
   const record = req.record === true && confirm === null;
   return [
     `${H.bridge}: ${LegId.parse(req.bridgeTo)}`,

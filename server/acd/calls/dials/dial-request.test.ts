@@ -17,10 +17,14 @@ describe('parseDialRequest: X-PB-Confirm', () => {
     expect(parse([['X-PB-Bridge', LEG]])).toMatchObject({ bridgeTo: LEG, confirm: null });
   });
 
-  it('refuses a bad clip name, a confirm with nothing to bridge later, and a dial recording with it', () => {
+  it('takes one without a bridge: the answered device hears the clip and waits for the controller (a supervisor’s mobile)', () => {
+    expect(parse([['X-PB-Confirm', 'say-monitor-press1']])).toMatchObject({ bridgeTo: null, join: null, confirm: 'say-monitor-press1', record: false });
+  });
+
+  it('refuses a bad clip name, a confirm on a join (it mixes at answer), and a dial recording with it', () => {
     expect(parse([['X-PB-Bridge', LEG], ['X-PB-Confirm', 'Press 1!']])).toEqual({ status: 400, reason: 'Bad X-PB-Confirm' });
     expect(parse([['X-PB-Bridge', LEG], ['X-PB-Confirm', '']])).toEqual({ status: 400, reason: 'Bad X-PB-Confirm' });
-    expect(parse([['X-PB-Confirm', 'say-press1']])).toEqual({ status: 400, reason: 'X-PB-Confirm Needs X-PB-Bridge' });
+    expect(parse([['X-PB-Join', LEG], ['X-PB-Confirm', 'say-press1']])).toEqual({ status: 400, reason: 'X-PB-Confirm Not With X-PB-Join' });
     expect(parse([['X-PB-Bridge', LEG], ['X-PB-Confirm', 'say-press1'], ['X-PB-Record', 'on']])).toEqual({ status: 400, reason: 'X-PB-Record Not With X-PB-Confirm' });
   });
 });

@@ -67,9 +67,11 @@ export function parseDialRequest(req: SipRequest, defaults: { ringTimeoutSec: nu
   const confRaw = req.headers.get(H.confirm);
   const confirm = confRaw === undefined ? null : ConfirmClip.safeParse(confRaw.trim());
   if (confirm && !confirm.success) return { status: 400, reason: `Bad ${H.confirm}` };
-  // the device is asked before anything is bridged: a confirm needs a caller to bridge later, and a
-  // recording then starts on demand once the controller bridges (the dial's own recording is of its bridge)
-  if (confirm && !bridge) return { status: 400, reason: `${H.confirm} Needs ${H.bridge}` };
+  // the device is asked before anything is bridged or mixed: with a caller to bridge later (an
+  // operator's offer) or alone (a supervisor's mobile, joined to a call later). Not on a join, which
+  // mixes at answer; and a recording then starts on demand once the controller bridges (the dial's
+  // own recording is of its bridge)
+  if (confirm && join) return { status: 400, reason: `${H.confirm} Not With ${H.join}` };
   if (confirm && record) return { status: 400, reason: `${H.record} Not With ${H.confirm}` };
   const cbRaw = req.headers.get(H.callbackFor);
   const cb = cbRaw === undefined ? null : LegId.safeParse(cbRaw.trim());
