@@ -7,6 +7,7 @@ import {
   type MediaStreamTrack,
   type RTCRtpTransceiver,
 } from 'werift';
+import { restartStalledIce } from './werift-endpoint';
 
 /**
  * Test helper: a real werift peer connection standing in for a browser (Opus first, then
@@ -54,6 +55,8 @@ export class TestBrowserClient {
 
   async acceptAnswer(sdp: string): Promise<void> {
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    const t = this.pc.getTransceivers()[0];
+    if (t) restartStalledIce(t);
   }
 
   async answerOffer(sdp: string): Promise<string> {
@@ -63,6 +66,13 @@ export class TestBrowserClient {
     t.setDirection('sendrecv');
     this.transceiver = t;
     await this.pc.setLocalDescription(await this.pc.createAnswer());
+    await this.gathered();
+    return this.pc.localDescription?.sdp ?? '';
+  }
+
+  /** A new offer on the live connection (a re-INVITE's), with new ICE credentials when `iceRestart`. */
+  async reoffer(opts: { iceRestart?: boolean } = {}): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer(opts.iceRestart ? { iceRestart: true } : {}));
     await this.gathered();
     return this.pc.localDescription?.sdp ?? '';
   }

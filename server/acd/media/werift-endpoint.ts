@@ -57,6 +57,7 @@ export class WeriftEndpoint extends EndpointBase {
       await this.gatheringComplete();
     });
     this.adopt(t);
+    restartStalledIce(t);
     if (this.phase === 'new') this.phase = 'connecting';
     this.armConnectTimer();
     this.maybeConnected();
@@ -228,6 +229,19 @@ export class WeriftEndpoint extends EndpointBase {
     this.deps.onClosed(this);
     this.log.debug(this.logCounters(), 'endpoint closed');
   }
+}
+
+/**
+ * An ICE restart (the party re-offered with new ICE credentials, e.g. after its network changed):
+ * werift drops the nominated pair, but its connect() skips a transport whose DTLS is already up, so no checks would ever run on the new credentials. Start them here; DTLS and
+ * SRTP go on over the new pair. Exported for the test peer, which has the same gap.
+ */
+export function restartStalledIce(t: RTCRtpTransceiver): void {
+  const dtls = t.dtlsTransport;
+  const ice = dtls?.iceTransport;
+  // after a restart no pair is nominated until new checks succeed
+  if (!dtls || !ice || ice.iceRestarts === 0 || ice.connection.nominated || dtls.state !== 'connected') return;
+  ice.start().catch(() => undefined); // a failure shows as the connection state 'failed'
 }
 
 function isG711(name: string): boolean {
