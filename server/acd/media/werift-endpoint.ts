@@ -1,6 +1,6 @@
 import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import { z } from 'zod';
-import { candidateAddresses, keepOnly8kAudio, remoteDirectionOf, setDefaultCandidate } from '../../shared/sdp/audio-edits';
+import { candidateAddresses, keepOnly8kAudio, remoteDirectionOf, setDefaultCandidate, withoutCandidateGenerations } from '../../shared/sdp/audio-edits';
 import { EndpointBase, type EndpointBaseDeps, type RtpCodecName } from './endpoint-base';
 import { peerConfig } from './engine-options';
 import { MediaNegotiationError, MediaPortsExhaustedError, MediaStateError } from './media-errors';
@@ -110,10 +110,11 @@ export class WeriftEndpoint extends EndpointBase {
 
   // ---- internals ----
 
+  /** A remote description as werift should read it (checked; candidates without their generation: audio-edits.ts). */
   private parseSdp(raw: string): string {
     const r = Sdp.safeParse(raw);
     if (!r.success) throw new MediaNegotiationError('not an SDP body');
-    return r.data;
+    return withoutCandidateGenerations(r.data);
   }
 
   private adopt(t: RTCRtpTransceiver): void {
