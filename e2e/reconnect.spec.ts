@@ -109,11 +109,16 @@ test('a cut SIP connection mid-call: the call resumes on reconnect; a cut past t
     await link.cut();
     await expect(op1.getByTestId('reg-status')).toHaveAttribute('data-state', 'reconnecting');
     await expect(op1.getByTestId('reg-status')).toContainText('Reconnecting');
+    // the call in the middle of the screen says so too
+    await expect(op1.getByTestId('call-phase')).toHaveText('Reconnecting your call…');
+    await expect(op1.getByTestId('call-reconnecting')).toBeVisible();
     await op1.waitForTimeout(2500); // the notice, then music
     const onHold = await heard(caller);
     expectNoTone(onHold[TONE.op1], talking[TONE.op1]);
     await expect(op1.getByTestId('reg-status')).toHaveAttribute('data-state', 'lost', { timeout: 40_000 });
     await expect(op1.getByTestId('reg-status')).toContainText('Connection lost');
+    // not "The caller hung up": the caller is still there, waiting again
+    await expect(op1.getByTestId('call-ended')).toContainText('Your connection dropped');
     // the caller was not released: it waits again, ahead of the caller who came after it
     await expect(caller.getByTestId('call-status')).not.toHaveAttribute('data-state', 'ended');
     await operatorReady(op2, { callWaiting: true });

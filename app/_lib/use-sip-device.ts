@@ -242,10 +242,10 @@ export function useSipDevice(events: SipDeviceEvents = {}) {
         }
         return;
       }
-      setRegistration({ kind: 'lost', reason: 'the connection to the phone system could not be restored' });
+      setRegistration({ kind: 'lost', reason: 'the phone system could not be reached again' });
       const current = currentRef.current;
       if (current) {
-        eventsRef.current.onLost?.('the connection to the phone system could not be restored');
+        eventsRef.current.onLost?.('the phone system could not be reached again');
         // the ACD has let the call go by now (its grace is as long as our tries): end it here too
         await current.session.dispose().catch(() => undefined);
       }

@@ -19,7 +19,7 @@ function lineText(reg: Registration): string {
     case 'registered':
       return 'Connected — this browser can take calls';
     case 'reconnecting':
-      return `Reconnecting… (try ${reg.attempt} of ${reg.of}); a call in progress is kept meanwhile`;
+      return `Reconnecting… (try ${reg.attempt} of ${reg.of}). A call you are on is kept meanwhile`;
     case 'failed':
       return `Could not connect: ${reg.reason}`;
     case 'unregistered':
