@@ -80,6 +80,8 @@ const Env = z.object({
   /** Retention of recordings whose queue was deleted (days). */
   RECORDING_RETENTION_DEFAULT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Seconds after a waiting caller's first key within which the ACD lets the CTI call them back (their own number or one they keyed); at least a queue's longest callback expiry (120 min). */
+  /** Seconds an operator's device leg outlives its closed connection mid-call, waiting for it to come back (docs/acd-signalling.md, "Device reconnect"); 0 ends it at once. */
+  DEVICE_RECONNECT_GRACE_SEC: z.coerce.number().int().min(0).max(600).default(20),
   CALLBACK_WINDOW_SEC: z.coerce.number().int().min(60).max(86400).default(7200),
   /** Seed the demo users, queue and number at boot (idempotent). */
   SEED_DEMO: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
@@ -156,6 +158,8 @@ export interface Config {
   reportTimeZone: string;
   /** the ACD's callback window (callback-ledger.ts) */
   callbackWindowSec: number;
+  /** how long a device leg waits for its device to reconnect (calls/device-grace.ts) */
+  deviceGraceSec: number;
 }
 
 export type RecordingStoreConfig =
@@ -235,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     overload: { maxWaiting: e.OVERLOAD_MAX_WAITING, maxLagMs: e.OVERLOAD_MAX_LAG_MS, resumeFraction: e.OVERLOAD_RESUME_FRACTION, retryAfterSec: e.OVERLOAD_RETRY_AFTER_SEC },
     reportTimeZone: e.REPORT_TIME_ZONE,
     callbackWindowSec: e.CALLBACK_WINDOW_SEC,
+    deviceGraceSec: e.DEVICE_RECONNECT_GRACE_SEC,
   };
 }
 

@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { Info, Invitation, Inviter, Registerer, UserAgent } from 'sip.js';
+import type { Info, Invitation, Inviter, Registerer, UserAgent, Web } from 'sip.js';
 import { AUDIO_ONLY, baseUaOptions, peerConnectionOf, remoteStreamOf } from './sip';
 
 /**
@@ -8,8 +8,17 @@ import { AUDIO_ONLY, baseUaOptions, peerConnectionOf, remoteStreamOf } from './s
  * agent, either registered (the console's line, which takes incoming calls) or made for one
  * outgoing call (the caller, no registration). One session at a time; a second INVITE gets 486.
  * The remote audio plays through the `<audio>` the page puts `remoteAudioRef` on, and `pc`
- * feeds the stats panel. A lost connection is reported, never silently re-established.
+ * feeds the stats panel. A registered line whose connection drops reconnects on its own with
+ * back-off, in view (`reconnecting`, then `lost` when it gives up): it registers again and
+ * re-INVITEs a live call with an ICE restart in the same dialog, which the ACD kept for its
+ * grace period (docs/acd-signalling.md, "Device reconnect").
  */
+
+/** Waits between reconnect attempts: about 20 s in all, the ACD's default grace for a live call. */
+export const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 4000, 4000, 4000] as const;
+
+/** The re-INVITE after a reconnect: new ICE credentials, so the media finds its path again. */
+const ICE_RESTART: Web.SessionDescriptionHandlerOptions = { ...AUDIO_ONLY, offerOptions: { iceRestart: true } };
 
 /** The registration of a console line (stays `none` for an outgoing-only phone). */
 export type Registration =
@@ -17,6 +26,7 @@ export type Registration =
   | { kind: 'connecting' }
   | { kind: 'registering' }
   | { kind: 'registered' }
+  | { kind: 'reconnecting'; attempt: number; of: number }
   | { kind: 'failed'; reason: string }
   | { kind: 'unregistered'; reason: string }
   | { kind: 'lost'; reason: string };
@@ -56,7 +66,7 @@ export interface SipDeviceEvents {
   onRejected?(statusCode: number, reasonPhrase: string): void;
   /** an in-dialog INFO (answered 200 after this returns) */
   onInfo?(info: Info): void;
-  /** the connection dropped while a call was up */
+  /** the connection dropped while a call was up (a line: only once reconnecting gave up) */
   onLost?(reason: string): void;
 }
 
@@ -79,6 +89,18 @@ export interface OutgoingCall {
 export type CallStart = { ok: true } | { ok: false; reason: 'invalid' | 'unreachable' | 'failed'; message: string };
 
 type Current = { direction: 'incoming'; session: Invitation } | { direction: 'outgoing'; session: Inviter };
+
+/** One REGISTER after a reconnect: true once the phone system accepted it (a challenge is answered by sip.js). */
+function registeredAgain(registerer: Registerer, timeoutMs = 5000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      resolve(ok);
+    };
+    registerer.register({ requestDelegate: { onAccept: () => done(true), onReject: () => done(false) } }).catch(() => done(false));
+  });
+}
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -106,6 +128,7 @@ export function useSipDevice(events: SipDeviceEvents = {}) {
   const phaseRef = useRef<SessionPhase | null>(null);
   const localEndRef = useRef(false);
   const stoppingRef = useRef(false);
+  const reconnectingRef = useRef(false);
   const remoteAudioRef = useRef<HTMLAudioElement | null>(null);
 
   const setPhase = useCallback((phase: SessionPhase) => {
@@ -186,11 +209,60 @@ export function useSipDevice(events: SipDeviceEvents = {}) {
     [setPhase, stopUa, forget],
   );
 
-  const onDisconnect = useCallback((ua: UserAgent, error: Error | undefined) => {
-    if (stoppingRef.current || uaRef.current !== ua) return;
-    if (registererRef.current) setRegistration({ kind: 'lost', reason: error ? 'the connection to the phone system dropped' : 'the phone system closed the connection' });
-    if (error && currentRef.current) eventsRef.current.onLost?.(error.message);
+  /**
+   * A line's connection dropped: try again with back-off, then register and, with a call up,
+   * re-INVITE it with an ICE restart (the network may have changed under the media too).
+   */
+  const reconnect = useCallback(async (ua: UserAgent) => {
+    if (reconnectingRef.current) return;
+    reconnectingRef.current = true;
+    try {
+      for (let i = 0; i < RECONNECT_DELAYS_MS.length; i++) {
+        setRegistration({ kind: 'reconnecting', attempt: i + 1, of: RECONNECT_DELAYS_MS.length });
+        await new Promise((r) => setTimeout(r, RECONNECT_DELAYS_MS[i]));
+        if (stoppingRef.current || uaRef.current !== ua) return;
+        try {
+          await ua.reconnect();
+        } catch {
+          continue;
+        }
+        const registerer = registererRef.current;
+        if (!registerer) return;
+        // connected is not enough: the connection may close again at once (the network still flaps)
+        if (!(await registeredAgain(registerer))) continue;
+        if (stoppingRef.current || uaRef.current !== ua) return;
+        setRegistration({ kind: 'registered' });
+        const current = currentRef.current;
+        if (current?.session.state === 'Established') {
+          const resumed = await current.session
+            .invite({ sessionDescriptionHandlerOptions: ICE_RESTART })
+            .then(() => true)
+            .catch(() => false);
+          if (!resumed) eventsRef.current.onLost?.('the call could not be resumed');
+        }
+        return;
+      }
+      setRegistration({ kind: 'lost', reason: 'the phone system could not be reached again' });
+      const current = currentRef.current;
+      if (current) {
+        eventsRef.current.onLost?.('the phone system could not be reached again');
+        // the ACD has let the call go by now (its grace is as long as our tries): end it here too
+        await current.session.dispose().catch(() => undefined);
+      }
+    } finally {
+      reconnectingRef.current = false;
+    }
   }, []);
+
+  const onDisconnect = useCallback(
+    (ua: UserAgent, error: Error | undefined) => {
+      if (stoppingRef.current || uaRef.current !== ua) return;
+      // the page did not ask for it, whatever the close code said: a line tries to come back
+      if (registererRef.current) return void reconnect(ua);
+      if (error && currentRef.current) eventsRef.current.onLost?.(error.message);
+    },
+    [reconnect],
+  );
 
   /** Registers this browser as a line that takes incoming calls (replacing any previous one). */
   const register = useCallback(
@@ -232,7 +304,7 @@ export function useSipDevice(events: SipDeviceEvents = {}) {
         if (registererRef.current !== registerer) return;
         if (state === sip.RegistererState.Registered) setRegistration({ kind: 'registered' });
         else if (state === sip.RegistererState.Unregistered && !stoppingRef.current)
-          setRegistration((prev) => (prev.kind === 'failed' || prev.kind === 'lost' ? prev : { kind: 'unregistered', reason: 'the phone system no longer knows this browser' }));
+          setRegistration((prev) => (prev.kind === 'failed' || prev.kind === 'lost' || prev.kind === 'reconnecting' ? prev : { kind: 'unregistered', reason: 'the phone system no longer knows this browser' }));
       });
       setRegistration({ kind: 'registering' });
       await registerer.register({

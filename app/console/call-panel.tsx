@@ -26,6 +26,8 @@ export function CallPanel(props: {
   pc: RTCPeerConnection | null;
   remoteAudioRef: RefObject<HTMLAudioElement | null>;
   lineReady: boolean;
+  /** the line's connection dropped and is being restored (the ACD keeps the call meanwhile) */
+  reconnecting: boolean;
   history: { data: CallerHistory | null; error: string | null } | null;
   onAnswer: () => void;
   onHangUp: () => void;
@@ -45,6 +47,7 @@ export function CallPanel(props: {
   }, [phase]);
 
   const talking = phase === 'established';
+  const reconnecting = talking && props.reconnecting;
   const answeredAt = talking ? (view?.answeredAt ?? session?.establishedAt ?? null) : null;
   const showCall = session !== null || (offer !== null && view?.status !== 'ended');
   const number = offer?.callerNumber ?? numberFromUri(session?.remote.uri);
@@ -60,8 +63,14 @@ export function CallPanel(props: {
       {showCall ? (
         <>
           <div className="call-phase" role="status" aria-live="assertive" data-testid="call-phase" data-phase={phase === 'established' ? 'talking' : (phase ?? 'offered')}>
-            {view?.status === 'held' && phase === 'established' ? 'On the call — caller on hold' : phase === 'ringing' && consult ? 'Incoming consultation' : phase ? PHASE_TEXT[phase] : onPhone && ctiPhase === 'talking' ? 'On the call (on your phone)' : onPhone ? phoneRingingText(offer) : 'A call is coming to you'}
+            {reconnecting ? 'Reconnecting your call…' : view?.status === 'held' && phase === 'established' ? 'On the call — caller on hold' : phase === 'ringing' && consult ? 'Incoming consultation' : phase ? PHASE_TEXT[phase] : onPhone && ctiPhase === 'talking' ? 'On the call (on your phone)' : onPhone ? phoneRingingText(offer) : 'A call is coming to you'}
           </div>
+          {reconnecting && (
+            <div className="alert alert-warn" role="status" data-testid="call-reconnecting">
+              <strong>Your connection dropped — getting it back.</strong>
+              <p className="small">The caller hears “Please hold” and music until you are back. Keep this page open.</p>
+            </div>
+          )}
           {consult && (
             <div className="alert alert-info" role="status" data-testid="call-consult-from">
               <strong>{consult.headline}</strong>
@@ -119,7 +128,8 @@ export function CallPanel(props: {
             </p>
           )}
           {props.recordControl}
-          <AudioStatsPanel pc={props.pc} />
+          {/* the figures stop while the connection is down: no stale "Good" */}
+          {!reconnecting && <AudioStatsPanel pc={props.pc} />}
           <h3 className="history-h">Earlier calls</h3>
           <CallerHistoryList history={props.history} />
         </>

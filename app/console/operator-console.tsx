@@ -1,5 +1,6 @@
 'use client';
-import { useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import type { SessionEnd } from '../_lib/use-sip-device';
 import { SiteHeader } from '../_components/site-header';
 import { UserBox } from '../_components/user-box';
 import { useNow } from '../_lib/time';
@@ -24,8 +25,8 @@ import { CallNotes, WrapUpPanel } from './wrap-up-panel';
 /**
  * The operator's console. Two connections, shown separately because they fail separately:
  * socket.io to the CTI (who I am, my state, what is offered to me) and sip.js to the ACD
- * (the browser device that actually rings and carries audio). A lost registration is shown
- * in red with a button to connect again — never retried behind the operator's back.
+ * (the browser device that actually rings and carries audio). A dropped line is retried a few
+ * times in view ("Reconnecting…", the call kept), then shown in red with a button to connect again.
  * State lives in the hooks (use-*); the panels only show it.
  */
 export function OperatorConsole() {
@@ -35,9 +36,15 @@ export function OperatorConsole() {
   // a call the operator just dialled rings their browser phone once the number answers: answered by itself
   const dialledAt = useRef(0);
   const answerNow = useRef<() => void>(() => undefined);
+  // read when the device's call ends: an end while the line is down is the line's, not the caller's
+  const lineDown = useRef(false);
   const deviceEvents = useMemo(
     () => ({
       ...call.deviceEvents,
+      onEnded(end: SessionEnd) {
+        if (lineDown.current && !end.local) call.deviceEvents.onLost();
+        call.deviceEvents.onEnded(end);
+      },
       onIncoming() {
         call.deviceEvents.onIncoming();
         if (Date.now() - dialledAt.current < 90_000) {
@@ -51,6 +58,9 @@ export function OperatorConsole() {
   const device = useBrowserDevice(socket, deviceEvents);
   answerNow.current = () => void device.answer();
   const { registration, session, pc, remoteAudioRef, hangUp } = device.phone;
+  useEffect(() => {
+    lineDown.current = registration.kind === 'reconnecting' || registration.kind === 'lost';
+  }, [registration.kind]);
   const { agent, error: agentError, setReady, extendWrapUp } = useAgentState(socket, lineIsDown(registration));
   const connected = link.kind === 'connected';
   const codes = useConsoleCodes(socket);
@@ -115,6 +125,7 @@ export function OperatorConsole() {
             pc={pc}
             remoteAudioRef={remoteAudioRef}
             lineReady={registration.kind === 'registered'}
+            reconnecting={registration.kind === 'reconnecting'}
             history={history}
             onAnswer={answer}
             onHangUp={() => void hangUp()}

@@ -18,12 +18,14 @@ function lineText(reg: Registration): string {
       return 'Setting up the line…';
     case 'registered':
       return 'Connected — this browser can take calls';
+    case 'reconnecting':
+      return `Reconnecting… (try ${reg.attempt} of ${reg.of}). A call you are on is kept meanwhile`;
     case 'failed':
       return `Could not connect: ${reg.reason}`;
     case 'unregistered':
       return `Line closed: ${reg.reason}`;
     case 'lost':
-      return `Line lost: ${reg.reason}`;
+      return `Connection lost: ${reg.reason}`;
   }
 }
 

@@ -23,6 +23,9 @@ export const MISSED_TEXT = 'Missed call — you are now Not ready';
 /** … and when the caller gave up while it rang (not the operator's doing: they stay Ready). */
 export const CALLER_LEFT_TEXT = 'The caller hung up before you answered';
 
+/** … and when the line dropped mid-call and did not come back (the ACD's grace is as long as the tries). */
+export const LOST_TEXT = 'Your connection dropped, so the call could not go on here. A caller from a queue is first in line for the next operator.';
+
 /** Text for a call the device saw end, until the CTI says who ended it. */
 function deviceEndText(end: SessionEnd): string {
   const wasRinging = end.phase === 'ringing';
@@ -36,6 +39,8 @@ export interface OfferedCallDeviceEvents {
   onIncoming(): void;
   onEnded(end: SessionEnd): void;
   onAnswerFailed(message: string): void;
+  /** the call ended because this browser's line dropped (the caller did not hang up) */
+  onLost(): void;
 }
 
 /**
@@ -107,6 +112,10 @@ export function useOfferedCall(socket: CtiSocket | null) {
       },
       onAnswerFailed(message) {
         setEnded(`Could not answer: ${message}`);
+      },
+      onLost() {
+        // said before the device's end, which would otherwise read "The caller hung up"
+        setEnded(LOST_TEXT);
       },
     }),
     [],

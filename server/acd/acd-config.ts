@@ -34,6 +34,11 @@ export interface AcdConfig {
    * `X-PB-Callback-For`, callback-ledger.ts); default CALLBACK_WINDOW_DEFAULT_SEC.
    */
   callbackWindowSec?: number;
+  /**
+   * Seconds a device's leg outlives its closed connection mid-call, waiting for the device's
+   * re-INVITE on a new one (calls/device-grace.ts); 0 ends it at once. Default DEVICE_GRACE_DEFAULT_SEC.
+   */
+  deviceGraceSec?: number;
   /** When new callers are refused with 503 + Retry-After (overload-guard.ts); absent: never (DEFAULT_OVERLOAD). */
   overload?: Partial<OverloadConfig>;
 }

@@ -26,7 +26,7 @@ async function client(name: string): Promise<SipWsClient> {
 beforeEach(async () => {
   media = new TestMediaEngine();
   acd = new Acd({
-    config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, timers: { routeRetryMs: 100, routeRetryLimit: 3 } },
+    config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret: SECRET, ringTimeoutDefaultSec: 20, timers: { routeRetryMs: 100, routeRetryLimit: 3 }, deviceGraceSec: 1 },
     dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'queue-music' } : null) },
     media,
     logger: pino({ level: process.env.ACD_TEST_LOG ?? 'silent' }),
@@ -215,9 +215,12 @@ describe('Acd over SIP WebSocket', () => {
     expect(p.caller.never((m) => isRequest(m, 'BYE')) && p.device.never((m) => isRequest(m, 'BYE'))).toBe(true);
   });
 
-  it('a party whose connection drops ends with transport-lost; the peer is not released', { timeout: 10_000 }, async () => {
+  it('a device whose connection drops ends with transport-lost once its grace is over; the peer is not released', { timeout: 10_000 }, async () => {
     const p = await bridgedCall();
     await p.device.close();
+    // kept for the grace (1 s here; calls/device-grace.test.ts covers its return)
+    await pause(300);
+    expect(acd.legs().map((l) => l.state).sort()).toEqual(['bridged', 'bridged']);
     const ctlBye = await p.bank.request('BYE', (r) => r.headers.get('Call-ID') === p.controlDialog.callId);
     expect(ctlBye.headers.get(H.cause)).toBe('transport-lost');
     expect(acd.legs()).toEqual([expect.objectContaining({ legId: p.callerLeg, state: 'parked' })]);

@@ -3,6 +3,7 @@ import type { Logger } from '../log';
 import { CALLBACK_WINDOW_DEFAULT_SEC, type AcdConfig, type AcdOptions } from './acd-config';
 import { CallbackLedger } from './calls/callback-ledger';
 import { CallerNotices } from './calls/caller-notice';
+import { DeviceGrace } from './calls/device-grace';
 import { Bridging } from './calls/bridging';
 import { ControlOps } from './calls/control-ops';
 import { DtmfOut } from './calls/dtmf-out';
@@ -148,6 +149,7 @@ export class Acd {
       control: new ControlOps(new LegMoves(ctx, bridging), new DtmfOut(ctx), mixing),
       announcements: new Announcements(ctx),
       recording: new RecordControl(ctx),
+      grace: new DeviceGrace(ctx),
     });
   }
 

@@ -58,6 +58,11 @@ export class Dialog {
     return this.build('ACK', inviteSeq, [], '', '');
   }
 
+  /** The party came back on a new connection (a device's re-anchor): in-dialog requests go there. */
+  moveTo(flow: Flow): void {
+    this.d.flow = flow;
+  }
+
   /** The remote target may change with a target refresh (re-INVITE/UPDATE Contact). */
   set remoteTarget(uri: string) {
     this.d.remoteTarget = uri;

@@ -90,6 +90,8 @@ function say(type: TimelineEvent, d: Record<string, unknown>, n: StoryNames): st
       return `The offer to ${who()} was withdrawn: someone else answered`;
     case 'requeued':
       return 'Back in the queue, at its place';
+    case 'device-lost':
+      return `${who()}\u2019s connection was lost: the caller waited again, first in line`;
     case 'held':
       return 'The caller was put on hold';
     case 'resumed':

@@ -20,6 +20,8 @@ export interface LiveCall {
   queue: QueueInfo | null;
   /** the call's own priority (0 normal); higher jumps ahead within its queue, with ageing (domain/call-order.ts) */
   priority?: number;
+  /** its operator's device was lost mid-call (call-lifecycle.ts): it waits at the head of its queue */
+  first?: boolean;
   status: CallStatus;
   operatorId: string | null;
   deviceLegId: string | null;

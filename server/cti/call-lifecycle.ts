@@ -218,6 +218,8 @@ export class CallLifecycle {
 
   private deviceLegEnded(call: LiveCall, cause: LegEndCause): void {
     call.log.debug({ cause }, 'device leg ended');
+    // the ACD waited its grace for the device to reconnect: the caller is not the one who left
+    if (cause === 'transport-lost' && isAnswered(call.status) && call.queue && !call.forwardedTo) return this.deviceLost(call, call.queue);
     // an outbound call's number may still be ringing: withdraw it
     call.dial?.cancel();
     call.dial = null;
@@ -228,6 +230,30 @@ export class CallLifecycle {
     call.journal.event('caller-release', { sent });
     // a forwarded number is nobody's operator: its end is the system's
     this.endCall(call, cause === 'remote-bye' && !call.forwardedTo ? 'operator' : 'system', call.forwardedTo ? 'forwarded' : 'completed');
+  }
+
+  /**
+   * The operator's device lost its connection mid-call and did not come back within the ACD's
+   * grace (docs/acd-signalling.md, "Device reconnect"): the caller (parked with music by the ACD)
+   * waits again at the head of its queue; the operator goes to wrap-up as after any call.
+   */
+  private deviceLost(call: LiveCall, q: QueueInfo): void {
+    const { book, roster } = this.d;
+    if (!book.move(call, 'device_lost')) return;
+    const operatorId = call.operatorId;
+    call.log.info({ operatorId }, 'operator device lost → the caller waits again, first in line');
+    call.journal.event('device-lost', { operatorId });
+    call.deviceLegId = null;
+    call.operatorId = null;
+    call.mic = 'open';
+    call.first = true;
+    const a = operatorId ? roster.get(operatorId) : undefined;
+    if (a && a.callId === call.id) {
+      a.callId = null;
+      roster.callEnded(a, q.wrapUpSec ?? 0, call);
+    }
+    this.d.views.callChanged(call);
+    this.requeue(call, q);
   }
 
   /** Ends the caller's leg from the CTI side (no queue, max wait, failure). */

@@ -123,7 +123,7 @@ export class CallRouter {
 
   private waitingOf(c: LiveCall): Waiting {
     const q = c.queue!;
-    return { id: c.id, arrivedAt: c.arrivedAt, priority: c.priority ?? 0, queuePriority: q.priority, ageingSec: q.params.ageingSec, queue: q.routing, missedUntil: this.missed.get(c), live: c };
+    return { id: c.id, arrivedAt: c.arrivedAt, priority: c.priority ?? 0, queuePriority: q.priority, ageingSec: q.params.ageingSec, first: c.first === true, queue: q.routing, missedUntil: this.missed.get(c), live: c };
   }
 
   /** A tier opens or a cool-down ends later: route again then (one timer, the earliest). */

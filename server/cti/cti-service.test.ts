@@ -177,6 +177,29 @@ describe('CtiService', () => {
     expect(cti.getCall(callId)).toMatchObject({ endedBy: 'operator' });
   });
 
+  it('a device lost past the ACD\'s grace (transport-lost) puts the caller back in its queue, first, and offers it to the next operator', async () => {
+    signInReady(OP1);
+    bank.offerLeg({ legId: L1 });
+    await until(() => bank.dials.length === 1);
+    bank.dials[0]!.answer(D1);
+    await until(() => state(OP1.id) === 'talking');
+    const callId = notes.offers[0]!.offer.callId;
+    bank.endLeg(D1, 'transport-lost');
+    // the caller is not released: the ACD parked it with music
+    expect(bank.released).toEqual([]);
+    expect(cti.getCall(callId)?.status).toBe('queued');
+    expect(state(OP1.id)).not.toBe('talking');
+    signInReady(OP2);
+    await until(() => bank.dials.length === 2, 3000, 'second dial');
+    expect(bank.dials[1]!.req.bridgeTo).toBe(L1);
+    bank.dials[1]!.answer(D2);
+    await until(() => state(OP2.id) === 'talking');
+    expect(cti.getCall(callId)).toMatchObject({ status: 'connected' });
+    const tl = await timeline(callId);
+    expect(tl.slice(0, 4)).toEqual(['arrived', 'offered', 'answered', 'device-lost']);
+    expect(tl.slice(-2)).toEqual(['offered', 'answered']);
+  });
+
   it('a failed dial makes the operator not_ready and re-routes to the next longest idle operator', async () => {
     signInReady(OP1);
     signInReady(OP2);

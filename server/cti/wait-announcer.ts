@@ -122,5 +122,5 @@ export class WaitAnnouncer {
 const announces = (q: QueueInfo): boolean => q.announce !== 'none' || q.callbackDigit !== null;
 
 function ordered(c: LiveCall): OrderedCall {
-  return { id: c.id, arrivedAt: c.arrivedAt, priority: c.priority ?? 0, queuePriority: c.queue?.priority ?? 0, ageingSec: c.queue?.params.ageingSec ?? 60 };
+  return { id: c.id, arrivedAt: c.arrivedAt, priority: c.priority ?? 0, queuePriority: c.queue?.priority ?? 0, ageingSec: c.queue?.params.ageingSec ?? 60, first: c.first === true };
 }

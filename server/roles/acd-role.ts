@@ -29,6 +29,7 @@ export type AcdRoleConfig = Pick<
   | 'recordingsDir'
   | 'overload'
   | 'callbackWindowSec'
+  | 'deviceGraceSec'
 >;
 
 export interface RunningAcd {
@@ -73,6 +74,7 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
       transports: { udpPort: config.sipUdpPort, tcpPort: config.sipTcpPort, tlsPort: config.sipTlsPort, wssPort: config.sipWssPort, tls: config.sipTls },
       overload: config.overload,
       callbackWindowSec: config.callbackWindowSec,
+      deviceGraceSec: config.deviceGraceSec,
     },
     dialPlan,
     media,

@@ -99,6 +99,8 @@ export class Leg {
   readonly startedAt = Date.now();
   /** The pending re-offer of this leg to a bank UA that registered again (leg-recovery.ts). */
   recoveryTx: ClientTx | null = null;
+  /** A device whose connection closed mid-call, kept until it comes back or its grace ends (device-grace.ts): the grace's cancel. */
+  reconnecting: (() => void) | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Set by the leg table when the leg is added: told of each party-state change (the overload guard's count). */
   census: LegCensus | null = null;
@@ -108,15 +110,26 @@ export class Leg {
     readonly kind: LegKind,
     /** Call-ID of the party's dialog. */
     readonly callId: string,
-    /** The flow the party is reached on (its loss ends the leg). */
-    readonly partyFlow: Flow,
+    /** The flow the party is reached on (its loss ends the leg, or starts a device's grace: device-grace.ts). */
+    private flow: Flow,
     /** The party's identity (caller's From), shown to the CTI and to the device. */
     readonly partyAddr: NameAddr,
     readonly log: Logger,
     private readonly hooks: LegCloseHooks,
-    readonly extra: { dialed?: string; holdAudio?: string } = {},
+    /** `device`: the registered AOR user a device leg was dialled at (a re-anchor must come from it). */
+    readonly extra: { dialed?: string; holdAudio?: string; device?: string } = {},
   ) {
     this.at = { state: INITIAL_STATE[kind], control: 'none' };
+  }
+
+  get partyFlow(): Flow {
+    return this.flow;
+  }
+
+  /** The party came back on another connection (device-grace.ts): its dialog goes there too. */
+  reanchor(flow: Flow): void {
+    this.flow = flow;
+    this.partyDialog?.moveTo(flow);
   }
 
   get state(): LegState {
@@ -186,12 +199,17 @@ export class Leg {
     return Promise.all(closing).then(() => {});
   }
 
-  after(ms: number, fn: () => void): void {
+  /** Runs `fn` after `ms` unless the leg ends first; returns a cancel. */
+  after(ms: number, fn: () => void): () => void {
     const t = setTimeout(() => {
       this.timers.delete(t);
       fn();
     }, ms);
     this.timers.add(t);
+    return () => {
+      clearTimeout(t);
+      this.timers.delete(t);
+    };
   }
 
   clearTimers(): void {

@@ -67,12 +67,16 @@ export class Bridge implements MediaBridge {
 
   tell(to: MediaEndpoint, clip: string): boolean {
     const ep = to === this.a ? this.a : to === this.b ? this.b : null;
-    if (!this.active || this.onHold || !ep) return false;
+    if (!this.active || !ep) return false;
+    // on hold, the party that holds hears nothing: a notice goes only to the one hearing music
+    if (this.onHold && holds(ep.remoteDirection)) return false;
     this.telling = ep;
     const off = ep.subscribePlayDone((done) => {
       if (done !== clip) return;
       off();
       if (this.telling === ep) this.telling = null;
+      // told while on hold (a device reconnecting): back to the music until the resume
+      if (this.onHold) ep.playUnderBridge(ep.holdClip);
       this.log.debug({ to: ep.legId, clip }, 'notice played; the peer is heard again');
     });
     this.unsubscribers.push(off);

@@ -135,8 +135,9 @@ export interface MediaBridge {
   /**
    * Plays a clip once to one party of the bridge only (the recording notice to the caller),
    * while the bridge goes on: that party hears the clip instead of its peer until the clip
-   * ends; the peer hears the party as before. False when `to` is not in the bridge, or the
-   * bridge is undone or on hold.
+   * ends; the peer hears the party as before. On hold, the party hearing music hears the
+   * clip, then its music again. False when `to` is not in the bridge, the bridge is undone,
+   * or `to` is the party that holds.
    */
   tell(to: MediaEndpoint, clip: string): boolean;
   /** Resolves once the bridge is undone. */

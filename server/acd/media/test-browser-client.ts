@@ -7,6 +7,8 @@ import {
   type MediaStreamTrack,
   type RTCRtpTransceiver,
 } from 'werift';
+import { withoutCandidateGenerations } from '../../shared/sdp/audio-edits';
+import { restartStalledIce } from './werift-endpoint';
 
 /**
  * Test helper: a real werift peer connection standing in for a browser (Opus first, then
@@ -52,17 +54,29 @@ export class TestBrowserClient {
     return this.pc.localDescription?.sdp ?? '';
   }
 
+  // werift's generation check (audio-edits.ts, withoutCandidateGenerations) is not a browser's:
+  // the peer reads the ACD's candidates as the ACD does a browser's
+
   async acceptAnswer(sdp: string): Promise<void> {
-    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.pc.setRemoteDescription({ type: 'answer', sdp: withoutCandidateGenerations(sdp) });
+    const t = this.pc.getTransceivers()[0];
+    if (t) restartStalledIce(t);
   }
 
   async answerOffer(sdp: string): Promise<string> {
-    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    await this.pc.setRemoteDescription({ type: 'offer', sdp: withoutCandidateGenerations(sdp) });
     const t = this.pc.getTransceivers()[0];
     if (!t) throw new Error('no transceiver');
     t.setDirection('sendrecv');
     this.transceiver = t;
     await this.pc.setLocalDescription(await this.pc.createAnswer());
+    await this.gathered();
+    return this.pc.localDescription?.sdp ?? '';
+  }
+
+  /** A new offer on the live connection (a re-INVITE's), with new ICE credentials when `iceRestart`. */
+  async reoffer(opts: { iceRestart?: boolean } = {}): Promise<string> {
+    await this.pc.setLocalDescription(await this.pc.createOffer(opts.iceRestart ? { iceRestart: true } : {}));
     await this.gathered();
     return this.pc.localDescription?.sdp ?? '';
   }

@@ -1,6 +1,6 @@
 import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import { z } from 'zod';
-import { candidateAddresses, keepOnly8kAudio, remoteDirectionOf, setDefaultCandidate } from '../../shared/sdp/audio-edits';
+import { candidateAddresses, keepOnly8kAudio, remoteDirectionOf, setDefaultCandidate, withoutCandidateGenerations } from '../../shared/sdp/audio-edits';
 import { EndpointBase, type EndpointBaseDeps, type RtpCodecName } from './endpoint-base';
 import { peerConfig } from './engine-options';
 import { MediaNegotiationError, MediaPortsExhaustedError, MediaStateError } from './media-errors';
@@ -57,6 +57,7 @@ export class WeriftEndpoint extends EndpointBase {
       await this.gatheringComplete();
     });
     this.adopt(t);
+    restartStalledIce(t);
     if (this.phase === 'new') this.phase = 'connecting';
     this.armConnectTimer();
     this.maybeConnected();
@@ -109,10 +110,11 @@ export class WeriftEndpoint extends EndpointBase {
 
   // ---- internals ----
 
+  /** A remote description as werift should read it (checked; candidates without their generation: audio-edits.ts). */
   private parseSdp(raw: string): string {
     const r = Sdp.safeParse(raw);
     if (!r.success) throw new MediaNegotiationError('not an SDP body');
-    return r.data;
+    return withoutCandidateGenerations(r.data);
   }
 
   private adopt(t: RTCRtpTransceiver): void {
@@ -228,6 +230,19 @@ export class WeriftEndpoint extends EndpointBase {
     this.deps.onClosed(this);
     this.log.debug(this.logCounters(), 'endpoint closed');
   }
+}
+
+/**
+ * An ICE restart (the party re-offered with new ICE credentials, e.g. after its network changed):
+ * werift drops the nominated pair, but its connect() skips a transport whose DTLS is already up, so no checks would ever run on the new credentials. Start them here; DTLS and
+ * SRTP go on over the new pair. Exported for the test peer, which has the same gap.
+ */
+export function restartStalledIce(t: RTCRtpTransceiver): void {
+  const dtls = t.dtlsTransport;
+  const ice = dtls?.iceTransport;
+  // after a restart no pair is nominated until new checks succeed
+  if (!dtls || !ice || ice.iceRestarts === 0 || ice.connection.nominated || dtls.state !== 'connected') return;
+  ice.start().catch(() => undefined); // a failure shows as the connection state 'failed'
 }
 
 function isG711(name: string): boolean {

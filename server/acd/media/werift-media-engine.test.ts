@@ -168,6 +168,24 @@ describe('WeriftMediaEngine with two werift "browsers"', () => {
     expect(steps.filter((d) => d !== 1).length).toBeLessThanOrEqual(2);
   });
 
+  it('answers an ICE restart from a browser that restarted more often than we did: audio both ways on the new pair', { timeout: 15_000 }, async () => {
+    const { engine, a, b, c1, c2 } = await setup();
+    engine.bridge(a, b);
+    // a restart offered on a connection that died and never reached us, then the one that did:
+    // the browser counts two ICE generations, we one (werift once matched the two counts)
+    await c1.reoffer({ iceRestart: true });
+    const restarted = await c1.reoffer({ iceRestart: true });
+    const answer = await a.answer(restarted);
+    await c1.acceptAnswer(answer);
+    const toB = c2.received.length;
+    const toA = c1.received.length;
+    const talking = Promise.all([talk(c1, 5, 40), talk(c2, 6, 40)]);
+    await until(() => c2.received.slice(toB).filter((p) => p.payload[0] === 5).length >= 10, 4000, 'browser 1 heard after the restart');
+    await until(() => c1.received.slice(toA).filter((p) => p.payload[0] === 6).length >= 10, 4000, 'browser 2 heard by browser 1 after the restart');
+    await talking;
+    expect(a.connected).toBe(true);
+  });
+
   it('hold by WebRTC re-offer (sendonly): the other browser hears music, resume restores the bridge', { timeout: 15_000 }, async () => {
     const { engine, a, b, c1, c2 } = await setup();
     const bridge = engine.bridge(a, b);

@@ -7,6 +7,7 @@ import { failDial } from '../calls/dials/dial-failure';
 import { Announcements } from '../calls/announcement';
 import type { DialAuthorizer } from '../calls/dials/dial-authorizer';
 import type { Dialer } from '../calls/dials/dialer';
+import type { DeviceGrace } from '../calls/device-grace';
 import type { DtmfRelay } from '../calls/dtmf-relay';
 import type { RecordControl } from '../calls/record-control';
 import type { InboundCallers } from '../calls/inbound-callers';
@@ -32,6 +33,7 @@ export interface RouterTargets {
   control: ControlOps;
   announcements: Announcements;
   recording: RecordControl;
+  grace: DeviceGrace;
 }
 
 /**
@@ -83,6 +85,8 @@ export class RequestRouter {
     for (const leg of [...ctx.table.legs()]) {
       if (leg.ended) continue;
       if (leg.partyFlow === flow) {
+        // a device mid-call may come back on a new connection (calls/device-grace.ts)
+        if (this.to.grace.keep(leg)) continue;
         leg.log.info('party connection lost');
         leg.close('transport-lost', { byeParty: false });
       } else if (leg.controlDialog?.flow === flow) {
@@ -183,6 +187,7 @@ export class RequestRouter {
     const entry = this.ctx.table.dialogOf(req.fields);
     if (!entry) return reply(makeResponse(req, 481));
     const { leg, role } = entry;
+    if (role === 'party' && !this.to.grace.reanchor(leg, req, flow)) return reply(makeResponse(req, 403, { reason: 'Not From This Device' }));
     switch (req.method.toUpperCase()) {
       case 'BYE':
         if (role === 'party') {
@@ -204,7 +209,10 @@ export class RequestRouter {
           reply(req.body ? controlAnswer(this.ctx, req, flow, null) : makeResponse(req, 200, { headers: [['Contact', this.ctx.local.contact(flow)]] }));
           return;
         }
-        return this.to.sessions.onPartyRefresh(leg, req, flow, reply);
+        return this.to.sessions.onPartyRefresh(leg, req, flow, (res) => {
+          if (res.status === 200 && req.body) this.to.grace.resumed(leg);
+          reply(res);
+        });
       case 'INFO':
         // the controller's announcement (X-PB-Play): a clip to the parked caller, then release
         if (role === 'control' && Announcements.asks(req)) return reply(this.to.control.notFromController(leg, role, req, flow) ?? this.to.announcements.controlInfo(leg, req));
@@ -236,6 +244,12 @@ export class RequestRouter {
       // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
       return st.respond(controlAnswer(this.ctx, req, flow, null));
     }
-    this.to.sessions.onPartyRefresh(entry.leg, req, flow, (res) => st.respond(res));
+    const { leg } = entry;
+    if (!this.to.grace.reanchor(leg, req, flow)) return st.respond(makeResponse(req, 403, { reason: 'Not From This Device' }));
+    this.to.sessions.onPartyRefresh(leg, req, flow, (res) => {
+      // the returning device's re-offer (ICE restart) answered: its media resumed the bridge
+      if (res.status === 200 && req.body) this.to.grace.resumed(leg);
+      st.respond(res);
+    });
   }
 }

@@ -43,11 +43,11 @@ export class CallKit {
     private readonly secret: string,
   ) {}
 
-  static async start(ports: { rtp: [number, number]; ice: [number, number] }, opts: { secret?: string; trunks?: TrunkDirectory; /** false: no raw bank client (a real UaBank registers instead) */ bank?: boolean; recordingsDir?: string } = {}): Promise<CallKit> {
+  static async start(ports: { rtp: [number, number]; ice: [number, number] }, opts: { secret?: string; trunks?: TrunkDirectory; /** false: no raw bank client (a real UaBank registers instead) */ bank?: boolean; recordingsDir?: string; deviceGraceSec?: number } = {}): Promise<CallKit> {
     const secret = opts.secret ?? 'call-kit-secret-'.padEnd(40, 'x');
     const engine = new WeriftMediaEngine(log, { rtpPortRange: ports.rtp, portRange: ports.ice, rtpTimeoutSec: 10 });
     const acd = new Acd({
-      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret, ringTimeoutDefaultSec: 10, transports: { udpPort: 0, ...(opts.trunks ? { tcpPort: 0 } : {}) }, ...(opts.recordingsDir ? { recordingsDir: opts.recordingsDir } : {}) },
+      config: { host: '127.0.0.1', port: 0, domain: DOMAIN, secret, ringTimeoutDefaultSec: 10, transports: { udpPort: 0, ...(opts.trunks ? { tcpPort: 0 } : {}) }, ...(opts.recordingsDir ? { recordingsDir: opts.recordingsDir } : {}), ...(opts.deviceGraceSec !== undefined ? { deviceGraceSec: opts.deviceGraceSec } : {}) },
       dialPlan: { lookup: (n) => (n === NUMBER ? { holdAudio: 'default' } : null) },
       media: engine,
       logger: log,

@@ -5,7 +5,8 @@
  * `ageingSec` it has waited, so a high-priority call jumps ahead of those that arrived before it,
  * but an older call keeps gaining and, `ageingSec × (priority gap)` later, is level again — FIFO
  * (arrival first) decides between equal effective priorities. Nothing waits forever behind a
- * stream of higher-priority calls.
+ * stream of higher-priority calls. A call whose operator's device was lost mid-call (`first`)
+ * goes before the rest of its queue: it had already reached the head once.
  */
 export interface OrderedCall {
   id: string;
@@ -14,6 +15,8 @@ export interface OrderedCall {
   priority: number;
   queuePriority: number;
   ageingSec: number;
+  /** served before every other call of its queue (its operator's device was lost mid-call) */
+  first?: boolean;
 }
 
 /** The call's own priority plus one per `ageingSec` waited. */
@@ -24,6 +27,7 @@ export function effectivePriority(c: OrderedCall, now: number): number {
 /** < 0 when a is served before b. */
 export function compareWaiting(a: OrderedCall, b: OrderedCall, now: number): number {
   if (a.queuePriority !== b.queuePriority) return b.queuePriority - a.queuePriority;
+  if (!!a.first !== !!b.first) return a.first ? -1 : 1;
   const pa = effectivePriority(a, now);
   const pb = effectivePriority(b, now);
   if (pa !== pb) return pb - pa;

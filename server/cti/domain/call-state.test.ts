@@ -25,6 +25,9 @@ const LEGAL: ReadonlyArray<[CallStatus, CallEvent, CallStatus]> = [
   ['held', 'resume', 'connected'],
   ['held', 'end', 'ended'],
   ['held', 'transfer', 'queued'],
+  // the operator's device did not come back after a network cut
+  ['connected', 'device_lost', 'queued'],
+  ['held', 'device_lost', 'queued'],
   ['forwarding', 'dial_failed', 'queued'],
 ];
 const legal = new Map(LEGAL.map(([s, e, n]) => [`${s}/${e}`, n]));

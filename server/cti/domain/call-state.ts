@@ -20,6 +20,9 @@ import { illegalTransition as illegal, type TransitionResult } from '../../share
  * - `transfer`: a blind transfer to another operator or queue — the first operator's device is
  *   released and the caller waits again (keeping their arrival time, so first in line). A
  *   transfer to an outside number then `forward`s; if it fails (`dial_failed`) the caller waits again.
+ * - `device_lost` (from connected or held): the operator's device lost its connection and did
+ *   not come back within the ACD's grace (docs/acd-signalling.md, "Device reconnect"); the
+ *   caller waits again, first in its queue.
  * - `dial_failed`: the device did not answer / refused / is gone; the caller stays parked
  *   with music and the call waits in the queue again.
  * - `end` from queued/offering: the caller left (abandoned) or waited too long.
@@ -29,7 +32,7 @@ import { illegalTransition as illegal, type TransitionResult } from '../../share
  *   `forward` → forwarding (the ACD dials an external number bridged to the caller), which
  *   `answer`s (connected) or ends.
  */
-export const CallEvent = ['offer', 'dial_failed', 'answer', 'end', 'announce', 'overflow', 'forward', 'hold', 'resume', 'transfer'] as const;
+export const CallEvent = ['offer', 'dial_failed', 'answer', 'end', 'announce', 'overflow', 'forward', 'hold', 'resume', 'transfer', 'device_lost'] as const;
 export type CallEvent = (typeof CallEvent)[number];
 
 export const CALL_STATES: readonly CallStatus[] = ['queued', 'offering', 'announcing', 'forwarding', 'connected', 'held', 'ended'];
@@ -39,8 +42,8 @@ export const CALL_TRANSITIONS: Readonly<Record<CallStatus, Partial<Record<CallEv
   offering: { answer: 'connected', dial_failed: 'queued', end: 'ended', announce: 'announcing', overflow: 'queued', forward: 'forwarding' },
   announcing: { end: 'ended' },
   forwarding: { answer: 'connected', end: 'ended', dial_failed: 'queued' },
-  connected: { end: 'ended', hold: 'held', transfer: 'queued' },
-  held: { resume: 'connected', end: 'ended', transfer: 'queued' },
+  connected: { end: 'ended', hold: 'held', transfer: 'queued', device_lost: 'queued' },
+  held: { resume: 'connected', end: 'ended', transfer: 'queued', device_lost: 'queued' },
   ended: {},
 };
 

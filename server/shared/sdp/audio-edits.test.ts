@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateAddresses, keepOnly8kAudio, setDefaultCandidate } from './audio-edits';
+import { candidateAddresses, keepOnly8kAudio, setDefaultCandidate, withoutCandidateGenerations } from './audio-edits';
 
 // An offer as Chromium 156 on this machine makes it (audio, BUNDLE, rtcp-mux, DTLS-SRTP, complete host candidates).
 const CHROMIUM_OFFER = `
@@ -68,5 +68,16 @@ describe('SDP audio edits', () => {
     const fixed = setDefaultCandidate(ours);
     expect(fixed).toMatch(/^m=audio 40001 /m);
     expect(fixed).toMatch(/^c=IN IP4 192\.0\.2\.2\r$/m);
+  });
+
+  it('drops candidates\' generation (and network-id, network-cost) and keeps the rest of each line', () => {
+    const out = withoutCandidateGenerations(CHROMIUM_OFFER);
+    expect(out).not.toMatch(/generation|network-id|NaN/);
+    expect(out).toMatch(/^a=candidate:2223902805 1 udp 2122194687 192\.0\.2\.2 39661 typ host\r$/m);
+    expect(out).toMatch(/^a=candidate:2049230017 1 tcp 1518214911 192\.0\.2\.2 9 typ host tcptype active\r$/m);
+    expect(candidateAddresses(out)).toEqual(candidateAddresses(CHROMIUM_OFFER));
+    // nothing to drop: the text comes back as it was
+    const plain = 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=candidate:a 1 udp 2116026367 127.0.0.1 40000 typ host\r\n';
+    expect(withoutCandidateGenerations(plain)).toBe(plain);
   });
 });

@@ -24,6 +24,31 @@ export function keepOnly8kAudio(sdp: string): string {
   return writeSdp(doc);
 }
 
+/**
+ * Drops the `generation` extension (and Chrome's network-id / network-cost) from every candidate line. werift nominates a pair only when
+ * its remote candidate's generation equals its *own* restart count, but the two agents count
+ * their ICE restarts apart: a peer that restarted once more than we did (a re-offer that never
+ * reached us, e.g. sent on the connection that died) would never get a pair nominated by us
+ * again, and our media would stop for good. With full SDP the ufrag already names the
+ * generation (werift forgets the old remote candidates on a restart), so the number adds nothing.
+ */
+export function withoutCandidateGenerations(sdp: string): string {
+  const doc = parseSdp(sdp);
+  let changed = false;
+  for (const m of doc.media) {
+    for (const c of m.candidates ?? []) {
+      if (c.generation === undefined) continue;
+      // sdp-transform writes network-id in generation's place when generation is absent;
+      // werift reads neither network-id nor network-cost, so they go too
+      delete c.generation;
+      delete c['network-id'];
+      delete c['network-cost'];
+      changed = true;
+    }
+  }
+  return changed ? writeSdp(doc) : sdp;
+}
+
 /** Host UDP candidates (component 1): [address, port] in SDP order. */
 export function candidateAddresses(sdp: string): Array<[string, number]> {
   return hostCandidatesOf(parseSdp(sdp));

@@ -35,6 +35,8 @@ interface DialTarget {
   label: string;
   /** trunks carry plain RTP/AVP; devices here are browsers (WebRTC) */
   mediaKind: MediaKind;
+  /** a registered device's AOR user (absent for trunks): who may re-anchor the leg (device-grace.ts) */
+  device?: string;
 }
 
 /**
@@ -107,12 +109,12 @@ export class Dialer {
       st.respond(makeResponse(req, 100));
       // a browser registers over WebSocket (WebRTC media); a SIP phone over UDP/TCP/TLS speaks plain RTP/AVP
       const mediaKind: MediaKind = binding.flow.transport === 'WS' || binding.flow.transport === 'WSS' ? 'webrtc' : 'rtp';
-      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${ctx.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind };
+      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${ctx.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind, device: uri.user! };
     }
 
     const legId = newLegId();
     const callId = `${randomToken(12)}@${ctx.cfg.domain}`;
-    const leg = new Leg(legId, 'device', callId, target.flow, parseNameAddr(target.toAddr)!, ctx.log.child({ legId, callId }), this.hooks);
+    const leg = new Leg(legId, 'device', callId, target.flow, parseNameAddr(target.toAddr)!, ctx.log.child({ legId, callId }), this.hooks, target.device ? { device: target.device } : {});
     ctx.table.addLeg(leg);
     const dial = new Dial(leg, caller, st, randomToken(), ringSec, record, join, notice, confirm);
     ctx.table.addDial(dial);
