@@ -5,32 +5,12 @@ import { AppError } from '../contracts/result';
 import type { MonitorMode, MonitorView } from '../contracts/monitor';
 import type { CallerHistory, CallWork, ConsoleCodes } from '../contracts/call-work';
 import type { AdminSnapshot, WallboardSnapshot, AgentView, BrowserGrant, SipPhoneGrant, CallView, MobileGrant, MobileStatus, TransferTarget, TransferTargets } from '../contracts/socket-events';
-import { AgentRoster } from './agent-roster';
-import { CallBook } from './call-book';
-import { Journal } from './call-journal';
-import { CallLifecycle } from './call-lifecycle';
-import { CallRecording } from './call-recording';
-import { CallMonitor } from './call-monitor';
-import { OutboundCalls } from './outbound-calls';
-import { CallRouter } from './call-router';
-import { CallWorkDesk } from './call-work';
-import { CodeBook } from './code-book';
-import { ConfigFollower, type ConfigChangeHint } from './config-follower';
-import { DeviceGrants } from './device-grants';
-import { RoutingConfig } from './routing-config';
-import { QueuedCallbacks } from './queued-callbacks';
-import { WaitAnnouncer } from './wait-announcer';
-import { InCallControls } from './in-call-controls';
-import { CallConsult } from './call-consult';
-import { ScheduleCache } from './schedule-cache';
-import { CallRecovery } from './call-recovery';
+import { type ConfigChangeHint } from './config-follower';
 import type { CtiServiceOptions } from './cti-service-options';
+import { assembleCtiParts, type CtiParts } from './cti-parts';
 import type { BankPort, BankEvents } from './ports/bank-port';
 import type { CtiNotifier } from './ports/cti-notifier';
-import type { CallRow } from './ports/cti-store';
-import { NO_CALL_METRICS } from './ports/call-metrics-port';
-import { agentView, ViewPublisher } from './views';
-import { QueueBoard } from './queue-board';
+import { agentView } from './views';
 import type { QueueTile } from '../contracts/wallboard';
 
 export type { BankPort } from './ports/bank-port';
@@ -59,177 +39,51 @@ export type { CtiNotifier } from './ports/cti-notifier';
 export type { CtiServiceOptions } from './cti-service-options';
 
 export class CtiService {
-  private readonly journal: Journal;
-  private readonly views: ViewPublisher;
-  private readonly roster: AgentRoster;
-  private readonly book: CallBook;
-  private readonly router: CallRouter;
-  private readonly calls: CallLifecycle;
-  private readonly announcer: WaitAnnouncer;
-  private readonly callbacks: QueuedCallbacks;
-  private readonly recording: CallRecording;
-  private readonly devices: DeviceGrants;
-  private readonly config: ConfigFollower;
-  private readonly routing: RoutingConfig;
-  private readonly hours: ScheduleCache;
-  private readonly codes: CodeBook;
-  private readonly work: CallWorkDesk;
-  private readonly controls: InCallControls;
-  private readonly consult: CallConsult;
-  private readonly monitor: CallMonitor;
-  private readonly outbound: OutboundCalls;
-  private readonly board: QueueBoard;
-  private readonly recovery: CallRecovery;
+  private readonly p: CtiParts;
   private readonly unlisten: Array<() => void> = [];
   private started = false;
   private stopped = false;
 
   constructor(private readonly o: CtiServiceOptions) {
-    const log = o.logger.child({ part: 'cti' });
-    const now = o.now ?? Date.now;
-    const stopped = () => this.stopped;
-    // the history pages re-read once a call's row is stored: one message per committed batch
-    const onCallsStored = (rows: readonly CallRow[]) => {
-      o.journal?.onCallsStored?.(rows);
-      o.notifier.historyStored?.(rows.map((r) => r.id));
-    };
-    this.journal = new Journal(o.store, now, log, { ...o.journal, onCallsStored }, o.recordings ?? null);
-    this.routing = new RoutingConfig(o.store, log.child({ module: 'routing-config' }));
-    this.views = new ViewPublisher(o.notifier, (id) => this.roster.get(id)?.name ?? null, log, () => this.board.poke());
-    this.roster = new AgentRoster({
-      journal: this.journal,
-      views: this.views,
-      log,
-      now,
-      disconnectGraceMs: o.disconnectGraceMs ?? 30_000,
-      hooks: {
-        becameReady: () => this.router.routeWaiting(),
-        withdrawReservation: (a, reason) => this.router.withdrawReservation(a, reason),
-        signedOut: () => this.calls.operatorSignedOut(),
-      },
-    });
-    this.book = new CallBook(o.recentCallsKept ?? 50);
-    this.board = new QueueBoard({
-      queues: () => this.routing.all(),
-      queue: (id) => this.routing.queue(id),
-      agents: () => this.roster.all(),
-      calls: () => this.book.all(),
-      storedFacts: o.store.callFacts ? (start, end) => o.store.callFacts!(start, end) : undefined,
-      publish: (tiles) => o.notifier.queuesChanged?.(tiles),
-      timeZone: o.timeZone ?? 'UTC',
-      now,
-      log: log.child({ module: 'queue-board' }),
-    });
-    this.journal.observe(this.board.observer);
-    this.hours = new ScheduleCache(o.store, log.child({ module: 'schedule-cache' }));
-    const metrics = o.metrics ?? NO_CALL_METRICS;
-    this.router = new CallRouter({ bank: o.bank, book: this.book, roster: this.roster, views: this.views, now, stopped, metrics, callbacks: { dial: (c, offer) => this.callbacks.dial(c, offer) } });
-    this.announcer = new WaitAnnouncer({ bank: o.bank, book: this.book, roster: this.roster, now, stopped });
-    this.calls = new CallLifecycle({
-      announcer: this.announcer,
-      bank: o.bank,
-      routing: this.routing,
-      book: this.book,
-      roster: this.roster,
-      router: this.router,
-      journal: this.journal,
-      views: this.views,
-      hours: this.hours,
-      sipDomain: o.sipDomain,
-      log,
-      now,
-      stopped,
-      metrics,
-      consultLeft: (c) => this.consult.targetLeft(c),
-      callEnding: (c) => this.consult.abandon(c),
-    });
-    this.callbacks = new QueuedCallbacks({
-      bank: o.bank,
-      book: this.book,
-      views: this.views,
-      announcer: this.announcer,
-      numberAllowed: (e164) => this.outbound.allows(e164),
-      endCall: (c, by, outcome) => this.calls.endCall(c, by, outcome),
-      routeWaiting: () => this.router.routeWaiting(),
-      sipDomain: o.sipDomain,
-      now,
-    });
-    this.recording = new CallRecording({ bank: o.bank, book: this.book, roster: this.roster, views: this.views, now });
-    this.devices = new DeviceGrants({
-      roster: this.roster,
-      bank: o.bank,
-      store: o.store,
-      views: this.views,
-      secret: o.secret,
-      sipDomain: o.sipDomain,
-      deviceWsUrl: o.deviceWsUrl,
-      deviceCredTtlSec: o.deviceCredTtlSec,
-      sipPhone: o.sipPhone ?? null,
-      now,
-      log,
-    });
-    this.controls = new InCallControls({ bank: o.bank, store: o.store, numberAllowed: (e164) => this.outbound.allows(e164), routing: this.routing, book: this.book, roster: this.roster, router: this.router, views: this.views, requeue: (c, q) => this.calls.requeue(c, q), sipDomain: o.sipDomain, now, log });
-    this.consult = new CallConsult({ bank: o.bank, sipDomain: o.sipDomain, book: this.book, roster: this.roster, views: this.views, controls: this.controls });
-    this.outbound = new OutboundCalls({ bank: o.bank, store: o.store, book: this.book, roster: this.roster, journal: this.journal, views: this.views, calls: this.calls, sipDomain: o.sipDomain, log, now });
-    this.monitor = new CallMonitor({
-      bank: o.bank,
-      book: this.book,
-      secret: o.secret,
-      sipDomain: o.sipDomain,
-      deviceWsUrl: o.deviceWsUrl,
-      deviceCredTtlSec: o.deviceCredTtlSec,
-      sipPhone: o.sipPhone ?? null,
-      notify: (id, v) => this.views.monitorChanged(id, v),
-      mobiles: o.store.mobileOf && o.store.setMobile ? { mobileOf: (u) => o.store.mobileOf!(u), setMobile: (u, e, v) => o.store.setMobile!(u, e, v) } : null,
-      notifyMobile: (id, st) => this.views.monitorMobileChanged(id, st),
-      pressOneMs: o.monitorPressOneMs,
-      operatorName: (id) => this.roster.get(id)?.name ?? null,
-      now,
-      log,
-    });
-    this.codes = new CodeBook(o.store, log);
-    this.work = new CallWorkDesk({ roster: this.roster, book: this.book, codes: this.codes, store: o.store });
-    this.config = new ConfigFollower({ store: o.store, routing: this.routing, book: this.book, roster: this.roster, router: this.router, views: this.views, hours: this.hours, codes: this.codes, log, stopped });
-    const { bank, store, recoverySettleMs: settleMs = 3_000 } = o;
-    this.recovery = new CallRecovery({ bank, store, book: this.book, journal: this.journal, roster: this.roster, views: this.views, routing: this.routing, calls: this.calls, log: log.child({ module: 'recovery' }), now, stopped, settleMs });
+    this.p = assembleCtiParts(o, () => this.stopped);
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
-    void this.hours.ready();
+    void this.p.hours.ready();
     // numbers, queues and members in memory before the first call (a call arriving sooner waits for it)
-    void this.routing.start().then(
+    void this.p.routing.start().then(
       // the wallboard's day so far, once the queues' service levels are known
-      () => this.board.seed().catch((err: unknown) => this.o.logger.warn({ err }, "today's calls not read; the wallboard counts from now")),
+      () => this.p.board.seed().catch((err: unknown) => this.o.logger.warn({ err }, "today's calls not read; the wallboard counts from now")),
       () => undefined,
     );
-    this.listen('legOffered', (e) => this.calls.legOffered(e));
+    this.listen('legOffered', (e) => this.p.calls.legOffered(e));
     this.listen('legEnded', (e) => {
       // a verification call, a supervisor's phone, or an operator's phone asked to press 1 (bound to no call yet)
-      if (this.devices.legEnded(e.legId) || this.monitor.legEnded(e.legId) || this.router.legEnded(e.legId)) return;
-      this.calls.legEnded(e);
+      if (this.p.devices.legEnded(e.legId) || this.p.monitor.legEnded(e.legId) || this.p.router.legEnded(e.legId)) return;
+      this.p.calls.legEnded(e);
       // a supervisor on a call that just ended leaves with it
-      this.monitor.sweep();
+      this.p.monitor.sweep();
     });
-    this.listen('registered', () => this.router.routeWaiting());
-    this.recovery.start();
+    this.listen('registered', () => this.p.router.routeWaiting());
+    this.p.recovery.start();
     // the ACD's call quality of a leg in a call: kept with the call, pushed with it to the roster
     this.listen('quality', (e) => {
-      const c = this.book.byLeg(e.legId);
+      const c = this.p.book.byLeg(e.legId);
       const side = !c || c.status === 'ended' ? null : e.legId === c.legId ? 'caller' : e.legId === c.deviceLegId ? 'operator' : null;
       if (!c || !side) return;
       c.quality = { caller: c.quality?.caller ?? null, operator: c.quality?.operator ?? null, [side]: { ...e.quality, at: (this.o.now ?? Date.now)() } };
-      this.views.callChanged(c);
+      this.p.views.callChanged(c);
     });
     // an operator's phone answering "press 1", a verification call's code, or a waiting caller's callback key (different legs)
     this.listen('dtmf', (e) => {
-      if (!this.router.dtmf(e) && !this.callbacks.dtmf(e) && !this.monitor.dtmf(e)) this.devices.dtmf(e);
+      if (!this.p.router.dtmf(e) && !this.p.callbacks.dtmf(e) && !this.p.monitor.dtmf(e)) this.p.devices.dtmf(e);
     });
     // the admin's lists, read once here and again on each code change (never per request)
-    void this.codes.reload();
+    void this.p.codes.reload();
     // the allowed dialling prefixes, likewise (an operator's click-to-dial reads the cache)
-    this.outboundReady = this.outbound.reload().catch((err: unknown) => this.o.logger.warn({ err }, 'dialling prefixes not loaded; outbound calls refused until the next change'));
+    this.outboundReady = this.p.outbound.reload().catch((err: unknown) => this.o.logger.warn({ err }, 'dialling prefixes not loaded; outbound calls refused until the next change'));
   }
 
   private outboundReady: Promise<void> = Promise.resolve();
@@ -237,7 +91,7 @@ export class CtiService {
   /** An operator's click-to-dial: their device rings first, then the number (allowed prefixes only). */
   async dialNumber(operatorId: string, e164: string): Promise<CallView> {
     await this.outboundReady;
-    return this.outbound.dial(operatorId, e164);
+    return this.p.outbound.dial(operatorId, e164);
   }
 
   /** Stops listening and clears every timer; the bank is stopped by its owner. Safe twice. */
@@ -245,63 +99,63 @@ export class CtiService {
     if (this.stopped) return;
     this.stopped = true;
     for (const off of this.unlisten.splice(0)) off();
-    this.roster.stop();
-    this.board.stop();
-    this.router.stop();
-    this.announcer.stop();
-    this.callbacks.stop();
-    this.devices.stop();
-    this.monitor.stopAll();
-    this.calls.stop();
-    this.recovery.stop();
-    await this.journal.flush(this.o.stopFlushTimeoutMs ?? 10_000);
+    this.p.roster.stop();
+    this.p.board.stop();
+    this.p.router.stop();
+    this.p.announcer.stop();
+    this.p.callbacks.stop();
+    this.p.devices.stop();
+    this.p.monitor.stopAll();
+    this.p.calls.stop();
+    this.p.recovery.stop();
+    await this.p.journal.flush(this.o.stopFlushTimeoutMs ?? 10_000);
   }
 
   /** Resolves when every database write queued so far has finished (tests). */
   async flush(): Promise<void> {
-    await this.journal.flush();
+    await this.p.journal.flush();
   }
 
   // ---------------------------------------------------------------- operators
 
   /** An operator's socket connected: signs them in (not_ready) or cancels a pending sign-out. */
   operatorConnected(user: AuthUser): AgentView {
-    const a = this.roster.connect(user);
-    this.recovery.operatorConnected(a);
+    const a = this.p.roster.connect(user);
+    this.p.recovery.operatorConnected(a);
     return agentView(a);
   }
 
   /** An operator's socket closed; after the grace period with no socket they are signed out. */
   operatorDisconnected(operatorId: string): void {
-    this.roster.disconnect(operatorId);
+    this.p.roster.disconnect(operatorId);
   }
 
   /** The operator rings on their own verified mobile, through a trunk; routing treats it like a browser. */
   chooseMobile(operatorId: string, e164: string): Promise<MobileGrant> {
-    return this.devices.chooseMobile(operatorId, e164);
+    return this.p.devices.chooseMobile(operatorId, e164);
   }
 
   mobileStatus(operatorId: string): Promise<MobileStatus> {
-    return this.devices.mobileStatus(operatorId);
+    return this.p.devices.mobileStatus(operatorId);
   }
 
   verifyMobile(operatorId: string, e164: string): Promise<MobileStatus> {
-    return this.devices.verifyMobile(operatorId, e164);
+    return this.p.devices.verifyMobile(operatorId, e164);
   }
 
   chooseDevice(operatorId: string, kind: Extract<DeviceKind, 'browser'>): BrowserGrant {
-    return this.devices.browser(operatorId, kind);
+    return this.p.devices.browser(operatorId, kind);
   }
 
   /** A desk phone or softphone: the settings to type into it (to this operator only). */
   chooseSipPhone(operatorId: string): SipPhoneGrant {
-    return this.devices.sipPhone(operatorId);
+    return this.p.devices.sipPhone(operatorId);
   }
 
   setReady(operatorId: string): AgentView {
-    const a = this.roster.require(operatorId);
-    if (!this.roster.hasDevice(a)) throw new AppError('CONFLICT', 'choose a device first');
-    this.roster.command(a, 'go_ready', 'operator');
+    const a = this.p.roster.require(operatorId);
+    if (!this.p.roster.hasDevice(a)) throw new AppError('CONFLICT', 'choose a device first');
+    this.p.roster.command(a, 'go_ready', 'operator');
     return agentView(a);
   }
 
@@ -310,21 +164,21 @@ export class CtiService {
    * when the phone line dropped). A code must be an active one of the not-ready list.
    */
   async setNotReady(operatorId: string, req: { reason?: string; code?: string } = {}): Promise<AgentView> {
-    this.roster.require(operatorId);
-    const chosen = req.code ? await this.codes.find('not_ready', req.code) : null;
+    this.p.roster.require(operatorId);
+    const chosen = req.code ? await this.p.codes.find('not_ready', req.code) : null;
     if (req.code && !chosen) throw new AppError('BAD_REQUEST', 'That reason is not in the list any more; choose another.', { code: 'not in the list' });
     // re-read after the wait: the operator may have signed out meanwhile
-    const a = this.roster.require(operatorId);
-    if (chosen) this.roster.command(a, 'go_not_ready', `operator: ${chosen.code}`, { cause: 'operator', code: chosen.code, label: chosen.label });
-    else if (req.reason === 'device-lost') this.roster.command(a, 'go_not_ready', 'operator: device-lost', { cause: 'device', label: 'Your phone line dropped' });
-    else this.roster.command(a, 'go_not_ready', req.reason ? `operator: ${req.reason}` : 'operator');
+    const a = this.p.roster.require(operatorId);
+    if (chosen) this.p.roster.command(a, 'go_not_ready', `operator: ${chosen.code}`, { cause: 'operator', code: chosen.code, label: chosen.label });
+    else if (req.reason === 'device-lost') this.p.roster.command(a, 'go_not_ready', 'operator: device-lost', { cause: 'device', label: 'Your phone line dropped' });
+    else this.p.roster.command(a, 'go_not_ready', req.reason ? `operator: ${req.reason}` : 'operator');
     return agentView(a);
   }
 
   /** One more wrap-up period (the queue's wrap-up time), once per wrap-up. */
   extendWrapUp(operatorId: string): AgentView {
-    const a = this.roster.require(operatorId);
-    this.roster.extendWrapUp(a);
+    const a = this.p.roster.require(operatorId);
+    this.p.roster.extendWrapUp(a);
     return agentView(a);
   }
 
@@ -332,112 +186,112 @@ export class CtiService {
 
   /** The admin's active not-ready reasons and dispositions (cached). */
   consoleCodes(operatorId: string): Promise<ConsoleCodes> {
-    return this.work.codes(operatorId);
+    return this.p.work.codes(operatorId);
   }
 
   /** Notes and a disposition for a call the operator had (during it or in its wrap-up). */
   saveCallNotes(operatorId: string, req: { callId: string; notes: string; disposition: string | null }): Promise<CallWork> {
-    return this.work.saveNotes(operatorId, req);
+    return this.p.work.saveNotes(operatorId, req);
   }
 
   /** The previous calls of the caller on the operator's call. */
   callerHistory(operatorId: string, callId: string): Promise<CallerHistory> {
-    return this.work.history(operatorId, callId);
+    return this.p.work.history(operatorId, callId);
 
   }
 
   /** The operator starts or stops recording their call (queues that record on demand). */
   setRecording(operatorId: string, on: boolean): Promise<CallView> {
-    return this.recording.set(operatorId, on);
+    return this.p.recording.set(operatorId, on);
   }
 
   // ---------------------------------------------------------------- in-call controls
 
   /** Hold (`on`) or resume the operator's call: the caller hears music meanwhile. */
   holdCall(operatorId: string, callId: string, on: boolean): Promise<CallView> {
-    return this.controls.hold(operatorId, callId, on);
+    return this.p.controls.hold(operatorId, callId, on);
   }
 
   /** Mute (`on`) or unmute the operator toward the caller. */
   muteCall(operatorId: string, callId: string, on: boolean): Promise<CallView> {
-    return this.controls.mute(operatorId, callId, on);
+    return this.p.controls.mute(operatorId, callId, on);
   }
 
   sendDtmf(operatorId: string, callId: string, digits: string): Promise<CallView> {
-    return this.controls.dtmf(operatorId, callId, digits);
+    return this.p.controls.dtmf(operatorId, callId, digits);
   }
 
   transferTargets(operatorId: string): Promise<TransferTargets> {
-    return this.controls.targets(operatorId);
+    return this.p.controls.targets(operatorId);
   }
 
   transferCall(operatorId: string, callId: string, to: TransferTarget): Promise<CallView> {
-    return this.controls.transfer(operatorId, callId, to);
+    return this.p.controls.transfer(operatorId, callId, to);
   }
 
   /** Consultation: the caller on hold, the operator rings a second (Ready) operator. */
   /** Consult a Ready operator (`targetId`) or an outside number (`{ number }`). */
   consultCall(operatorId: string, callId: string, target: string | { number: string }): Promise<CallView> {
-    return this.consult.start(operatorId, callId, typeof target === 'string' ? { operatorId: target } : target);
+    return this.p.consult.start(operatorId, callId, typeof target === 'string' ? { operatorId: target } : target);
   }
 
   consultStep(operatorId: string, callId: string, step: 'swap' | 'complete' | 'cancel' | 'conference'): Promise<CallView> {
-    return this.consult[step](operatorId, callId);
+    return this.p.consult[step](operatorId, callId);
   }
 
   // ---------------------------------------------------------------- supervisors
 
   /** The phone that rings when the supervisor monitors a call: the supervision page's own, or a desk phone's settings. */
   monitorDevice(user: AuthUser, kind: 'browser' | 'sip_phone' = 'browser'): BrowserGrant | SipPhoneGrant {
-    return this.monitor.device(user, kind);
+    return this.p.monitor.device(user, kind);
   }
 
   /** The supervisor's own verified mobile as the phone that rings (through a trunk; press 1 to join). */
   monitorMobile(user: AuthUser, e164: string): Promise<MobileGrant> {
-    return this.monitor.chooseMobile(user, e164);
+    return this.p.monitor.chooseMobile(user, e164);
   }
 
   monitorMobileStatus(user: AuthUser): Promise<MobileStatus> {
-    return this.monitor.mobileStatus(user);
+    return this.p.monitor.mobileStatus(user);
   }
 
   /** The supervisor's mobile verification call (the operator's, with the code shown on the supervision page). */
   verifyMonitorMobile(user: AuthUser, e164: string): Promise<MobileStatus> {
-    return this.monitor.verifyMobile(user, e164);
+    return this.p.monitor.verifyMobile(user, e164);
   }
 
   /** Rings the supervisor's phone into a connected call: listen, whisper (to the operator) or barge. */
   startMonitor(user: AuthUser, callId: string, mode: MonitorMode): MonitorView {
-    return this.monitor.start(user, callId, mode);
+    return this.p.monitor.start(user, callId, mode);
   }
 
   setMonitorMode(user: AuthUser, callId: string, mode: MonitorMode): Promise<MonitorView> {
-    return this.monitor.mode(user, callId, mode);
+    return this.p.monitor.mode(user, callId, mode);
   }
 
   /** The supervisor leaves the call: their leg only. */
   stopMonitor(user: AuthUser, callId: string): MonitorView {
-    return this.monitor.stop(user, callId);
+    return this.p.monitor.stop(user, callId);
   }
 
   monitorOf(supervisorId: string): MonitorView | null {
-    return this.monitor.monitorOf(supervisorId);
+    return this.p.monitor.monitorOf(supervisorId);
   }
 
   supervisorNotReady(user: AuthUser, operatorId: string): AgentView {
     const a = this.signedIn(operatorId);
-    this.roster.notReadyBySupervisor(a, user.id);
+    this.p.roster.notReadyBySupervisor(a, user.id);
     return agentView(a);
   }
 
   supervisorSignOut(user: AuthUser, operatorId: string): AgentView {
     const a = this.signedIn(operatorId);
-    this.roster.signOutBySupervisor(a, user.id);
+    this.p.roster.signOutBySupervisor(a, user.id);
     return agentView(a);
   }
 
   private signedIn(operatorId: string) {
-    const a = this.roster.get(operatorId);
+    const a = this.p.roster.get(operatorId);
     if (!a) throw new AppError('NOT_FOUND', 'That operator is not signed in.');
     return a;
   }
@@ -446,13 +300,13 @@ export class CtiService {
 
   /** The portal changed something (the admin change notification): reload what it touches. */
   configChanged(hint: ConfigChangeHint): Promise<void> {
-    if (hint.entity === 'dial_prefix' || hint.entity === '*') this.outboundReady = this.outbound.reload().catch((err: unknown) => this.o.logger.warn({ err }, 'dialling prefixes reload failed'));
-    return this.config.changed(hint).finally(() => this.board.poke());
+    if (hint.entity === 'dial_prefix' || hint.entity === '*') this.outboundReady = this.p.outbound.reload().catch((err: unknown) => this.o.logger.warn({ err }, 'dialling prefixes reload failed'));
+    return this.p.config.changed(hint).finally(() => this.p.board.poke());
   }
 
   /** For the portal: callers waiting in a queue now (a queue with callers waiting is not deleted). */
   waitingInQueue(queueId: string): number {
-    return this.book.waitingIn(queueId);
+    return this.p.book.waitingIn(queueId);
   }
 
   // ---------------------------------------------------------------- views
@@ -465,7 +319,7 @@ export class CtiService {
   liveFigures(): LiveFigures {
     const now = (this.o.now ?? Date.now)();
     const waiting = new Map<string, { calls: number; longestMs: number }>();
-    const live = this.book.liveCalls();
+    const live = this.p.book.liveCalls();
     const byStatus: LiveFigures['byStatus'] = { queued: 0, offering: 0, announcing: 0, forwarding: 0, connected: 0, held: 0 };
     for (const c of live) {
       if (c.status !== 'ended') byStatus[c.status] += 1;
@@ -476,12 +330,12 @@ export class CtiService {
       waiting.set(c.queue.name, w);
     }
     const agents = Object.fromEntries(AgentState.options.map((s) => [s, 0])) as Record<AgentState, number>;
-    for (const a of this.roster.all()) agents[a.state] += 1;
-    return { waiting, agents, journal: this.journal.backlog, liveCalls: live.length, byStatus };
+    for (const a of this.p.roster.all()) agents[a.state] += 1;
+    return { waiting, agents, journal: this.p.journal.backlog, liveCalls: live.length, byStatus };
   }
 
   adminSnapshot(): AdminSnapshot {
-    return { agents: this.roster.all().map(agentView), calls: this.book.all().map((c) => this.views.callView(c)) };
+    return { agents: this.p.roster.all().map(agentView), calls: this.p.book.all().map((c) => this.p.views.callView(c)) };
   }
 
   /**
@@ -499,23 +353,23 @@ export class CtiService {
 
   /** The wallboard's tiles now (figures of today in the site's time zone, waiting callers, staffing). */
   queueTiles(): QueueTile[] {
-    return this.board.tiles();
+    return this.p.board.tiles();
   }
 
   /** What the wallboard shows on subscribing: the tiles and the supervision roster. */
   async wallboardSnapshot(): Promise<WallboardSnapshot> {
     const s = await this.supervisionSnapshot();
-    return { ...s, queues: this.board.tiles() };
+    return { ...s, queues: this.p.board.tiles() };
   }
 
   getAgent(operatorId: string): AgentView | null {
-    const a = this.roster.get(operatorId);
+    const a = this.p.roster.get(operatorId);
     return a ? agentView(a) : null;
   }
 
   getCall(callId: string): CallView | null {
-    const c = this.book.find(callId);
-    return c ? this.views.callView(c) : null;
+    const c = this.p.book.find(callId);
+    return c ? this.p.views.callView(c) : null;
   }
 
   private listen<K extends keyof BankEvents>(event: K, listener: (payload: BankEvents[K]) => void): void {
