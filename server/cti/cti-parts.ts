@@ -56,7 +56,7 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   const p = {} as CtiParts;
   const log = o.logger.child({ part: 'cti' });
   const now = o.now ?? Date.now;
-      // the history pages re-read once a call's row is stored: one message per committed batch
+  // the history pages re-read once a call's row is stored: one message per committed batch
   const onCallsStored = (rows: readonly CallRow[]) => {
     o.journal?.onCallsStored?.(rows);
     o.notifier.historyStored?.(rows.map((r) => r.id));
