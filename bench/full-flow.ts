@@ -14,10 +14,11 @@
  * Prints figures; asserts nothing. Everything runs on 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO } from '../server/db/seed';
+import { runBench } from './bench-main';
 import { BenchController } from './acd-controller';
 import { AcdProcess, registerDevice } from './acd-process';
 import { summariseProfile } from './cpu-profile';
@@ -182,19 +183,4 @@ async function main(): Promise<void> {
   out(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-async function cleanup(): Promise<void> {
-  sipp.killAll();
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  cleanups.length = 0;
-  if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
-  else process.stderr.write(`kept ${work}\n`);
-}
-
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
-
-main()
-  .catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanup().finally(() => process.exit()));
+runBench(main, { sipp, cleanups, work });

@@ -13,10 +13,11 @@
  * Needs `next build`, SIPp and PostgreSQL on 127.0.0.1:5432 (trust), like bench/full-flow.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO } from '../server/db/seed';
+import { runBench } from './bench-main';
 import { f0, f1, mb } from './figures';
 import { sippPid } from './full-flow-step';
 import { startPlatformWithOperators } from './platform-with-operators';
@@ -176,19 +177,4 @@ async function main(): Promise<void> {
   out(`total ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-async function cleanup(): Promise<void> {
-  sipp.killAll();
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  cleanups.length = 0;
-  if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
-  else process.stderr.write(`kept ${work}\n`);
-}
-
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
-
-main()
-  .catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanup().finally(() => process.exit()));
+runBench(main, { sipp, cleanups, work });
