@@ -163,8 +163,6 @@ export class AgentRoster {
     a.deviceUri = uri;
     a.deviceExpiresAt = expiresAt;
     this.d.views.agentChanged(a);
-    // Ready with no device until now (after a CTI restart the device is chosen again): offer them the waiting calls
-    if (a.state === 'ready') this.d.hooks.becameReady();
   }
 
   hasDevice(a: Agent): boolean {
@@ -279,7 +277,10 @@ export class AgentRoster {
     a.wrapTimer = setTimeout(
       () => {
         a.wrapTimer = null;
-        if (a.state === 'wrap_up') this.move(a, 'wrap_up_done', 'wrap-up time over');
+        if (a.state !== 'wrap_up') return;
+        // Ready needs a device; after a CTI restart a recovered call's operator has none until they choose it again
+        if (this.hasDevice(a)) this.move(a, 'wrap_up_done', 'wrap-up time over');
+        else this.move(a, 'device_lost', 'wrap-up over; no phone chosen since the restart');
       },
       Math.max(0, w.endsAt - this.d.now()),
     );

@@ -248,7 +248,7 @@ describe('CTI restart recovery, CTI killed with SIGKILL', () => {
       const before = op.offers.length;
       op.phone = await phoneFor(op);
       const answered = op.phone.answerNext(20_000);
-      // with no wrap-up the operator is Ready again at once (their device chosen again: a new CTI's grant)
+      // the call over, the operator is Not ready (device): a new CTI does not know their phone until they choose it again
       if (op.states.at(-1)?.state === 'not_ready') {
         const r = await ask<AgentView>(op.socket, 'agent:ready', {});
         expect(r, `operator ${i + 1}: ${JSON.stringify(r)} after ${JSON.stringify(op.states.slice(-3).map((v) => [v.state, v.device]))}`).toMatchObject({ ok: true });
