@@ -7,8 +7,8 @@ import { CHROMIUM_ARGS } from '../playwright.config';
 // Checks by ear: each party's browser is launched with its own fake microphone (a sine WAV
 // written here) and what a page hears is measured in the page (WebAudio analyser on the received
 // track) at each party's frequency. Tones above 2.1 kHz stay clear of the hold music; G.711 at
-// the ACD passes them.
-export const TONE = { caller: 2200, op1: 2700, op2: 3100 } as const;
+// the ACD passes them. The supervisor's is lower: nobody is on hold while a supervisor is heard.
+export const TONE = { caller: 2200, op1: 2700, op2: 3100, sup: 1700 } as const;
 const dir = mkdtempSync(path.join(tmpdir(), 'pb-tones-'));
 
 /** A 120 s, 48 kHz, 16-bit mono sine at half scale: Chromium's fake microphone plays it in a loop. */
