@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -18,8 +17,7 @@ import { SessionService } from '../../server/http/session-service';
 import { connectPostgres, databaseUrl } from '../../server/test-support/postgres';
 import { placeCall } from '../../server/test-support/sip-peers';
 import { until } from '../../server/test-support/until';
-import { freePort } from '../sipp/sipp-runner';
-import { RoleProcess } from './role-process';
+import { listenPort, RoleProcess } from './role-process';
 
 /**
  * CTI restart recovery with real parts (docs/cti.md, "Restart recovery"): the ACD and the CTI as
@@ -34,14 +32,6 @@ const SECRET = 'cti-recovery-secret-'.padEnd(44, 'k');
 const LO = '127.0.0.1';
 const M = 2;
 const N = 3;
-
-async function freeTcpPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, LO, r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const dbName = `pb_recovery_${randomBytes(4).toString('hex')}`;
 let admin: pg.Client;
@@ -75,7 +65,7 @@ beforeAll(async () => {
   closers.push(() => reader.end());
   // an operator is free again as soon as a call ends (no wrap-up), and nobody is released for waiting
   await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 0, maxWaitSec: 3600 } });
-  ports = { cti: await freeTcpPort(), ws: await freeTcpPort(), udp: await freePort() };
+  ports = { cti: await listenPort('tcp'), ws: await listenPort('tcp'), udp: await listenPort('udp') };
   await startRole('acd');
   await startRole('cti');
 }, 300_000);

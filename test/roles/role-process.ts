@@ -1,5 +1,38 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import { once } from 'node:events';
+import net from 'node:net';
+
+/**
+ * A port a child process is to listen on, chosen below the kernel's ephemeral range (32768–60999
+ * here). A port the kernel hands out (listen on 0, then close) can be taken again by any other
+ * test's outgoing connection before the child binds it: CI once failed on exactly that
+ * (EADDRINUSE in a role process). Below the range only another explicit bind can take it.
+ */
+export async function listenPort(kind: 'tcp' | 'udp', host = '127.0.0.1'): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canBind(kind, port, host)) return port;
+  }
+  throw new Error('no free port between 20000 and 31999');
+}
+
+function canBind(kind: 'tcp' | 'udp', port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (kind === 'tcp') {
+      const s = net.createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, host, () => s.close(() => resolve(true)));
+    } else {
+      const s = dgram.createSocket('udp4');
+      s.once('error', () => {
+        s.close();
+        resolve(false);
+      });
+      s.bind(port, host, () => s.close(() => resolve(true)));
+    }
+  });
+}
 
 /**
  * One part of the platform (`server/main.ts --role X`) as a child process, exactly as

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -15,8 +14,8 @@ import { DEMO } from '../../server/db/seed';
 import { connectPostgres, databaseUrl } from '../../server/test-support/postgres';
 import { requireTool } from '../../server/test-support/system-tools';
 import { until } from '../../server/test-support/until';
-import { freePort, killSipps, runSipp } from '../sipp/sipp-runner';
-import { RoleProcess, within } from './role-process';
+import { killSipps, runSipp } from '../sipp/sipp-runner';
+import { listenPort, RoleProcess, within } from './role-process';
 
 /**
  * The three parts as three processes, as a site would run them on three machines (here on
@@ -33,14 +32,6 @@ requireTool('baresip');
 const SECRET = 'roles-as-processes-secret-'.padEnd(44, 'r');
 const PASSWORD = 'roles-demo-password';
 const LO = '127.0.0.1';
-
-async function freeTcpPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, LO, r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const dbName = `pb_roles_${randomBytes(4).toString('hex')}`;
 let admin: pg.Client;
@@ -77,7 +68,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'pb-roles-'));
   admin = await connectPostgres();
   await admin.query(`CREATE DATABASE "${dbName}"`);
-  ports = { http: await freeTcpPort(), cti: await freeTcpPort(), ws: await freeTcpPort(), udp: await freePort() };
+  ports = { http: await listenPort('tcp'), cti: await listenPort('tcp'), ws: await listenPort('tcp'), udp: await listenPort('udp') };
   await startRole('acd');
   await startRole('web');
   await startRole('cti');
@@ -122,7 +113,7 @@ describe('ACD, CTI and web as separate processes', () => {
 
     phone = await startBaresipPhone({
       dir,
-      sipPort: await freePort(),
+      sipPort: await listenPort('udp'),
       rtpPorts: '45300-45399',
       account: `<sip:${g.sipUser}@${g.domain}>;auth_user=${g.sipUser};auth_pass=${g.sipPassword};outbound="sip:${g.server}:${g.port};transport=udp";regint=600;answermode=auto;audio_codecs=PCMU,PCMA`,
       toneHz: 600,
@@ -133,7 +124,7 @@ describe('ACD, CTI and web as separate processes', () => {
     expect(ready).toMatchObject({ ok: true, data: { state: 'ready', device: 'sip_phone' } });
 
     // the caller waits for the ACD's "bridged", talks 2 s and hangs up
-    const caller = runSipp('caller-hold-uac.xml', ['-t', 'u1', '-s', DEMO.number, '-i', LO, '-p', String(await freePort()), '-d', '2000', `${LO}:${ports.udp}`], 60);
+    const caller = runSipp('caller-hold-uac.xml', ['-t', 'u1', '-s', DEMO.number, '-i', LO, '-p', String(await listenPort('udp')), '-d', '2000', `${LO}:${ports.udp}`], 60);
     await until(() => states.some((s) => s.state === 'talking'), 40_000, `bridged to the phone:\n${phone.output()}`);
     const talkingFrom = phone.output().length;
     const { code, errors } = await caller.done;
