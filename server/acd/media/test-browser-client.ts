@@ -38,13 +38,41 @@ export class TestBrowserClient {
         video: [],
       },
     });
+    this.acceptUnsignalledSsrc();
     // onTrack fires again for the same track after a renegotiation: subscribe once per track.
-    const seen = new Set<MediaStreamTrack>();
-    this.pc.onTrack.subscribe((track) => {
-      if (seen.has(track)) return;
-      seen.add(track);
-      track.onReceiveRtp.subscribe((rtp) => this.received.push(rtp.clone()));
-    });
+    this.pc.onTrack.subscribe((track) => this.listen(track));
+  }
+
+  /**
+   * Like Chromium (its "default unsignaled stream" for one audio m-line), an SSRC no a=ssrc
+   * line named goes to the one audio receiver: rtpengine signals none, and picks its own SSRC
+   * when it transcodes. werift alone drops such packets.
+   */
+  private readonly seen = new Set<MediaStreamTrack>();
+
+  private listen(track: MediaStreamTrack): void {
+    if (this.seen.has(track)) return;
+    this.seen.add(track);
+    track.onReceiveRtp.subscribe((rtp) => this.received.push(rtp.clone()));
+  }
+
+  private acceptUnsignalledSsrc(): void {
+    type Router = {
+      ssrcTable: Record<number, unknown>;
+      routeRtp: (p: RtpPacket) => void;
+      registerRtpReceiverBySsrc: (t: RTCRtpTransceiver, params: { encodings: Array<{ ssrc: number }>; codecs: unknown[]; headerExtensions: unknown[] }) => void;
+    };
+    const router = (this.pc as unknown as { router: Router }).router;
+    const route = router.routeRtp;
+    router.routeRtp = (packet: RtpPacket) => {
+      const ts = this.pc.getTransceivers();
+      if (!router.ssrcTable[packet.header.ssrc] && ts.length === 1) {
+        router.registerRtpReceiverBySsrc(ts[0]!, { encodings: [{ ssrc: packet.header.ssrc }], codecs: ts[0]!.codecs, headerExtensions: [] });
+        const track = (ts[0]!.receiver as unknown as { trackBySSRC: Record<number, MediaStreamTrack | undefined> }).trackBySSRC[packet.header.ssrc];
+        if (track) this.listen(track);
+      }
+      route(packet);
+    };
   }
 
   async makeOffer(): Promise<string> {
