@@ -95,3 +95,15 @@ describe('metrics and overload config', () => {
     expect(() => loadConfig({ ...base(), OVERLOAD_RESUME_FRACTION: '1.5' })).toThrow(/OVERLOAD_RESUME_FRACTION/);
   });
 });
+
+describe('media engine config', () => {
+  it('is the embedded engine by default; rtpengine needs its NG address wherever the ACD runs', () => {
+    expect(loadConfig(base()).mediaEngine).toEqual({ kind: 'werift' });
+    expect(loadConfig({ ...base(), MEDIA_ENGINE: 'rtpengine', RTPENGINE_NG: '127.0.0.1:22222' }).mediaEngine).toEqual({ kind: 'rtpengine', ng: '127.0.0.1:22222' });
+    expect(() => loadConfig({ ...base(), MEDIA_ENGINE: 'rtpengine' })).toThrow(/RTPENGINE_NG: required/);
+    expect(() => loadConfig({ ...base(), DATABASE_URL: 'postgres://x@127.0.0.1/x', MEDIA_ENGINE: 'rtpengine' }, 'acd')).toThrow(/RTPENGINE_NG: required/);
+    expect(loadConfig({ ...base(), CTI_URL: 'http://127.0.0.1:3001', DATABASE_URL: 'postgres://x@127.0.0.1/x', MEDIA_ENGINE: 'rtpengine' }, 'web').mediaEngine).toEqual({ kind: 'werift' });
+    expect(() => loadConfig({ ...base(), MEDIA_ENGINE: 'kurento' })).toThrow(/MEDIA_ENGINE/);
+    expect(() => loadConfig({ ...base(), MEDIA_ENGINE: 'rtpengine', RTPENGINE_NG: 'nowhere' })).toThrow(/RTPENGINE_NG/);
+  });
+});

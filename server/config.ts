@@ -55,6 +55,10 @@ const Env = z.object({
   /** UDP port range for plain RTP legs (even ports used); both or neither. Absent: OS-chosen ports. */
   RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
   RTP_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** Which media engine the ACD anchors calls in: the embedded one (werift, in-process) or rtpengine (docs/media.md). */
+  MEDIA_ENGINE: z.enum(['werift', 'rtpengine']).default('werift'),
+  /** rtpengine's NG control socket (UDP) as host:port, e.g. 127.0.0.1:22222; required with MEDIA_ENGINE=rtpengine. */
+  RTPENGINE_NG: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port').optional(),
   /** Directory of announcement/hold clips (*.wav, 8 kHz 16-bit mono), each named after its file; optional. */
   ACD_AUDIO_DIR: z.string().min(1).optional(),
   /** Where the ACD writes bridge recordings (stereo WAV) the controller asks for; default <DATA_DIR>/recordings, created at boot. */
@@ -140,6 +144,8 @@ export interface Config {
   rtpTimeoutSec: number;
   mediaAddress: string;
   rtpPortRange: [number, number] | null;
+  /** The ACD's media engine: embedded, or rtpengine at its NG address. */
+  mediaEngine: { kind: 'werift' } | { kind: 'rtpengine'; ng: string };
   audioDir: string | null;
   /** Absolute directory of bridge recordings. */
   recordingsDir: string;
@@ -191,6 +197,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
   if (missing.length > 0) {
     throw new ConfigError(`invalid configuration for --role ${role}:\n${missing.map((m) => `  ${m.name}: required (${m.why})`).join('\n')}`);
   }
+  // the ACD runs in these roles; rtpengine without its address cannot anchor a single call
+  if ((role === 'all' || role === 'acd') && e.MEDIA_ENGINE === 'rtpengine' && e.RTPENGINE_NG === undefined) {
+    throw new ConfigError(`invalid configuration for --role ${role}:\n  RTPENGINE_NG: required (MEDIA_ENGINE=rtpengine: the ACD drives rtpengine over NG at this host:port, e.g. 127.0.0.1:22222)`);
+  }
   if ((e.RTP_PORT_MIN === undefined) !== (e.RTP_PORT_MAX === undefined) || (e.RTP_PORT_MIN ?? 0) >= (e.RTP_PORT_MAX ?? 1)) {
     throw new ConfigError('invalid configuration:\n  RTP_PORT_MIN/RTP_PORT_MAX: give both, min below max');
   }
@@ -227,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
     mediaAddress: e.MEDIA_ADDRESS ?? (/^\d+\.\d+\.\d+\.\d+$/.test(e.HOST) && e.HOST !== '0.0.0.0' ? e.HOST : '127.0.0.1'),
     rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,
+    mediaEngine: e.MEDIA_ENGINE === 'rtpengine' && e.RTPENGINE_NG ? { kind: 'rtpengine', ng: e.RTPENGINE_NG } : { kind: 'werift' },
     audioDir: e.ACD_AUDIO_DIR ? path.resolve(e.ACD_AUDIO_DIR) : null,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
     recordingStore,

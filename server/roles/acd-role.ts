@@ -3,6 +3,7 @@ import { Acd } from '../acd/acd';
 import { DatabaseClipSource } from '../acd/database-clip-source';
 import { DatabaseDialPlan } from '../acd/database-dial-plan';
 import { DatabaseTrunkDirectory } from '../acd/trunks/trunk-directory';
+import { RtpengineMediaEngine } from '../acd/media/rtpengine/rtpengine-media-engine';
 import { WeriftMediaEngine } from '../acd/media/werift-media-engine';
 import { reloadOnChange } from '../admin/reload-on-change';
 import { registerAcdMetrics } from '../metrics/acd-metrics';
@@ -25,6 +26,7 @@ export type AcdRoleConfig = Pick<
   | 'rtpTimeoutSec'
   | 'mediaAddress'
   | 'rtpPortRange'
+  | 'mediaEngine'
   | 'audioDir'
   | 'recordingsDir'
   | 'overload'
@@ -38,14 +40,27 @@ export interface RunningAcd {
   stop(): Promise<void>;
 }
 
+/**
+ * MEDIA_ENGINE: the embedded engine, or rtpengine in front of the embedded engine's plain RTP
+ * side (rtpengine must answer an NG ping before the ACD starts taking calls).
+ */
+async function mediaEngineOf(base: PlatformBase, config: AcdRoleConfig): Promise<WeriftMediaEngine | RtpengineMediaEngine> {
+  const plain = { rtpTimeoutSec: config.rtpTimeoutSec, rtpAddress: config.mediaAddress, ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}) };
+  if (config.mediaEngine.kind === 'werift') return new WeriftMediaEngine(base.log, plain);
+  const media = new RtpengineMediaEngine(base.log, { ng: config.mediaEngine.ng, ...plain });
+  try {
+    await media.start();
+  } catch (err) {
+    await media.close();
+    throw err;
+  }
+  return media;
+}
+
 /** The ACD's composition root: the SIP switch and its media. It knows served numbers, never operators. */
 export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): Promise<RunningAcd> {
   const { log, db, changes } = base;
-  const media = new WeriftMediaEngine(log, {
-    rtpTimeoutSec: config.rtpTimeoutSec,
-    rtpAddress: config.mediaAddress,
-    ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}),
-  });
+  const media = await mediaEngineOf(base, config);
   if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
   // the portal's audio library: loaded now, then again on every library change (no restart)
   const clipSource = new DatabaseClipSource(db.prisma);

@@ -190,12 +190,13 @@ export class RtpengineEndpoint implements MediaEndpoint {
     const negotiated = this.phase !== 'new';
     this.phase = 'closed';
     this.endedListeners.length = 0;
+    // out of the engine's live set at once (as the embedded engine does), counted in its totals
+    this.deps.onClosed(this);
     await this.deps.inner.close();
     if (negotiated) {
       // a call rtpengine already dropped (its own timeout, a restart) is not an error here
       await this.deps.ng.command('delete', { 'call-id': this.callId }).catch((err: unknown) => this.log.debug({ err }, 'rtpengine delete failed'));
     }
-    this.deps.onClosed(this);
   }
 
   private async ng(command: 'offer' | 'answer', body: Record<string, unknown>): Promise<string> {
