@@ -1,0 +1,114 @@
+import pino from 'pino';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../../test-support/until';
+import { DEFAULT_CLIP } from '../clip-library';
+import { decode, type G711Law } from '../g711';
+import { taggedFrame } from '../test-frames';
+import { UdpRtpPeer } from '../test-udp-peer';
+import { NgChannel, parseNgAddress } from './ng-channel';
+import { RtpengineMediaEngine } from './rtpengine-media-engine';
+import { TestRtpengineDaemon } from './test-rtpengine-daemon';
+
+/**
+ * What only the rtpengine engine does, against a real daemon: plain phones whose media goes
+ * party → rtpengine → embedded side → rtpengine → party, the NG call per leg (query, delete),
+ * counters for /metrics, a call rtpengine lost ending the leg.
+ */
+const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let daemon: TestRtpengineDaemon | null = null;
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+afterAll(async () => daemon?.stop());
+
+async function setup() {
+  daemon ??= await TestRtpengineDaemon.start();
+  const engine = new RtpengineMediaEngine(log, { ng: daemon.ng, pollIntervalSec: 60 });
+  await engine.start();
+  const ng = new NgChannel(parseNgAddress(daemon.ng), log);
+  const p1 = await UdpRtpPeer.open();
+  const p2 = await UdpRtpPeer.open();
+  cleanup.push(() => engine.close(), async () => ng.close(), () => p1.close(), () => p2.close());
+  // a trunk calls in speaking PCMA only; the ACD dials a SIP phone that answers PCMU
+  const a = await engine.createEndpoint({ legId: 'leg-a', kind: 'rtp' });
+  const answer = await a.answer(p1.sdp({ pts: '8 101' }));
+  p1.aimAt(answer);
+  const b = await engine.createEndpoint({ legId: 'leg-b', kind: 'rtp' });
+  const offer = await b.offer();
+  await b.acceptAnswer(p2.sdp({ pts: '0 101' }));
+  p2.aimAt(offer);
+  return { engine, ng, p1, p2, a, b, answer, offer };
+}
+
+describe('the rtpengine engine with plain RTP phones and a real rtpengine', () => {
+  it('anchors each party in rtpengine: its ports in the SDP, PCMA transcoded there, the embedded side on μ-law only', { timeout: 15_000 }, async () => {
+    const { engine, p1, p2, a, b, answer, offer } = await setup();
+    const [lo, hi] = daemon!.portRange;
+    for (const sdp of [answer, offer]) {
+      const port = Number(/^m=audio (\d+)/m.exec(sdp)?.[1]);
+      expect(port).toBeGreaterThanOrEqual(lo);
+      expect(port).toBeLessThanOrEqual(hi);
+    }
+    expect(answer).toMatch(/^m=audio \d+ RTP\/AVP 8 101\r?$/m);
+    expect(offer).toMatch(/^m=audio \d+ RTP\/AVP 0 8 101\r?$/m);
+    expect(a.codec).toBe('PCMA');
+    expect(a.inner.codec).toBe('PCMU');
+    expect(b.inner.codec).toBe('PCMU');
+    engine.bridge(a, b);
+    for (let n = 0; n < 20; n++) {
+      p1.send(8, taggedFrame(1, n));
+      p2.send(0, taggedFrame(2, n));
+      await sleep(20);
+    }
+    await until(() => p2.received.filter((r) => r.pt === 0).length >= 20 && p1.received.filter((r) => r.pt === 8).length >= 20, 3000, 'bridged audio');
+    // A-law in, μ-law out (and back), converted by rtpengine through linear PCM: the same
+    // sound as sent, each sample within one step of the other law's quantiser (≤ 1/16 of it)
+    const sameSound = (got: Buffer, gotLaw: G711Law, sent: Buffer, sentLaw: G711Law) => {
+      const x = decode(got, gotLaw);
+      const y = decode(sent, sentLaw);
+      return x.every((v, i) => Math.abs(v - y[i]!) <= Math.max(16, Math.abs(y[i]!) / 16));
+    };
+    const at2 = p2.received.filter((r) => r.pt === 0).map((r) => r.payload);
+    const at1 = p1.received.filter((r) => r.pt === 8).map((r) => r.payload);
+    expect(at2.every((f, i) => sameSound(f, 'PCMU', taggedFrame(1, i), 'PCMA'))).toBe(true);
+    expect(at1.every((f, i) => sameSound(f, 'PCMA', taggedFrame(2, i), 'PCMU'))).toBe(true);
+    expect(at2).toHaveLength(20);
+    expect(at1).toHaveLength(20);
+    // every packet the phones got came from rtpengine's ports, never from the embedded side's
+    for (const r of [...p1.received, ...p2.received]) expect(Number(r.from.split(':')[1])).toBeGreaterThanOrEqual(lo);
+  });
+
+  it('reports rtpengine\'s own counters for /metrics under the engine label rtpengine', { timeout: 15_000 }, async () => {
+    const { engine, p1, a } = await setup();
+    a.play(DEFAULT_CLIP);
+    for (let n = 0; n < 25; n++) {
+      p1.send(8, taggedFrame(1, n));
+      await sleep(20);
+    }
+    await until(() => p1.received.length >= 20, 2000, 'music at the phone');
+    await engine.pollAll();
+    const f = engine.figures();
+    expect(f.engine).toBe('rtpengine');
+    expect(f.packetsReceived).toBe(25);
+    expect(f.packetsSent).toBeGreaterThanOrEqual(20);
+    expect(f.packetsSent).toBeLessThanOrEqual(p1.received.length + 2);
+  });
+
+  it('close() deletes the call in rtpengine; a call rtpengine lost ends the leg with error', { timeout: 15_000 }, async () => {
+    const { engine, ng, a, b } = await setup();
+    const causes: string[] = [];
+    a.onEnded((c) => causes.push(c));
+    expect((await ng.command('query', { 'call-id': b.callId })).result).toBe('ok');
+    await b.close();
+    await expect(ng.command('query', { 'call-id': b.callId })).rejects.toThrow(/unknown call-id/i);
+    // rtpengine drops leg A's call behind the ACD's back (its own timeout, a restart)
+    await ng.command('delete', { 'call-id': a.callId });
+    await engine.pollAll();
+    await until(() => causes.length > 0, 2000, 'ended');
+    expect(causes).toEqual(['error']);
+    await a.close();
+    expect(engine.endpointCount).toBe(0);
+  });
+});
