@@ -1,0 +1,135 @@
+/**
+ * Media engines compared (npm run bench:media): CPU per bridged call and per forwarded packet
+ * for the embedded engine (werift; plain RTP legs are Node UDP sockets) and the rtpengine
+ * engine (a real rtpengine daemon anchoring each party, handing plain μ-law RTP to the embedded
+ * side, which bridges), in the same run. N bridged calls of plain RTP parties (this process),
+ * each party sending a 20 ms G.711 frame every 20 ms: one scenario with both parties on PCMU,
+ * one with PCMU ↔ PCMA (a transcoded call). CPU is read from /proc for the engine's Node child
+ * AND the rtpengine daemon. Figures only: nothing here asserts a timing.
+ */
+import dgram from 'node:dgram';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encode } from '../server/acd/media/g711';
+import { TestRtpengineDaemon } from '../server/acd/media/rtpengine/test-rtpengine-daemon';
+import { f0, f1, f2, mb } from './figures';
+import { IpcChild } from './ipc-child';
+import type { EngineChildReply, EngineChildRequest } from './media-engine-child';
+import { procSample } from './proc-stats';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const WARM_MS = 1500;
+const MEASURE_MS = Number(process.env.MEDIA_BENCH_MEASURE_MS ?? 8000);
+const CALLS = Number(process.env.MEDIA_BENCH_CALLS ?? 50);
+
+interface Party {
+  sock: dgram.Socket;
+  pt: 0 | 8;
+  target: { port: number; address: string } | null;
+  seq: number;
+  ts: number;
+  got: number;
+}
+
+const tone = Int16Array.from({ length: 160 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 1000 * i) / 8000)));
+const frames = { 0: encode(tone, 'PCMU'), 8: encode(tone, 'PCMA') } as const;
+
+async function openParty(pt: 0 | 8): Promise<Party> {
+  const sock = dgram.createSocket('udp4');
+  const p: Party = { sock, pt, target: null, seq: 1, ts: 1000, got: 0 };
+  sock.on('message', () => void p.got++);
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  return p;
+}
+
+const offer = (p: Party) =>
+  ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${p.sock.address().port} RTP/AVP ${p.pt} 101`, `a=rtpmap:${p.pt} ${p.pt === 0 ? 'PCMU' : 'PCMA'}/8000`, 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
+
+function sendFrame(p: Party): void {
+  if (!p.target) return;
+  const h = Buffer.alloc(12);
+  h[0] = 0x80;
+  h[1] = p.pt;
+  h.writeUInt16BE(p.seq++ & 0xffff, 2);
+  h.writeUInt32BE(p.ts >>> 0, 4);
+  p.ts += 160;
+  h.writeUInt32BE(0x1000 + p.sock.address().port, 8);
+  p.sock.send([h, frames[p.pt]], p.target.port, p.target.address);
+}
+
+interface Row {
+  engine: string;
+  laws: string;
+  nodePct: number;
+  rtpenginePct: number;
+  /** packets/s the parties received (forwarded through the engine) */
+  forwardedPps: number;
+  usPerCallS: number;
+  usPerPacket: number;
+  rss: number;
+}
+
+async function scenario(engine: 'werift' | 'rtpengine', laws: 'PCMU-PCMU' | 'PCMU-PCMA', daemon: TestRtpengineDaemon): Promise<Row> {
+  const child = new IpcChild<EngineChildRequest, EngineChildReply>(['--import', 'tsx', path.join(HERE, 'media-engine-child.ts'), engine, daemon.ng]);
+  await child.wait('ready', 30_000);
+  const parties: Party[] = [];
+  for (let i = 0; i < CALLS * 2; i++) parties.push(await openParty(i % 2 === 0 || laws === 'PCMU-PCMU' ? 0 : 8));
+  try {
+    const { answers } = await child.ask({ op: 'setup', offers: parties.map(offer) }, 'answers', 120_000);
+    answers.forEach((sdp, i) => {
+      parties[i]!.target = { port: Number(/^m=audio (\d+)/m.exec(sdp)?.[1]), address: /^c=IN IP4 (\S+)/m.exec(sdp)?.[1] ?? '127.0.0.1' };
+    });
+    const t0 = performance.now();
+    let sent = 0;
+    const timer = setInterval(() => {
+      const due = Math.floor((performance.now() - t0) / 20);
+      for (; sent <= due; sent++) for (const p of parties) sendFrame(p);
+    }, 10);
+    await sleep(WARM_MS);
+    const a = await child.ask({ op: 'cpu' }, 'cpu');
+    const r0 = procSample(daemon.pid)?.cpuS ?? NaN;
+    const got0 = parties.reduce((n, p) => n + p.got, 0);
+    const w0 = performance.now();
+    await sleep(MEASURE_MS);
+    const b = await child.ask({ op: 'cpu' }, 'cpu');
+    const r1 = procSample(daemon.pid)?.cpuS ?? NaN;
+    const got1 = parties.reduce((n, p) => n + p.got, 0);
+    const wallS = (performance.now() - w0) / 1000;
+    clearInterval(timer);
+    await child.ask({ op: 'teardown' }, 'torn', 60_000);
+    const nodeUsPerS = (b.userUs + b.systemUs - a.userUs - a.systemUs) / wallS;
+    // the daemon serves only this bench's calls; it idles (≈0) during the embedded engine's runs
+    const rtpeUsPerS = engine === 'rtpengine' ? ((r1 - r0) * 1e6) / wallS : 0;
+    const forwardedPps = (got1 - got0) / wallS;
+    const total = nodeUsPerS + rtpeUsPerS;
+    return { engine, laws, nodePct: nodeUsPerS / 1e4, rtpenginePct: rtpeUsPerS / 1e4, forwardedPps, usPerCallS: total / CALLS, usPerPacket: total / forwardedPps, rss: b.rss };
+  } finally {
+    await child.stop({ op: 'stop' });
+    await Promise.all(parties.map((p) => new Promise<void>((r) => p.sock.close(() => r()))));
+  }
+}
+
+const daemon = await TestRtpengineDaemon.start({ ports: 4 * CALLS * 2 + 100 });
+const rows: Row[] = [];
+try {
+  for (const laws of ['PCMU-PCMU', 'PCMU-PCMA'] as const)
+    for (const engine of ['werift', 'rtpengine'] as const) {
+      process.stderr.write(`measuring ${CALLS} ${laws} calls on ${engine}…\n`);
+      rows.push(await scenario(engine, laws, daemon));
+    }
+} finally {
+  await daemon.stop();
+}
+
+const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+process.stdout.write(`\nMedia engines — ${CALLS} bridged calls of plain RTP parties, 50 packets/s each way per party, ${MEASURE_MS / 1000} s per step (1 core = 100 %), load average ${load}, ${os.cpus().length} cores\n\n`);
+process.stdout.write('laws        engine      node %  rtpengine %  forwarded pps   µs/s per call   µs per packet   ×werift per call   node rss\n');
+for (const r of rows) {
+  const base = rows.find((x) => x.engine === 'werift' && x.laws === r.laws)!;
+  process.stdout.write(
+    `${r.laws.padEnd(10)}  ${r.engine.padEnd(10)}  ${f1(r.nodePct).padStart(6)}  ${f1(r.rtpenginePct).padStart(11)}  ${f0(r.forwardedPps).padStart(13)}   ${f0(r.usPerCallS).padStart(13)}   ${f1(r.usPerPacket).padStart(13)}   ${f2(r.usPerCallS / base.usPerCallS).padStart(16)}   ${mb(r.rss)}\n`,
+  );
+}
+process.stdout.write(`\nforwarded pps: packets the parties received (${CALLS * 2 * 50} expected). µs per packet = (node + rtpengine CPU) / forwarded packets. The rtpengine rows pay both processes: rtpengine anchors each party and the embedded side bridges (docs/media.md).\n`);
