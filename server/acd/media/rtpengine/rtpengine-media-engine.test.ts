@@ -5,6 +5,7 @@ import { DEFAULT_CLIP } from '../clip-library';
 import { decode, type G711Law } from '../g711';
 import { taggedFrame } from '../test-frames';
 import { UdpRtpPeer } from '../test-udp-peer';
+import { goertzel, heardPcm, speak, TONE } from '../../test-support/tones';
 import { NgChannel, parseNgAddress } from './ng-channel';
 import { RtpengineMediaEngine } from './rtpengine-media-engine';
 import { TestRtpengineDaemon } from './test-rtpengine-daemon';
@@ -110,5 +111,43 @@ describe('the rtpengine engine with plain RTP phones and a real rtpengine', () =
     expect(causes).toEqual(['error']);
     await a.close();
     expect(engine.endpointCount).toBe(0);
+  });
+
+  it('mixes in the embedded side behind rtpengine: a listener hears both talkers, a muted talker is not heard, a whisper reaches one member', { timeout: 20_000 }, async () => {
+    const { engine, p1, p2, a, b } = await setup();
+    const p3 = await UdpRtpPeer.open();
+    cleanup.push(() => p3.close());
+    const c = await engine.createEndpoint({ legId: 'leg-c', kind: 'rtp' });
+    p3.aimAt(await c.answer(p3.sdp({ pts: '0 101' })));
+    const mix = engine.mix();
+    cleanup.push(async () => mix.close());
+    mix.add(a, { mode: 'talk', whisperTo: null });
+    mix.add(b, { mode: 'talk', whisperTo: null });
+    mix.add(c, { mode: 'listen', whisperTo: null });
+    const stops = [speak(p1, 8, TONE.caller), speak(p2, 0, TONE.operator), speak(p3, 0, TONE.third)];
+    cleanup.push(async () => stops.forEach((s) => s()));
+    await sleep(300);
+    const from = [p1.received.length, p2.received.length, p3.received.length] as const;
+    await sleep(700);
+    const at1 = heardPcm(p1.received, from[0]);
+    const at3 = heardPcm(p3.received, from[2]);
+    // the listener hears both talkers; talkers never hear the listener nor themselves
+    expect(goertzel(at3, TONE.caller)).toBeGreaterThan(500);
+    expect(goertzel(at3, TONE.operator)).toBeGreaterThan(500);
+    expect(goertzel(at1, TONE.operator)).toBeGreaterThan(500);
+    expect(goertzel(at1, TONE.third)).toBeLessThan(60);
+    expect(goertzel(at1, TONE.caller)).toBeLessThan(60);
+    // the listener whispers to b: b hears it, a does not; then a is muted: nobody hears a
+    mix.update(c, { mode: 'whisper', whisperTo: b });
+    b.setMuted(false);
+    a.setMuted(true);
+    await sleep(300);
+    const next = [p1.received.length, p2.received.length] as const;
+    await sleep(700);
+    const at1b = heardPcm(p1.received, next[0]);
+    const at2b = heardPcm(p2.received, next[1]);
+    expect(goertzel(at2b, TONE.third)).toBeGreaterThan(500);
+    expect(goertzel(at1b, TONE.third)).toBeLessThan(60);
+    expect(goertzel(at2b, TONE.caller)).toBeLessThan(60);
   });
 });

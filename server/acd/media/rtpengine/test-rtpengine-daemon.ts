@@ -51,6 +51,8 @@ export class TestRtpengineDaemon {
         // the handshake stalled now and then); loopback on a machine without one
         `--interface=${machineAddresses()[0] ?? '127.0.0.1'}`,
         `--listen-ng=127.0.0.1:${ngPort}`,
+        // not /etc/rtpengine/rtpengine.conf: its fixed CLI/HTTP ports would collide between daemons
+        '--config-file=none',
         '--table=-1',
         '--foreground',
         '--log-stderr',
