@@ -8,7 +8,7 @@ import type { MediaEndpoint, MediaEngine } from '../server/acd/media/media-engin
 import { RtpengineMediaEngine } from '../server/acd/media/rtpengine/rtpengine-media-engine';
 import { WeriftMediaEngine } from '../server/acd/media/werift-media-engine';
 
-export type EngineChildRequest = { op: 'setup'; offers: string[] } | { op: 'cpu' } | { op: 'teardown' } | { op: 'stop' };
+export type EngineChildRequest = { op: 'setup'; offers: string[]; kind: 'rtp' | 'webrtc' } | { op: 'cpu' } | { op: 'teardown' } | { op: 'stop' };
 export type EngineChildReply = { op: 'ready' } | { op: 'answers'; answers: string[] } | { op: 'cpu'; userUs: number; systemUs: number; rss: number } | { op: 'torn' };
 
 const log = pino({ level: 'silent' });
@@ -19,16 +19,16 @@ if (kind === 'rtpengine') {
   await e.start();
   engine = e;
 } else {
-  engine = new WeriftMediaEngine(log, { rtpTimeoutSec: 120 });
+  engine = new WeriftMediaEngine(log, { rtpTimeoutSec: 120, connectTimeoutSec: 60 });
 }
 let endpoints: MediaEndpoint[] = [];
 let undo: Array<() => void> = [];
 const reply = (m: EngineChildReply) => process.send?.(m);
 
-async function setup(offers: string[]): Promise<string[]> {
+async function setup(offers: string[], legKind: 'rtp' | 'webrtc'): Promise<string[]> {
   const answers: string[] = [];
   for (let i = 0; i < offers.length; i++) {
-    const ep = await engine.createEndpoint({ legId: `leg-${i.toString(16).padStart(16, '0')}`, kind: 'rtp' });
+    const ep = await engine.createEndpoint({ legId: `leg-${i.toString(16).padStart(16, '0')}`, kind: legKind });
     answers.push(await ep.answer(offers[i]!));
     endpoints.push(ep);
   }
@@ -47,7 +47,7 @@ async function teardown(): Promise<void> {
 
 process.on('message', (m: EngineChildRequest) => {
   void (async () => {
-    if (m.op === 'setup') reply({ op: 'answers', answers: await setup(m.offers) });
+    if (m.op === 'setup') reply({ op: 'answers', answers: await setup(m.offers, m.kind) });
     else if (m.op === 'cpu') {
       const u = process.cpuUsage();
       reply({ op: 'cpu', userUs: u.user, systemUs: u.system, rss: process.memoryUsage().rss });
