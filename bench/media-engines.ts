@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encode } from '../server/acd/media/g711';
-import { TestRtpengineDaemon } from '../server/acd/media/rtpengine/test-rtpengine-daemon';
+import { TestRtpengineDaemon } from '../server/acd/media/test-rtpengine-daemon';
 import { TestBrowserClient } from '../server/acd/media/test-browser-client';
 import { f0, f1, f2, mb } from './figures';
 import { IpcChild } from './ipc-child';

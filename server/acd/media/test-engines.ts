@@ -3,7 +3,7 @@ import type { ClipLibrary } from './clip-library';
 import type { G711Law } from './g711';
 import type { MediaEndpoint, MediaEngine, MediaKind } from './media-engine';
 import { RtpengineMediaEngine } from './rtpengine/rtpengine-media-engine';
-import { TestRtpengineDaemon } from './rtpengine/test-rtpengine-daemon';
+import { TestRtpengineDaemon } from './test-rtpengine-daemon';
 import { WeriftMediaEngine } from './werift-media-engine';
 
 /**

@@ -8,7 +8,7 @@ import { UdpRtpPeer } from '../test-udp-peer';
 import { goertzel, heardPcm, speak, TONE } from '../../test-support/tones';
 import { NgChannel, parseNgAddress } from './ng-channel';
 import { RtpengineMediaEngine } from './rtpengine-media-engine';
-import { TestRtpengineDaemon } from './test-rtpengine-daemon';
+import { TestRtpengineDaemon } from '../test-rtpengine-daemon';
 
 /**
  * What only the rtpengine engine does, against a real daemon: plain phones whose media goes

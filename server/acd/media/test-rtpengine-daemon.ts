@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { appendFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { requireTool } from '../../../test-support/system-tools';
+import { requireTool } from '../../test-support/system-tools';
 
 /**
  * Test and bench helper: a real rtpengine daemon (Debian's rtpengine-daemon, userspace, no
