@@ -18,6 +18,8 @@ export interface RtpengineEndpointDeps {
   readonly inner: RtpEndpoint;
   readonly log: Logger;
   readonly onClosed: (ep: RtpengineEndpoint) => void;
+  /** Seconds from negotiation to the first packet from a WebRTC party before `ice-failed`. */
+  readonly connectTimeoutSec: number;
 }
 
 /**
@@ -44,6 +46,8 @@ export class RtpengineEndpoint implements MediaEndpoint {
   /** The latest counters rtpengine reported for this leg (NG query), for /metrics. */
   counters: LegCounters | null = null;
   private readonly log: Logger;
+  /** When negotiation completed (performance.now()), for the ICE/DTLS deadline. */
+  private negotiatedAt = 0;
 
   constructor(
     readonly legId: string,
@@ -81,6 +85,7 @@ export class RtpengineEndpoint implements MediaEndpoint {
     const back = await this.ng('answer', { 'from-tag': this.partyTag, 'to-tag': this.acdTag, sdp: innerAnswer, ...answerTowardParty(this.kind) });
     this.partyLaw = firstLaw(back);
     this.phase = 'connected';
+    this.negotiatedAt = performance.now();
     return back;
   }
 
@@ -98,6 +103,7 @@ export class RtpengineEndpoint implements MediaEndpoint {
     this.partyLaw = firstLaw(remoteAnswer);
     await this.deps.inner.acceptAnswer(toAcd);
     this.phase = 'connected';
+    this.negotiatedAt = performance.now();
   }
 
   async answerReoffer(remoteOffer: string): Promise<{ sdp: string; remoteDirection: MediaDirection }> {
@@ -167,13 +173,17 @@ export class RtpengineEndpoint implements MediaEndpoint {
 
   /**
    * Reads rtpengine's counters for this leg (NG `query`). A call rtpengine no longer has —
-   * its own media timeout, a restart of the daemon — ends the leg with `error`.
+   * its own media timeout, a restart of the daemon — ends the leg with `error`; a WebRTC party
+   * that sent rtpengine nothing `connectTimeoutSec` after negotiation, with `ice-failed`.
    */
   async poll(): Promise<void> {
     if (this.phase !== 'connected' || this.endedCause) return;
     try {
       const reply = await this.deps.ng.command('query', { 'call-id': this.callId });
       this.counters = legCounters(reply, { party: this.partyTag, acd: this.acdTag });
+      // a browser whose ICE or DTLS never came up with rtpengine has sent it no media at all
+      const overdue = (performance.now() - this.negotiatedAt) / 1000 > this.deps.connectTimeoutSec;
+      if (this.kind === 'webrtc' && this.counters.fromParty === 0 && overdue) this.end('ice-failed');
     } catch (err) {
       if (this.phase !== 'connected') return;
       if (err instanceof RtpengineError && /unknown call-id/i.test(err.message)) this.end('error');

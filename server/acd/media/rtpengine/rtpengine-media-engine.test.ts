@@ -4,6 +4,7 @@ import { until } from '../../../test-support/until';
 import { DEFAULT_CLIP } from '../clip-library';
 import { decode, type G711Law } from '../g711';
 import { taggedFrame } from '../test-frames';
+import { TestBrowserClient } from '../test-browser-client';
 import { UdpRtpPeer } from '../test-udp-peer';
 import { goertzel, heardPcm, speak, TONE } from '../../test-support/tones';
 import { NgChannel, parseNgAddress } from './ng-channel';
@@ -149,5 +150,23 @@ describe('the rtpengine engine with plain RTP phones and a real rtpengine', () =
     expect(goertzel(at2b, TONE.third)).toBeGreaterThan(500);
     expect(goertzel(at1b, TONE.third)).toBeLessThan(60);
     expect(goertzel(at2b, TONE.caller)).toBeLessThan(60);
+  });
+
+  it('ends a WebRTC leg with ice-failed when the browser never sends rtpengine anything', { timeout: 15_000 }, async () => {
+    daemon ??= await TestRtpengineDaemon.start();
+    const engine = new RtpengineMediaEngine(log, { ng: daemon.ng, pollIntervalSec: 0.2, connectTimeoutSec: 0.5 });
+    cleanup.push(() => engine.close());
+    const ep = await engine.createEndpoint({ legId: 'leg-x' });
+    const offer = await ep.offer();
+    // an answer from nobody: a browser that answers and is gone before connecting
+    const ghost = new TestBrowserClient();
+    const ans = await ghost.answerOffer(offer);
+    await ghost.close();
+    const causes: string[] = [];
+    ep.onEnded((c) => causes.push(c));
+    await ep.acceptAnswer(ans);
+    await until(() => causes.length > 0, 3000, 'ice-failed');
+    await sleep(500);
+    expect(causes).toEqual(['ice-failed']);
   });
 });

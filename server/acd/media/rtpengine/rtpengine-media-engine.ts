@@ -19,6 +19,8 @@ export const RtpengineOptionsSchema = z
     rtpTimeoutSec: z.number().positive().max(3600).default(30),
     /** How often each live leg is queried (its counters for /metrics; a call rtpengine lost ends the leg). */
     pollIntervalSec: z.number().positive().max(60).default(5),
+    /** Seconds from negotiation to the first packet of a WebRTC party before `onEnded('ice-failed')` (checked at each poll). */
+    connectTimeoutSec: z.number().positive().max(300).default(20),
     ngTimeoutMs: z.number().int().positive().max(30_000).default(3000),
   })
   .strict();
@@ -40,11 +42,13 @@ export class RtpengineMediaEngine implements MediaEngine {
   private readonly retired = { received: 0, sent: 0 };
   private readonly poller: NodeJS.Timeout;
   private readonly log: Logger;
+  private readonly connectTimeoutSec: number;
   private closed = false;
 
   constructor(log: Logger, options: RtpengineOptions) {
     const o = RtpengineOptionsSchema.parse(options);
     this.log = log.child({ part: 'acd', module: 'media', engine: 'rtpengine' });
+    this.connectTimeoutSec = o.connectTimeoutSec;
     this.ng = new NgChannel(parseNgAddress(o.ng), this.log, o.ngTimeoutMs);
     this.embedded = new WeriftMediaEngine(log, {
       rtpAddress: o.rtpAddress,
@@ -72,7 +76,7 @@ export class RtpengineMediaEngine implements MediaEngine {
   async createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<RtpengineEndpoint> {
     if (this.closed) throw new MediaStateError('engine closed');
     const inner = await this.embedded.createEndpoint({ legId: opts.legId, kind: 'rtp' });
-    const ep = new RtpengineEndpoint(opts.legId, opts.kind ?? 'webrtc', { ng: this.ng, inner, log: this.log, onClosed: (e) => this.retire(e) });
+    const ep = new RtpengineEndpoint(opts.legId, opts.kind ?? 'webrtc', { ng: this.ng, inner, log: this.log, onClosed: (e) => this.retire(e), connectTimeoutSec: this.connectTimeoutSec });
     this.endpoints.add(ep);
     return ep;
   }
