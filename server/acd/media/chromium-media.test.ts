@@ -4,7 +4,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateAddresses } from '../../shared/sdp/audio-edits';
-import { WeriftMediaEngine } from './werift-media-engine';
+import { ENGINES, EngineUnderTest } from './test-engines';
 import { requireTool } from '../../test-support/system-tools';
 
 /**
@@ -22,11 +22,11 @@ interface PageStats {
   pair: { local: string; remote: string } | null;
 }
 
-describe('Chromium ↔ werift engine', () => {
+describe('Chromium ↔ the media engines', () => {
+  const engines = new EngineUnderTest(log);
   let browser: Browser;
   let server: http.Server;
   let origin: string;
-  let engine: WeriftMediaEngine;
 
   beforeAll(async () => {
     // getUserMedia needs a secure context: http://127.0.0.1 is one, about:blank is not.
@@ -49,11 +49,10 @@ describe('Chromium ↔ werift engine', () => {
         '--no-first-run',
       ],
     });
-    engine = new WeriftMediaEngine(log);
   }, 30_000);
 
   afterAll(async () => {
-    await engine?.close();
+    await engines.stop();
     await browser?.close();
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
   });
@@ -117,7 +116,8 @@ describe('Chromium ↔ werift engine', () => {
     return s;
   }
 
-  it('answers a Chromium audio offer; the page hears hold music and the engine hears the page', { timeout: 20_000 }, async () => {
+  it.each(ENGINES)('answers a Chromium audio offer on the %s engine; the page hears hold music and the engine hears the page', { timeout: 20_000 }, async (name) => {
+    const engine = await engines.make(name);
     const page = await browser.newPage();
     try {
       const offer = await offerFromPage(page, true);
@@ -129,7 +129,7 @@ describe('Chromium ↔ werift engine', () => {
       ep.play('default');
       await page.evaluate((sdp) => (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({ type: 'answer', sdp }), answer);
       const s = await waitStats(page, (x) => x.packetsReceived > 50 && x.audioLevel > 0, 8000);
-      log.info({ stats: s, rtpReceived: ep.rtpReceived, rtpSent: ep.rtpSent }, 'chromium stats');
+      log.info({ stats: s, rtpReceived: ep.rtpReceived }, 'chromium stats');
       expect(s.codec).toBe('audio/PCMU');
       expect(s.packetsReceived).toBeGreaterThan(50);
       expect(s.audioLevel).toBeGreaterThan(0);
@@ -138,10 +138,13 @@ describe('Chromium ↔ werift engine', () => {
       await ep.close();
     } finally {
       await page.close();
+      await engine.close();
     }
   });
 
-  it('connects when Chromium hides its address behind an mDNS .local candidate', { timeout: 30_000 }, async () => {
+  // werift resolves the .local name; rtpengine (no mDNS) takes the peer-reflexive address Chromium's checks come from
+  it.each(ENGINES)('connects on %s when Chromium hides its address behind an mDNS .local candidate', { timeout: 30_000 }, async (name) => {
+    const engine = await engines.make(name);
     // Without media permission (no fake-UI flag, no getUserMedia) Chromium replaces its
     // host addresses by random `<uuid>.local` names that only its mDNS responder resolves.
     const shy = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
@@ -162,6 +165,7 @@ describe('Chromium ↔ werift engine', () => {
       await ep.close();
     } finally {
       await shy.close();
+      await engine.close();
     }
   });
 });
