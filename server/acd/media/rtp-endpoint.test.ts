@@ -11,6 +11,7 @@ import { dtmfPayload } from './dtmf-detector';
 import { encode, transcode } from './g711';
 import { readPcapUdp, UdpRtpPeer } from './test-udp-peer';
 import { TestBrowserClient } from './test-browser-client';
+import { ENGINES, EngineUnderTest, type EngineName, type TestEngine } from './test-engines';
 import { WeriftMediaEngine } from './werift-media-engine';
 
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
@@ -25,6 +26,16 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
 });
 
+const engines = new EngineUnderTest(log);
+afterAll(() => engines.stop());
+
+/** Either engine, for the tests of the MediaEngine contract (describe.each below). */
+async function anyEngine(name: EngineName, opts: { rtpTimeoutSec?: number } = {}): Promise<TestEngine> {
+  const engine = await engines.make(name, { rtpPortRange: [43000, 43099], portRange: [43100, 43199], rtpTimeoutSec: opts.rtpTimeoutSec ?? 30 });
+  cleanup.push(() => engine.close());
+  return engine;
+}
+
 function engineFor(opts: { rtpTimeoutSec?: number } = {}): WeriftMediaEngine {
   const engine = new WeriftMediaEngine(log, { rtpPortRange: [43000, 43099], portRange: [43100, 43199], rtpTimeoutSec: opts.rtpTimeoutSec ?? 30 });
   cleanup.push(() => engine.close());
@@ -38,7 +49,7 @@ async function peer(): Promise<UdpRtpPeer> {
 }
 
 /** A: the ACD answers peer 1 (a trunk calling in). B: the ACD offers to peer 2 (a SIP phone it dials). */
-async function twoPlainLegs(engine: WeriftMediaEngine, p2pts = '0 8 101') {
+async function twoPlainLegs(engine: Pick<TestEngine, 'createEndpoint'>, p2pts = '0 8 101') {
   const p1 = await peer();
   const p2 = await peer();
   const a = await engine.createEndpoint({ legId: 'leg-a', kind: 'rtp' });
@@ -143,42 +154,6 @@ describe('plain RTP endpoints against UDP sockets', () => {
     expect(a.remoteAddress?.port).toBe(p1.port);
   });
 
-  it('ends a silent plain leg with rtp-timeout, once, after media started', { timeout: 10_000 }, async () => {
-    const engine = engineFor({ rtpTimeoutSec: 0.5 });
-    const p1 = await peer();
-    const a = await engine.createEndpoint({ legId: 'leg-dead', kind: 'rtp' });
-    p1.aimAt(await a.answer(p1.sdp()));
-    const causes: string[] = [];
-    a.onEnded((c) => causes.push(c));
-    // talking keeps it alive
-    for (let i = 0; i < 40; i++) {
-      p1.send(0, taggedFrame(1, i));
-      await sleep(20);
-    }
-    expect(causes).toEqual([]);
-    await until(() => causes.length > 0, 3000, 'rtp-timeout');
-    await sleep(300);
-    expect(causes).toEqual(['rtp-timeout']);
-    const late: string[] = [];
-    a.onEnded((c) => late.push(c));
-    await sleep(10);
-    expect(late).toEqual(['rtp-timeout']);
-  });
-
-  it('does not time out a party that holds with a=inactive (it sends nothing on purpose)', { timeout: 10_000 }, async () => {
-    const engine = engineFor({ rtpTimeoutSec: 0.5 });
-    const p1 = await peer();
-    const a = await engine.createEndpoint({ legId: 'leg-held', kind: 'rtp' });
-    p1.aimAt(await a.answer(p1.sdp()));
-    const causes: string[] = [];
-    a.onEnded((c) => causes.push(c));
-    const { sdp, remoteDirection } = await a.answerReoffer(p1.sdp({ direction: 'inactive' }));
-    expect(remoteDirection).toBe('inactive');
-    expect(sdp).toContain('a=inactive');
-    await sleep(1200);
-    expect(causes).toEqual([]);
-  });
-
   it('hold: the party that holds gets nothing, the other hears music; resume restores the bridge', { timeout: 15_000 }, async () => {
     const engine = engineFor();
     const { p1, p2, a, b, offer } = await twoPlainLegs(engine);
@@ -211,106 +186,6 @@ describe('plain RTP endpoints against UDP sockets', () => {
     const s = p1.received;
     expect(new Set(s.map((r) => r.ssrc)).size).toBe(1);
     for (let i = 1; i < s.length; i++) expect((s[i]!.seq - s[i - 1]!.seq) & 0xffff).toBe(1);
-  });
-
-  it('plays an announcement once and reports its end', { timeout: 10_000 }, async () => {
-    const engine = engineFor();
-    engine.clips.add('short', new Int16Array(160 * 10).fill(1200)); // 200 ms
-    const p1 = await peer();
-    const a = await engine.createEndpoint({ legId: 'leg-ann', kind: 'rtp' });
-    p1.aimAt(await a.answer(p1.sdp()));
-    const done: string[] = [];
-    a.onPlayDone((c) => done.push(c));
-    a.play('short', { loop: false });
-    await until(() => done.length > 0, 2000, 'onPlayDone');
-    expect(done).toEqual(['short']);
-    await sleep(150);
-    expect(p1.received).toHaveLength(10);
-    expect(a.isPlaying).toBe(false);
-  });
-
-  it('chains announcements from onPlayDone without doubling the frame clock', { timeout: 10_000 }, async () => {
-    const engine = engineFor();
-    engine.clips.add('one', new Int16Array(160 * 5).fill(1000));
-    engine.clips.add('two', new Int16Array(160 * 5).fill(-1000));
-    const p1 = await peer();
-    const a = await engine.createEndpoint({ legId: 'leg-chain', kind: 'rtp' });
-    p1.aimAt(await a.answer(p1.sdp()));
-    const done: string[] = [];
-    a.onPlayDone((c) => {
-      done.push(c);
-      if (c === 'one') a.play('two', { loop: false });
-      else a.play(DEFAULT_CLIP);
-    });
-    const t0 = Date.now();
-    a.play('one', { loop: false });
-    await until(() => done.length === 2, 2000, 'both announcements');
-    expect(done).toEqual(['one', 'two']);
-    const pos = encode(Int16Array.of(1000), 'PCMU')[0];
-    const neg = encode(Int16Array.of(-1000), 'PCMU')[0];
-    expect(p1.received.slice(0, 10).map((r) => r.payload[0])).toEqual([...Array<number>(5).fill(pos!), ...Array<number>(5).fill(neg!)]);
-    // 10 frames of 20 ms then music at the same 50 packets/s, not faster
-    await sleep(1000);
-    const elapsed = Date.now() - t0;
-    expect(p1.received.length).toBeLessThanOrEqual(Math.ceil(elapsed / 20) + 3);
-    expect(p1.received.length).toBeGreaterThanOrEqual(Math.floor(elapsed / 20) - 6);
-  });
-
-  it('detects DTMF replayed from the SIPp pcaps (each digit once, with its duration)', { timeout: 15_000 }, async () => {
-    const engine = engineFor();
-    const p1 = await peer();
-    const a = await engine.createEndpoint({ legId: 'leg-dtmf', kind: 'rtp' });
-    p1.aimAt(await a.answer(p1.sdp({ pts: '8 101' })));
-    const digits: Array<[string, number]> = [];
-    a.onDtmf((d, ms) => digits.push([d, ms]));
-    const names = ['1', '9', 'star', '0', 'pound', '5'];
-    for (const name of names) {
-      const pkts = readPcapUdp(`/usr/share/sip-tester/dtmf_2833_${name}.pcap`);
-      expect(pkts).toHaveLength(10);
-      const t0 = Date.now();
-      for (const p of pkts) {
-        const wait = p.atMs - (Date.now() - t0);
-        if (wait > 0) await sleep(wait);
-        p1.sendRaw(p.data);
-      }
-      await sleep(40);
-    }
-    await until(() => digits.length >= names.length, 2000, 'digits');
-    expect(digits.map(([d]) => d).join('')).toBe('19*0#5');
-    for (const [, ms] of digits) expect(ms).toBe(280); // 2240 samples in the pcaps
-  });
-
-  it('records a party to a stereo WAV: left = what a says, right = what a hears (b through the bridge)', { timeout: 15_000 }, async () => {
-    const engine = engineFor();
-    const { p1, p2, a, b } = await twoPlainLegs(engine, '8 101');
-    const file = path.join(dir, 'bridge.wav');
-    const rec = engine.record(a, file);
-    const bridge = engine.bridge(a, b);
-    const tone = (amp: number, law: 'PCMU' | 'PCMA', n: number) =>
-      encode(Int16Array.from({ length: 160 }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * 440 * (n * 160 + i)) / 8000))), law);
-    for (let n = 0; n < 50; n++) {
-      p1.send(0, tone(3000, 'PCMU', n)); // a: quiet
-      if (n >= 25) p2.send(8, tone(12000, 'PCMA', n)); // b: loud, second half only
-      await sleep(20);
-    }
-    await sleep(50);
-    bridge.unbridge();
-    await rec.stop();
-    const wav = readFileSync(file);
-    expect(wav.readUInt16LE(22)).toBe(2);
-    const frames = wav.readUInt32LE(40) / 4;
-    expect(frames / 8000).toBeGreaterThan(0.9);
-    expect(frames / 8000).toBeLessThan(1.6);
-    const rms = (ch: 0 | 1, from: number, to: number) => {
-      let s = 0;
-      for (let i = from; i < to; i++) s += wav.readInt16LE(44 + i * 4 + ch * 2) ** 2;
-      return Math.sqrt(s / (to - from));
-    };
-    const half = Math.floor(frames / 2);
-    expect(rms(0, 0, frames)).toBeGreaterThan(1500);
-    expect(rms(0, 0, frames)).toBeLessThan(2600);
-    expect(rms(1, 0, half - 1600)).toBeLessThan(50); // b silent at first
-    expect(rms(1, half + 1600, frames - 800)).toBeGreaterThan(6000);
   });
 
   it('frees its UDP port on close (safe twice)', { timeout: 10_000 }, async () => {
@@ -406,4 +281,142 @@ describe("the engine's totals for /metrics", () => {
     expect(after.packetsSent).toBeGreaterThanOrEqual(during.packetsSent);
     expect(after.jitterMs).toEqual([]);
   });
+});
+
+describe.each(ENGINES)('plain RTP legs on the %s engine against UDP sockets (the MediaEngine contract)', (name) => {
+    it('ends a silent plain leg with rtp-timeout, once, after media started', { timeout: 10_000 }, async () => {
+      const engine = await anyEngine(name, { rtpTimeoutSec: 0.5 });
+      const p1 = await peer();
+      const a = await engine.createEndpoint({ legId: 'leg-dead', kind: 'rtp' });
+      p1.aimAt(await a.answer(p1.sdp()));
+      const causes: string[] = [];
+      a.onEnded((c) => causes.push(c));
+      // talking keeps it alive
+      for (let i = 0; i < 40; i++) {
+        p1.send(0, taggedFrame(1, i));
+        await sleep(20);
+      }
+      expect(causes).toEqual([]);
+      await until(() => causes.length > 0, 3000, 'rtp-timeout');
+      await sleep(300);
+      expect(causes).toEqual(['rtp-timeout']);
+      const late: string[] = [];
+      a.onEnded((c) => late.push(c));
+      await sleep(10);
+      expect(late).toEqual(['rtp-timeout']);
+    });
+
+    it('does not time out a party that holds with a=inactive (it sends nothing on purpose)', { timeout: 10_000 }, async () => {
+      const engine = await anyEngine(name, { rtpTimeoutSec: 0.5 });
+      const p1 = await peer();
+      const a = await engine.createEndpoint({ legId: 'leg-held', kind: 'rtp' });
+      p1.aimAt(await a.answer(p1.sdp()));
+      const causes: string[] = [];
+      a.onEnded((c) => causes.push(c));
+      const { sdp, remoteDirection } = await a.answerReoffer(p1.sdp({ direction: 'inactive' }));
+      expect(remoteDirection).toBe('inactive');
+      expect(sdp).toContain('a=inactive');
+      await sleep(1200);
+      expect(causes).toEqual([]);
+    });
+
+    it('plays an announcement once and reports its end', { timeout: 10_000 }, async () => {
+      const engine = await anyEngine(name);
+      engine.clips.add('short', new Int16Array(160 * 10).fill(1200)); // 200 ms
+      const p1 = await peer();
+      const a = await engine.createEndpoint({ legId: 'leg-ann', kind: 'rtp' });
+      p1.aimAt(await a.answer(p1.sdp()));
+      const done: string[] = [];
+      a.onPlayDone((c) => done.push(c));
+      a.play('short', { loop: false });
+      await until(() => done.length > 0, 2000, 'onPlayDone');
+      expect(done).toEqual(['short']);
+      await sleep(150);
+      expect(p1.received).toHaveLength(10);
+      expect(a.isPlaying).toBe(false);
+    });
+
+    it('chains announcements from onPlayDone without doubling the frame clock', { timeout: 10_000 }, async () => {
+      const engine = await anyEngine(name);
+      engine.clips.add('one', new Int16Array(160 * 5).fill(1000));
+      engine.clips.add('two', new Int16Array(160 * 5).fill(-1000));
+      const p1 = await peer();
+      const a = await engine.createEndpoint({ legId: 'leg-chain', kind: 'rtp' });
+      p1.aimAt(await a.answer(p1.sdp()));
+      const done: string[] = [];
+      a.onPlayDone((c) => {
+        done.push(c);
+        if (c === 'one') a.play('two', { loop: false });
+        else a.play(DEFAULT_CLIP);
+      });
+      const t0 = Date.now();
+      a.play('one', { loop: false });
+      await until(() => done.length === 2, 2000, 'both announcements');
+      expect(done).toEqual(['one', 'two']);
+      const pos = encode(Int16Array.of(1000), 'PCMU')[0];
+      const neg = encode(Int16Array.of(-1000), 'PCMU')[0];
+      expect(p1.received.slice(0, 10).map((r) => r.payload[0])).toEqual([...Array<number>(5).fill(pos!), ...Array<number>(5).fill(neg!)]);
+      // 10 frames of 20 ms then music at the same 50 packets/s, not faster
+      await sleep(1000);
+      const elapsed = Date.now() - t0;
+      expect(p1.received.length).toBeLessThanOrEqual(Math.ceil(elapsed / 20) + 3);
+      expect(p1.received.length).toBeGreaterThanOrEqual(Math.floor(elapsed / 20) - 6);
+    });
+
+    it('detects DTMF replayed from the SIPp pcaps (each digit once, with its duration)', { timeout: 15_000 }, async () => {
+      const engine = await anyEngine(name);
+      const p1 = await peer();
+      const a = await engine.createEndpoint({ legId: 'leg-dtmf', kind: 'rtp' });
+      p1.aimAt(await a.answer(p1.sdp({ pts: '8 101' })));
+      const digits: Array<[string, number]> = [];
+      a.onDtmf((d, ms) => digits.push([d, ms]));
+      const names = ['1', '9', 'star', '0', 'pound', '5'];
+      for (const name of names) {
+        const pkts = readPcapUdp(`/usr/share/sip-tester/dtmf_2833_${name}.pcap`);
+        expect(pkts).toHaveLength(10);
+        const t0 = Date.now();
+        for (const p of pkts) {
+          const wait = p.atMs - (Date.now() - t0);
+          if (wait > 0) await sleep(wait);
+          p1.sendRaw(p.data);
+        }
+        await sleep(40);
+      }
+      await until(() => digits.length >= names.length, 2000, 'digits');
+      expect(digits.map(([d]) => d).join('')).toBe('19*0#5');
+      for (const [, ms] of digits) expect(ms).toBe(280); // 2240 samples in the pcaps
+    });
+
+    it('records a party to a stereo WAV: left = what a says, right = what a hears (b through the bridge)', { timeout: 15_000 }, async () => {
+      const engine = await anyEngine(name);
+      const { p1, p2, a, b } = await twoPlainLegs(engine, '8 101');
+      const file = path.join(dir, 'bridge.wav');
+      const rec = engine.record(a, file);
+      const bridge = engine.bridge(a, b);
+      const tone = (amp: number, law: 'PCMU' | 'PCMA', n: number) =>
+        encode(Int16Array.from({ length: 160 }, (_, i) => Math.round(amp * Math.sin((2 * Math.PI * 440 * (n * 160 + i)) / 8000))), law);
+      for (let n = 0; n < 50; n++) {
+        p1.send(0, tone(3000, 'PCMU', n)); // a: quiet
+        if (n >= 25) p2.send(8, tone(12000, 'PCMA', n)); // b: loud, second half only
+        await sleep(20);
+      }
+      await sleep(50);
+      bridge.unbridge();
+      await rec.stop();
+      const wav = readFileSync(file);
+      expect(wav.readUInt16LE(22)).toBe(2);
+      const frames = wav.readUInt32LE(40) / 4;
+      expect(frames / 8000).toBeGreaterThan(0.9);
+      expect(frames / 8000).toBeLessThan(1.6);
+      const rms = (ch: 0 | 1, from: number, to: number) => {
+        let s = 0;
+        for (let i = from; i < to; i++) s += wav.readInt16LE(44 + i * 4 + ch * 2) ** 2;
+        return Math.sqrt(s / (to - from));
+      };
+      const half = Math.floor(frames / 2);
+      expect(rms(0, 0, frames)).toBeGreaterThan(1500);
+      expect(rms(0, 0, frames)).toBeLessThan(2600);
+      expect(rms(1, 0, half - 1600)).toBeLessThan(50); // b silent at first
+      expect(rms(1, half + 1600, frames - 800)).toBeGreaterThan(6000);
+    });
 });

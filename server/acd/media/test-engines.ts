@@ -16,7 +16,7 @@ export const ENGINES = ['werift', 'rtpengine'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 /** What the tests read of an endpoint of either engine. */
-export type TestEndpoint = MediaEndpoint & { readonly codec: G711Law | null; readonly connected: boolean };
+export type TestEndpoint = MediaEndpoint & { readonly codec: G711Law | null; readonly connected: boolean; readonly isPlaying: boolean };
 
 export interface TestEngine extends MediaEngine {
   readonly name: EngineName;

@@ -127,6 +127,11 @@ export class RtpengineEndpoint implements MediaEndpoint {
     this.deps.inner.play(clip, opts);
   }
 
+  /** A clip is playing to this party (from the embedded side). */
+  get isPlaying(): boolean {
+    return this.deps.inner.isPlaying;
+  }
+
   stopPlayback(): void {
     this.deps.inner.stopPlayback();
   }
