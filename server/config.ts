@@ -30,8 +30,15 @@ const Env = z.object({
   SIP_TLS_CERT: z.string().min(1).optional(),
   SIP_TLS_KEY: z.string().min(1).optional(),
   SIP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('patchbay.local'),
-  /** CTI run alone (`--role cti`): the bank's URL of the ACD's SIP WebSocket (default: HOST and SIP_WS_PORT, one machine). */
-  ACD_SIP_WS_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  /**
+   * CTI run alone (`--role cti`): the bank's URL of the ACD's SIP WebSocket (default: HOST and SIP_WS_PORT, one machine);
+   * several ACD nodes (behind Kamailio, docs/deploy.md): their URLs, comma-separated — the bank registers with each.
+   */
+  ACD_SIP_WS_URL: z
+    .string()
+    .transform((s) => s.split(',').map((u) => u.trim()))
+    .pipe(z.array(z.url({ protocol: /^wss?$/ })).min(1).max(16).refine((a) => new Set(a).size === a.length, 'each ACD node once'))
+    .optional(),
   /** Host name devices (browsers, SIP phones) use to reach the ACD; default PUBLIC_HOST (one machine). */
   ACD_PUBLIC_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or address').optional(),
   /** CTI run alone: the port its socket.io server listens on (HOST), which the web passes browsers' connections to. */
@@ -124,8 +131,8 @@ export interface Config {
   /** PEM contents read at boot; null when TLS is not configured. */
   sipTls: { cert: string; key: string } | null;
   sipDomain: string;
-  /** the bank's URL of the ACD; null: the ACD in this process or on this machine (HOST, SIP_WS_PORT) */
-  acdSipWsUrl: string | null;
+  /** the bank's URL of each ACD node (one or more); null: the ACD in this process or on this machine (HOST, SIP_WS_PORT) */
+  acdSipWsUrls: string[] | null;
   /** host name devices reach the ACD at */
   acdPublicHost: string;
   /** the CTI's own socket.io port (role cti) */
@@ -215,7 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     sipWssPort: sipTls && e.SIP_WSS_PORT ? e.SIP_WSS_PORT : null,
     sipTls,
     sipDomain: e.SIP_DOMAIN,
-    acdSipWsUrl: e.ACD_SIP_WS_URL ?? null,
+    acdSipWsUrls: e.ACD_SIP_WS_URL ?? null,
     acdPublicHost: e.ACD_PUBLIC_HOST ?? publicHost,
     ctiPort: e.CTI_PORT,
     ctiUrl: e.CTI_URL ?? null,

@@ -25,7 +25,7 @@ export async function composeRole(role: Role, base: PlatformBase, config: Config
     case 'cti': {
       const { startCtiAlone } = await import('./cti-role');
       const cti = await startCtiAlone(base, config);
-      base.log.info({ port: config.ctiPort, acd: config.acdSipWsUrl }, 'the CTI listens for socket.io');
+      base.log.info({ port: config.ctiPort, acd: config.acdSipWsUrls }, 'the CTI listens for socket.io');
       return [cti.stop];
     }
     case 'web': {

@@ -24,7 +24,7 @@ export type CtiRoleConfig = Pick<
   | 'bankSize'
   | 'deviceCredTtlSec'
   | 'reportTimeZone'
-  | 'acdSipWsUrl'
+  | 'acdSipWsUrls'
   | 'acdPublicHost'
   | 'ctiPort'
   | 'sessionTtlSec'
