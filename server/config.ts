@@ -55,6 +55,8 @@ const Env = z.object({
   DEVICE_CRED_TTL_SEC: z.coerce.number().int().min(60).max(7 * 86400).default(12 * 3600),
   /** Number of JsSIP user agents in the CTI's bank. */
   BANK_SIZE: z.coerce.number().int().min(1).max(64).default(2),
+  /** Several ACD nodes: seconds a node may stay unreachable from the bank before its legs are given up (their calls end, operators freed). */
+  ACD_NODE_LOST_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   /** Seconds without RTP before the ACD releases a leg. */
   RTP_TIMEOUT_SEC: z.coerce.number().int().min(5).max(3600).default(30),
   /** IPv4 address plain RTP legs (trunks, SIP phones) bind to and advertise in SDP; default: HOST, or 127.0.0.1 when HOST is 0.0.0.0 or a name. */
@@ -144,6 +146,8 @@ export interface Config {
   secret: string;
   deviceCredTtlSec: number;
   bankSize: number;
+  /** several ACD nodes: seconds before an unreachable node's legs are given up (ua-bank/bank-set.ts) */
+  acdNodeLostSec: number;
   rtpTimeoutSec: number;
   mediaAddress: string;
   rtpPortRange: [number, number] | null;
@@ -231,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     secret: e.PATCHBAY_SECRET ?? persistedSecret(dataDir),
     deviceCredTtlSec: e.DEVICE_CRED_TTL_SEC,
     bankSize: e.BANK_SIZE,
+    acdNodeLostSec: e.ACD_NODE_LOST_SEC,
     rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
     mediaAddress: e.MEDIA_ADDRESS ?? (/^\d+\.\d+\.\d+\.\d+$/.test(e.HOST) && e.HOST !== '0.0.0.0' ? e.HOST : '127.0.0.1'),
     rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,

@@ -25,6 +25,7 @@ export type CtiRoleConfig = Pick<
   | 'deviceCredTtlSec'
   | 'reportTimeZone'
   | 'acdSipWsUrls'
+  | 'acdNodeLostSec'
   | 'acdPublicHost'
   | 'ctiPort'
   | 'sessionTtlSec'

@@ -17,7 +17,7 @@ import { DEMO, seedDemo } from '../../server/db/seed';
 import { SessionService } from '../../server/http/session-service';
 import { connectPostgres, databaseUrl } from '../../server/test-support/postgres';
 import { requireTool } from '../../server/test-support/system-tools';
-import { until } from '../../server/test-support/until';
+import { until, untilAsync } from '../../server/test-support/until';
 import { listenPort, RoleProcess, within } from '../roles/role-process';
 import { KamailioProcess } from './kamailio-process';
 
@@ -36,6 +36,7 @@ const SECRET = 'kamailio-nodes-secret-'.padEnd(44, 'k');
 const LO = '127.0.0.1';
 const PING_SEC = 1;
 const FR_MS = 1500;
+const NODE_LOST_SEC = 3;
 
 const dbName = `pb_kamailio_${randomBytes(4).toString('hex')}`;
 let admin: pg.Client;
@@ -71,7 +72,7 @@ beforeAll(async () => {
   kam = await KamailioProcess.start({ listenPort: ports.kam, nodes: ports.nodes.map((n) => n.udp), pingSec: PING_SEC, frMs: FR_MS });
   cti = RoleProcess.spawn('cti', {
     LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, 'cti'), CTI_PORT: String(ports.cti),
-    ACD_SIP_WS_URL: ports.nodes.map((n) => `ws://${LO}:${n.ws}`).join(','), ACD_PUBLIC_HOST: LO, SIP_WS_PORT: String(ports.nodes[0]!.ws), SIP_UDP_PORT: String(ports.nodes[0]!.udp), SIP_TCP_PORT: '0',
+    ACD_SIP_WS_URL: ports.nodes.map((n) => `ws://${LO}:${n.ws}`).join(','), ACD_NODE_LOST_SEC: String(NODE_LOST_SEC), ACD_PUBLIC_HOST: LO, SIP_WS_PORT: String(ports.nodes[0]!.ws), SIP_UDP_PORT: String(ports.nodes[0]!.udp), SIP_TCP_PORT: '0',
   });
   await cti.logLine('cti started', 120_000);
 }, 300_000);
@@ -240,12 +241,34 @@ describe('two ACD nodes behind Kamailio', () => {
     }
     expect(new Set(bridged.map((b) => b.node)).size, JSON.stringify(bridged)).toBe(2);
 
-    // 3. node 0 killed; callers keep arriving every 250 ms
+    // 3. a call bridged on node 0, then node 0 killed; callers keep arriving every 250 ms
+    const op0 = ops[0]!;
+    let doomed: { callId: string; number: string } | null = null;
+    for (let attempt = 0; attempt < 4 && !doomed; attempt++) {
+      const answered = op0.phone.answerNext(20_000);
+      expect(await ask<AgentView>(op0.socket, 'agent:ready', {})).toMatchObject({ ok: true });
+      const caller = await ProxiedCaller.open(50 + attempt);
+      const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
+      expect(c.ok.status).toBe(200);
+      const { node } = await answered;
+      await until(() => op0.states.at(-1)?.state === 'talking', 10_000, 'operator talking');
+      if (node === 0) doomed = { callId: c.dialog.callId, number: caller.number };
+      else {
+        // landed on the node that stays: hang up and try again (round robin sends the next to node 0)
+        expect(await caller.hangUp(c)).toBe(200);
+        await op0.phone.released(node, 10_000);
+        await until(() => op0.states.at(-1)?.state !== 'talking', 10_000, 'operator free');
+        expect(await ask<AgentView>(op0.socket, 'agent:not-ready', {})).toMatchObject({ ok: true });
+      }
+    }
+    expect(doomed, 'a call bridged on node 0').not.toBeNull();
     const victim = acds[0]!;
     const killedAt = Date.now();
     victim.kill();
     await within(victim.exit(), 5000, () => 'the ACD did not die');
-    const downAt = kam.waitFor(new RegExp(`ACD node down: sip:127\\.0\\.0\\.1:${ports.nodes[0]!.udp}`), 15_000);
+    const downAt = kam.waitFor(new RegExp(`ACD node down: .*127\\.0\\.0\\.1:${ports.nodes[0]!.udp}`), 15_000);
+    // the CTI gives the dead node's legs up after ACD_NODE_LOST_SEC: the call ends, its operator is free
+    const freed = until(() => op0.states.at(-1)?.state !== 'talking', (NODE_LOST_SEC + 10) * 1000, 'operator freed from the dead node').then(() => Date.now() - killedAt);
     const results: Array<{ sentMs: number; status: number; setupMs: number }> = [];
     const survivorBefore = arrivals(1).length;
     const calls: Array<Promise<void>> = [];
@@ -280,7 +303,55 @@ describe('two ACD nodes behind Kamailio', () => {
 
     // the CTI noticed the node is unreachable (its bank lost the registration)
     await until(() => lines(cti, 'ACD node unreachable: no bank UA registered with it').length > 0, 10_000, 'CTI saw the node go');
+    const operatorFreedMs = await freed;
+    expect(operatorFreedMs).toBeGreaterThanOrEqual(NODE_LOST_SEC * 1000);
+    await ask<AgentView>(op0.socket, 'agent:not-ready', {});
+    const row = await db.prisma.call.findFirstOrThrow({ where: { callerNumber: doomed!.number } });
+    await untilAsync(async () => (await db.prisma.call.findUniqueOrThrow({ where: { id: row.id } })).endedAt !== null, 10_000, 'the dead node’s call closed in the database');
+
+    // 4. node 0 restarted: the probes bring it back, the bank registers with it again, it takes calls again
+    const regsBefore = lines(cti, 'bank UA registered the route point').filter((l) => l.acdNode === `ws://${LO}:${ports.nodes[0]!.ws}`).length;
+    const restartedAt = Date.now();
+    acds[0] = RoleProcess.spawn('acd', acdEnv(0));
+    await acds[0].logLine('acd started', 120_000);
+    const startedMs = Date.now() - restartedAt;
+    const upMs = (await kam.waitFor(new RegExp(`ACD node up: .*127\\.0\\.0\\.1:${ports.nodes[0]!.udp}`), 20_000)) - restartedAt;
+    await until(() => lines(cti, 'bank UA registered the route point').filter((l) => l.acdNode === `ws://${LO}:${ports.nodes[0]!.ws}`).length > regsBefore, 40_000, 'the bank registered with the restarted node');
+    const bankBackMs = Date.now() - restartedAt;
+    const back = [arrivals(0).length, arrivals(1).length];
+    for (let n = 0; n < 4; n++) {
+      const caller = await ProxiedCaller.open(200 + n);
+      const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
+      expect(c.ok.status).toBe(200);
+      expect(await caller.hangUp(c)).toBe(200);
+    }
+    await until(() => arrivals(0).length - back[0]! + arrivals(1).length - back[1]! === 4, 5000, 'four callers logged');
+    expect(arrivals(0).length - back[0]!).toBeGreaterThan(0);
+    expect(arrivals(1).length - back[1]!).toBeGreaterThan(0);
+
+    // 5. node 1 killed with no call in flight: the OPTIONS probes alone take it out; the next call goes straight to node 0
+    const idleKilledAt = Date.now();
+    acds[1]!.kill();
+    await acds[1]!.exit();
+    const probeDownMs = (await kam.waitFor(new RegExp(`ACD node down: .*127\\.0\\.0\\.1:${ports.nodes[1]!.udp}`), 15_000)) - idleKilledAt;
+    expect(probeDownMs).toBeLessThan(PING_SEC * 1000 + FR_MS + 3000);
+    const after: number[] = [];
+    for (let n = 0; n < 2; n++) {
+      const caller = await ProxiedCaller.open(300 + n);
+      const t = Date.now();
+      const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
+      expect(c.ok.status).toBe(200);
+      after.push(Date.now() - t);
+      expect(await caller.hangUp(c)).toBe(200);
+    }
+    // no failover wait: the dead node is no longer chosen
+    for (const ms of after) expect(ms).toBeLessThan(FR_MS);
+
     const figures = {
+      operatorFreedMs,
+      restart: { startedMs, upMs, bankBackMs },
+      probeDownMs,
+      answerMsAfterProbeDown: after,
       sippPerNode: perNode,
       bridged,
       markedDownMs,
