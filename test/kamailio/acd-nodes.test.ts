@@ -57,6 +57,13 @@ function acdEnv(i: number): Record<string, string> {
   };
 }
 
+function ctiEnv(): Record<string, string> {
+  return {
+    LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, 'cti'), CTI_PORT: String(ports.cti),
+    ACD_SIP_WS_URL: ports.nodes.map((n) => `ws://${LO}:${n.ws}`).join(','), ACD_NODE_LOST_SEC: String(NODE_LOST_SEC), ACD_PUBLIC_HOST: LO, SIP_WS_PORT: String(ports.nodes[0]!.ws), SIP_UDP_PORT: String(ports.nodes[0]!.udp), SIP_TCP_PORT: '0',
+  };
+}
+
 beforeAll(async () => {
   requireTool('sipp');
   dir = mkdtempSync(path.join(tmpdir(), 'pb-kamnodes-'));
@@ -70,10 +77,7 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) acds.push(RoleProcess.spawn('acd', acdEnv(i)));
   await Promise.all(acds.map((a) => a.logLine('acd started', 120_000)));
   kam = await KamailioProcess.start({ listenPort: ports.kam, nodes: ports.nodes.map((n) => n.udp), pingSec: PING_SEC, frMs: FR_MS });
-  cti = RoleProcess.spawn('cti', {
-    LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, 'cti'), CTI_PORT: String(ports.cti),
-    ACD_SIP_WS_URL: ports.nodes.map((n) => `ws://${LO}:${n.ws}`).join(','), ACD_NODE_LOST_SEC: String(NODE_LOST_SEC), ACD_PUBLIC_HOST: LO, SIP_WS_PORT: String(ports.nodes[0]!.ws), SIP_UDP_PORT: String(ports.nodes[0]!.udp), SIP_TCP_PORT: '0',
-  });
+  cti = RoleProcess.spawn('cti', ctiEnv());
   await cti.logLine('cti started', 120_000);
 }, 300_000);
 
@@ -133,7 +137,8 @@ async function phoneOnEveryNode(grant: SipPhoneGrant, name: string) {
 
 async function operator(userId: string) {
   const { setCookie } = await new SessionService({ prisma: db.prisma, ttlSec: 3600, secureCookie: false }).create(userId);
-  const socket: Socket<ServerEvents, ClientEvents> = io(`http://${LO}:${ports.cti}`, { extraHeaders: { cookie: setCookie.split(';')[0]! }, transports: ['websocket'] });
+  // reconnecting as the console does: after a CTI restart the socket connects again by itself
+  const socket: Socket<ServerEvents, ClientEvents> = io(`http://${LO}:${ports.cti}`, { extraHeaders: { cookie: setCookie.split(';')[0]! }, transports: ['websocket'], reconnectionDelay: 200, reconnectionDelayMax: 1000 });
   closers.push(() => void socket.close());
   const states: AgentView[] = [];
   socket.on('agent:state', (v) => void states.push(v));
@@ -141,9 +146,14 @@ async function operator(userId: string) {
     socket.once('connect', resolve);
     socket.once('connect_error', reject);
   });
+  return { socket, states, phone: await choosePhone(socket, userId) };
+}
+
+/** The operator chooses a SIP phone on the console (again after a CTI restart: a new CTI does not know it) and it registers with every node. */
+async function choosePhone(socket: Socket<ServerEvents, ClientEvents>, userId: string) {
   const grant = await ask<SipPhoneGrant>(socket, 'agent:device', { kind: 'sip_phone' });
   if (!grant.ok) throw new Error(`device refused: ${JSON.stringify(grant)}`);
-  return { socket, states, phone: await phoneOnEveryNode(grant.data, `phone-${userId.slice(-4)}`) };
+  return phoneOnEveryNode(grant.data, `phone-${userId.slice(-4)}-${randomBytes(2).toString('hex')}`);
 }
 
 /**
@@ -210,7 +220,8 @@ describe('two ACD nodes behind Kamailio', () => {
     expect(perNode[1]).toBeGreaterThan(0);
 
     // 2. operators on phones both nodes reach; each caller bridged by its own node, hung up in order
-    const ops = [await operator(DEMO.users[1].id), await operator(DEMO.users[2].id)];
+    const users = [DEMO.users[1].id, DEMO.users[2].id];
+    const ops = [await operator(users[0]!), await operator(users[1]!)];
     const rtp = await UdpRtpPeer.open();
     closers.push(() => rtp.close());
     const bridged: Array<{ node: number; arrivedAt: number; answerMs: number }> = [];
@@ -240,6 +251,37 @@ describe('two ACD nodes behind Kamailio', () => {
       expect(await ask<AgentView>(op.socket, 'agent:not-ready', {})).toMatchObject({ ok: true });
     }
     expect(new Set(bridged.map((b) => b.node)).size, JSON.stringify(bridged)).toBe(2);
+
+    // 2b. CTI restart recovery per node: one call bridged on each node, the CTI killed with SIGKILL and
+    // started again; each node re-offers its legs to the new bank (X-PB-Recovered), both calls rebuilt
+    const talking: Array<{ caller: ProxiedCaller; c: Awaited<ReturnType<ProxiedCaller['call']>>; node: number }> = [];
+    for (const [i, op] of ops.entries()) {
+      const answered = op.phone.answerNext(20_000);
+      expect(await ask<AgentView>(op.socket, 'agent:ready', {})).toMatchObject({ ok: true });
+      const caller = await ProxiedCaller.open(20 + i);
+      const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
+      expect(c.ok.status).toBe(200);
+      talking.push({ caller, c, node: (await answered).node });
+      await until(() => op.states.at(-1)?.state === 'talking', 10_000, 'operator talking');
+    }
+    expect(talking.map((t) => t.node).sort()).toEqual([0, 1]);
+    await new Promise((r) => setTimeout(r, 500));
+    cti.kill();
+    await cti.exit();
+    const ctiKilledAt = Date.now();
+    cti = RoleProcess.spawn('cti', ctiEnv());
+    const settled = await cti.logLine('recovery settled', 90_000);
+    const recoverySettledMs = Date.now() - ctiKilledAt;
+    expect(settled).toMatchObject({ talking: 2, parked: 0, closed: 0, released: 0 });
+    for (const op of ops) await until(() => op.states.at(-1)?.state === 'talking', 20_000, 'the console shows the call again');
+    for (const [i, t] of talking.entries()) {
+      expect(await t.caller.hangUp(t.c)).toBe(200);
+      await ops[i]!.phone.released(t.node, 10_000);
+      await until(() => ops[i]!.states.at(-1)?.state !== 'talking', 10_000, 'operator free after the recovered call');
+      // Not ready (device) now: the operator chooses their phone again (as in test/roles/cti-recovery.test.ts)
+      ops[i]!.phone = await choosePhone(ops[i]!.socket, users[i]!);
+      await ask<AgentView>(ops[i]!.socket, 'agent:not-ready', {});
+    }
 
     // 3. a call bridged on node 0, then node 0 killed; callers keep arriving every 250 ms
     const op0 = ops[0]!;
@@ -348,6 +390,7 @@ describe('two ACD nodes behind Kamailio', () => {
     for (const ms of after) expect(ms).toBeLessThan(FR_MS);
 
     const figures = {
+      recoverySettledMs,
       operatorFreedMs,
       restart: { startedMs, upMs, bankBackMs },
       probeDownMs,
