@@ -15,6 +15,7 @@ import { UdpRtpPeer } from '../../server/acd/media/test-udp-peer';
 import { openDatabase, type Database } from '../../server/db/database';
 import { DEMO, seedDemo } from '../../server/db/seed';
 import { SessionService } from '../../server/http/session-service';
+import { issueDeviceCredentials } from '../../server/shared/credentials';
 import { connectPostgres, databaseUrl } from '../../server/test-support/postgres';
 import { requireTool } from '../../server/test-support/system-tools';
 import { until, untilAsync } from '../../server/test-support/until';
@@ -252,6 +253,24 @@ describe('two ACD nodes behind Kamailio', () => {
     }
     expect(new Set(bridged.map((b) => b.node)).size, JSON.stringify(bridged)).toBe(2);
 
+    // 2a. desk phones registering through the front: each AOR kept on one node (hash of the To URI)
+    const regNodes: Record<string, number[]> = {};
+    const registrations = (i: number, user: string) => lines(acds[i]!, 'registration updated').filter((l) => l.user === user).length;
+    for (let n = 0; n < 12; n++) {
+      const cred = issueDeviceCredentials(SECRET, 600);
+      const sip = await SipWsClient.udp(LO, ports.kam, `front-phone${n}`);
+      closers.push(() => sip.close());
+      for (let again = 0; again < 2; again++) {
+        const reg = await sip.register(cred.user, 'patchbay.local', cred.user, cred.password);
+        expect(reg.status).toBe(200);
+      }
+      await until(() => registrations(0, cred.user) + registrations(1, cred.user) === 2, 5000, 'both REGISTERs logged');
+      regNodes[cred.user] = [registrations(0, cred.user), registrations(1, cred.user)];
+    }
+    // every AOR's two REGISTERs (and their challenges) reached the same node
+    for (const counts of Object.values(regNodes)) expect([...counts].sort()).toEqual([0, 2]);
+    const registeredPerNode = [0, 1].map((i) => Object.values(regNodes).filter((c) => c[i] === 2).length);
+
     // 2b. CTI restart recovery per node: one call bridged on each node, the CTI killed with SIGKILL and
     // started again; each node re-offers its legs to the new bank (X-PB-Recovered), both calls rebuilt
     const talking: Array<{ caller: ProxiedCaller; c: Awaited<ReturnType<ProxiedCaller['call']>>; node: number }> = [];
@@ -391,6 +410,7 @@ describe('two ACD nodes behind Kamailio', () => {
 
     const figures = {
       recoverySettledMs,
+      registeredPerNode,
       operatorFreedMs,
       restart: { startedMs, upMs, bankBackMs },
       probeDownMs,
