@@ -109,6 +109,12 @@ function lines(p: RoleProcess, msg: string): Array<Record<string, unknown>> {
 }
 const arrivals = (i: number) => lines(acds[i]!, 'caller arrived');
 
+/** Kamailio's view of a node's route point (set 1): not down (never marked down, or up since). */
+function routePointUp(port: number): boolean {
+  const states = [...kam.output().matchAll(new RegExp(`ACD node (down|up): sip:route@127\\.0\\.0\\.1:${port} `, 'g'))];
+  return states.at(-1)?.[1] !== 'down';
+}
+
 const ask = <T>(s: Socket<ServerEvents, ClientEvents>, event: 'agent:device' | 'agent:ready' | 'agent:not-ready', payload: object) =>
   new Promise<Response<T>>((resolve) => (s.emit as (e: string, p: object, cb: (r: Response<T>) => void) => void)(event, payload, resolve));
 
@@ -199,6 +205,8 @@ describe('two ACD nodes behind Kamailio', () => {
   it('spreads callers over both nodes, bridges each on the node that took it, and moves new calls to the survivor when one is killed', { timeout: 240_000 }, async () => {
     // the bank registered the route point with each node
     for (const n of ports.nodes) await until(() => lines(cti, 'bank UA registered the route point').some((l) => l.acdNode === `ws://${LO}:${n.ws}`), 20_000, `bank registered with ${n.ws}`);
+    // and Kamailio's probes of the route point (480 before the bank came) say so
+    for (const n of ports.nodes) await until(() => routePointUp(n.udp), (PING_SEC + 5) * 1000, `route point probed up at ${n.udp}`);
 
     // 1. SIPp callers through the front (Record-Route → [routes] in ACK and BYE)
     const CALLS = 10;
@@ -288,9 +296,19 @@ describe('two ACD nodes behind Kamailio', () => {
     cti.kill();
     await cti.exit();
     const ctiKilledAt = Date.now();
+    // with no CTI, every node answers the route point's probe 480: set 1 is empty, and a caller is
+    // taken by a live node from set 2 (answered, waits with music) instead of a 503
+    for (const n of ports.nodes) await until(() => !routePointUp(n.udp), (PING_SEC + 5) * 1000, `route point probed down at ${n.udp}`);
+    const noCtiDownMs = Date.now() - ctiKilledAt;
+    const lonely = await ProxiedCaller.open(30);
+    const lc = await lonely.call(rtp.sdp({ pts: '0 101' }), 10_000);
+    expect(lc.ok.status).toBe(200);
+    await kam.waitFor(/no ACD node has a CTI bank registered/, 5000);
+    expect(await lonely.hangUp(lc)).toBe(200);
+    const spawnedAt = Date.now();
     cti = RoleProcess.spawn('cti', ctiEnv());
     const settled = await cti.logLine('recovery settled', 90_000);
-    const recoverySettledMs = Date.now() - ctiKilledAt;
+    const recoverySettledMs = Date.now() - spawnedAt;
     expect(settled).toMatchObject({ talking: 2, parked: 0, closed: 0, released: 0 });
     for (const op of ops) await until(() => op.states.at(-1)?.state === 'talking', 20_000, 'the console shows the call again');
     for (const [i, t] of talking.entries()) {
@@ -324,10 +342,11 @@ describe('two ACD nodes behind Kamailio', () => {
     }
     expect(doomed, 'a call bridged on node 0').not.toBeNull();
     const victim = acds[0]!;
+    const killMark = kam.mark();
     const killedAt = Date.now();
     victim.kill();
     await within(victim.exit(), 5000, () => 'the ACD did not die');
-    const downAt = kam.waitFor(new RegExp(`ACD node down: .*127\\.0\\.0\\.1:${ports.nodes[0]!.udp}`), 15_000);
+    const downAt = kam.waitFor(new RegExp(`ACD node down: sip:route@127\\.0\\.0\\.1:${ports.nodes[0]!.udp} `), 15_000, killMark);
     // the CTI gives the dead node's legs up after ACD_NODE_LOST_SEC: the call ends, its operator is free
     const freed = until(() => op0.states.at(-1)?.state !== 'talking', (NODE_LOST_SEC + 10) * 1000, 'operator freed from the dead node').then(() => Date.now() - killedAt);
     const results: Array<{ sentMs: number; status: number; setupMs: number }> = [];
@@ -372,11 +391,14 @@ describe('two ACD nodes behind Kamailio', () => {
 
     // 4. node 0 restarted: the probes bring it back, the bank registers with it again, it takes calls again
     const regsBefore = lines(cti, 'bank UA registered the route point').filter((l) => l.acdNode === `ws://${LO}:${ports.nodes[0]!.ws}`).length;
+    const restartMark = kam.mark();
     const restartedAt = Date.now();
     acds[0] = RoleProcess.spawn('acd', acdEnv(0));
     await acds[0].logLine('acd started', 120_000);
     const startedMs = Date.now() - restartedAt;
-    const upMs = (await kam.waitFor(new RegExp(`ACD node up: .*127\\.0\\.0\\.1:${ports.nodes[0]!.udp}`), 20_000)) - restartedAt;
+    // set 2 (alive) up at the first probe; set 1 (route point) only once the bank registered again
+    const upMs = (await kam.waitFor(new RegExp(`ACD node up: sip:127\\.0\\.0\\.1:${ports.nodes[0]!.udp} `), 20_000, restartMark)) - restartedAt;
+    const routeUpMs = (await kam.waitFor(new RegExp(`ACD node up: sip:route@127\\.0\\.0\\.1:${ports.nodes[0]!.udp} `), 45_000, restartMark)) - restartedAt;
     await until(() => lines(cti, 'bank UA registered the route point').filter((l) => l.acdNode === `ws://${LO}:${ports.nodes[0]!.ws}`).length > regsBefore, 40_000, 'the bank registered with the restarted node');
     const bankBackMs = Date.now() - restartedAt;
     const back = [arrivals(0).length, arrivals(1).length];
@@ -391,10 +413,11 @@ describe('two ACD nodes behind Kamailio', () => {
     expect(arrivals(1).length - back[1]!).toBeGreaterThan(0);
 
     // 5. node 1 killed with no call in flight: the OPTIONS probes alone take it out; the next call goes straight to node 0
+    const idleMark = kam.mark();
     const idleKilledAt = Date.now();
     acds[1]!.kill();
     await acds[1]!.exit();
-    const probeDownMs = (await kam.waitFor(new RegExp(`ACD node down: .*127\\.0\\.0\\.1:${ports.nodes[1]!.udp}`), 15_000)) - idleKilledAt;
+    const probeDownMs = (await kam.waitFor(new RegExp(`ACD node down: sip:route@127\\.0\\.0\\.1:${ports.nodes[1]!.udp} `), 15_000, idleMark)) - idleKilledAt;
     expect(probeDownMs).toBeLessThan(PING_SEC * 1000 + FR_MS + 3000);
     const after: number[] = [];
     for (let n = 0; n < 2; n++) {
@@ -410,9 +433,10 @@ describe('two ACD nodes behind Kamailio', () => {
 
     const figures = {
       recoverySettledMs,
+      noCtiDownMs,
       registeredPerNode,
       operatorFreedMs,
-      restart: { startedMs, upMs, bankBackMs },
+      restart: { startedMs, upMs, bankBackMs, routeUpMs },
       probeDownMs,
       answerMsAfterProbeDown: after,
       sippPerNode: perNode,

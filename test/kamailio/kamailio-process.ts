@@ -19,7 +19,8 @@ export interface KamailioOptions {
 /** The -A defines and dispatcher list that put deploy/kamailio/kamailio.cfg on these ports. */
 export function kamailioArgs(o: KamailioOptions, dir: string): string[] {
   const list = path.join(dir, 'dispatcher.list');
-  writeFileSync(list, o.nodes.map((p) => `1 sip:127.0.0.1:${p}\n`).join(''));
+  // set 1: can serve callers (the route point registered); set 2: alive (deploy/kamailio/dispatcher.list)
+  writeFileSync(list, [...o.nodes.map((p) => `1 sip:route@127.0.0.1:${p}\n`), ...o.nodes.map((p) => `2 sip:127.0.0.1:${p}\n`)].join(''));
   return ['-f', KAMAILIO_CFG, '-A', `KAM_LISTEN=udp:127.0.0.1:${o.listenPort}`, '-A', `KAM_DS_LIST="${list}"`, '-A', `KAM_PING_SEC=${o.pingSec}`, '-A', `KAM_FR_MS=${o.frMs}`];
 }
 
@@ -52,10 +53,15 @@ export class KamailioProcess {
     return this.out;
   }
 
-  /** Waits for a log line matching `re`; resolves with the time it was seen. */
-  async waitFor(re: RegExp, timeoutMs: number): Promise<number> {
+  /** Where the log is now: `waitFor(…, since)` looks only at what comes after. */
+  mark(): number {
+    return this.out.length;
+  }
+
+  /** Waits for a log line matching `re` (after `since`); resolves with the time it was seen. */
+  async waitFor(re: RegExp, timeoutMs: number, since = 0): Promise<number> {
     const end = Date.now() + timeoutMs;
-    while (!re.test(this.out)) {
+    while (!re.test(this.out.slice(since))) {
       if (Date.now() > end) throw new Error(`kamailio: no ${re} within ${timeoutMs} ms:\n${this.out.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
