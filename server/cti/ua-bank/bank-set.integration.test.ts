@@ -5,8 +5,9 @@ import { TEST_SDP, TestMediaEngine } from '../../acd/test-support/test-media-eng
 import { createLogger } from '../../log';
 import { until } from '../../test-support/until';
 import { listenPort } from '../../../test/roles/role-process';
+import { TcpProxy } from '../../test-support/tcp-proxy';
 import { DOMAIN, NUMBER, SECRET, placeCall, registeredDevice } from '../test-support/acd-harness';
-import type { LegOffered } from '../ports/bank-port';
+import type { LegEnded, LegOffered, LegRecovered } from '../ports/bank-port';
 import { BankSet } from './bank-set';
 
 /** The bank set against two real ACDs on loopback: a leg's dial goes to its node; startup waits for every node. */
@@ -84,5 +85,50 @@ describe('BankSet: one bank per ACD node', () => {
     expect(bank.release(deviceLeg)).toBe(true);
     await devices[1]!.client.request('BYE', undefined, 5000);
     expect(bank.release('leg-0000000000000000')).toBe(false);
+  }, 40_000);
+
+  it('keeps a node’s legs when the node is back within nodeLostMs; reports them ended (transport-lost) when it is not', async () => {
+    const ports = [await listenPort('tcp'), await listenPort('tcp')];
+    for (const p of ports) await acdOn(p);
+    // node 1 reached through a relay the test can cut
+    const relay = new TcpProxy('127.0.0.1', ports[1]!);
+    await relay.start();
+    stops.push(() => relay.stop());
+    const urls = [`ws://127.0.0.1:${ports[0]}`, `ws://127.0.0.1:${relay.port}`];
+    const bank = new BankSet({ wsUrls: urls, domain: DOMAIN, secret: SECRET, size: 1, logger, reconnectMinSec: 1, reconnectMaxSec: 1, nodeLostMs: 4000 });
+    stops.push(() => bank.stop());
+    const offered: LegOffered[] = [];
+    const recovered: LegRecovered[] = [];
+    const ended: LegEnded[] = [];
+    bank.on('legOffered', (e) => void offered.push(e));
+    bank.on('legRecovered', (e) => void recovered.push(e));
+    bank.on('legEnded', (e) => void ended.push(e));
+    await bank.start(10_000);
+    await until(() => bank.nodesReady().every((n) => n.ready), 10_000, 'both nodes registered');
+    const clients: SipWsClient[] = [];
+    stops.push(async () => void (await Promise.all(clients.map((c) => c.close()))));
+    const caller = await placeCall(`ws://127.0.0.1:${ports[1]}`);
+    clients.push(caller.client);
+    await until(() => offered.length === 1, 5000, 'offered by node 1');
+    const leg = offered[0]!.legId;
+
+    // a short cut: the node re-offers its leg when the bank is back, nothing ends
+    relay.refuse();
+    await until(() => !bank.nodesReady()[1]!.ready, 5000, 'node 1 lost');
+    relay.heal();
+    await until(() => recovered.some((r) => r.legId === leg), 8000, 'leg re-offered after the cut');
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(ended).toEqual([]);
+    expect(bank.heldLegs()).toEqual([leg]);
+
+    // a cut longer than nodeLostMs: the leg is given up
+    const cutAt = Date.now();
+    relay.refuse();
+    await until(() => ended.length === 1, 8000, 'leg given up');
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(4000);
+    expect(ended[0]).toEqual({ legId: leg, cause: 'transport-lost' });
+    expect(bank.heldLegs()).toEqual([]);
+    // node 0 was never touched
+    expect(bank.nodesReady()[0]!.ready).toBe(true);
   }, 40_000);
 });
