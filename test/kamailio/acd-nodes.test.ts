@@ -56,7 +56,8 @@ const closers: Array<() => Promise<void> | void> = [];
 
 function acdEnv(i: number): Record<string, string> {
   const n = ports.nodes[i]!;
-  const rtp = 45_500 + i * 100;
+  // a block no other test uses (grep RTP_PORT_MIN, rtpPortRange, portRange in test/ and server/)
+  const rtp = 45_800 + i * 100;
   return {
     LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, `acd${i}`),
     SIP_WS_PORT: String(n.ws), SIP_UDP_PORT: String(n.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: String(rtp), RTP_PORT_MAX: String(rtp + 99),
