@@ -37,7 +37,7 @@ export interface RunningCti {
  * UAs keep retrying and the service offers no call until one registers.
  */
 export async function startCti(deps: {
-  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrls' | 'acdPublicHost' | 'acdNodeLostSec'>>;
+  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrls' | 'acdPublicHost' | 'acdNodeLostSec' | 'callbackWindowSec'>>;
   prisma: PrismaClient;
   io: Server<ClientEvents, ServerEvents>;
   sessions: SessionResolver;
@@ -56,7 +56,7 @@ export async function startCti(deps: {
   const devicesHost = config.acdPublicHost ?? config.publicHost;
   const wsUrls = config.acdSipWsUrls ?? [`ws://${acdHost}:${config.sipWsPort}`];
   const bankOpts = { domain: config.sipDomain, secret: config.secret, size: config.bankSize, logger };
-  const bank = wsUrls.length > 1 ? new BankSet({ ...bankOpts, wsUrls, ...(config.acdNodeLostSec ? { nodeLostMs: config.acdNodeLostSec * 1000 } : {}) }) : new UaBank({ ...bankOpts, wsUrl: wsUrls[0]! });
+  const bank = wsUrls.length > 1 ? new BankSet({ ...bankOpts, wsUrls, ...(config.acdNodeLostSec ? { nodeLostMs: config.acdNodeLostSec * 1000 } : {}), ...(config.callbackWindowSec ? { callbackWindowMs: config.callbackWindowSec * 1000 } : {}) }) : new UaBank({ ...bankOpts, wsUrl: wsUrls[0]! });
   const cti = new CtiService({
     bank,
     store: new PrismaCtiStore(deps.prisma),

@@ -26,6 +26,7 @@ export type CtiRoleConfig = Pick<
   | 'reportTimeZone'
   | 'acdSipWsUrls'
   | 'acdNodeLostSec'
+  | 'callbackWindowSec'
   | 'acdPublicHost'
   | 'ctiPort'
   | 'sessionTtlSec'

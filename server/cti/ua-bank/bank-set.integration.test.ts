@@ -85,6 +85,12 @@ describe('BankSet: one bank per ACD node', () => {
     expect(bank.release(deviceLeg)).toBe(true);
     await devices[1]!.client.request('BYE', undefined, 5000);
     expect(bank.release('leg-0000000000000000')).toBe(false);
+
+    // after the caller has gone, a queued callback naming their leg still goes to node 1 (its ledger)
+    expect((await caller.hangUp()).status).toBe(200);
+    await until(() => !bank.heldLegs().includes(leg), 5000, 'caller leg ended');
+    expect(bank.nodeOf(leg)).toBe(urls[1]);
+    expect(bank.nodeOf('leg-0000000000000000')).toBeNull();
   }, 40_000);
 
   it('keeps a node’s legs when the node is back within nodeLostMs; reports them ended (transport-lost) when it is not', async () => {
@@ -112,6 +118,8 @@ describe('BankSet: one bank per ACD node', () => {
     await until(() => offered.length === 1, 5000, 'offered by node 1');
     const leg = offered[0]!.legId;
 
+    // let the route offer's ACK reach the ACD first (a cut before it makes the ACD offer the leg afresh)
+    await new Promise((r) => setTimeout(r, 1000));
     // a short cut: the node re-offers its leg when the bank is back, nothing ends
     relay.refuse();
     await until(() => !bank.nodesReady()[1]!.ready, 5000, 'node 1 lost');

@@ -32,6 +32,12 @@ export interface BankSetOptions extends Omit<UaBankOptions, 'wsUrl'> {
   nodeLostMs?: number;
   /** ms the first `registered` waits for the other nodes at start; default 10 s */
   allNodesWaitMs?: number;
+  /**
+   * ms a caller leg's node is remembered after the leg ended: a queued callback dials the number
+   * later with X-PB-Callback-For naming that leg, and only its node's callback ledger knows it.
+   * Default 2 h (the ACD's CALLBACK_WINDOW_SEC default).
+   */
+  callbackWindowMs?: number;
 }
 
 interface Node {
@@ -49,6 +55,8 @@ export class BankSet implements BankPort {
   private firstRegisteredSent = false;
   private heldFirst: { ua: string } | null = null;
   private waitTimer: NodeJS.Timeout | null = null;
+  /** caller leg → the node that offered it, in offer order (pruned from the oldest) */
+  private readonly origin = new Map<string, { node: Node; at: number }>();
   readonly controls: LegControlPort;
 
   constructor(private readonly opts: BankSetOptions) {
@@ -102,9 +110,10 @@ export class BankSet implements BankPort {
   }
 
   dial(req: DialRequest): DialHandle {
-    const leg = req.bridgeTo ?? req.join?.legId ?? req.callbackFor ?? null;
-    // a dial for a leg goes to its node (only that node can bridge it); a dial for no leg to a registered node in turn
-    const node = leg ? this.ownerOf(leg) : this.pickReady();
+    const leg = req.bridgeTo ?? req.join?.legId ?? null;
+    // a dial for a leg goes to its node (only that node can bridge it); a callback to the node the
+    // caller called (its ledger); a dial for no leg to a registered node in turn
+    const node = leg ? this.ownerOf(leg) : req.callbackFor ? this.originOf(req.callbackFor) : this.pickReady();
     if (!node) {
       // not held anywhere (ended meanwhile): the first bank settles it as UaBank does (503/400), never throws
       return (this.pickReady() ?? this.nodes[0]!).bank.dial(req);
@@ -130,8 +139,27 @@ export class BankSet implements BankPort {
     return this.nodes.flatMap((n) => n.bank.heldLegs());
   }
 
+  /** The node that offered a leg: the one holding it, or the one that offered it (while remembered). */
+  nodeOf(legId: string): string | null {
+    return this.originOf(legId)?.url ?? null;
+  }
+
+  private originOf(legId: string): Node | null {
+    return this.ownerOf(legId) ?? this.origin.get(legId)?.node ?? null;
+  }
+
   private ownerOf(legId: string): Node | null {
     return this.nodes.find((n) => n.bank.holds(legId)) ?? null;
+  }
+
+  private remember(legId: string, node: Node): void {
+    const now = Date.now();
+    const keep = this.opts.callbackWindowMs ?? 2 * 3600_000;
+    for (const [id, o] of this.origin) {
+      if (now - o.at <= keep) break;
+      this.origin.delete(id);
+    }
+    this.origin.set(legId, { node, at: now });
   }
 
   private pickReady(): Node | null {
@@ -141,8 +169,14 @@ export class BankSet implements BankPort {
 
   private wire(node: Node): void {
     const { bank } = node;
-    bank.on('legOffered', (e) => this.emitter.emit('legOffered', e));
-    bank.on('legRecovered', (e) => this.emitter.emit('legRecovered', e));
+    bank.on('legOffered', (e) => {
+      this.remember(e.legId, node);
+      this.emitter.emit('legOffered', e);
+    });
+    bank.on('legRecovered', (e) => {
+      if (e.kind === 'caller') this.remember(e.legId, node);
+      this.emitter.emit('legRecovered', e);
+    });
     bank.on('legEnded', (e) => this.emitter.emit('legEnded', e));
     bank.on('dtmf', (e) => this.emitter.emit('dtmf', e));
     bank.on('quality', (e) => this.emitter.emit('quality', e));
