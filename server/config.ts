@@ -81,6 +81,10 @@ const Env = z.object({
   RECORDING_RETENTION_DEFAULT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Seconds after a waiting caller's first key within which the ACD lets the CTI call them back (their own number or one they keyed); at least a queue's longest callback expiry (120 min). */
   /** Seconds an operator's device leg outlives its closed connection mid-call, waiting for it to come back (docs/acd-signalling.md, "Device reconnect"); 0 ends it at once. */
+  /** After a CTI (re)start, how long its bank waits for the ACD's re-offers before closing stored calls the ACD no longer holds (docs/cti.md, Restart recovery). */
+  CTI_RECOVERY_SETTLE_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** The ACD and the CTI, each run alone, answer their probes and /metrics on this HTTP port (the CTI: on CTI_PORT). */
+  ACD_OPS_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
   DEVICE_RECONNECT_GRACE_SEC: z.coerce.number().int().min(0).max(600).default(20),
   CALLBACK_WINDOW_SEC: z.coerce.number().int().min(60).max(86400).default(7200),
   /** Seed the demo users, queue and number at boot (idempotent). */
@@ -160,6 +164,10 @@ export interface Config {
   callbackWindowSec: number;
   /** how long a device leg waits for its device to reconnect (calls/device-grace.ts) */
   deviceGraceSec: number;
+  /** how long a starting CTI awaits the ACD's re-offers before closing what the ACD no longer holds */
+  recoverySettleMs: number;
+  /** the ACD's own probe and /metrics port when it runs alone (role acd) */
+  acdOpsPort: number;
 }
 
 export type RecordingStoreConfig =
@@ -240,6 +248,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     reportTimeZone: e.REPORT_TIME_ZONE,
     callbackWindowSec: e.CALLBACK_WINDOW_SEC,
     deviceGraceSec: e.DEVICE_RECONNECT_GRACE_SEC,
+    recoverySettleMs: e.CTI_RECOVERY_SETTLE_MS,
+    acdOpsPort: e.ACD_OPS_PORT,
   };
 }
 
