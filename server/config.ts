@@ -55,6 +55,9 @@ const Env = z.object({
   /** UDP port range for plain RTP legs (even ports used); both or neither. Absent: OS-chosen ports. */
   RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
   RTP_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** UDP ports for WebRTC legs' ICE (browsers), inclusive; absent: ports the OS picks. Give both. */
+  ICE_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
+  ICE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
   /** Directory of announcement/hold clips (*.wav, 8 kHz 16-bit mono), each named after its file; optional. */
   ACD_AUDIO_DIR: z.string().min(1).optional(),
   /** Where the ACD writes bridge recordings (stereo WAV) the controller asks for; default <DATA_DIR>/recordings, created at boot. */
@@ -144,6 +147,8 @@ export interface Config {
   rtpTimeoutSec: number;
   mediaAddress: string;
   rtpPortRange: [number, number] | null;
+  /** WebRTC legs' ICE ports; null: the OS picks */
+  icePortRange: [number, number] | null;
   audioDir: string | null;
   /** Absolute directory of bridge recordings. */
   recordingsDir: string;
@@ -202,6 +207,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
   if ((e.RTP_PORT_MIN === undefined) !== (e.RTP_PORT_MAX === undefined) || (e.RTP_PORT_MIN ?? 0) >= (e.RTP_PORT_MAX ?? 1)) {
     throw new ConfigError('invalid configuration:\n  RTP_PORT_MIN/RTP_PORT_MAX: give both, min below max');
   }
+  if ((e.ICE_PORT_MIN === undefined) !== (e.ICE_PORT_MAX === undefined) || (e.ICE_PORT_MIN ?? 0) >= (e.ICE_PORT_MAX ?? 1)) {
+    throw new ConfigError('invalid configuration:\n  ICE_PORT_MIN/ICE_PORT_MAX: give both, min below max');
+  }
+  if (e.ICE_PORT_MIN !== undefined && e.RTP_PORT_MIN !== undefined && e.ICE_PORT_MIN <= e.RTP_PORT_MAX! && e.RTP_PORT_MIN <= e.ICE_PORT_MAX!) {
+    throw new ConfigError('invalid configuration:\n  ICE_PORT_MIN/ICE_PORT_MAX: must not overlap RTP_PORT_MIN/RTP_PORT_MAX');
+  }
   if ((e.SIP_TLS_CERT === undefined) !== (e.SIP_TLS_KEY === undefined)) {
     throw new ConfigError('invalid configuration:\n  SIP_TLS_CERT and SIP_TLS_KEY must be given together');
   }
@@ -235,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
     mediaAddress: e.MEDIA_ADDRESS ?? (/^\d+\.\d+\.\d+\.\d+$/.test(e.HOST) && e.HOST !== '0.0.0.0' ? e.HOST : '127.0.0.1'),
     rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,
+    icePortRange: e.ICE_PORT_MIN !== undefined && e.ICE_PORT_MAX !== undefined ? [e.ICE_PORT_MIN, e.ICE_PORT_MAX] : null,
     audioDir: e.ACD_AUDIO_DIR ? path.resolve(e.ACD_AUDIO_DIR) : null,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
     recordingStore,

@@ -28,6 +28,7 @@ export type AcdRoleConfig = Pick<
   | 'rtpTimeoutSec'
   | 'mediaAddress'
   | 'rtpPortRange'
+  | 'icePortRange'
   | 'audioDir'
   | 'recordingsDir'
   | 'overload'
@@ -48,6 +49,7 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
     rtpTimeoutSec: config.rtpTimeoutSec,
     rtpAddress: config.mediaAddress,
     ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}),
+    ...(config.icePortRange ? { portRange: config.icePortRange } : {}),
   });
   if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
   // the portal's audio library: loaded now, then again on every library change (no restart)
