@@ -64,6 +64,9 @@ const Env = z.object({
   /** UDP port range for plain RTP legs (even ports used); both or neither. Absent: OS-chosen ports. */
   RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
   RTP_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** UDP ports for WebRTC legs' ICE (browsers), inclusive; absent: ports the OS picks. Give both. */
+  ICE_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
+  ICE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
   /** Directory of announcement/hold clips (*.wav, 8 kHz 16-bit mono), each named after its file; optional. */
   ACD_AUDIO_DIR: z.string().min(1).optional(),
   /** Where the ACD writes bridge recordings (stereo WAV) the controller asks for; default <DATA_DIR>/recordings, created at boot. */
@@ -90,6 +93,10 @@ const Env = z.object({
   RECORDING_RETENTION_DEFAULT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Seconds after a waiting caller's first key within which the ACD lets the CTI call them back (their own number or one they keyed); at least a queue's longest callback expiry (120 min). */
   /** Seconds an operator's device leg outlives its closed connection mid-call, waiting for it to come back (docs/acd-signalling.md, "Device reconnect"); 0 ends it at once. */
+  /** After a CTI (re)start, how long its bank waits for the ACD's re-offers before closing stored calls the ACD no longer holds (docs/cti.md, Restart recovery). */
+  CTI_RECOVERY_SETTLE_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** The ACD and the CTI, each run alone, answer their probes and /metrics on this HTTP port (the CTI: on CTI_PORT). */
+  ACD_OPS_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
   DEVICE_RECONNECT_GRACE_SEC: z.coerce.number().int().min(0).max(600).default(20),
   CALLBACK_WINDOW_SEC: z.coerce.number().int().min(60).max(86400).default(7200),
   /** Seed the demo users, queue and number at boot (idempotent). */
@@ -151,6 +158,8 @@ export interface Config {
   rtpTimeoutSec: number;
   mediaAddress: string;
   rtpPortRange: [number, number] | null;
+  /** WebRTC legs' ICE ports; null: the OS picks */
+  icePortRange: [number, number] | null;
   audioDir: string | null;
   /** Absolute directory of bridge recordings. */
   recordingsDir: string;
@@ -171,6 +180,10 @@ export interface Config {
   callbackWindowSec: number;
   /** how long a device leg waits for its device to reconnect (calls/device-grace.ts) */
   deviceGraceSec: number;
+  /** how long a starting CTI awaits the ACD's re-offers before closing what the ACD no longer holds */
+  recoverySettleMs: number;
+  /** the ACD's own probe and /metrics port when it runs alone (role acd) */
+  acdOpsPort: number;
 }
 
 export type RecordingStoreConfig =
@@ -204,6 +217,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
   }
   if ((e.RTP_PORT_MIN === undefined) !== (e.RTP_PORT_MAX === undefined) || (e.RTP_PORT_MIN ?? 0) >= (e.RTP_PORT_MAX ?? 1)) {
     throw new ConfigError('invalid configuration:\n  RTP_PORT_MIN/RTP_PORT_MAX: give both, min below max');
+  }
+  if ((e.ICE_PORT_MIN === undefined) !== (e.ICE_PORT_MAX === undefined) || (e.ICE_PORT_MIN ?? 0) >= (e.ICE_PORT_MAX ?? 1)) {
+    throw new ConfigError('invalid configuration:\n  ICE_PORT_MIN/ICE_PORT_MAX: give both, min below max');
+  }
+  if (e.ICE_PORT_MIN !== undefined && e.RTP_PORT_MIN !== undefined && e.ICE_PORT_MIN <= e.RTP_PORT_MAX! && e.RTP_PORT_MIN <= e.ICE_PORT_MAX!) {
+    throw new ConfigError('invalid configuration:\n  ICE_PORT_MIN/ICE_PORT_MAX: must not overlap RTP_PORT_MIN/RTP_PORT_MAX');
   }
   if ((e.SIP_TLS_CERT === undefined) !== (e.SIP_TLS_KEY === undefined)) {
     throw new ConfigError('invalid configuration:\n  SIP_TLS_CERT and SIP_TLS_KEY must be given together');
@@ -239,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
     mediaAddress: e.MEDIA_ADDRESS ?? (/^\d+\.\d+\.\d+\.\d+$/.test(e.HOST) && e.HOST !== '0.0.0.0' ? e.HOST : '127.0.0.1'),
     rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,
+    icePortRange: e.ICE_PORT_MIN !== undefined && e.ICE_PORT_MAX !== undefined ? [e.ICE_PORT_MIN, e.ICE_PORT_MAX] : null,
     audioDir: e.ACD_AUDIO_DIR ? path.resolve(e.ACD_AUDIO_DIR) : null,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
     recordingStore,
@@ -252,6 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     reportTimeZone: e.REPORT_TIME_ZONE,
     callbackWindowSec: e.CALLBACK_WINDOW_SEC,
     deviceGraceSec: e.DEVICE_RECONNECT_GRACE_SEC,
+    recoverySettleMs: e.CTI_RECOVERY_SETTLE_MS,
+    acdOpsPort: e.ACD_OPS_PORT,
   };
 }
 

@@ -37,7 +37,7 @@ export interface RunningCti {
  * UAs keep retrying and the service offers no call until one registers.
  */
 export async function startCti(deps: {
-  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrls' | 'acdPublicHost' | 'acdNodeLostSec' | 'callbackWindowSec'>>;
+  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrls' | 'acdPublicHost' | 'recoverySettleMs' | 'acdNodeLostSec' | 'callbackWindowSec'>>;
   prisma: PrismaClient;
   io: Server<ClientEvents, ServerEvents>;
   sessions: SessionResolver;
@@ -68,6 +68,7 @@ export async function startCti(deps: {
     deviceCredTtlSec: config.deviceCredTtlSec,
     sipPhone: sipPhoneServer(config, devicesHost),
     timeZone: config.reportTimeZone ?? 'UTC',
+    ...(config.recoverySettleMs !== undefined ? { recoverySettleMs: config.recoverySettleMs } : {}),
     ...(deps.recordings ? { recordings: deps.recordings } : {}),
     ...(deps.metrics ? { metrics: deps.metrics.port, journal: { onBatch: deps.metrics.onBatch } } : {}),
   });

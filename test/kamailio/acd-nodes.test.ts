@@ -51,7 +51,7 @@ let dir: string;
 let kam: KamailioProcess;
 const acds: RoleProcess[] = [];
 let cti: RoleProcess;
-let ports: { kam: number; cti: number; nodes: Array<{ ws: number; udp: number }> };
+let ports: { kam: number; cti: number; nodes: Array<{ ws: number; udp: number; ops: number }> };
 const closers: Array<() => Promise<void> | void> = [];
 
 function acdEnv(i: number): Record<string, string> {
@@ -60,7 +60,7 @@ function acdEnv(i: number): Record<string, string> {
   const rtp = 45_800 + i * 100;
   return {
     LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, `acd${i}`),
-    SIP_WS_PORT: String(n.ws), SIP_UDP_PORT: String(n.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: String(rtp), RTP_PORT_MAX: String(rtp + 99),
+    SIP_WS_PORT: String(n.ws), SIP_UDP_PORT: String(n.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: String(rtp), RTP_PORT_MAX: String(rtp + 99), ACD_OPS_PORT: String(n.ops),
   };
 }
 
@@ -80,7 +80,7 @@ beforeAll(async () => {
   await seedDemo(db.prisma, { password: 'kamailio-demo-password' });
   await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 0, maxWaitSec: 3600 } });
   ports = { kam: await listenPort('udp'), cti: await listenPort('tcp'), nodes: [] };
-  for (let i = 0; i < 2; i++) ports.nodes.push({ ws: await listenPort('tcp'), udp: await listenPort('udp') });
+  for (let i = 0; i < 2; i++) ports.nodes.push({ ws: await listenPort('tcp'), udp: await listenPort('udp'), ops: await listenPort('tcp') });
   for (let i = 0; i < 2; i++) acds.push(RoleProcess.spawn('acd', acdEnv(i)));
   await Promise.all(acds.map((a) => a.logLine('acd started', 120_000)));
   kam = await KamailioProcess.start({ listenPort: ports.kam, nodes: ports.nodes.map((n) => n.udp), pingSec: PING_SEC, frMs: FR_MS });
