@@ -10,6 +10,7 @@ import type { RecordingsPort } from './ports/recordings-port';
 import { PrismaCtiStore } from './prisma-cti-store';
 import type { CtiMetrics } from '../metrics/cti-metrics';
 import { attachCtiSockets, socketNotifier } from './socket-server';
+import { BankSet } from './ua-bank/bank-set';
 import { UaBank } from './ua-bank/ua-bank';
 
 /** Where desk phones register: the ACD's plain SIP port (UDP, with TCP when it listens on the same number). */
@@ -24,7 +25,8 @@ function sipPhoneServer(c: Pick<Config, 'sipUdpPort' | 'sipTcpPort'>, host: stri
 
 export interface RunningCti {
   cti: CtiService;
-  bank: UaBank;
+  /** one ACD: its bank; several ACD nodes (ACD_SIP_WS_URL a list): a bank per node (bank-set.ts) */
+  bank: UaBank | BankSet;
   /** Stops the service, then the bank (unregisters). Safe twice. */
   stop(): Promise<void>;
 }
@@ -35,7 +37,7 @@ export interface RunningCti {
  * UAs keep retrying and the service offers no call until one registers.
  */
 export async function startCti(deps: {
-  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrl' | 'acdPublicHost'>>;
+  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrls' | 'acdPublicHost' | 'recoverySettleMs' | 'acdNodeLostSec' | 'callbackWindowSec'>>;
   prisma: PrismaClient;
   io: Server<ClientEvents, ServerEvents>;
   sessions: SessionResolver;
@@ -52,13 +54,9 @@ export async function startCti(deps: {
   const acdHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   // devices (browsers, SIP phones) reach the ACD at its public host, not the web's
   const devicesHost = config.acdPublicHost ?? config.publicHost;
-  const bank = new UaBank({
-    wsUrl: config.acdSipWsUrl ?? `ws://${acdHost}:${config.sipWsPort}`,
-    domain: config.sipDomain,
-    secret: config.secret,
-    size: config.bankSize,
-    logger,
-  });
+  const wsUrls = config.acdSipWsUrls ?? [`ws://${acdHost}:${config.sipWsPort}`];
+  const bankOpts = { domain: config.sipDomain, secret: config.secret, size: config.bankSize, logger };
+  const bank = wsUrls.length > 1 ? new BankSet({ ...bankOpts, wsUrls, ...(config.acdNodeLostSec ? { nodeLostMs: config.acdNodeLostSec * 1000 } : {}), ...(config.callbackWindowSec ? { callbackWindowMs: config.callbackWindowSec * 1000 } : {}) }) : new UaBank({ ...bankOpts, wsUrl: wsUrls[0]! });
   const cti = new CtiService({
     bank,
     store: new PrismaCtiStore(deps.prisma),
@@ -70,6 +68,7 @@ export async function startCti(deps: {
     deviceCredTtlSec: config.deviceCredTtlSec,
     sipPhone: sipPhoneServer(config, devicesHost),
     timeZone: config.reportTimeZone ?? 'UTC',
+    ...(config.recoverySettleMs !== undefined ? { recoverySettleMs: config.recoverySettleMs } : {}),
     ...(deps.recordings ? { recordings: deps.recordings } : {}),
     ...(deps.metrics ? { metrics: deps.metrics.port, journal: { onBatch: deps.metrics.onBatch } } : {}),
   });

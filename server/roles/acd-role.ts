@@ -9,6 +9,9 @@ import { reloadOnChange } from '../admin/reload-on-change';
 import { registerAcdMetrics } from '../metrics/acd-metrics';
 import { registerMediaMetrics } from '../metrics/media-metrics';
 import type { PlatformBase } from './platform-base';
+import { platformHealth } from '../health/platform-health';
+import { closeServer, createHttpServer, listen } from './http-server';
+import { serveOps } from './ops-server';
 
 /** The settings the ACD reads; nothing about operators, sessions or the web. */
 export type AcdRoleConfig = Pick<
@@ -27,6 +30,7 @@ export type AcdRoleConfig = Pick<
   | 'mediaAddress'
   | 'rtpPortRange'
   | 'mediaEngine'
+  | 'icePortRange'
   | 'audioDir'
   | 'recordingsDir'
   | 'overload'
@@ -46,7 +50,8 @@ export interface RunningAcd {
  */
 async function mediaEngineOf(base: PlatformBase, config: AcdRoleConfig): Promise<WeriftMediaEngine | RtpengineMediaEngine> {
   const plain = { rtpTimeoutSec: config.rtpTimeoutSec, rtpAddress: config.mediaAddress, ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}) };
-  if (config.mediaEngine.kind === 'werift') return new WeriftMediaEngine(base.log, plain);
+  // ICE ports are the embedded engine's only: with rtpengine, browsers' ICE is on rtpengine's ports
+  if (config.mediaEngine.kind === 'werift') return new WeriftMediaEngine(base.log, { ...plain, ...(config.icePortRange ? { portRange: config.icePortRange } : {}) });
   const media = new RtpengineMediaEngine(base.log, { ng: config.mediaEngine.ng, ...plain });
   try {
     await media.start();
@@ -109,5 +114,33 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
         dialPlan.stop();
         trunks.stop();
       })()),
+  };
+}
+
+/** The ACD run alone: the switch, and its probes (the database, every SIP transport) and /metrics on ACD_OPS_PORT. */
+export async function startAcdAlone(
+  base: PlatformBase,
+  config: AcdRoleConfig & Pick<Config, 'acdOpsPort' | 'metricsToken' | 'sessionTtlSec'>,
+): Promise<RunningAcd & { opsPort: number }> {
+  const running = await startAcdRole(base, config);
+  const health = platformHealth({ prisma: base.db.prisma, acd: running.acd, logger: base.log });
+  const server = createHttpServer();
+  serveOps(server, base, health, config);
+  try {
+    await listen(server, config.acdOpsPort, config.host);
+  } catch (err) {
+    health.stop();
+    await running.stop();
+    throw err;
+  }
+  const address = server.address();
+  return {
+    ...running,
+    opsPort: typeof address === 'object' && address ? address.port : config.acdOpsPort,
+    stop: async () => {
+      await closeServer(server);
+      health.stop();
+      await running.stop();
+    },
   };
 }
