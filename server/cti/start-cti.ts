@@ -11,6 +11,8 @@ import { PrismaCtiStore } from './prisma-cti-store';
 import type { CtiMetrics } from '../metrics/cti-metrics';
 import { attachCtiSockets, socketNotifier } from './socket-server';
 import { UaBank } from './ua-bank/ua-bank';
+import { memoryReservationStore } from './reservations/memory-reservation-store';
+import { RedisReservationStore } from './reservations/redis-reservation-store';
 
 /** Where desk phones register: the ACD's plain SIP port (UDP, with TCP when it listens on the same number). */
 function sipPhoneServer(c: Pick<Config, 'sipUdpPort' | 'sipTcpPort'>, host: string): SipPhoneServer | null {
@@ -35,7 +37,8 @@ export interface RunningCti {
  * UAs keep retrying and the service offers no call until one registers.
  */
 export async function startCti(deps: {
-  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrl' | 'acdPublicHost'>>;
+  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> &
+    Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrl' | 'acdPublicHost' | 'redisUrl' | 'redisKeyPrefix' | 'ctiNodeId'>>;
   prisma: PrismaClient;
   io: Server<ClientEvents, ServerEvents>;
   sessions: SessionResolver;
@@ -59,8 +62,13 @@ export async function startCti(deps: {
     size: config.bankSize,
     logger,
   });
+  // several CTI nodes share their operators' holds in Redis; one alone keeps them in memory
+  const reservations = config.redisUrl
+    ? await RedisReservationStore.open({ url: config.redisUrl, prefix: config.redisKeyPrefix ?? 'patchbay:', nodeId: config.ctiNodeId ?? 'cti-1', logger })
+    : memoryReservationStore(config.ctiNodeId ?? 'cti-1');
   const cti = new CtiService({
     bank,
+    reservations,
     store: new PrismaCtiStore(deps.prisma),
     notifier: socketNotifier(deps.io),
     logger,
@@ -89,6 +97,7 @@ export async function startCti(deps: {
       (stopping ??= (async () => {
         await cti.stop();
         await bank.stop();
+        await reservations.close();
       })()),
   };
 }

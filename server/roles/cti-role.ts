@@ -32,6 +32,9 @@ export type CtiRoleConfig = Pick<
   | 'recordingStore'
   | 'recordingRetentionIntervalSec'
   | 'recordingRetentionDefaultDays'
+  | 'redisUrl'
+  | 'redisKeyPrefix'
+  | 'ctiNodeId'
 >;
 
 export interface RunningCtiRole {
