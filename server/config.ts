@@ -37,8 +37,16 @@ const Env = z.object({
   ACD_PUBLIC_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or address').optional(),
   /** CTI run alone: the port its socket.io server listens on (HOST), which the web passes browsers' connections to. */
   CTI_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
-  /** Web run alone (`--role web`): the CTI's socket.io URL it passes browsers' connections to, e.g. http://10.0.0.2:3001. */
-  CTI_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Web run alone (`--role web`): the CTI's socket.io URL it passes browsers' connections to, e.g.
+   * http://10.0.0.2:3001; several CTI nodes: a comma-separated list (each console sticks to one, and
+   * goes to the next when it does not answer: docs/deploy.md).
+   */
+  CTI_URL: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u !== ''))
+    .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1))
+    .optional(),
   /**
    * Several CTI nodes (docs/deploy.md): the Redis they share for operators' reservations and
    * socket.io's fan-out, e.g. redis://10.0.0.8:6379/0. Absent: one CTI, everything in memory.
@@ -140,8 +148,10 @@ export interface Config {
   acdPublicHost: string;
   /** the CTI's own socket.io port (role cti) */
   ctiPort: number;
-  /** where the web passes socket.io to (role web); null: the CTI runs in this process */
+  /** where the web passes socket.io to (role web), the first of `ctiUrls`; null: the CTI runs in this process */
   ctiUrl: string | null;
+  /** every CTI node the web may pass socket.io to (empty: the CTI runs in this process) */
+  ctiUrls: string[];
   /** the Redis several CTI nodes share; null: one node, in memory */
   redisUrl: string | null;
   redisKeyPrefix: string;
@@ -233,7 +243,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     acdSipWsUrl: e.ACD_SIP_WS_URL ?? null,
     acdPublicHost: e.ACD_PUBLIC_HOST ?? publicHost,
     ctiPort: e.CTI_PORT,
-    ctiUrl: e.CTI_URL ?? null,
+    ctiUrl: e.CTI_URL?.[0] ?? null,
+    ctiUrls: e.CTI_URL ?? [],
     redisUrl: e.REDIS_URL ?? null,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     ctiNodeId: e.CTI_NODE_ID ?? `cti-${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 24)}-${process.pid}`,
