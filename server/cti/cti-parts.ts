@@ -163,6 +163,8 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   p.work = new CallWorkDesk({ roster: p.roster, book: p.book, codes: p.codes, store: o.store });
   p.config = new ConfigFollower({ store: o.store, routing: p.routing, book: p.book, roster: p.roster, router: p.router, views: p.views, hours: p.hours, codes: p.codes, log, stopped });
   const { bank, store, recoverySettleMs: settleMs = 3_000 } = o;
-  p.recovery = new CallRecovery({ bank, store, book: p.book, journal: p.journal, roster: p.roster, views: p.views, routing: p.routing, calls: p.calls, log: log.child({ module: 'recovery' }), now, stopped, settleMs });
+  // several nodes share the database when they share reservations: a call not re-offered here may be another node's
+  const closeUnoffered = o.reservations === undefined || o.reservations.shared !== true;
+  p.recovery = new CallRecovery({ bank, store, book: p.book, journal: p.journal, roster: p.roster, views: p.views, routing: p.routing, calls: p.calls, log: log.child({ module: 'recovery' }), now, stopped, settleMs, closeUnoffered });
   return p;
 }

@@ -73,17 +73,17 @@ async function scenario(stores: [ReservationStore, ReservationStore]) {
   await new Promise((r) => setTimeout(r, 2500));
   expect(second.bank.dials).toHaveLength(0);
   first.bank.endLeg(dial.req.bridgeTo!);
-  await until(() => second.bank.dials.length === 1, 5000, 'the second node offers its caller once the hold is let go');
+  await until(() => second.bank.dials.length === 1, 15_000, 'the second node offers its caller once the hold is let go');
   return { secondNode: second === a ? 'node-a' : 'node-b' };
 }
 
 describe('two CTI nodes sharing reservations', () => {
-  it('in memory: one operator on both nodes is offered one call at a time', { timeout: 30_000 }, async () => {
+  it('in memory: one operator on both nodes is offered one call at a time', { timeout: 60_000 }, async () => {
     const shared = new MemoryReservations();
     await scenario([shared.node('node-a'), shared.node('node-b')]);
   });
 
-  it('without a shared store the same setting rings the operator twice (the test can fail)', { timeout: 30_000 }, async () => {
+  it('without a shared store the same setting rings the operator twice (the test can fail)', { timeout: 60_000 }, async () => {
     const [a, b] = await twoNodes([new MemoryReservations().node('node-a'), new MemoryReservations().node('node-b')]);
     await new Promise((r) => setTimeout(r, 50));
     a.bank.offerLeg({ legId: 'leg-00000000000000a1' });
@@ -91,7 +91,7 @@ describe('two CTI nodes sharing reservations', () => {
     await until(() => a.bank.dials.length + b.bank.dials.length === 2, 5000, 'both nodes dial the one operator');
   });
 
-  it('in Redis: one operator on both nodes is offered one call at a time', { timeout: 30_000 }, async () => {
+  it('in Redis: one operator on both nodes is offered one call at a time', { timeout: 60_000 }, async () => {
     const prefix = `pbtest:${randomUUID()}:`;
     const open = (nodeId: string) => RedisReservationStore.open({ url: 'redis://127.0.0.1:6379', prefix, nodeId, logger });
     const stores = [await open('node-a'), await open('node-b')] as [RedisReservationStore, RedisReservationStore];

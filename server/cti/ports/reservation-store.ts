@@ -23,6 +23,8 @@
 export interface ReservationStore {
   /** this node's name in the store (CTI_NODE_ID) */
   readonly nodeId: string;
+  /** true when other CTI nodes may share it (Redis): the database's open calls are then not all this node's */
+  readonly shared: boolean;
   /**
    * Holds each operator for its call, unless held already; one answer per request, in order.
    * An adapter that can decide in the process (memory) answers at once, so one node alone offers

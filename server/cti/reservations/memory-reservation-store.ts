@@ -9,8 +9,8 @@ export class MemoryReservations {
   private readonly dead = new Set<string>();
 
   /** A store handle for one node. */
-  node(nodeId: string): ReservationStore {
-    return new MemoryReservationStore(this, nodeId);
+  node(nodeId: string, shared = true): ReservationStore {
+    return new MemoryReservationStore(this, nodeId, shared);
   }
 
   /** The node stopped heart-beating: its holds no longer count. */
@@ -38,45 +38,50 @@ export class MemoryReservations {
 
 class MemoryReservationStore implements ReservationStore {
   private closed = false;
+  /** a MemoryReservations serves nodes in one process (tests); none of them owns the database alone */
+  readonly shared: boolean;
 
   constructor(
-    private readonly shared: MemoryReservations,
+    private readonly pool: MemoryReservations,
     readonly nodeId: string,
-  ) {}
+    shared: boolean,
+  ) {
+    this.shared = shared;
+  }
 
   reserve(requests: readonly ReserveRequest[]): boolean[] {
     return requests.map((r) => !this.closed && this.reserveOne(r));
   }
 
   private reserveOne(r: ReserveRequest): boolean {
-    const h = this.shared.live(r.operatorId);
+    const h = this.pool.live(r.operatorId);
     if (h && h.nodeId !== this.nodeId) return false;
-    this.shared.set(r.operatorId, { nodeId: this.nodeId, callId: r.callId });
+    this.pool.set(r.operatorId, { nodeId: this.nodeId, callId: r.callId });
     return true;
   }
 
   release(operatorId: string): Promise<void> {
-    if (this.shared.live(operatorId)?.nodeId === this.nodeId) this.shared.delete(operatorId);
+    if (this.pool.live(operatorId)?.nodeId === this.nodeId) this.pool.delete(operatorId);
     return Promise.resolve();
   }
 
   take(operatorId: string, callId: string): Promise<void> {
-    if (!this.closed) this.shared.set(operatorId, { nodeId: this.nodeId, callId });
+    if (!this.closed) this.pool.set(operatorId, { nodeId: this.nodeId, callId });
     return Promise.resolve();
   }
 
   holder(operatorId: string): Promise<Hold | null> {
-    return Promise.resolve(this.shared.live(operatorId));
+    return Promise.resolve(this.pool.live(operatorId));
   }
 
   close(): Promise<void> {
     this.closed = true;
-    this.shared.releaseAll(this.nodeId);
+    this.pool.releaseAll(this.nodeId);
     return Promise.resolve();
   }
 }
 
 /** One node on its own (the embedded default). */
 export function memoryReservationStore(nodeId = 'cti-1'): ReservationStore {
-  return new MemoryReservations().node(nodeId);
+  return new MemoryReservations().node(nodeId, false);
 }

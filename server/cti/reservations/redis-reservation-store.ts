@@ -76,6 +76,7 @@ interface Scripts {
 
 export class RedisReservationStore implements ReservationStore {
   readonly nodeId: string;
+  readonly shared = true;
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly ttlMs: number;
