@@ -182,8 +182,9 @@ export class CallRouter {
     // the call or an operator moved on while the store answered: give back what is not used
     const offered = call.status === 'queued' && !this.d.stopped() && usable.length > 0 ? this.offer(call, usable, direct) : [];
     for (const id of got) if (!offered.includes(id)) void store.release(id);
-    // someone refused or gone meanwhile: the call looks again among the others (never the same pick: they are excluded now)
-    if ((refused.length > 0 || usable.length < got.length) && call.status === 'queued' && !this.d.stopped()) queueMicrotask(() => this.route(call));
+    // someone refused or gone meanwhile: the waiting calls look again among the others (never the same pick: they are excluded now),
+    // and operators given back may serve a call that waited while they were being claimed
+    if ((refused.length > 0 || usable.length < got.length) && !this.d.stopped()) queueMicrotask(() => this.routeWaiting());
   }
 
   private waitingOf(c: LiveCall): Waiting {

@@ -62,13 +62,13 @@ async function scenario(stores: [ReservationStore, ReservationStore]) {
   await new Promise((r) => setTimeout(r, 50)); // the routing caches' first load
   a.bank.offerLeg({ legId: 'leg-00000000000000a1' });
   b.bank.offerLeg({ legId: 'leg-00000000000000b1' });
-  await until(() => a.bank.dials.length + b.bank.dials.length >= 1, 5000, 'one node dials the operator');
+  await until(() => a.bank.dials.length + b.bank.dials.length >= 1, 15_000, 'one node dials the operator');
   await new Promise((r) => setTimeout(r, 300)); // time for a wrong second dial to show
   expect(a.bank.dials.length + b.bank.dials.length).toBe(1);
   const [first, second] = a.bank.dials.length === 1 ? [a, b] : [b, a];
   const dial = first.bank.dials[0]!;
   dial.answer('leg-00000000000000d1');
-  await until(() => first.cti.getAgent(OP1.id)?.state === 'talking', 3000, 'talking on the first node');
+  await until(() => first.cti.getAgent(OP1.id)?.state === 'talking', 15_000, 'talking on the first node');
   // the other node's caller waits while the first call goes on
   await new Promise((r) => setTimeout(r, 2500));
   expect(second.bank.dials).toHaveLength(0);
@@ -88,7 +88,7 @@ describe('two CTI nodes sharing reservations', () => {
     await new Promise((r) => setTimeout(r, 50));
     a.bank.offerLeg({ legId: 'leg-00000000000000a1' });
     b.bank.offerLeg({ legId: 'leg-00000000000000b1' });
-    await until(() => a.bank.dials.length + b.bank.dials.length === 2, 5000, 'both nodes dial the one operator');
+    await until(() => a.bank.dials.length + b.bank.dials.length === 2, 15_000, 'both nodes dial the one operator');
   });
 
   it('in Redis: one operator on both nodes is offered one call at a time', { timeout: 60_000 }, async () => {
