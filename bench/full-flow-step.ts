@@ -146,15 +146,16 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
   const [rows0, pg0, cluster] = [await ctx.db.counts(), await ctx.db.backendPids(), await ctx.db.clusterPids()];
   const since = new Date();
   const ph0 = await phoneCounters(ctx.phones);
-  const rq0 = runQueueWaitS(ctx.platform.pid);
-  const before = { platform: procSample(ctx.platform.pid), pg: sampleAll(pg0), cluster: sampleAll(cluster), phones: procSample(ctx.phones.pid), bench: process.cpuUsage() };
+  const parts = ctx.platform.pids;
+  const rq0 = parts.map((x) => runQueueWaitS(x.pid));
+  const before = { platform: parts.map((x) => procSample(x.pid)), pg: sampleAll(pg0), cluster: sampleAll(cluster), phones: procSample(ctx.phones.pid), bench: process.cpuUsage() };
   if (profileFile) await ctx.platform.profileStart();
   ctx.platform.latencyOn();
   const { r, sippCpuS, wallS } = await runCallers(ctx.sipp, callerArgs(rate, calls, await freePort(), ctx.number, `${LO}:${ctx.platform.sipUdpPort}`), seconds);
   const lat = await ctx.platform.latencyOff();
   const pg1 = await ctx.db.backendPids();
-  const rq1 = runQueueWaitS(ctx.platform.pid);
-  const after = { platform: procSample(ctx.platform.pid), pg: sampleAll([...new Set([...pg0, ...pg1])]), cluster: sampleAll(cluster), phones: procSample(ctx.phones.pid), bench: process.cpuUsage(before.bench) };
+  const rq1 = parts.map((x) => runQueueWaitS(x.pid));
+  const after = { platform: parts.map((x) => procSample(x.pid)), pg: sampleAll([...new Set([...pg0, ...pg1])]), cluster: sampleAll(cluster), phones: procSample(ctx.phones.pid), bench: process.cpuUsage(before.bench) };
   if (profileFile) await ctx.platform.profileStop(profileFile);
   // drain: every call ended in the database and every phone released, at most 40 s
   const end = Date.now() + 40_000;
@@ -171,7 +172,11 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
   const log = logSince(ctx.platform.logFile, ctx.logOffset);
   ctx.logOffset = log.end;
   const pct1 = (a: ProcSample | null, b: ProcSample | null) => (a && b ? ((b.cpuS - a.cpuS) / wallS) * 100 : NaN);
-  const platformS = before.platform && after.platform ? after.platform.cpuS - before.platform.cpuS : NaN;
+  // the platform's CPU: every process of it (one, or the ACD's, the CTI's and the web's)
+  const platformS = parts.reduce((n, _x, i) => {
+    const [a, b] = [before.platform[i], after.platform[i]];
+    return n + (a && b ? b.cpuS - a.cpuS : NaN);
+  }, 0);
   const dbS = cpuDelta(before.pg, after.pg);
   const ok = Math.max(1, r.ok);
   return {
@@ -184,7 +189,7 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
     ...waitFigures(r),
     toDevice: { p50: pct(lat.samplesMs, 50), p99: pct(lat.samplesMs, 99), n: lat.samplesMs.length, unmatched: lat.unmatched },
     procs: [
-      { name: 'platform (ACD+CTI+web)', cpuPct: pct1(before.platform, after.platform), rss: after.platform?.rssBytes ?? null, waitPct: waitPct(rq0, rq1, wallS) },
+      ...parts.map((x, i) => ({ name: x.name, cpuPct: pct1(before.platform[i] ?? null, after.platform[i] ?? null), rss: after.platform[i]?.rssBytes ?? null, waitPct: waitPct(rq0[i] ?? null, rq1[i] ?? null, wallS) })),
       { name: `PostgreSQL backends (${after.pg.size})`, cpuPct: (dbS / wallS) * 100, rss: [...after.pg.values()].reduce((n, s) => n + s.rssBytes, 0) },
       { name: 'PostgreSQL cluster processes (shared)', cpuPct: (cpuDelta(before.cluster, after.cluster) / wallS) * 100, rss: null },
       { name: 'SIP phones (bench child)', cpuPct: pct1(before.phones, after.phones), rss: after.phones?.rssBytes ?? null },

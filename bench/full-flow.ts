@@ -26,6 +26,7 @@ import { fanoutStep } from './fanout-step';
 import { f0, f1, f2, mb } from './figures';
 import { acdOnlyStep, fullFlowStep, TALK_MS, type FullContext, type StepResult } from './full-flow-step';
 import { startPlatformWithOperators } from './platform-with-operators';
+import { layoutFromEnv } from './platform-process';
 import { loadAverage, procSample } from './proc-stats';
 import { SippRunner } from './sipp-run';
 
@@ -41,6 +42,7 @@ const OPERATORS = num('BENCH_OPERATORS', 250, 60);
 const FANOUT = num('BENCH_FANOUT', 2000, 400);
 const SUPERVISORS = num('BENCH_SUPERVISORS', 10, 4);
 const DOMAIN = 'patchbay.local';
+const LAYOUT = layoutFromEnv();
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const work = mkdtempSync(path.join(os.tmpdir(), 'pb-bench-full-'));
@@ -80,7 +82,11 @@ const STEP_HEAD_ACD = '   rate |  ok/failed  bridged/s | arrival → bridged ms 
 async function main(): Promise<void> {
   const started = Date.now();
   out(`Full-flow benchmark ${QUICK ? '(--quick) ' : ''}— ${new Date().toISOString()}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, load average ${loadAverage()}`);
-  out(`platform: server/main.ts in a child process (ACD + CTI + Next.js in one Node process, as npm start), PostgreSQL 127.0.0.1:5432 (scratch database), LOG_LEVEL=info to a file`);
+  out(
+    LAYOUT === 'split'
+      ? 'platform: three child processes, server/main.ts --role acd, --role cti, --role web (BENCH_LAYOUT=split, as docs/deploy.md runs them apart), PostgreSQL 127.0.0.1:5432 (scratch database), LOG_LEVEL=info to a file'
+      : 'platform: server/main.ts in a child process (ACD + CTI + Next.js in one Node process, as npm start; BENCH_LAYOUT=split runs the three apart), PostgreSQL 127.0.0.1:5432 (scratch database), LOG_LEVEL=info to a file',
+  );
   out(`calls: SIPp caller → ACD (parked) → CTI offers → device dialled by the bank → bridged → talk ${TALK_MS} ms → caller BYE → CTI releases the device; queue wrap-up 0`);
   out(`steps: ${STEPS.join(', ')} calls/s × ${STEP_S} s; ${OPERATORS} operators; fan-out ${FANOUT} consoles + ${SUPERVISORS} supervisors`);
   out('figures under a loaded machine are pessimistic: the load average is printed at each step');
@@ -93,14 +99,15 @@ async function main(): Promise<void> {
     fanout: FANOUT,
     supervisors: SUPERVISORS,
     cleanups,
-    onPlatform: (p, d) => out(`set-up: database ${d.name}, platform pid ${p.pid} up on ${p.base} (SIP UDP ${p.sipUdpPort}) after ${((Date.now() - started) / 1000).toFixed(1)} s`),
+    onPlatform: (p, d) => out(`set-up: database ${d.name}, platform ${p.pids.map((x) => `${x.name} pid ${x.pid}`).join(', ')} up on ${p.base} (SIP UDP ${p.sipUdpPort}) after ${((Date.now() - started) / 1000).toFixed(1)} s`),
   });
   const { db, platform, phones, consoles } = boot;
   const seeded = { fanoutCookies: boot.fanoutCookies, supervisorCookies: boot.supervisorCookies };
   const signS = boot.signS;
   const reg = { ok: boot.phonesRegistered };
   out(`        ${OPERATORS} operators signed in over HTTP in ${signS.toFixed(1)} s (${((signS * 1000) / OPERATORS).toFixed(0)} ms each, 8 at a time: argon2 verify), connected, granted, ${reg.ok} UDP phones registered, all Ready (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-  out(`        platform idle with them: ${f1(await idleCpuPct(platform.pid))} % of a core (in every step's CPU; per call it weighs most at low rates)`);
+  const idle = await Promise.all(platform.pids.map(async (x) => `${x.name} ${f1(await idleCpuPct(x.pid))}`));
+  out(`        platform idle with them, % of a core: ${idle.join(', ')} (in every step's CPU; per call it weighs most at low rates)`);
   out();
 
   // ── 1. the full flow ──
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
 
   // ── profile of the platform at the highest sustained step ──
   const profStep = bestFull ?? full[0]!;
-  out(`2. where the platform spends its time at ${profStep.rate} calls/s (${bestFull ? 'highest sustained step' : 'no step sustained: the lowest'}; inspector CPU profile of that step, top 15 self time)`);
+  out(`2. where the ${LAYOUT === 'split' ? 'CTI process' : 'platform'} spends its time at ${profStep.rate} calls/s (${bestFull ? 'highest sustained step' : 'no step sustained: the lowest'}; inspector CPU profile of that step, top 15 self time)`);
   const summary = summariseProfile(profiles.get(profStep.rate)!, { top: 15, byOwner: true });
   for (const l of summary.lines) out(`   ${l}`);
   const shares = (g: Array<[string, number]>) => g.filter(([, p]) => p >= 0.5).map(([o, p]) => `${o} ${p.toFixed(1)}%`).join(', ');

@@ -1,9 +1,14 @@
 /**
- * The whole platform as `npm start` runs it (server/main.ts: ACD, CTI, web in one process), as a
- * child of the bench on free loopback ports and a scratch PostgreSQL database, its log (stdout,
- * LOG_LEVEL=info by default) written to a file. The preloaded bench/platform-hook.ts answers
- * stats, latency and profile requests over IPC.
+ * The platform under benchmark, as children of the bench on free loopback ports and a scratch
+ * PostgreSQL database, their log (stdout, LOG_LEVEL=info by default) appended to one file:
+ * - `layout: 'one'` — server/main.ts as `npm start` runs it: ACD, CTI and web in one process;
+ * - `layout: 'split'` — three processes, `--role acd`, `--role cti`, `--role web`, as a site runs
+ *   them on three machines (docs/deploy.md), so the three parts no longer share one JS thread.
+ * The preloaded bench/platform-hook.ts answers stats, latency and profile requests over IPC in
+ * each: INVITE latency is taken in the process that runs the ACD, CPU profiles in the one that
+ * runs the CTI.
  */
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -22,16 +27,33 @@ async function freeTcpPort(): Promise<number> {
   return port;
 }
 
+export type PlatformLayout = 'one' | 'split';
+type PartRole = 'all' | 'acd' | 'cti' | 'web';
+
 export interface PlatformOptions {
   databaseUrl: string;
   dataDir: string;
   logFile: string;
   logLevel?: string;
+  /** default: BENCH_LAYOUT, else `one` */
+  layout?: PlatformLayout;
+}
+
+/** The layout a bench runs unless told otherwise: `BENCH_LAYOUT=split` runs the three roles apart. */
+export function layoutFromEnv(): PlatformLayout {
+  return process.env.BENCH_LAYOUT === 'split' ? 'split' : 'one';
+}
+
+export interface PlatformPart {
+  /** what it runs: `all` (one process) or one role */
+  role: PartRole;
+  proc: IpcChild<HookRequest, HookReply>;
 }
 
 export class PlatformProcess {
   private constructor(
-    readonly proc: IpcChild<HookRequest, HookReply>,
+    readonly layout: PlatformLayout,
+    readonly parts: PlatformPart[],
     readonly httpPort: number,
     readonly sipUdpPort: number,
     readonly logFile: string,
@@ -41,66 +63,86 @@ export class PlatformProcess {
     return `http://${LO}:${this.httpPort}`;
   }
 
+  /** The process that runs the CTI (the one process, or the CTI's). */
   get pid(): number {
-    return this.proc.pid;
+    return this.part('cti').proc.pid;
+  }
+
+  /** Every process, named for the figures. */
+  get pids(): Array<{ name: string; pid: number }> {
+    return this.parts.map((p) => ({ name: p.role === 'all' ? 'platform (ACD+CTI+web)' : `${p.role.toUpperCase()} process`, pid: p.proc.pid }));
+  }
+
+  private part(role: 'acd' | 'cti'): PlatformPart {
+    return this.parts.find((p) => p.role === role || p.role === 'all')!;
   }
 
   static async start(o: PlatformOptions): Promise<PlatformProcess> {
     if (!existsSync('.next/BUILD_ID')) throw new Error('run `npx next build` first (npm start does it in prestart)');
-    const [httpPort, wsPort, udpPort] = [await freeTcpPort(), await freeTcpPort(), await freePort()];
-    const log = openSync(o.logFile, 'a');
-    const proc = new IpcChild<HookRequest, HookReply>(['--import', 'tsx', '--import', path.join(HERE, 'platform-hook.ts'), 'server/main.ts'], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        NEXT_TELEMETRY_DISABLED: '1',
-        LOG_LEVEL: o.logLevel ?? 'info',
-        HOST: LO,
-        HTTP_PORT: String(httpPort),
-        SIP_WS_PORT: String(wsPort),
-        SIP_UDP_PORT: String(udpPort),
-        SIP_TCP_PORT: '0',
-        SIP_TLS_PORT: '0',
-        SIP_WSS_PORT: '0',
-        DATA_DIR: o.dataDir,
-        DATABASE_URL: o.databaseUrl,
-        SEED_DEMO: 'false',
-      },
-      stdio: ['ignore', log, 'inherit', 'ipc'],
-    });
-    closeSync(log);
-    const p = new PlatformProcess(proc, httpPort, udpPort, o.logFile);
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && proc.running) {
-      try {
-        if ((await fetch(`${p.base}/api/health`)).ok) return p;
-      } catch {
-        /* not up yet */
+    const layout = o.layout ?? layoutFromEnv();
+    const [httpPort, wsPort, udpPort, ctiPort, opsPort] = [await freeTcpPort(), await freeTcpPort(), await freePort(), await freeTcpPort(), await freeTcpPort()];
+    const common: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production' as const,
+      NEXT_TELEMETRY_DISABLED: '1',
+      LOG_LEVEL: o.logLevel ?? 'info',
+      HOST: LO,
+      DATABASE_URL: o.databaseUrl,
+      SEED_DEMO: 'false',
+    };
+    const sip: Record<string, string> = { SIP_WS_PORT: String(wsPort), SIP_UDP_PORT: String(udpPort), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0' };
+    // apart, the parts share the secret (the bank's and the devices' credentials) and nothing else
+    const secret = process.env.PATCHBAY_SECRET ?? randomBytes(32).toString('base64url');
+    const envs: Array<{ role: PartRole; env: NodeJS.ProcessEnv; ready: string }> =
+      layout === 'one'
+        ? [{ role: 'all', env: { ...common, ...sip, HTTP_PORT: String(httpPort), DATA_DIR: o.dataDir }, ready: `http://${LO}:${httpPort}/api/health` }]
+        : [
+            { role: 'acd', env: { ...common, ...sip, PATCHBAY_SECRET: secret, ACD_OPS_PORT: String(opsPort), DATA_DIR: path.join(o.dataDir, 'acd') }, ready: `http://${LO}:${opsPort}/api/health/ready` },
+            {
+              role: 'cti',
+              env: { ...common, ...sip, PATCHBAY_SECRET: secret, CTI_PORT: String(ctiPort), ACD_SIP_WS_URL: `ws://${LO}:${wsPort}`, ACD_PUBLIC_HOST: LO, DATA_DIR: path.join(o.dataDir, 'cti') },
+              ready: `http://${LO}:${ctiPort}/api/health/ready`,
+            },
+            { role: 'web', env: { ...common, PATCHBAY_SECRET: secret, HTTP_PORT: String(httpPort), SIP_WS_PORT: String(wsPort), CTI_URL: `http://${LO}:${ctiPort}`, ACD_PUBLIC_HOST: LO, DATA_DIR: path.join(o.dataDir, 'web') }, ready: `http://${LO}:${httpPort}/api/health` },
+          ];
+    const parts: PlatformPart[] = [];
+    const p = new PlatformProcess(layout, parts, httpPort, udpPort, o.logFile);
+    // one after the other, as each waits for the one before (the CTI's bank for the ACD)
+    for (const e of envs) {
+      const log = openSync(o.logFile, 'a');
+      const args = ['--import', 'tsx', '--import', path.join(HERE, 'platform-hook.ts'), 'server/main.ts', ...(e.role === 'all' ? [] : ['--role', e.role])];
+      const proc = new IpcChild<HookRequest, HookReply>(args, { env: e.env, stdio: ['ignore', log, 'inherit', 'ipc'] });
+      closeSync(log);
+      parts.push({ role: e.role, proc });
+      if (!(await untilOk(e.ready, proc, 120_000))) {
+        await p.stop();
+        throw new Error(`the ${e.role === 'all' ? 'platform' : e.role} did not start in 120 s (exit ${proc.child.exitCode}); see ${o.logFile}`);
       }
-      await sleep(300);
     }
-    await proc.stop(null, 0);
-    throw new Error(`platform did not start in 120 s (exit ${proc.child.exitCode}); see ${o.logFile}`);
+    return p;
   }
 
+  /** CPU and memory: summed over the processes. */
   async stats(): Promise<PlatformStats> {
-    return (await this.proc.ask({ op: 'stats' }, 'stats')).stats;
+    const all = await Promise.all(this.parts.map(async (p) => (await p.proc.ask({ op: 'stats' }, 'stats')).stats));
+    return all.reduce((a, s) => ({ cpuUserUs: a.cpuUserUs + s.cpuUserUs, cpuSystemUs: a.cpuSystemUs + s.cpuSystemUs, rss: a.rss + s.rss, heapUsed: a.heapUsed + s.heapUsed }));
   }
 
   latencyOn(): void {
-    this.proc.send({ op: 'latency', on: true });
+    this.part('acd').proc.send({ op: 'latency', on: true });
   }
 
   async latencyOff(): Promise<{ samplesMs: number[]; unmatched: number }> {
-    return this.proc.ask({ op: 'latency', on: false }, 'latency');
+    return this.part('acd').proc.ask({ op: 'latency', on: false }, 'latency');
   }
 
+  /** A CPU profile of the process that runs the CTI. */
   async profileStart(): Promise<void> {
-    await this.proc.ask({ op: 'profile', on: true }, 'profile');
+    await this.part('cti').proc.ask({ op: 'profile', on: true }, 'profile');
   }
 
   async profileStop(file: string): Promise<void> {
-    await this.proc.ask({ op: 'profile', on: false, file }, 'profile', 120_000);
+    await this.part('cti').proc.ask({ op: 'profile', on: false, file }, 'profile', 120_000);
   }
 
   /** Bytes of log written so far. */
@@ -108,8 +150,21 @@ export class PlatformProcess {
     return existsSync(this.logFile) ? statSync(this.logFile).size : 0;
   }
 
-  /** SIGTERM (the platform's own shutdown), SIGKILL after 20 s. */
-  stop(): Promise<void> {
-    return this.proc.stop(null, 20_000);
+  /** SIGTERM (the platform's own shutdown), SIGKILL after 20 s: the web, the CTI, then the ACD. */
+  async stop(): Promise<void> {
+    for (const part of [...this.parts].reverse()) await part.proc.stop(null, 20_000);
   }
+}
+
+async function untilOk(url: string, proc: IpcChild<HookRequest, HookReply>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && proc.running) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(300);
+  }
+  return false;
 }

@@ -119,6 +119,17 @@ test('a cut SIP connection mid-call: the call resumes on reconnect; a cut past t
     await expect(op1.getByTestId('reg-status')).toContainText('Connection lost');
     // not "The caller hung up": the caller is still there, waiting again
     await expect(op1.getByTestId('call-ended')).toContainText('Your connection dropped');
+    // a lost line cannot take the next call: when the wrap-up ends the operator is Not ready, not
+    // Ready; Ready waits for the line, and says why
+    await expect(op1.getByTestId('agent-state')).toHaveAttribute('data-state', 'not_ready', { timeout: 15_000 });
+    await expect(op1.getByTestId('agent-reason')).toHaveAttribute('data-cause', 'device');
+    await expect(op1.getByTestId('agent-ready')).toBeDisabled();
+    await expect(op1.getByTestId('agent-ready')).toHaveAttribute('title', /phone line is down/);
+    await op1.screenshot({ path: test.info().outputPath('line-lost-desktop.png'), fullPage: true });
+    const size = op1.viewportSize();
+    await op1.setViewportSize({ width: 390, height: 844 });
+    await op1.screenshot({ path: test.info().outputPath('line-lost-390.png'), fullPage: true });
+    if (size) await op1.setViewportSize(size);
     // the caller was not released: it waits again, ahead of the caller who came after it
     await expect(caller.getByTestId('call-status')).not.toHaveAttribute('data-state', 'ended');
     await operatorReady(op2, { callWaiting: true });

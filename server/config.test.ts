@@ -95,3 +95,18 @@ describe('metrics and overload config', () => {
     expect(() => loadConfig({ ...base(), OVERLOAD_RESUME_FRACTION: '1.5' })).toThrow(/OVERLOAD_RESUME_FRACTION/);
   });
 });
+
+describe('media and recovery settings', () => {
+  it('takes an ICE port range for browsers, given whole and apart from the RTP range', () => {
+    expect(loadConfig(base())).toMatchObject({ icePortRange: null, recoverySettleMs: 3000, acdOpsPort: 3002 });
+    expect(loadConfig({ ...base(), ICE_PORT_MIN: '40000', ICE_PORT_MAX: '40999', RTP_PORT_MIN: '30000', RTP_PORT_MAX: '30999' })).toMatchObject({ icePortRange: [40000, 40999], rtpPortRange: [30000, 30999] });
+    expect(() => loadConfig({ ...base(), ICE_PORT_MIN: '40000' })).toThrow(/ICE_PORT_MIN\/ICE_PORT_MAX: give both/);
+    expect(() => loadConfig({ ...base(), ICE_PORT_MIN: '40999', ICE_PORT_MAX: '40000' })).toThrow(/give both, min below max/);
+    expect(() => loadConfig({ ...base(), ICE_PORT_MIN: '30500', ICE_PORT_MAX: '31500', RTP_PORT_MIN: '30000', RTP_PORT_MAX: '30999' })).toThrow(/must not overlap/);
+  });
+
+  it('takes the recovery settle delay and the ACD ops port, within bounds', () => {
+    expect(loadConfig({ ...base(), CTI_RECOVERY_SETTLE_MS: '8000', ACD_OPS_PORT: '9102' })).toMatchObject({ recoverySettleMs: 8000, acdOpsPort: 9102 });
+    expect(() => loadConfig({ ...base(), CTI_RECOVERY_SETTLE_MS: '50' })).toThrow(/CTI_RECOVERY_SETTLE_MS/);
+  });
+});

@@ -31,8 +31,15 @@ const Env = z.object({
   SIP_TLS_CERT: z.string().min(1).optional(),
   SIP_TLS_KEY: z.string().min(1).optional(),
   SIP_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).default('patchbay.local'),
-  /** CTI run alone (`--role cti`): the bank's URL of the ACD's SIP WebSocket (default: HOST and SIP_WS_PORT, one machine). */
-  ACD_SIP_WS_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  /**
+   * CTI run alone (`--role cti`): the bank's URL of the ACD's SIP WebSocket (default: HOST and SIP_WS_PORT, one machine);
+   * several ACD nodes (behind Kamailio, docs/deploy.md): their URLs, comma-separated — the bank registers with each.
+   */
+  ACD_SIP_WS_URL: z
+    .string()
+    .transform((s) => s.split(',').map((u) => u.trim()))
+    .pipe(z.array(z.url({ protocol: /^wss?$/ })).min(1).max(16).refine((a) => new Set(a).size === a.length, 'each ACD node once'))
+    .optional(),
   /** Host name devices (browsers, SIP phones) use to reach the ACD; default PUBLIC_HOST (one machine). */
   ACD_PUBLIC_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or address').optional(),
   /** CTI run alone: the port its socket.io server listens on (HOST), which the web passes browsers' connections to. */
@@ -66,6 +73,8 @@ const Env = z.object({
   DEVICE_CRED_TTL_SEC: z.coerce.number().int().min(60).max(7 * 86400).default(12 * 3600),
   /** Number of JsSIP user agents in the CTI's bank. */
   BANK_SIZE: z.coerce.number().int().min(1).max(64).default(2),
+  /** Several ACD nodes: seconds a node may stay unreachable from the bank before its legs are given up (their calls end, operators freed). */
+  ACD_NODE_LOST_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   /** Seconds without RTP before the ACD releases a leg. */
   RTP_TIMEOUT_SEC: z.coerce.number().int().min(5).max(3600).default(30),
   /** IPv4 address plain RTP legs (trunks, SIP phones) bind to and advertise in SDP; default: HOST, or 127.0.0.1 when HOST is 0.0.0.0 or a name. */
@@ -73,6 +82,9 @@ const Env = z.object({
   /** UDP port range for plain RTP legs (even ports used); both or neither. Absent: OS-chosen ports. */
   RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
   RTP_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
+  /** UDP ports for WebRTC legs' ICE (browsers), inclusive; absent: ports the OS picks. Give both. */
+  ICE_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
+  ICE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
   /** Directory of announcement/hold clips (*.wav, 8 kHz 16-bit mono), each named after its file; optional. */
   ACD_AUDIO_DIR: z.string().min(1).optional(),
   /** Where the ACD writes bridge recordings (stereo WAV) the controller asks for; default <DATA_DIR>/recordings, created at boot. */
@@ -99,6 +111,10 @@ const Env = z.object({
   RECORDING_RETENTION_DEFAULT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** Seconds after a waiting caller's first key within which the ACD lets the CTI call them back (their own number or one they keyed); at least a queue's longest callback expiry (120 min). */
   /** Seconds an operator's device leg outlives its closed connection mid-call, waiting for it to come back (docs/acd-signalling.md, "Device reconnect"); 0 ends it at once. */
+  /** After a CTI (re)start, how long its bank waits for the ACD's re-offers before closing stored calls the ACD no longer holds (docs/cti.md, Restart recovery). */
+  CTI_RECOVERY_SETTLE_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  /** The ACD and the CTI, each run alone, answer their probes and /metrics on this HTTP port (the CTI: on CTI_PORT). */
+  ACD_OPS_PORT: z.coerce.number().int().min(1).max(65535).default(3002),
   DEVICE_RECONNECT_GRACE_SEC: z.coerce.number().int().min(0).max(600).default(20),
   CALLBACK_WINDOW_SEC: z.coerce.number().int().min(60).max(86400).default(7200),
   /** Seed the demo users, queue and number at boot (idempotent). */
@@ -142,8 +158,8 @@ export interface Config {
   /** PEM contents read at boot; null when TLS is not configured. */
   sipTls: { cert: string; key: string } | null;
   sipDomain: string;
-  /** the bank's URL of the ACD; null: the ACD in this process or on this machine (HOST, SIP_WS_PORT) */
-  acdSipWsUrl: string | null;
+  /** the bank's URL of each ACD node (one or more); null: the ACD in this process or on this machine (HOST, SIP_WS_PORT) */
+  acdSipWsUrls: string[] | null;
   /** host name devices reach the ACD at */
   acdPublicHost: string;
   /** the CTI's own socket.io port (role cti) */
@@ -162,9 +178,13 @@ export interface Config {
   secret: string;
   deviceCredTtlSec: number;
   bankSize: number;
+  /** several ACD nodes: seconds before an unreachable node's legs are given up (ua-bank/bank-set.ts) */
+  acdNodeLostSec: number;
   rtpTimeoutSec: number;
   mediaAddress: string;
   rtpPortRange: [number, number] | null;
+  /** WebRTC legs' ICE ports; null: the OS picks */
+  icePortRange: [number, number] | null;
   audioDir: string | null;
   /** Absolute directory of bridge recordings. */
   recordingsDir: string;
@@ -185,6 +205,10 @@ export interface Config {
   callbackWindowSec: number;
   /** how long a device leg waits for its device to reconnect (calls/device-grace.ts) */
   deviceGraceSec: number;
+  /** how long a starting CTI awaits the ACD's re-offers before closing what the ACD no longer holds */
+  recoverySettleMs: number;
+  /** the ACD's own probe and /metrics port when it runs alone (role acd) */
+  acdOpsPort: number;
 }
 
 export type RecordingStoreConfig =
@@ -219,6 +243,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
   if ((e.RTP_PORT_MIN === undefined) !== (e.RTP_PORT_MAX === undefined) || (e.RTP_PORT_MIN ?? 0) >= (e.RTP_PORT_MAX ?? 1)) {
     throw new ConfigError('invalid configuration:\n  RTP_PORT_MIN/RTP_PORT_MAX: give both, min below max');
   }
+  if ((e.ICE_PORT_MIN === undefined) !== (e.ICE_PORT_MAX === undefined) || (e.ICE_PORT_MIN ?? 0) >= (e.ICE_PORT_MAX ?? 1)) {
+    throw new ConfigError('invalid configuration:\n  ICE_PORT_MIN/ICE_PORT_MAX: give both, min below max');
+  }
+  if (e.ICE_PORT_MIN !== undefined && e.RTP_PORT_MIN !== undefined && e.ICE_PORT_MIN <= e.RTP_PORT_MAX! && e.RTP_PORT_MIN <= e.ICE_PORT_MAX!) {
+    throw new ConfigError('invalid configuration:\n  ICE_PORT_MIN/ICE_PORT_MAX: must not overlap RTP_PORT_MIN/RTP_PORT_MAX');
+  }
   if ((e.SIP_TLS_CERT === undefined) !== (e.SIP_TLS_KEY === undefined)) {
     throw new ConfigError('invalid configuration:\n  SIP_TLS_CERT and SIP_TLS_KEY must be given together');
   }
@@ -240,7 +270,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     sipWssPort: sipTls && e.SIP_WSS_PORT ? e.SIP_WSS_PORT : null,
     sipTls,
     sipDomain: e.SIP_DOMAIN,
-    acdSipWsUrl: e.ACD_SIP_WS_URL ?? null,
+    acdSipWsUrls: e.ACD_SIP_WS_URL ?? null,
     acdPublicHost: e.ACD_PUBLIC_HOST ?? publicHost,
     ctiPort: e.CTI_PORT,
     ctiUrl: e.CTI_URL?.[0] ?? null,
@@ -253,9 +283,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     secret: e.PATCHBAY_SECRET ?? persistedSecret(dataDir),
     deviceCredTtlSec: e.DEVICE_CRED_TTL_SEC,
     bankSize: e.BANK_SIZE,
+    acdNodeLostSec: e.ACD_NODE_LOST_SEC,
     rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
     mediaAddress: e.MEDIA_ADDRESS ?? (/^\d+\.\d+\.\d+\.\d+$/.test(e.HOST) && e.HOST !== '0.0.0.0' ? e.HOST : '127.0.0.1'),
     rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,
+    icePortRange: e.ICE_PORT_MIN !== undefined && e.ICE_PORT_MAX !== undefined ? [e.ICE_PORT_MIN, e.ICE_PORT_MAX] : null,
     audioDir: e.ACD_AUDIO_DIR ? path.resolve(e.ACD_AUDIO_DIR) : null,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),
     recordingStore,
@@ -269,6 +301,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     reportTimeZone: e.REPORT_TIME_ZONE,
     callbackWindowSec: e.CALLBACK_WINDOW_SEC,
     deviceGraceSec: e.DEVICE_RECONNECT_GRACE_SEC,
+    recoverySettleMs: e.CTI_RECOVERY_SETTLE_MS,
+    acdOpsPort: e.ACD_OPS_PORT,
   };
 }
 

@@ -31,6 +31,7 @@ const SEND: { [E in ClientEventName]: Send<E> } = {
   'agent:not-ready': (s, p, ms) => s.timeout(ms).emitWithAck('agent:not-ready', p),
   'agent:codes': (s, p, ms) => s.timeout(ms).emitWithAck('agent:codes', p),
   'agent:wrap-up-extend': (s, p, ms) => s.timeout(ms).emitWithAck('agent:wrap-up-extend', p),
+  'agent:line': (s, p, ms) => s.timeout(ms).emitWithAck('agent:line', p),
   'call:notes': (s, p, ms) => s.timeout(ms).emitWithAck('call:notes', p),
   'call:history': (s, p, ms) => s.timeout(ms).emitWithAck('call:history', p),
   'call:record': (s, p, ms) => s.timeout(ms).emitWithAck('call:record', p),

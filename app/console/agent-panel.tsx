@@ -17,6 +17,8 @@ export function AgentPanel(props: {
   connected: boolean;
   reasons: CodeOption[];
   alerts: AlertPermission;
+  /** why this browser cannot take a call now (its line is down); null when it can */
+  lineDownWhy: string | null;
   onReady: () => void;
   onNotReady: (code?: string) => void;
 }) {
@@ -28,7 +30,7 @@ export function AgentPanel(props: {
   const disabled = !props.connected || onCall;
   // a disabled control says why (its tooltip)
   const why = !props.connected ? 'Not connected to the call center: this comes back by itself in a moment' : onCall ? 'You can change your state when this call is over' : undefined;
-  const readyWhy = why ?? (agent?.state === 'ready' ? 'You are already Ready' : undefined);
+  const readyWhy = why ?? (agent?.state === 'ready' ? 'You are already Ready' : (props.lineDownWhy ?? undefined));
   const notReadyWhy = why ?? (agent?.state === 'not_ready' ? 'You are already Not ready: press Ready to take calls' : undefined);
   const notReady = () => {
     if (props.reasons.length === 0) props.onNotReady();
@@ -54,7 +56,7 @@ export function AgentPanel(props: {
         </p>
       )}
       <div className="btn-row">
-        <button type="button" className="btn btn-ready" onClick={props.onReady} disabled={disabled || agent?.state === 'ready'} title={readyWhy ?? 'Take calls from your queues'} data-testid="agent-ready">
+        <button type="button" className="btn btn-ready" onClick={props.onReady} disabled={!!readyWhy} title={readyWhy ?? 'Take calls from your queues'} data-testid="agent-ready">
           Ready
         </button>
         <button type="button" className="btn btn-notready" onClick={notReady} disabled={!!notReadyWhy || picking} title={notReadyWhy ?? 'Stop new calls reaching you'} aria-expanded={picking} data-testid="agent-not-ready">

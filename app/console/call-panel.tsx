@@ -26,6 +26,8 @@ export function CallPanel(props: {
   pc: RTCPeerConnection | null;
   remoteAudioRef: RefObject<HTMLAudioElement | null>;
   lineReady: boolean;
+  /** the browser's line is down (reconnecting after a drop, or lost) */
+  lineDown: boolean;
   /** the line's connection dropped and is being restored (the ACD keeps the call meanwhile) */
   reconnecting: boolean;
   history: { data: CallerHistory | null; error: string | null } | null;
@@ -135,7 +137,7 @@ export function CallPanel(props: {
         </>
       ) : (
         <p className="muted" data-testid="call-idle">
-          {idleText(agent, props.lineReady)}
+          {idleText(agent, props.lineReady, props.lineDown)}
         </p>
       )}
       {props.ended && !session && (
@@ -150,8 +152,9 @@ export function CallPanel(props: {
 }
 
 /** What the empty call panel says: what to do next. */
-function idleText(agent: AgentView | null, lineReady: boolean): string {
-  if (agent?.state === 'wrap_up') return 'The call is over: note what happened below, then finish.';
+function idleText(agent: AgentView | null, lineReady: boolean, lineDown: boolean): string {
+  if (agent?.state === 'wrap_up') return lineDown ? 'The call is over: note what happened below. Your phone line is down, so no call can reach you until it is back.' : 'The call is over: note what happened below, then finish.';
+  if (lineDown && agent?.device === 'browser') return 'Your phone line is down: it reconnects by itself, or press “Reconnect this browser”. Calls reach you again once it is back and you are Ready.';
   if (!lineReady && (agent?.device ?? 'browser') === 'browser') return 'Choose a device to take calls.';
   return agent?.state === 'ready' ? 'Waiting for a call…' : 'Press Ready to receive calls.';
 }

@@ -63,6 +63,8 @@ export function OperatorConsole() {
   }, [registration.kind]);
   const { agent, error: agentError, setReady, extendWrapUp } = useAgentState(socket, lineIsDown(registration));
   const connected = link.kind === 'connected';
+  // the CTI is told too (use-agent-state.ts) and will not offer calls; the buttons say why they wait
+  const lineDownWhy = agent?.device === 'browser' && lineIsDown(registration) ? 'Your phone line is down: it reconnects by itself, or press “Reconnect this browser”. Then you can take calls.' : null;
   const codes = useConsoleCodes(socket);
   const history = useCallerHistory(socket, call.offer?.callId ?? null);
   const work = useCallWork(socket, agent?.wrapUp?.callId ?? (agent?.state === 'talking' ? agent.callId : null));
@@ -104,6 +106,7 @@ export function OperatorConsole() {
               connected={connected}
               reasons={codes.notReady}
               alerts={alert.permission}
+              lineDownWhy={lineDownWhy}
               onReady={ready}
               onNotReady={(code) => {
                 void (async () => {
@@ -125,6 +128,7 @@ export function OperatorConsole() {
             pc={pc}
             remoteAudioRef={remoteAudioRef}
             lineReady={registration.kind === 'registered'}
+            lineDown={lineIsDown(registration)}
             reconnecting={registration.kind === 'reconnecting'}
             history={history}
             onAnswer={answer}
@@ -134,7 +138,7 @@ export function OperatorConsole() {
           >
             {agent?.state === 'talking' && work.callId && <CallNotes work={work} />}
             {agent?.state === 'wrap_up' && agent.wrapUp && (
-              <WrapUpPanel wrapUp={agent.wrapUp} now={now} work={work} dispositions={codes.disposition} connected={connected} onFinish={() => void finishWrapUp()} onExtend={() => void extendWrapUp()} error={null} />
+              <WrapUpPanel wrapUp={agent.wrapUp} now={now} work={work} dispositions={codes.disposition} connected={connected} lineDownWhy={lineDownWhy} onFinish={() => void finishWrapUp()} onExtend={() => void extendWrapUp()} error={null} />
             )}
           </CallPanel>
         </div>

@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AgentView } from '@/server/contracts/socket-events';
 import { ask, type CtiSocket } from '../_lib/cti-socket';
 
@@ -40,16 +40,29 @@ export function useAgentState(socket: CtiSocket | null, lineDown: boolean) {
     else setError(r.error.code === 'ILLEGAL_TRANSITION' ? 'Your wrap-up is already over.' : r.error.message);
   }, [socket]);
 
-  // A device that cannot ring must not be offered calls: when the line drops while Ready, ask
-  // the CTI (which decides) to make this operator Not ready, and say so.
+  // A device that cannot ring must not be offered calls: the console tells the CTI (which
+  // decides) whenever this browser's line goes down or comes back, and again on each reconnect
+  // to it (a restarted CTI knows nothing of the line). Down while Ready makes them Not ready;
+  // down in wrap-up, Not ready when it ends. Say so when it happens.
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const onBrowser = agent?.device === 'browser';
   useEffect(() => {
-    if (!lineDown || state !== 'ready') return;
-    void ask(socket, 'agent:not-ready', { reason: 'device-lost' }).then((r) => {
-      if (!r.ok) return;
-      setAgent(r.data);
-      setError('Your phone line dropped, so you were set to Not ready. Register again, then press Ready.');
-    });
-  }, [lineDown, state, socket]);
+    if (!socket || !onBrowser) return;
+    const report = () => {
+      const before = stateRef.current;
+      void ask(socket, 'agent:line', { up: !lineDown }).then((r) => {
+        if (!r.ok) return;
+        setAgent(r.data);
+        if (lineDown && before === 'ready' && r.data.state === 'not_ready') setError('Your phone line dropped, so you were set to Not ready. When it is back, press Ready.');
+      });
+    };
+    report();
+    socket.on('connect', report);
+    return () => {
+      socket.off('connect', report);
+    };
+  }, [lineDown, onBrowser, socket]);
 
   return { agent, error, setReady, extendWrapUp };
 }

@@ -14,6 +14,8 @@ export function WrapUpPanel(props: {
   work: CallWorkModel;
   dispositions: CodeOption[];
   connected: boolean;
+  /** why this browser cannot take the next call (its line is down); null when it can */
+  lineDownWhy: string | null;
   onFinish: () => void;
   onExtend: () => void;
   error: string | null;
@@ -44,7 +46,7 @@ export function WrapUpPanel(props: {
         <button type="button" className="btn btn-primary" onClick={() => void work.flush()} disabled={!!offline || !work.dirty} title={offline ?? (work.dirty ? 'Save the notes and outcome with this call' : 'Nothing new to save')} data-testid="wrap-save">
           Save
         </button>
-        <button type="button" className="btn btn-ready" onClick={props.onFinish} disabled={!!offline} title={offline ?? 'Save and take the next call now'} data-testid="wrap-finish">
+        <button type="button" className="btn btn-ready" onClick={props.onFinish} disabled={!!(offline ?? props.lineDownWhy)} title={offline ?? props.lineDownWhy ?? 'Save and take the next call now'} data-testid="wrap-finish">
           Finish — Ready
         </button>
         <button type="button" className="btn btn-quiet" onClick={props.onExtend} disabled={!!extendWhy} title={extendWhy ?? `Add ${wrapUp.extendSec} seconds (once)`} data-testid="wrap-extend">

@@ -338,6 +338,27 @@ describe('Acd over SIP WebSocket', () => {
     expect(parseCSeq(bad.headers.get('CSeq')!)?.method).toBe('INVITE');
   });
 
+  it('answers OPTIONS to the route point 480 while no bank UA holds it, 200 once one registers (the front\'s probe, deploy/kamailio)', { timeout: 10_000 }, async () => {
+    const c = await client('front');
+    const probe = async () => {
+      const opt = c.makeRequest('OPTIONS', `sip:route@127.0.0.1:${acd.port}`);
+      c.send(opt);
+      return (await c.response(opt.headers.get('Call-ID')!, 'OPTIONS')).status;
+    };
+    expect(await probe()).toBe(480);
+    const bank = await client('bank');
+    const creds = bankCredentials(SECRET, 1);
+    expect((await bank.register('route', DOMAIN, creds.user, creds.password)).status).toBe(200);
+    expect(await probe()).toBe(200);
+    // the node's own SIP stack (no user): 200 either way
+    await bank.close();
+    await pause(100);
+    expect(await probe()).toBe(480);
+    const plain = c.makeRequest('OPTIONS', `sip:127.0.0.1:${acd.port}`);
+    c.send(plain);
+    expect((await c.response(plain.headers.get('Call-ID')!, 'OPTIONS')).status).toBe(200);
+  });
+
   it('a caller CANCEL before answer gets 487; with no route point the caller ends with no-controller', { timeout: 10_000 }, async () => {
     // no route point registered: the parked caller is retried, then released
     const caller = await client('caller');

@@ -37,6 +37,8 @@ export const ReadyRequest = z.object({}).strict();
 export const NotReadyRequest = z.object({ reason: z.string().trim().min(1).max(64).optional(), code: CodeSlug.optional() }).strict();
 export const CodesRequest = z.object({}).strict();
 export const WrapUpExtendRequest = z.object({}).strict();
+/** operator's console: its browser line to the call center is up (registered) or down (reconnecting, lost) */
+export const LineRequest = z.object({ up: z.boolean() }).strict();
 export const SubscribeRequest = z.object({}).strict();
 /** operator: start (`on: true`) or stop recording their current call (queues that record on demand) */
 export const RecordRequest = z.object({ on: z.boolean() }).strict();
@@ -256,6 +258,7 @@ export const ClientEventName = z.enum([
   'agent:not-ready',
   'agent:codes',
   'agent:wrap-up-extend',
+  'agent:line',
   'call:notes',
   'call:history',
   'call:record',
@@ -314,6 +317,8 @@ const contracts = {
   'agent:codes': { roles: OPERATOR, request: CodesRequest, reply: reply<ConsoleCodes>() },
   /** operator, in wrap-up: once, by the queue's wrap-up time */
   'agent:wrap-up-extend': { roles: OPERATOR, request: WrapUpExtendRequest, reply: reply<AgentView>() },
+  /** operator's console: the browser line went down or came back; a line down cannot be offered calls */
+  'agent:line': { roles: OPERATOR, request: LineRequest, reply: reply<AgentView>() },
   /** operator: notes and disposition of a call they handled (saved with the call) */
   'call:notes': { roles: OPERATOR, request: CallNotesRequest, reply: reply<CallWork>() },
   /** operator: the previous calls of the caller on their current (or last) call */

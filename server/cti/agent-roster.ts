@@ -24,6 +24,8 @@ export interface Agent {
   device: DeviceKind | null;
   deviceUri: string | null;
   deviceExpiresAt: number;
+  /** the console says its browser line to the ACD is down (reconnecting or lost): that device cannot ring */
+  lineDown: boolean;
   callId: string | null;
   sockets: number;
   graceTimer: NodeJS.Timeout | null;
@@ -55,6 +57,9 @@ const CAUSE_LABEL: Record<NotReadyCause, string> = {
   signed_in: 'Just signed in',
   supervisor: 'A supervisor set you Not ready',
 };
+
+/** What the console shows when the browser line's loss made the operator Not ready. */
+export const LINE_DROPPED = 'Your phone line dropped';
 
 /** The reason given with a move to not_ready: the admin's code and its label, or a cause of the console's. */
 export type NotReadyDetail = Partial<NotReadyReason>;
@@ -124,6 +129,7 @@ export class AgentRoster {
         device: null,
         deviceUri: null,
         deviceExpiresAt: 0,
+        lineDown: false,
         callId: null,
         sockets: 0,
         graceTimer: null,
@@ -168,11 +174,26 @@ export class AgentRoster {
     a.device = kind;
     a.deviceUri = uri;
     a.deviceExpiresAt = expiresAt;
+    // a new grant is a new line: the console reports it again once it registers
+    a.lineDown = false;
     this.d.views.agentChanged(a);
   }
 
+  /** A device that can ring now: chosen, its credentials valid, and (a browser) its line up. */
   hasDevice(a: Agent): boolean {
-    return a.device !== null && a.deviceUri !== null && a.deviceExpiresAt > this.d.now();
+    return a.device !== null && a.deviceUri !== null && a.deviceExpiresAt > this.d.now() && !(a.device === 'browser' && a.lineDown);
+  }
+
+  /**
+   * The console's browser line went down or came back. Down while Ready: Not ready (device) at
+   * once, so no call is offered to a line that cannot ring; down in wrap-up: Not ready when the
+   * wrap-up ends instead of Ready (armWrapTimer). Back up: nothing moves — the operator presses Ready.
+   */
+  lineChanged(a: Agent, up: boolean): void {
+    if (a.lineDown === !up) return;
+    a.lineDown = !up;
+    a.log.info({ device: a.device, state: a.state }, up ? 'browser line up again' : 'browser line down');
+    if (!up && a.device === 'browser' && a.state === 'ready') this.move(a, 'device_lost', 'browser line down', { cause: 'device', label: LINE_DROPPED });
   }
 
   /** Whether anyone could take a call now (routing stops at once when not: the overload case). */
@@ -290,6 +311,7 @@ export class AgentRoster {
         if (a.state !== 'wrap_up') return;
         // Ready needs a device; after a CTI restart a recovered call's operator has none until they choose it again
         if (this.hasDevice(a)) this.move(a, 'wrap_up_done', 'wrap-up time over');
+        else if (a.device === 'browser' && a.lineDown) this.move(a, 'device_lost', 'wrap-up over; the browser line is down', { cause: 'device', label: LINE_DROPPED });
         else this.move(a, 'device_lost', 'wrap-up over; no phone chosen since the restart');
       },
       Math.max(0, w.endsAt - this.d.now()),

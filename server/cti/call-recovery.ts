@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { CallMetricsPort, RecoveredKind } from './ports/call-metrics-port';
 import type { Logger } from '../log';
 import { numberFromUri } from '../contracts/call-work';
 import type { Agent, AgentRoster } from './agent-roster';
@@ -25,6 +26,8 @@ export interface CallRecoveryDeps {
   stopped: () => boolean;
   /** how long after the bank first registers the ACD's re-offers are awaited before stored calls it did not offer are closed */
   settleMs: number;
+  /** what recovery did, for /metrics */
+  metrics: Pick<CallMetricsPort, 'recovered' | 'recoverySettled'>;
   /**
    * Several CTI nodes share the database: a stored call this node was not re-offered may be live on
    * another node, so the settle closes none (default true: one node, the ACD's re-offers are all there is).
@@ -161,7 +164,7 @@ export class CallRecovery {
     const call = this.callOf(e, stored);
     if (e.state === 'parked') {
       this.parked.push(call);
-      this.report.parked++;
+      this.count('parked');
       // routed once settled, in arrival order (a late re-offer joins at once)
       if (this.settled) this.route([call]);
     } else {
@@ -203,7 +206,7 @@ export class CallRecovery {
     d.book.move(call, 'offer');
     d.book.move(call, 'answer');
     if (e.state === 'held') d.book.move(call, 'hold');
-    this.report.talking++;
+    this.count('talking');
     const a = call.operatorId ? d.roster.get(call.operatorId) : undefined;
     if (call.operatorId) this.owed.set(call.operatorId, call.id);
     if (a) this.operatorConnected(a);
@@ -226,11 +229,17 @@ export class CallRecovery {
     for (const legId of this.devices.keys()) {
       d.log.warn({ legId }, 'recovery: a device leg with no call to go back to; releasing it');
       d.bank.release(legId);
-      this.report.released++;
+      this.count('released');
     }
     this.devices.clear();
     this.route(this.parked.splice(0));
+    d.metrics.recoverySettled(this.report.lastRebuiltMs);
     d.log.info({ ...this.report, settleMs: d.settleMs }, 'recovery settled');
+  }
+
+  private count(kind: RecoveredKind): void {
+    this.report[kind]++;
+    this.d.metrics.recovered(kind);
   }
 
   /** A stored call the ACD did not re-offer: it ended while no CTI was there. */
@@ -244,7 +253,7 @@ export class CallRecovery {
     journal.updated({ endedAt: new Date(now), endedBy: 'system', outcome });
     journal.event('ended', { endedBy: 'system', outcome });
     log.info({ outcome }, 'recovery: a stored call the ACD no longer holds; closed');
-    this.report.closed++;
+    this.count('closed');
   }
 
   /** Parked callers back in their queues, oldest first (each keeps its arrival: its place). */

@@ -165,6 +165,6 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   const { bank, store, recoverySettleMs: settleMs = 3_000 } = o;
   // several nodes share the database when they share reservations: a call not re-offered here may be another node's
   const closeUnoffered = o.reservations === undefined || o.reservations.shared !== true;
-  p.recovery = new CallRecovery({ bank, store, book: p.book, journal: p.journal, roster: p.roster, views: p.views, routing: p.routing, calls: p.calls, log: log.child({ module: 'recovery' }), now, stopped, settleMs, closeUnoffered });
+  p.recovery = new CallRecovery({ bank, store, book: p.book, journal: p.journal, roster: p.roster, views: p.views, routing: p.routing, calls: p.calls, log: log.child({ module: 'recovery' }), now, stopped, settleMs, metrics, closeUnoffered });
   return p;
 }

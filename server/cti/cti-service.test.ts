@@ -200,6 +200,40 @@ describe('CtiService', () => {
     expect(tl.slice(-2)).toEqual(['offered', 'answered']);
   });
 
+  it("a browser line reported down: Ready becomes Not ready (device) at once, no call is offered, Ready is refused with why until it is back", async () => {
+    signInReady(OP1);
+    expect(cti.lineChanged(OP1.id, false)).toMatchObject({ state: 'not_ready', notReady: { cause: 'device', label: 'Your phone line dropped' } });
+    bank.offerLeg({ legId: L1 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(bank.dials).toHaveLength(0);
+    expect(() => cti.setReady(OP1.id)).toThrow(/phone line is down/);
+    // reported again (a reconnecting socket) changes nothing; back up: they choose Ready, and the caller is offered
+    expect(cti.lineChanged(OP1.id, false)).toMatchObject({ state: 'not_ready' });
+    expect(cti.lineChanged(OP1.id, true)).toMatchObject({ state: 'not_ready' });
+    expect(cti.setReady(OP1.id)).toMatchObject({ state: 'ready' });
+    await until(() => bank.dials.length === 1, 3000, 'the dial once the line is back');
+  });
+
+  it('a browser line down in wrap-up: when the wrap-up ends the operator is Not ready (device), not Ready; a new grant is a new line', async () => {
+    await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 1 } });
+    await cti.stop();
+    cti = makeCti();
+    cti.start();
+    signInReady(OP1);
+    bank.offerLeg({ legId: L1 });
+    await until(() => bank.dials.length === 1);
+    bank.dials[0]!.answer(D1);
+    await until(() => state(OP1.id) === 'talking');
+    // a line that drops while talking moves nothing: the ACD's grace decides the call
+    expect(cti.lineChanged(OP1.id, false)).toMatchObject({ state: 'talking' });
+    bank.endLeg(L1, 'remote-bye');
+    expect(state(OP1.id)).toBe('wrap_up');
+    await until(() => state(OP1.id) !== 'wrap_up', 5000, 'wrap-up over');
+    expect(notes.agents.at(-1)).toMatchObject({ state: 'not_ready', notReady: { cause: 'device', label: 'Your phone line dropped' } });
+    cti.chooseDevice(OP1.id, 'browser');
+    expect(cti.setReady(OP1.id)).toMatchObject({ state: 'ready' });
+  });
+
   it('a failed dial makes the operator not_ready and re-routes to the next longest idle operator', async () => {
     signInReady(OP1);
     signInReady(OP2);

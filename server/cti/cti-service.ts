@@ -11,6 +11,7 @@ import { assembleCtiParts, type CtiParts } from './cti-parts';
 import type { BankPort, BankEvents } from './ports/bank-port';
 import type { CtiNotifier } from './ports/cti-notifier';
 import { agentView } from './views';
+import { LINE_DROPPED } from './agent-roster';
 import type { QueueTile } from '../contracts/wallboard';
 
 export type { BankPort } from './ports/bank-port';
@@ -154,6 +155,7 @@ export class CtiService {
 
   setReady(operatorId: string): AgentView {
     const a = this.p.roster.require(operatorId);
+    if (a.device === 'browser' && a.lineDown) throw new AppError('CONFLICT', 'Your phone line is down: wait for it to reconnect, or press “Reconnect this browser”, then press Ready.');
     if (!this.p.roster.hasDevice(a)) throw new AppError('CONFLICT', 'choose a device first');
     this.p.roster.command(a, 'go_ready', 'operator');
     return agentView(a);
@@ -170,8 +172,15 @@ export class CtiService {
     // re-read after the wait: the operator may have signed out meanwhile
     const a = this.p.roster.require(operatorId);
     if (chosen) this.p.roster.command(a, 'go_not_ready', `operator: ${chosen.code}`, { cause: 'operator', code: chosen.code, label: chosen.label });
-    else if (req.reason === 'device-lost') this.p.roster.command(a, 'go_not_ready', 'operator: device-lost', { cause: 'device', label: 'Your phone line dropped' });
+    else if (req.reason === 'device-lost') this.p.roster.command(a, 'go_not_ready', 'operator: device-lost', { cause: 'device', label: LINE_DROPPED });
     else this.p.roster.command(a, 'go_not_ready', req.reason ? `operator: ${req.reason}` : 'operator');
+    return agentView(a);
+  }
+
+  /** The console's browser line to the ACD went down (reconnecting, lost) or is up again (agent-roster.ts `lineChanged`). */
+  lineChanged(operatorId: string, up: boolean): AgentView {
+    const a = this.p.roster.require(operatorId);
+    this.p.roster.lineChanged(a, up);
     return agentView(a);
   }
 

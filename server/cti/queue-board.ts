@@ -43,6 +43,9 @@ interface Followed {
  */
 export class QueueBoard {
   private day: string;
+  /** [start, end) of `day` in the zone: a call's day is then two comparisons, not an Intl call (a few per call, on the CTI's thread) */
+  private dayStartMs = 0;
+  private dayEndMs = 0;
   private readonly calls = new Map<string, Followed>();
   /** per queue: the tally and the service-level seconds its contributions were counted with */
   private readonly tallies = new Map<string, { tally: Tally; slSec: number }>();
@@ -52,6 +55,7 @@ export class QueueBoard {
 
   constructor(private readonly d: QueueBoardDeps) {
     this.day = dayOf(d.now(), d.timeZone);
+    this.spanDay();
     this.armMidnight();
   }
 
@@ -64,11 +68,10 @@ export class QueueBoard {
   /** Reads today's stored calls (a restart keeps the day's figures); live calls seen meanwhile win. */
   async seed(): Promise<void> {
     if (!this.d.storedFacts) return;
-    const start = dayStart(this.day, this.d.timeZone);
-    const facts = await this.d.storedFacts(new Date(start), new Date(dayStart(nextDay(this.day), this.d.timeZone)));
+    const facts = await this.d.storedFacts(new Date(this.dayStartMs), new Date(this.dayEndMs));
     let n = 0;
     for (const f of facts) {
-      if (this.calls.has(f.callId) || dayOf(f.arrivedAt, this.d.timeZone) !== this.day) continue;
+      if (this.calls.has(f.callId) || !this.isToday(f.arrivedAt)) continue;
       this.follow(f.callId, rowOf(f), eventsOf(f));
       n++;
     }
@@ -154,7 +157,7 @@ export class QueueBoard {
   private rowChanged(r: Readonly<CallRow>): void {
     const now = this.d.now();
     this.roll(now);
-    if (dayOf(r.arrivedAt.getTime(), this.d.timeZone) !== this.day) return;
+    if (!this.isToday(r.arrivedAt.getTime())) return;
     // a copy: the journal's row is the write-behind's live reference
     const row: CallRowFacts = { id: r.id, queueId: r.queueId, direction: r.direction ?? 'inbound', arrivedAt: r.arrivedAt, answeredAt: r.answeredAt, endedAt: r.endedAt, outcome: r.outcome, wrapUpEndedAt: r.wrapUpEndedAt };
     const f = this.calls.get(r.id);
@@ -199,11 +202,12 @@ export class QueueBoard {
 
   /** A new day on the site's clock: yesterday's calls leave the board (the report keeps them). */
   private roll(now: number): void {
+    if (this.isToday(now)) return;
     const day = dayOf(now, this.d.timeZone);
-    if (day === this.day) return;
     this.d.log.info({ from: this.day, to: day }, 'wallboard: a new day');
     this.day = day;
-    for (const [id, f] of this.calls) if (dayOf(f.row.arrivedAt.getTime(), this.d.timeZone) !== day) this.calls.delete(id);
+    this.spanDay();
+    for (const [id, f] of this.calls) if (!this.isToday(f.row.arrivedAt.getTime())) this.calls.delete(id);
     this.tallies.clear();
     for (const f of this.calls.values()) {
       f.queueId = null;
@@ -212,10 +216,20 @@ export class QueueBoard {
     this.armMidnight();
   }
 
+  /** Whether the instant is on the board's day: the same as `dayOf(ms) === day`, as the span is that day's own. */
+  private isToday(ms: number): boolean {
+    return ms >= this.dayStartMs && ms < this.dayEndMs;
+  }
+
+  private spanDay(): void {
+    this.dayStartMs = dayStart(this.day, this.d.timeZone);
+    this.dayEndMs = dayStart(nextDay(this.day), this.d.timeZone);
+  }
+
   private armMidnight(): void {
     if (this.midnight) clearTimeout(this.midnight);
     if (this.stopped) return;
-    const next = dayStart(nextDay(this.day), this.d.timeZone);
+    const next = this.dayEndMs;
     // at most a day at a time (setTimeout's limit is ~24.8 days; a clock jump is caught by roll())
     this.midnight = setTimeout(() => this.poke(), Math.min(86_400_000, Math.max(1000, next - this.d.now() + 100)));
     this.midnight.unref();

@@ -179,6 +179,7 @@ export function attachCtiSockets(io: CtiServer, deps: CtiSocketDeps): void {
       'agent:not-ready': (req) => deps.cti.setNotReady(user.id, req),
       'agent:codes': () => deps.cti.consoleCodes(user.id),
       'agent:wrap-up-extend': () => deps.cti.extendWrapUp(user.id),
+      'agent:line': (req) => deps.cti.lineChanged(user.id, req.up),
       'call:notes': (req) => deps.cti.saveCallNotes(user.id, req),
       'call:history': (req) => deps.cti.callerHistory(user.id, req.callId),
       'call:record': (req) => deps.cti.setRecording(user.id, req.on),

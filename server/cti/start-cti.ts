@@ -10,6 +10,7 @@ import type { RecordingsPort } from './ports/recordings-port';
 import { PrismaCtiStore } from './prisma-cti-store';
 import type { CtiMetrics } from '../metrics/cti-metrics';
 import { attachCtiSockets, socketNotifier } from './socket-server';
+import { BankSet } from './ua-bank/bank-set';
 import { UaBank } from './ua-bank/ua-bank';
 import { memoryReservationStore } from './reservations/memory-reservation-store';
 import { RedisReservationStore } from './reservations/redis-reservation-store';
@@ -26,7 +27,8 @@ function sipPhoneServer(c: Pick<Config, 'sipUdpPort' | 'sipTcpPort'>, host: stri
 
 export interface RunningCti {
   cti: CtiService;
-  bank: UaBank;
+  /** one ACD: its bank; several ACD nodes (ACD_SIP_WS_URL a list): a bank per node (bank-set.ts) */
+  bank: UaBank | BankSet;
   /** Stops the service, then the bank (unregisters). Safe twice. */
   stop(): Promise<void>;
 }
@@ -38,7 +40,7 @@ export interface RunningCti {
  */
 export async function startCti(deps: {
   config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> &
-    Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrl' | 'acdPublicHost' | 'redisUrl' | 'redisKeyPrefix' | 'ctiNodeId'>>;
+    Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrls' | 'acdPublicHost' | 'recoverySettleMs' | 'acdNodeLostSec' | 'callbackWindowSec' | 'redisUrl' | 'redisKeyPrefix' | 'ctiNodeId'>>;
   prisma: PrismaClient;
   io: Server<ClientEvents, ServerEvents>;
   sessions: SessionResolver;
@@ -55,13 +57,9 @@ export async function startCti(deps: {
   const acdHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   // devices (browsers, SIP phones) reach the ACD at its public host, not the web's
   const devicesHost = config.acdPublicHost ?? config.publicHost;
-  const bank = new UaBank({
-    wsUrl: config.acdSipWsUrl ?? `ws://${acdHost}:${config.sipWsPort}`,
-    domain: config.sipDomain,
-    secret: config.secret,
-    size: config.bankSize,
-    logger,
-  });
+  const wsUrls = config.acdSipWsUrls ?? [`ws://${acdHost}:${config.sipWsPort}`];
+  const bankOpts = { domain: config.sipDomain, secret: config.secret, size: config.bankSize, logger };
+  const bank = wsUrls.length > 1 ? new BankSet({ ...bankOpts, wsUrls, ...(config.acdNodeLostSec ? { nodeLostMs: config.acdNodeLostSec * 1000 } : {}), ...(config.callbackWindowSec ? { callbackWindowMs: config.callbackWindowSec * 1000 } : {}) }) : new UaBank({ ...bankOpts, wsUrl: wsUrls[0]! });
   // several CTI nodes share their operators' holds in Redis; one alone keeps them in memory
   const reservations = config.redisUrl
     ? await RedisReservationStore.open({ url: config.redisUrl, prefix: config.redisKeyPrefix ?? 'patchbay:', nodeId: config.ctiNodeId ?? 'cti-1', logger })
@@ -78,6 +76,7 @@ export async function startCti(deps: {
     deviceCredTtlSec: config.deviceCredTtlSec,
     sipPhone: sipPhoneServer(config, devicesHost),
     timeZone: config.reportTimeZone ?? 'UTC',
+    ...(config.recoverySettleMs !== undefined ? { recoverySettleMs: config.recoverySettleMs } : {}),
     ...(deps.recordings ? { recordings: deps.recordings } : {}),
     ...(deps.metrics ? { metrics: deps.metrics.port, journal: { onBatch: deps.metrics.onBatch } } : {}),
   });

@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { createAdminServices, type AdminServices } from '../admin/admin-services';
 import type { Config } from '../config';
@@ -16,9 +15,10 @@ import { recordingRoutes } from './recording-routes';
 import { reportRoutes } from './report-routes';
 import { adminRoutes } from './admin-routes';
 import { audioRoutes } from './audio-routes';
-import { clientIp, isSameOrigin, PayloadTooLarge, readJsonBody, sendJson, STATUS } from './http-io';
+import { clientIp, readJsonBody, sendJson } from './http-io';
 import { LoginRateLimiter } from './login-rate-limiter';
-import { allows, bearerMatches, ok, route, type Route } from './route-table';
+import { ok, route, type Route } from './route-table';
+import { createRouteHandler, type RouteHandler } from './route-handler';
 import { metricsRoutes } from './metrics-routes';
 import { healthRoutes } from './health-routes';
 import { databaseCheck } from '../health/checks';
@@ -51,7 +51,7 @@ export interface ApiDeps {
   bodyLimit?: number;
 }
 
-export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+export type ApiHandler = RouteHandler;
 
 /** The whole route table (the authorisation matrix test enumerates it). */
 export function createApiRoutes(deps: ApiDeps): Route[] {
@@ -129,56 +129,5 @@ export function createApiRoutes(deps: ApiDeps): Route[] {
 }
 
 export function createApiHandler(deps: ApiDeps): ApiHandler {
-  const log = deps.logger.child({ part: 'web', module: 'http-api' });
-  const bodyLimit = deps.bodyLimit ?? 16 * 1024;
-  const routes = createApiRoutes(deps);
-  const { sessions } = deps;
-
-  return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://internal');
-    if (url.pathname !== '/api' && !url.pathname.startsWith('/api/') && url.pathname !== '/metrics') return false;
-    try {
-      const candidates = routes.filter((r) => r.pattern.test(url.pathname));
-      if (candidates.length === 0) throw new AppError('NOT_FOUND', 'no such API route');
-      const method = req.method === 'HEAD' ? 'GET' : req.method;
-      const r = candidates.find((c) => c.method === method);
-      if (!r) {
-        sendJson(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: 'method not allowed' } }, { allow: candidates.map((c) => c.method).join(', ') });
-        return true;
-      }
-      if (r.method !== 'GET' && !isSameOrigin(req)) throw new AppError('FORBIDDEN', 'cross-origin request refused');
-      // A machine's token opens its route without a session (a scraper); a wrong one opens nothing.
-      const byToken = bearerMatches(req.headers.authorization, r.bearer);
-      // Public GETs need no user: skip the session lookup (one query less per health check).
-      const user = byToken || (r.access === 'public' && r.method === 'GET') ? null : await sessions.resolve(req.headers.cookie);
-      if (!byToken && !allows(r.access, user?.role ?? null)) {
-        throw user ? new AppError('FORBIDDEN', 'your role may not do this') : new AppError('UNAUTHENTICATED', 'sign in first');
-      }
-      const m = r.pattern.exec(url.pathname);
-      const params: Record<string, string> = {};
-      r.keys.forEach((k, i) => {
-        try {
-          params[k] = decodeURIComponent(m?.[i + 1] ?? '');
-        } catch {
-          throw new AppError('BAD_REQUEST', 'malformed path');
-        }
-      });
-      await r.handle({ req, res, url, params, user });
-    } catch (err) {
-      if (res.headersSent) {
-        log.error({ err, path: url.pathname }, 'API error after the answer started');
-        res.destroy();
-        return true;
-      }
-      if (err instanceof PayloadTooLarge) {
-        sendJson(res, 413, { ok: false, error: { code: 'BAD_REQUEST', message: `the body is larger than ${bodyLimit} bytes` } }, { connection: 'close' });
-        return true;
-      }
-      if (!(err instanceof AppError)) log.error({ err, method: req.method, path: url.pathname }, 'API request failed');
-      const body = toErrorResponse(err);
-      const status = body.ok ? 500 : STATUS[body.error.code];
-      sendJson(res, status, body);
-    }
-    return true;
-  };
+  return createRouteHandler(createApiRoutes(deps), { sessions: deps.sessions, logger: deps.logger, bodyLimit: deps.bodyLimit ?? 16 * 1024 });
 }

@@ -1,4 +1,8 @@
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Health } from '../health/health';
+import { PlatformMetrics } from '../metrics/platform-metrics';
+import { opsRoutes } from './ops-routes';
 import { DEMO } from '../db/seed';
 import { allows, type Route } from './route-table';
 import { FIXTURE_METRICS_TOKEN, PERSONA_ROLE, PERSONA_USER, startApiFixture, type ApiFixture, type Persona } from './test-support/api-fixture';
@@ -50,6 +54,19 @@ describe('authorisation matrix (generated from the route table)', { timeout: 60_
     // every write under /api/admin is admin-only; every read there is staff (admin + supervisor)
     for (const r of fx.routes.filter((x) => x.path.startsWith('/api/admin/'))) {
       expect(r.access, `${r.method} ${r.path}`).toEqual(r.method === 'GET' ? ['ADMIN', 'SUPERVISOR'] : ['ADMIN']);
+    }
+  });
+
+  it("a part's probe port (ops-routes.ts: the ACD and the CTI run alone) serves only routes of this table, with the same access and token", () => {
+    const health = new Health([], pino({ level: 'silent' }));
+    const ops = opsRoutes(health, new PlatformMetrics({ process: false }), FIXTURE_METRICS_TOKEN);
+    health.stop();
+    const web = new Map(fx.routes.map((r) => [`${r.method} ${r.path}`, r]));
+    expect(ops.length).toBeGreaterThan(0);
+    for (const r of ops) {
+      const w = web.get(`${r.method} ${r.path}`);
+      expect(w, `${r.method} ${r.path} is in the web's table`).toBeDefined();
+      expect([r.access, r.bearer ?? null], `${r.method} ${r.path}`).toEqual([w!.access, w!.bearer ?? null]);
     }
   });
 

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { AgentState } from '../contracts/agent';
 import type { CallOutcome } from '../contracts/call';
 import type { CtiService } from '../cti/cti-service';
-import type { CallMetricsPort } from '../cti/ports/call-metrics-port';
+import { RECOVERED_KINDS, type CallMetricsPort } from '../cti/ports/call-metrics-port';
 import type { UaBank } from '../cti/ua-bank/ua-bank';
 import { DIAL_FAILURE_CAUSES } from '../cti/ua-bank/dial-failures';
 
@@ -45,6 +45,19 @@ export class CtiMetrics {
     const answerLatency = perQueueHist(
       new Histogram({ name: 'patchbay_call_answer_latency_seconds', help: 'Arrival at the CTI → an operator answered, by queue', labelNames: ['queue'], buckets: ANSWER_BUCKETS, registers }),
     );
+    // restart recovery is rare: every kind exported at 0 from the start, so a rate() has a base
+    const recovered = new Counter({
+      name: 'patchbay_recovered_calls_total',
+      help: 'What restart recovery did: callers rebuilt parked (routed again) or talking (with their operator), stored calls the ACD no longer held (closed), device legs with no call (released)',
+      labelNames: ['kind'],
+      registers,
+    });
+    for (const kind of RECOVERED_KINDS) recovered.inc({ kind }, 0);
+    const rebuild = new Gauge({
+      name: 'patchbay_recovery_rebuild_seconds',
+      help: "The last restart recovery: this CTI's start → the last call rebuilt from the ACD's re-offers (0 until a recovery rebuilt one)",
+      registers,
+    });
     this.batch = new Histogram({ name: 'patchbay_journal_batch_seconds', help: "Time to write one batch of the journal's write-behind, by result (ok, failed)", labelNames: ['result'], buckets: BATCH_BUCKETS, registers });
     this.port = {
       arrived: (q) => arrived(q).inc(),
@@ -64,6 +77,10 @@ export class CtiMetrics {
         c.inc();
         if (outcome === 'abandoned') abandoned(q).inc();
         else if (outcome === 'failed') failed(q).inc();
+      },
+      recovered: (kind) => recovered.inc({ kind }),
+      recoverySettled: (ms) => {
+        if (ms !== null) rebuild.set(ms / 1000);
       },
     };
   }

@@ -8,6 +8,9 @@ import { reloadOnChange } from '../admin/reload-on-change';
 import { registerAcdMetrics } from '../metrics/acd-metrics';
 import { registerMediaMetrics } from '../metrics/media-metrics';
 import type { PlatformBase } from './platform-base';
+import { platformHealth } from '../health/platform-health';
+import { closeServer, createHttpServer, listen } from './http-server';
+import { serveOps } from './ops-server';
 
 /** The settings the ACD reads; nothing about operators, sessions or the web. */
 export type AcdRoleConfig = Pick<
@@ -25,6 +28,7 @@ export type AcdRoleConfig = Pick<
   | 'rtpTimeoutSec'
   | 'mediaAddress'
   | 'rtpPortRange'
+  | 'icePortRange'
   | 'audioDir'
   | 'recordingsDir'
   | 'overload'
@@ -45,6 +49,7 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
     rtpTimeoutSec: config.rtpTimeoutSec,
     rtpAddress: config.mediaAddress,
     ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}),
+    ...(config.icePortRange ? { portRange: config.icePortRange } : {}),
   });
   if (config.audioDir) await media.loadClipsFromDir(config.audioDir);
   // the portal's audio library: loaded now, then again on every library change (no restart)
@@ -94,5 +99,33 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
         dialPlan.stop();
         trunks.stop();
       })()),
+  };
+}
+
+/** The ACD run alone: the switch, and its probes (the database, every SIP transport) and /metrics on ACD_OPS_PORT. */
+export async function startAcdAlone(
+  base: PlatformBase,
+  config: AcdRoleConfig & Pick<Config, 'acdOpsPort' | 'metricsToken' | 'sessionTtlSec'>,
+): Promise<RunningAcd & { opsPort: number }> {
+  const running = await startAcdRole(base, config);
+  const health = platformHealth({ prisma: base.db.prisma, acd: running.acd, logger: base.log });
+  const server = createHttpServer();
+  serveOps(server, base, health, config);
+  try {
+    await listen(server, config.acdOpsPort, config.host);
+  } catch (err) {
+    health.stop();
+    await running.stop();
+    throw err;
+  }
+  const address = server.address();
+  return {
+    ...running,
+    opsPort: typeof address === 'object' && address ? address.port : config.acdOpsPort,
+    stop: async () => {
+      await closeServer(server);
+      health.stop();
+      await running.stop();
+    },
   };
 }

@@ -17,15 +17,15 @@ export async function composeRole(role: Role, base: PlatformBase, config: Config
     case 'all':
       return startAll(base, config);
     case 'acd': {
-      const { startAcdRole } = await import('./acd-role');
-      const acd = await startAcdRole(base, config);
-      base.log.info({ ports: acd.acd.ports, wsPort: acd.acd.port }, 'the ACD listens for SIP');
+      const { startAcdAlone } = await import('./acd-role');
+      const acd = await startAcdAlone(base, config);
+      base.log.info({ ports: acd.acd.ports, wsPort: acd.acd.port, opsPort: acd.opsPort }, 'the ACD listens for SIP, and for its probes and /metrics over HTTP');
       return [acd.stop];
     }
     case 'cti': {
       const { startCtiAlone } = await import('./cti-role');
       const cti = await startCtiAlone(base, config);
-      base.log.info({ port: config.ctiPort, acd: config.acdSipWsUrl }, 'the CTI listens for socket.io');
+      base.log.info({ port: config.ctiPort, acd: config.acdSipWsUrls }, 'the CTI listens for socket.io, its probes and /metrics');
       return [cti.stop];
     }
     case 'web': {

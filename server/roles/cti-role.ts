@@ -11,6 +11,8 @@ import { RecordingRetention } from '../recordings/recording-retention';
 import type { PlatformBase } from './platform-base';
 import { openRecordingStores } from './recording-stores';
 import { closeServer, createHttpServer, listen } from './http-server';
+import { serveOps } from './ops-server';
+import { platformHealth } from '../health/platform-health';
 
 /** The settings the CTI reads: the ACD's address, the shared secret, sessions, recordings. */
 export type CtiRoleConfig = Pick<
@@ -25,7 +27,9 @@ export type CtiRoleConfig = Pick<
   | 'bankSize'
   | 'deviceCredTtlSec'
   | 'reportTimeZone'
-  | 'acdSipWsUrl'
+  | 'acdSipWsUrls'
+  | 'acdNodeLostSec'
+  | 'callbackWindowSec'
   | 'acdPublicHost'
   | 'ctiPort'
   | 'sessionTtlSec'
@@ -33,6 +37,8 @@ export type CtiRoleConfig = Pick<
   | 'recordingStore'
   | 'recordingRetentionIntervalSec'
   | 'recordingRetentionDefaultDays'
+  | 'recoverySettleMs'
+  | 'metricsToken'
   | 'redisUrl'
   | 'redisKeyPrefix'
   | 'ctiNodeId'
@@ -76,16 +82,14 @@ export async function startCtiRole(base: PlatformBase, config: CtiRoleConfig, io
   };
 }
 
-/** The CTI run alone: socket.io on CTI_PORT, where the web passes browsers' connections (docs/deploy.md). */
+/** The CTI run alone: socket.io on CTI_PORT, where the web passes browsers' connections, and its probes and /metrics (docs/deploy.md). */
 export async function startCtiAlone(base: PlatformBase, config: CtiRoleConfig): Promise<RunningCtiRole & { server: http.Server }> {
   const server = createHttpServer();
   const io = new IoServer<ClientEvents, ServerEvents>(server, { serveClient: false });
-  // anything but socket.io's own path: nothing here
-  server.on('request', (req, res) => {
-    if (req.url?.startsWith('/socket.io/')) return;
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-  });
   const running = await startCtiRole(base, config, io);
+  // besides socket.io: its probes (the database, the bank's registrations) and its /metrics
+  const health = platformHealth({ prisma: base.db.prisma, bank: running.cti.bank, logger: base.log });
+  serveOps(server, base, health, config);
   await listen(server, config.ctiPort, config.host);
   return {
     ...running,
@@ -93,6 +97,7 @@ export async function startCtiAlone(base: PlatformBase, config: CtiRoleConfig): 
     stop: async () => {
       await running.stop();
       await closeServer(server);
+      health.stop();
     },
   };
 }

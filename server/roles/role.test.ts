@@ -30,7 +30,7 @@ describe('--role', () => {
 describe('the config of a part run alone', () => {
   it('npm start needs nothing: the embedded database and a generated secret', () => {
     const c = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir() });
-    expect(c).toMatchObject({ role: 'all', databaseUrl: null, acdSipWsUrl: null, ctiUrl: null, acdPublicHost: '127.0.0.1' });
+    expect(c).toMatchObject({ role: 'all', databaseUrl: null, acdSipWsUrls: null, ctiUrl: null, acdPublicHost: '127.0.0.1' });
     expect(c.secret.length).toBeGreaterThanOrEqual(32);
   });
 
@@ -60,7 +60,12 @@ describe('the config of a part run alone', () => {
     const acd = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, HOST: '0.0.0.0', PUBLIC_HOST: 'acd.example.com' }, 'acd');
     expect(acd).toMatchObject({ role: 'acd', publicHost: 'acd.example.com' });
     const cti = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, ACD_SIP_WS_URL: 'ws://10.0.0.1:5062', ACD_PUBLIC_HOST: 'acd.example.com', CTI_PORT: '3101' }, 'cti');
-    expect(cti).toMatchObject({ role: 'cti', acdSipWsUrl: 'ws://10.0.0.1:5062', acdPublicHost: 'acd.example.com', ctiPort: 3101 });
+    expect(cti).toMatchObject({ role: 'cti', acdSipWsUrls: ['ws://10.0.0.1:5062'], acdPublicHost: 'acd.example.com', ctiPort: 3101 });
+    // several ACD nodes (behind Kamailio): the bank registers with each; each URL checked, none twice
+    const two = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, ACD_SIP_WS_URL: 'ws://10.0.0.1:5062, wss://10.0.0.11:5063' }, 'cti');
+    expect(two.acdSipWsUrls).toEqual(['ws://10.0.0.1:5062', 'wss://10.0.0.11:5063']);
+    expect(() => loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, ACD_SIP_WS_URL: 'ws://10.0.0.1:5062,http://10.0.0.11:5062' }, 'cti')).toThrow(/ACD_SIP_WS_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, ACD_SIP_WS_URL: 'ws://10.0.0.1:5062,ws://10.0.0.1:5062' }, 'cti')).toThrow(/each ACD node once/);
     const web = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir(), ...SHARED, CTI_URL: 'http://10.0.0.2:3101', PUBLIC_HOST: 'cc.example.com', ACD_PUBLIC_HOST: 'acd.example.com' }, 'web');
     expect(web).toMatchObject({ role: 'web', ctiUrl: 'http://10.0.0.2:3101', publicHost: 'cc.example.com', acdPublicHost: 'acd.example.com' });
   });

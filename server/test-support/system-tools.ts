@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import list from '../../scripts/test-tools.json';
 
-type ToolName = 'chromium' | 'sipp' | 'baresip' | 'openssl' | 'ss' | 'ffmpeg';
+type ToolName = 'chromium' | 'sipp' | 'baresip' | 'openssl' | 'ss' | 'ffmpeg' | 'kamailio';
 
 /**
  * The path of a system tool a test drives. A missing tool fails the test file with the command

@@ -29,6 +29,7 @@ import { listenPort, RoleProcess } from './role-process';
  * their timelines, and the waiting callers are offered in their arrival order once operators free up.
  */
 const SECRET = 'cti-recovery-secret-'.padEnd(44, 'k');
+const METRICS_TOKEN = 'cti-recovery-metrics-token-'.padEnd(40, 'm');
 const LO = '127.0.0.1';
 const M = 2;
 const N = 3;
@@ -38,12 +39,12 @@ let admin: pg.Client;
 let db: Database;
 let dir: string;
 const procs: Partial<Record<'acd' | 'cti', RoleProcess>> = {};
-let ports: { cti: number; ws: number; udp: number };
+let ports: { cti: number; ws: number; udp: number; ops: number };
 const closers: Array<() => Promise<void> | void> = [];
 
 function envOf(role: 'acd' | 'cti'): Record<string, string> {
-  const shared = { LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, role) };
-  if (role === 'acd') return { ...shared, SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '45400', RTP_PORT_MAX: '45499' };
+  const shared = { LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, METRICS_TOKEN, DATA_DIR: path.join(dir, role) };
+  if (role === 'acd') return { ...shared, SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '45400', RTP_PORT_MAX: '45499', ACD_OPS_PORT: String(ports.ops) };
   return { ...shared, CTI_PORT: String(ports.cti), ACD_SIP_WS_URL: `ws://${LO}:${ports.ws}`, ACD_PUBLIC_HOST: LO, SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0' };
 }
 
@@ -65,7 +66,7 @@ beforeAll(async () => {
   closers.push(() => reader.end());
   // an operator is free again as soon as a call ends (no wrap-up), and nobody is released for waiting
   await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 0, maxWaitSec: 3600 } });
-  ports = { cti: await listenPort('tcp'), ws: await listenPort('tcp'), udp: await listenPort('udp') };
+  ports = { cti: await listenPort('tcp'), ws: await listenPort('tcp'), udp: await listenPort('udp'), ops: await listenPort('tcp') };
   await startRole('acd');
   await startRole('cti');
 }, 300_000);
@@ -207,6 +208,12 @@ describe('CTI restart recovery, CTI killed with SIGKILL', () => {
     const settledAt = Date.now();
     const atSettle = rtp.counts();
     expect(settled).toMatchObject({ parked: N, talking: M, closed: 0, released: 0 });
+    // the new CTI's own /metrics (on its socket.io port) counts what it rebuilt
+    const scraped = await (await fetch(`http://${LO}:${ports.cti}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    expect(scraped).toContain(`patchbay_recovered_calls_total{kind="parked"} ${N}`);
+    expect(scraped).toContain(`patchbay_recovered_calls_total{kind="talking"} ${M}`);
+    expect(scraped).toContain('patchbay_recovered_calls_total{kind="closed"} 0');
+    expect(Number(/^patchbay_recovery_rebuild_seconds (\S+)$/m.exec(scraped)?.[1])).toBeGreaterThan(0);
 
     // the consoles reconnect by themselves and show the live call
     for (const [i, op] of ops.entries()) {

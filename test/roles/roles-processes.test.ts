@@ -31,6 +31,7 @@ requireTool('sipp');
 requireTool('baresip');
 const SECRET = 'roles-as-processes-secret-'.padEnd(44, 'r');
 const PASSWORD = 'roles-demo-password';
+const METRICS_TOKEN = 'roles-processes-metrics-token-'.padEnd(40, 'm');
 const LO = '127.0.0.1';
 
 const dbName = `pb_roles_${randomBytes(4).toString('hex')}`;
@@ -40,14 +41,14 @@ let procs: Partial<Record<'acd' | 'cti' | 'web', RoleProcess>> = {};
 const startMs: Record<string, { wall: number; boot: number }> = {};
 let phone: BaresipPhone | null = null;
 let socket: Socket<ServerEvents, ClientEvents> | null = null;
-let ports: { http: number; cti: number; ws: number; udp: number };
+let ports: { http: number; cti: number; ws: number; udp: number; ops: number };
 const t0 = Date.now();
 
 function envOf(role: 'acd' | 'cti' | 'web'): Record<string, string> {
-  const shared = { LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, role) };
+  const shared = { LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, METRICS_TOKEN, DATA_DIR: path.join(dir, role) };
   switch (role) {
     case 'acd':
-      return { ...shared, SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '45100', RTP_PORT_MAX: '45199' };
+      return { ...shared, SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '45100', RTP_PORT_MAX: '45199', ACD_OPS_PORT: String(ports.ops) };
     case 'cti':
       return { ...shared, CTI_PORT: String(ports.cti), ACD_SIP_WS_URL: `ws://${LO}:${ports.ws}`, ACD_PUBLIC_HOST: LO, SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0' };
     case 'web':
@@ -68,7 +69,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'pb-roles-'));
   admin = await connectPostgres();
   await admin.query(`CREATE DATABASE "${dbName}"`);
-  ports = { http: await listenPort('tcp'), cti: await listenPort('tcp'), ws: await listenPort('tcp'), udp: await listenPort('udp') };
+  ports = { http: await listenPort('tcp'), cti: await listenPort('tcp'), ws: await listenPort('tcp'), udp: await listenPort('udp'), ops: await listenPort('tcp') };
   await startRole('acd');
   await startRole('web');
   await startRole('cti');
@@ -86,6 +87,36 @@ afterAll(async () => {
 }, 60_000);
 
 describe('ACD, CTI and web as separate processes', () => {
+  it('the ACD (on its ops port) and the CTI (on its socket.io port) answer their own probes and /metrics', { timeout: 30_000 }, async () => {
+    const acd = `http://${LO}:${ports.ops}`;
+    const cti = `http://${LO}:${ports.cti}`;
+    const readyOf = async (base: string) => {
+      const r = await fetch(`${base}/api/health/ready`);
+      return { status: r.status, body: (await r.json()) as Response<{ status: string; checks: { name: string; ok: boolean }[] }> };
+    };
+    const a = await readyOf(acd);
+    expect(a.status).toBe(200);
+    expect(a.body).toMatchObject({ ok: true, data: { status: 'ok' } });
+    if (a.body.ok) expect(a.body.data.checks.map((c) => c.name).sort()).toEqual(['database', 'sip_transports']);
+    const c = await readyOf(cti);
+    expect(c.status).toBe(200);
+    if (c.body.ok) expect(c.body.data.checks.map((x) => x.name).sort()).toEqual(['cti_bank', 'database']);
+    expect((await fetch(`${acd}/api/health/live`)).status).toBe(200);
+    // /metrics: refused without the token, each part's own families with it
+    for (const base of [acd, cti]) expect((await fetch(`${base}/metrics`)).status).toBe(401);
+    const scrape = async (base: string) => (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const acdText = await scrape(acd);
+    expect(acdText).toMatch(/^patchbay_acd_sip_requests_total\{/m);
+    expect(acdText).not.toMatch(/^# TYPE patchbay_operators /m);
+    const ctiText = await scrape(cti);
+    expect(ctiText).toMatch(/^# TYPE patchbay_operators gauge$/m);
+    expect(ctiText).toMatch(/^patchbay_recovered_calls_total\{kind="parked"\} 0$/m);
+    expect(ctiText).not.toMatch(/^# TYPE patchbay_acd_/m);
+    // anything else is not there; the web's API is not served by the parts
+    expect((await fetch(`${acd}/api/me`)).status).toBe(404);
+    expect((await fetch(`${cti}/nothing`)).status).toBe(404);
+  });
+
   it('an operator signed in at the web, connected to the CTI through it, is bridged to a SIPp caller on a SIP phone and released when the caller hangs up', { timeout: 120_000 }, async () => {
     const web = `http://${LO}:${ports.http}`;
     const login = await fetch(`${web}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: DEMO.users[1].email, password: PASSWORD }) });

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import { H } from '../../shared/sip-control';
+import { H, ROUTE_USER } from '../../shared/sip-control';
 import type { CallContext } from '../calls/call-context';
 import { controlAnswer } from '../calls/control-dialog';
 import { isControlOp, type ControlOps } from '../calls/control-ops';
@@ -130,7 +130,13 @@ export class RequestRouter {
         reply(this.ctx.registrar.handleRegister(req, flow, contactFlow(this.ctx.transports, req, flow, req.fields.contact?.uri ?? null)));
         return;
       case 'OPTIONS':
-        // keep-alive and health check (§11): what the ACD can do
+        // keep-alive and health check (§11): what the ACD can do. Addressed to the route point
+        // (`sip:route@…`, Kamailio's probe of "can this node serve callers", deploy/kamailio):
+        // 480 while no bank UA holds it, so the front prefers nodes whose CTI bank is registered.
+        if (parseUri(req.uri)?.user === ROUTE_USER && this.ctx.registrar.lookup(ROUTE_USER).length === 0) {
+          reply(makeResponse(req, 480, { reason: 'No Controller Registered', headers: [...CAPABILITY_HEADERS] }));
+          return;
+        }
         reply(makeResponse(req, 200, { headers: [...CAPABILITY_HEADERS] }));
         return;
       case 'BYE':

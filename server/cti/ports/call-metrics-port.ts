@@ -14,6 +14,18 @@ export interface CallMetricsPort {
   answered(queue: string | null, waitMs: number): void;
   /** A call counted by `arrived` ended (outbound calls are counted by neither). */
   ended(queue: string | null, outcome: CallOutcome): void;
+  /** Restart recovery (call-recovery.ts) rebuilt, closed or released one call or leg. */
+  recovered(kind: RecoveredKind): void;
+  /** Restart recovery settled; `rebuildMs` is this CTI's start → the last call rebuilt (null: none was). */
+  recoverySettled(rebuildMs: number | null): void;
 }
 
-export const NO_CALL_METRICS: CallMetricsPort = { arrived: () => {}, offered: () => {}, answered: () => {}, ended: () => {} };
+/**
+ * What recovery did with one thing the ACD or the database held: a parked caller rebuilt (routed
+ * again), a caller in a call rebuilt with its operator, a stored call the ACD no longer held
+ * (closed), a device leg with no call to go back to (released).
+ */
+export const RECOVERED_KINDS = ['parked', 'talking', 'closed', 'released'] as const;
+export type RecoveredKind = (typeof RECOVERED_KINDS)[number];
+
+export const NO_CALL_METRICS: CallMetricsPort = { arrived: () => {}, offered: () => {}, answered: () => {}, ended: () => {}, recovered: () => {}, recoverySettled: () => {} };

@@ -253,6 +253,11 @@ export class UaBank implements BankPort {
     });
   }
 
+  /** True when the bank holds this leg's control dialog (bank-set.ts: which node owns a leg). */
+  holds(legId: string): boolean {
+    return this.legs.has(legId);
+  }
+
   /** Leg ids whose control dialogs the bank holds (for tests and diagnostics). */
   heldLegs(): string[] {
     return [...this.legs.keys()];
