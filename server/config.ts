@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { isTimeZone } from './cti/domain/report-day';
@@ -43,8 +44,25 @@ const Env = z.object({
   ACD_PUBLIC_HOST: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or address').optional(),
   /** CTI run alone: the port its socket.io server listens on (HOST), which the web passes browsers' connections to. */
   CTI_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
-  /** Web run alone (`--role web`): the CTI's socket.io URL it passes browsers' connections to, e.g. http://10.0.0.2:3001. */
-  CTI_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Web run alone (`--role web`): the CTI's socket.io URL it passes browsers' connections to, e.g.
+   * http://10.0.0.2:3001; several CTI nodes: a comma-separated list (each console sticks to one, and
+   * goes to the next when it does not answer: docs/deploy.md).
+   */
+  CTI_URL: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter((u) => u !== ''))
+    .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1))
+    .optional(),
+  /**
+   * Several CTI nodes (docs/deploy.md): the Redis they share for operators' reservations and
+   * socket.io's fan-out, e.g. redis://10.0.0.8:6379/0. Absent: one CTI, everything in memory.
+   */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Every Redis key this site writes starts with it (one Redis may serve several sites or tests). */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _.:-').default('patchbay:'),
+  /** This CTI node's name among several (its holds in Redis and its bank UAs' identities); default cti-<host>-<pid>. */
+  CTI_NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits and _.-, at most 40').optional(),
   /** Where the embedded database and the generated secret live. */
   DATA_DIR: z.string().default('.data'),
   /** PostgreSQL URL; when absent the embedded PGlite database in DATA_DIR is used. */
@@ -150,8 +168,15 @@ export interface Config {
   acdPublicHost: string;
   /** the CTI's own socket.io port (role cti) */
   ctiPort: number;
-  /** where the web passes socket.io to (role web); null: the CTI runs in this process */
+  /** where the web passes socket.io to (role web), the first of `ctiUrls`; null: the CTI runs in this process */
   ctiUrl: string | null;
+  /** every CTI node the web may pass socket.io to (empty: the CTI runs in this process) */
+  ctiUrls: string[];
+  /** the Redis several CTI nodes share; null: one node, in memory */
+  redisUrl: string | null;
+  redisKeyPrefix: string;
+  /** this CTI node's name (reservations, bank identities) */
+  ctiNodeId: string;
   dataDir: string;
   databaseUrl: string | null;
   secret: string;
@@ -258,7 +283,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     acdSipWsUrls: e.ACD_SIP_WS_URL ?? null,
     acdPublicHost: e.ACD_PUBLIC_HOST ?? publicHost,
     ctiPort: e.CTI_PORT,
-    ctiUrl: e.CTI_URL ?? null,
+    ctiUrl: e.CTI_URL?.[0] ?? null,
+    ctiUrls: e.CTI_URL ?? [],
+    redisUrl: e.REDIS_URL ?? null,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    ctiNodeId: e.CTI_NODE_ID ?? `cti-${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 24)}-${process.pid}`,
     dataDir,
     databaseUrl: e.DATABASE_URL ?? null,
     secret: e.PATCHBAY_SECRET ?? persistedSecret(dataDir),

@@ -150,6 +150,7 @@ export class Acd {
       announcements: new Announcements(ctx),
       recording: new RecordControl(ctx),
       grace: new DeviceGrace(ctx),
+      recovery: this.recovery,
     });
   }
 

@@ -8,6 +8,7 @@ import { NOT_READY_CAUSE, transition, type AgentEvent } from './domain/agent-sta
 import type { DailyTally } from './domain/daily-tally';
 import type { RoutingCandidate } from './domain/routing';
 import type { ViewPublisher } from './views';
+import type { ReservationStore } from './ports/reservation-store';
 
 /** Agent events a routine call makes by itself: logged at debug (the call's lines say the same). */
 const CALL_DRIVEN: ReadonlySet<AgentEvent> = new Set<AgentEvent>(['offer', 'answer', 'hang_up', 'wrap_up_done']);
@@ -81,7 +82,12 @@ export interface AgentRosterDeps {
   now: () => number;
   /** how long an operator whose sockets all closed stays signed in (a reload) */
   disconnectGraceMs: number;
+  /** the cross-node hold on an operator (ports/reservation-store.ts): let go when their call is over */
+  reservations?: Pick<ReservationStore, 'release' | 'take'>;
 }
+
+/** States in which an operator is held for a call (the reservation store's hold lasts as long). */
+const ON_A_CALL: ReadonlySet<AgentState> = new Set<AgentState>(['reserved', 'talking']);
 
 /**
  * The operators signed in: sign-in and sign-out (with the grace period of a reload), their
@@ -238,6 +244,10 @@ export class AgentRoster {
       if (r.next === 'ready' || r.next === 'wrap_up') a.idleSince = at;
     }
     if (from === 'wrap_up' && !stays) this.endWrapUp(a, at);
+    const holds = this.d.reservations;
+    if (holds && ON_A_CALL.has(from) && !ON_A_CALL.has(r.next)) void holds.release(a.operatorId);
+    // their own dial (click-to-dial, a consultation, a recovered call given back): the router reserved nobody, the ACD is the truth
+    if (holds && event === 'dial') void holds.take(a.operatorId, `dial:${reason}`);
     let reasonCode: string | null = null;
     if (r.next === 'not_ready') {
       const cause = detail?.cause ?? NOT_READY_CAUSE[event] ?? 'operator';

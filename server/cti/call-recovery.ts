@@ -28,6 +28,11 @@ export interface CallRecoveryDeps {
   settleMs: number;
   /** what recovery did, for /metrics */
   metrics: Pick<CallMetricsPort, 'recovered' | 'recoverySettled'>;
+  /**
+   * Several CTI nodes share the database: a stored call this node was not re-offered may be live on
+   * another node, so the settle closes none (default true: one node, the ACD's re-offers are all there is).
+   */
+  closeUnoffered?: boolean;
 }
 
 /** What one start's recovery found (logged when it settles; tests read it). */
@@ -61,6 +66,8 @@ export class CallRecovery {
   private readonly owed = new Map<string, string>();
   private readonly parked: LiveCall[] = [];
   private loaded: Promise<void> = Promise.resolve();
+  /** the open rows read again for a late re-offer (another node died: its calls come to this one) */
+  private reloading: Promise<void> | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
   private settled = false;
   private startedAt = 0;
@@ -80,13 +87,37 @@ export class CallRecovery {
       },
       (err: unknown) => d.log.error({ err }, 'recovery: the open calls could not be read; re-offered legs become new calls'),
     );
-    this.offs.push(d.bank.on('legRecovered', (e) => void this.loaded.then(() => this.recovered(e))));
+    this.offs.push(
+      d.bank.on('legRecovered', (e) => {
+        void this.loaded
+          // after the settle, or any time when other nodes share the database (one may have just died)
+          .then(() => ((this.settled || d.closeUnoffered === false) && !this.byLeg.has(e.legId) && !d.book.hasLeg(e.legId) ? this.reload() : undefined))
+          .then(() => this.recovered(e));
+      }),
+    );
     const armSettle = () => {
       if (this.settleTimer || this.settled) return;
       this.settleTimer = setTimeout(() => void this.loaded.then(() => this.settle()), d.settleMs);
     };
     this.offs.push(d.bank.on('registered', armSettle));
     if (d.bank.isReady()) armSettle();
+  }
+
+  /**
+   * A re-offer of a leg this node never held and its start did not read: another CTI node died and the ACD
+   * gave its legs to this one. Its stored row (same id, operator, timeline) is read again, once per
+   * burst of re-offers, so the call goes on as itself rather than as a new call.
+   */
+  private reload(): Promise<void> {
+    const { d } = this;
+    return (this.reloading ??= (d.store.openCalls ? d.store.openCalls() : Promise.resolve([]))
+      .then(
+        (rows) => {
+          for (const r of rows) if (r.row.acdLegId && !d.book.hasLeg(r.row.acdLegId)) this.byLeg.set(r.row.acdLegId, r);
+        },
+        (err: unknown) => d.log.error({ err }, 'recovery: the open calls could not be read again; the re-offered leg becomes a new call'),
+      )
+      .finally(() => (this.reloading = null)));
   }
 
   stop(): void {
@@ -192,7 +223,8 @@ export class CallRecovery {
     if (this.settled || d.stopped()) return;
     this.settled = true;
     const now = d.now();
-    for (const stored of this.byLeg.values()) this.close(stored, now);
+    if (d.closeUnoffered ?? true) for (const stored of this.byLeg.values()) this.close(stored, now);
+    else if (this.byLeg.size) d.log.info({ open: this.byLeg.size }, 'recovery: stored calls not re-offered here are left open (other CTI nodes may hold them)');
     this.byLeg.clear();
     for (const legId of this.devices.keys()) {
       d.log.warn({ legId }, 'recovery: a device leg with no call to go back to; releasing it');

@@ -9,6 +9,7 @@ import { pressOneApplies } from './domain/press-one-state';
 import { PressOneOffers } from './press-one-offers';
 import type { CallbackOffer } from './queued-callbacks';
 import type { CallMetricsPort } from './ports/call-metrics-port';
+import type { ReservationStore } from './ports/reservation-store';
 import type { ViewPublisher } from './views';
 import { RECORDING_PROMPT } from '../shared/recording-prompts';
 
@@ -20,11 +21,16 @@ export interface CallRouterDeps {
   now: () => number;
   stopped: () => boolean;
   metrics: CallMetricsPort;
+  /** who holds each operator across CTI nodes: an operator is reserved here only once the store says so */
+  reservations: ReservationStore;
   /** the random strategy's source (tests seed it); Math.random by default */
   random?: () => number;
   /** a queued callback's offer: the caller's number, then the device (queued-callbacks.ts) */
   callbacks?: { dial(call: LiveCall, offer: CallbackOffer): void };
 }
+
+/** How long an operator another node holds is left out of this node's passes (they are on a call there). */
+const HELD_ELSEWHERE_MS = 2_000;
 
 interface Waiting extends WaitingCall {
   live: LiveCall;
@@ -48,6 +54,11 @@ export class CallRouter {
   private wake: { at: number; timer: NodeJS.Timeout } | null = null;
   /** mobiles and SIP phones asked to press 1 before they are bridged */
   private readonly pressOne: PressOneOffers;
+  /** operators and calls whose reservation the store is deciding: no routing pass takes them meanwhile */
+  private readonly claiming = new Set<string>();
+  private readonly claimingCalls = new WeakSet<LiveCall>();
+  /** operators the store said another node holds (signed in there too): not picked again until then */
+  private readonly heldElsewhere = new Map<string, number>();
 
   constructor(private readonly d: CallRouterDeps) {
     this.memory = newMemory(d.random);
@@ -92,7 +103,7 @@ export class CallRouter {
 
   private run(calls: LiveCall[]): void {
     const { bank, roster } = this.d;
-    const queued = calls.filter((c) => c.status === 'queued' && c.queue);
+    const queued = calls.filter((c) => c.status === 'queued' && c.queue && !this.claimingCalls.has(c));
     if (queued.length === 0) return;
     if (!bank.isReady()) {
       // Not the operators' fault: ringing nobody beats marking every operator not_ready.
@@ -104,13 +115,13 @@ export class CallRouter {
       if (!c.transferTo) continue;
       const chosen = roster.get(c.transferTo);
       c.transferTo = null;
-      if (chosen && chosen.state === 'ready' && roster.hasDevice(chosen)) this.offer(c, [chosen.operatorId], true);
+      if (chosen && chosen.state === 'ready' && roster.hasDevice(chosen) && !this.claiming.has(chosen.operatorId)) this.claim(c, [chosen.operatorId], true);
     }
     const now = this.d.now();
     // a callback after a failed try (or just asked) waits for its time, keeping its place
     for (const c of queued) if (c.callback && c.callback.dueAt > now) this.wakeAt(c.callback.dueAt);
     const waiting = queued.filter((c) => c.status === 'queued' && !(c.callback && c.callback.dueAt > now)).map((c) => this.waitingOf(c));
-    for (const o of dispatch(waiting, roster.candidates(this.tally), this.memory, now)) this.offer(o.call.live, o.operatorIds);
+    for (const o of dispatch(waiting, this.candidates(now), this.memory, now)) this.claim(o.call.live, o.operatorIds);
     for (const w of waiting) {
       if (w.live.status !== 'queued') continue;
       // said once per call (routing is tried again at every Ready and every call end)
@@ -119,6 +130,61 @@ export class CallRouter {
       const at = nextChangeAt(w.queue, w, now);
       if (at !== null) this.wakeAt(at);
     }
+  }
+
+  /** The roster's picture, with the operators being claimed or held by another node as busy. */
+  private candidates(now: number): ReturnType<AgentRoster['candidates']> {
+    const candidates = this.d.roster.candidates(this.tally);
+    for (const [id, until] of this.heldElsewhere) {
+      if (until <= now) this.heldElsewhere.delete(id);
+      else {
+        const c = candidates.get(id);
+        if (c) candidates.set(id, { ...c, state: 'reserved' });
+      }
+    }
+    for (const id of this.claiming) {
+      const c = candidates.get(id);
+      if (c) candidates.set(id, { ...c, state: 'reserved' });
+    }
+    return candidates;
+  }
+
+  /**
+   * Reserves the chosen operators in the store (atomic across CTI nodes), then offers the call to
+   * those this node got and who are still Ready here. One round trip per offer; the call and the
+   * operators are out of every routing pass until it answers.
+   */
+  private claim(call: LiveCall, operatorIds: string[], direct = false): void {
+    const answer = this.d.reservations.reserve(operatorIds.map((operatorId) => ({ operatorId, callId: call.id })));
+    if (Array.isArray(answer)) return this.claimed(call, operatorIds, answer, direct);
+    this.claimingCalls.add(call);
+    for (const id of operatorIds) this.claiming.add(id);
+    void answer.then((granted) => {
+      this.claimingCalls.delete(call);
+      for (const id of operatorIds) this.claiming.delete(id);
+      this.claimed(call, operatorIds, granted, direct);
+    });
+  }
+
+  /** The store answered: offer to those this node got and who are still Ready here, give back the rest. */
+  private claimed(call: LiveCall, operatorIds: string[], granted: boolean[], direct: boolean): void {
+    const store = this.d.reservations;
+    const got = operatorIds.filter((_, i) => granted[i]);
+    const refused = operatorIds.filter((_, i) => !granted[i]);
+    if (refused.length) {
+      // signed in on another node that holds them (or the store is away): not ours to ring now
+      const until = this.d.now() + HELD_ELSEWHERE_MS;
+      for (const id of refused) this.heldElsewhere.set(id, until);
+      call.log.warn({ operators: refused, nodeId: store.nodeId }, 'operator held by another CTI node; not offered');
+      this.wakeAt(until);
+    }
+    const usable = got.filter((id) => this.d.roster.get(id)?.state === 'ready');
+    // the call or an operator moved on while the store answered: give back what is not used
+    const offered = call.status === 'queued' && !this.d.stopped() && usable.length > 0 ? this.offer(call, usable, direct) : [];
+    for (const id of got) if (!offered.includes(id)) void store.release(id);
+    // someone refused or gone meanwhile: the waiting calls look again among the others (never the same pick: they are excluded now),
+    // and operators given back may serve a call that waited while they were being claimed
+    if ((refused.length > 0 || usable.length < got.length) && !this.d.stopped()) queueMicrotask(() => this.routeWaiting());
   }
 
   private waitingOf(c: LiveCall): Waiting {
@@ -138,8 +204,8 @@ export class CallRouter {
     this.wake = { at, timer };
   }
 
-  /** `direct`: to this one operator whatever the queue's strategy (a blind transfer to them). */
-  private offer(call: LiveCall, operatorIds: string[], direct = false): void {
+  /** `direct`: to this one operator whatever the queue's strategy (a blind transfer to them). Returns whom it reserved. */
+  private offer(call: LiveCall, operatorIds: string[], direct = false): string[] {
     const { roster, book, views, bank } = this.d;
     const q = call.queue!;
     const reserved: Agent[] = [];
@@ -149,11 +215,14 @@ export class CallRouter {
     }
     if (reserved.length === 0 || !book.move(call, 'offer')) {
       for (const a of reserved) roster.move(a, 'offer_cancelled', 'offer not made');
-      return;
+      return [];
     }
     const group = new Map<string, DialHandle>();
     this.dials.set(call, group);
-    if (call.callback && this.d.callbacks) return this.offerCallback(call, reserved, group);
+    if (call.callback && this.d.callbacks) {
+      this.offerCallback(call, reserved, group);
+      return reserved.map((a) => a.operatorId);
+    }
     const single = reserved.length === 1 && (direct || q.routing.strategy !== 'ring-all');
     call.operatorId = single ? reserved[0]!.operatorId : null;
     const offeredAt = this.d.now();
@@ -185,6 +254,7 @@ export class CallRouter {
       void dial.outcome.then((o) => this.dialSettled(call, a, dial, o));
     }
     views.callChanged(call);
+    return reserved.map((a) => a.operatorId);
   }
 
   /** Cancels the dials in progress and frees the reserved operators. */

@@ -27,6 +27,7 @@ import type { CallRow } from './ports/cti-store';
 import { NO_CALL_METRICS } from './ports/call-metrics-port';
 import { ViewPublisher } from './views';
 import { QueueBoard } from './queue-board';
+import { memoryReservationStore } from './reservations/memory-reservation-store';
 
 export interface CtiParts {
   journal: Journal;
@@ -56,6 +57,8 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   const p = {} as CtiParts;
   const log = o.logger.child({ part: 'cti' });
   const now = o.now ?? Date.now;
+  // one node on its own holds its operators in memory; several share Redis (start-cti.ts)
+  const reservations = o.reservations ?? memoryReservationStore();
   // the history pages re-read once a call's row is stored: one message per committed batch
   const onCallsStored = (rows: readonly CallRow[]) => {
     o.journal?.onCallsStored?.(rows);
@@ -70,6 +73,7 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
     log,
     now,
     disconnectGraceMs: o.disconnectGraceMs ?? 30_000,
+    reservations,
     hooks: {
       becameReady: () => p.router.routeWaiting(),
       withdrawReservation: (a, reason) => p.router.withdrawReservation(a, reason),
@@ -91,7 +95,7 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   p.journal.observe(p.board.observer);
   p.hours = new ScheduleCache(o.store, log.child({ module: 'schedule-cache' }));
   const metrics = o.metrics ?? NO_CALL_METRICS;
-  p.router = new CallRouter({ bank: o.bank, book: p.book, roster: p.roster, views: p.views, now, stopped, metrics, callbacks: { dial: (c, offer) => p.callbacks.dial(c, offer) } });
+  p.router = new CallRouter({ bank: o.bank, book: p.book, roster: p.roster, views: p.views, now, stopped, metrics, reservations, callbacks: { dial: (c, offer) => p.callbacks.dial(c, offer) } });
   p.announcer = new WaitAnnouncer({ bank: o.bank, book: p.book, roster: p.roster, now, stopped });
   p.calls = new CallLifecycle({
     announcer: p.announcer,
@@ -159,6 +163,8 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   p.work = new CallWorkDesk({ roster: p.roster, book: p.book, codes: p.codes, store: o.store });
   p.config = new ConfigFollower({ store: o.store, routing: p.routing, book: p.book, roster: p.roster, router: p.router, views: p.views, hours: p.hours, codes: p.codes, log, stopped });
   const { bank, store, recoverySettleMs: settleMs = 3_000 } = o;
-  p.recovery = new CallRecovery({ bank, store, book: p.book, journal: p.journal, roster: p.roster, views: p.views, routing: p.routing, calls: p.calls, log: log.child({ module: 'recovery' }), now, stopped, settleMs, metrics });
+  // several nodes share the database when they share reservations: a call not re-offered here may be another node's
+  const closeUnoffered = o.reservations === undefined || o.reservations.shared !== true;
+  p.recovery = new CallRecovery({ bank, store, book: p.book, journal: p.journal, roster: p.roster, views: p.views, routing: p.routing, calls: p.calls, log: log.child({ module: 'recovery' }), now, stopped, settleMs, metrics, closeUnoffered });
   return p;
 }

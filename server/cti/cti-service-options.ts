@@ -6,6 +6,7 @@ import type { CallMetricsPort } from './ports/call-metrics-port';
 import type { CtiNotifier } from './ports/cti-notifier';
 import type { CtiStore, MobileStore } from './ports/cti-store';
 import type { RecordingsPort } from './ports/recordings-port';
+import type { ReservationStore } from './ports/reservation-store';
 
 /** What the CTI service is built from (cti-service.ts): its ports, secrets, timings. */
 export interface CtiServiceOptions {
@@ -39,4 +40,6 @@ export interface CtiServiceOptions {
   monitorPressOneMs?: number;
   /** after the bank first registers, how long the ACD's re-offers are awaited before stored calls it did not offer are closed (default 3 s) */
   recoverySettleMs?: number;
+  /** who holds each operator across CTI nodes (Redis with several nodes); default: in memory, this node alone */
+  reservations?: ReservationStore;
 }

@@ -12,6 +12,8 @@ import type { CtiMetrics } from '../metrics/cti-metrics';
 import { attachCtiSockets, socketNotifier } from './socket-server';
 import { BankSet } from './ua-bank/bank-set';
 import { UaBank } from './ua-bank/ua-bank';
+import { memoryReservationStore } from './reservations/memory-reservation-store';
+import { RedisReservationStore } from './reservations/redis-reservation-store';
 
 /** Where desk phones register: the ACD's plain SIP port (UDP, with TCP when it listens on the same number). */
 function sipPhoneServer(c: Pick<Config, 'sipUdpPort' | 'sipTcpPort'>, host: string): SipPhoneServer | null {
@@ -37,7 +39,8 @@ export interface RunningCti {
  * UAs keep retrying and the service offers no call until one registers.
  */
 export async function startCti(deps: {
-  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> & Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrls' | 'acdPublicHost' | 'recoverySettleMs' | 'acdNodeLostSec' | 'callbackWindowSec'>>;
+  config: Pick<Config, 'host' | 'publicHost' | 'sipWsPort' | 'sipUdpPort' | 'sipTcpPort' | 'sipDomain' | 'secret' | 'bankSize' | 'deviceCredTtlSec'> &
+    Partial<Pick<Config, 'reportTimeZone' | 'acdSipWsUrls' | 'acdPublicHost' | 'recoverySettleMs' | 'acdNodeLostSec' | 'callbackWindowSec' | 'redisUrl' | 'redisKeyPrefix' | 'ctiNodeId'>>;
   prisma: PrismaClient;
   io: Server<ClientEvents, ServerEvents>;
   sessions: SessionResolver;
@@ -57,8 +60,13 @@ export async function startCti(deps: {
   const wsUrls = config.acdSipWsUrls ?? [`ws://${acdHost}:${config.sipWsPort}`];
   const bankOpts = { domain: config.sipDomain, secret: config.secret, size: config.bankSize, logger };
   const bank = wsUrls.length > 1 ? new BankSet({ ...bankOpts, wsUrls, ...(config.acdNodeLostSec ? { nodeLostMs: config.acdNodeLostSec * 1000 } : {}), ...(config.callbackWindowSec ? { callbackWindowMs: config.callbackWindowSec * 1000 } : {}) }) : new UaBank({ ...bankOpts, wsUrl: wsUrls[0]! });
+  // several CTI nodes share their operators' holds in Redis; one alone keeps them in memory
+  const reservations = config.redisUrl
+    ? await RedisReservationStore.open({ url: config.redisUrl, prefix: config.redisKeyPrefix ?? 'patchbay:', nodeId: config.ctiNodeId ?? 'cti-1', logger })
+    : memoryReservationStore(config.ctiNodeId ?? 'cti-1');
   const cti = new CtiService({
     bank,
+    reservations,
     store: new PrismaCtiStore(deps.prisma),
     notifier: socketNotifier(deps.io),
     logger,
@@ -88,6 +96,7 @@ export async function startCti(deps: {
       (stopping ??= (async () => {
         await cti.stop();
         await bank.stop();
+        await reservations.close();
       })()),
   };
 }

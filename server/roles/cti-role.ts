@@ -3,6 +3,7 @@ import { Server as IoServer } from 'socket.io';
 import type { Config } from '../config';
 import type { ClientEvents, ServerEvents } from '../contracts/socket-events';
 import { startCti, type RunningCti } from '../cti/start-cti';
+import { attachSocketFanout } from '../cti/socket-fanout';
 import { SessionService } from '../http/session-service';
 import { CtiMetrics } from '../metrics/cti-metrics';
 import { RecordingCatalog } from '../recordings/recording-catalog';
@@ -38,6 +39,9 @@ export type CtiRoleConfig = Pick<
   | 'recordingRetentionDefaultDays'
   | 'recoverySettleMs'
   | 'metricsToken'
+  | 'redisUrl'
+  | 'redisKeyPrefix'
+  | 'ctiNodeId'
 >;
 
 export interface RunningCtiRole {
@@ -56,6 +60,8 @@ export async function startCtiRole(base: PlatformBase, config: CtiRoleConfig, io
   const sessions = new SessionService({ prisma: db.prisma, ttlSec: config.sessionTtlSec, secureCookie: false });
   const stores = openRecordingStores(config, log);
   const recordings = new RecordingCatalog(db.prisma, stores.local, log, { archive: stores.s3 });
+  // several CTI nodes: a room's emit on one reaches the room's sockets on all (before any socket connects)
+  const fanout = config.redisUrl ? await attachSocketFanout(io, { url: config.redisUrl, prefix: config.redisKeyPrefix, logger: log }) : null;
   const cti = await startCti({ config, prisma: db.prisma, io, sessions, logger: log, recordings, metrics: new CtiMetrics(base.metrics.registry) });
   const retention = new RecordingRetention(db.prisma, stores.all, log, config.recordingRetentionDefaultDays);
   retention.start(config.recordingRetentionIntervalSec);
@@ -70,6 +76,7 @@ export async function startCtiRole(base: PlatformBase, config: CtiRoleConfig, io
         await retention.stop();
         await cti.stop();
         io.close();
+        await fanout?.close();
         stores.close();
       })()),
   };

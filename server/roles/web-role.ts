@@ -28,6 +28,7 @@ export type WebRoleConfig = Pick<
   | 'sipDomain'
   | 'acdPublicHost'
   | 'ctiUrl'
+  | 'ctiUrls'
   | 'secret'
   | 'sessionTtlSec'
   | 'recordingsDir'
@@ -102,7 +103,7 @@ export async function startWebRole(base: PlatformBase, config: WebRoleConfig, pa
     ...(parts.health ? { health: parts.health } : {}),
   });
   const gate = createPageGate({ sessions });
-  const proxy = config.ctiUrl ? createSocketProxy(parts.server, new URL(config.ctiUrl), log) : null;
+  const proxy = config.ctiUrls.length ? createSocketProxy(parts.server, config.ctiUrls.map((u) => new URL(u)), log) : null;
   const app = next({ dev: false, dir: process.cwd() });
   await app.prepare();
   const handle = app.getRequestHandler();

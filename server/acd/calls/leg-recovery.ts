@@ -15,6 +15,9 @@ import { sendRouteOffer } from './route-offer';
  *
  * A refused or unanswered re-offer leaves the leg as it was; the next registration offers it again.
  */
+/** How long after a controller's connection closed its legs are re-offered to the other bank UAs. */
+const CONTROLLER_LOST_DEFER_MS = 250;
+
 export class LegRecovery {
   constructor(private readonly ctx: CallContext) {}
 
@@ -26,6 +29,21 @@ export class LegRecovery {
     if (orphans.length === 0) return;
     ctx.log.info({ legs: orphans.length, bankUser: binding.authUser }, 'bank UA registered: re-offering the legs it lost');
     for (const leg of orphans) this.reoffer(leg, ctx.registrar.nextRoute() ?? binding);
+  }
+
+  /**
+   * A controller's connection closed while another bank UA is registered (several CTI nodes, or
+   * the other UA of one bank): the legs it controlled are re-offered to the live bindings now,
+   * rather than at the next registration. Deferred a moment so every connection of a node that
+   * died has closed first (its other UA's binding is not picked).
+   */
+  controllerLost(): void {
+    const { ctx } = this;
+    setTimeout(() => {
+      if (!ctx.running()) return;
+      const binding = ctx.registrar.nextRoute();
+      if (binding) this.routeRegistered(binding);
+    }, CONTROLLER_LOST_DEFER_MS).unref();
   }
 
   private reoffer(leg: Leg, binding: Binding): void {

@@ -8,6 +8,7 @@ import { Announcements } from '../calls/announcement';
 import type { DialAuthorizer } from '../calls/dials/dial-authorizer';
 import type { Dialer } from '../calls/dials/dialer';
 import type { DeviceGrace } from '../calls/device-grace';
+import type { LegRecovery } from '../calls/leg-recovery';
 import type { DtmfRelay } from '../calls/dtmf-relay';
 import type { RecordControl } from '../calls/record-control';
 import type { InboundCallers } from '../calls/inbound-callers';
@@ -34,6 +35,8 @@ export interface RouterTargets {
   announcements: Announcements;
   recording: RecordControl;
   grace: DeviceGrace;
+  /** re-offers of legs whose controller went (leg-recovery.ts) */
+  recovery?: Pick<LegRecovery, 'controllerLost'>;
 }
 
 /**
@@ -82,6 +85,7 @@ export class RequestRouter {
     for (const dial of ctx.table.dials()) if (dial.st.flow === flow) failDial(ctx, dial, 487, 'the controller connection closed');
     // pending requests on the flow fail now (device ringing → 480, route offer → retry)
     ctx.clientTx.flowClosed(flow);
+    let controllerLost = false;
     for (const leg of [...ctx.table.legs()]) {
       if (leg.ended) continue;
       if (leg.partyFlow === flow) {
@@ -92,8 +96,11 @@ export class RequestRouter {
       } else if (leg.controlDialog?.flow === flow) {
         // the CTI may come back; the leg stays as it is
         leg.log.warn('controller connection lost; leg kept');
+        controllerLost = true;
       }
     }
+    // another CTI node (or bank UA) still registered takes them now (docs/sip-control-dialect.md, "Recovery")
+    if (controllerLost) this.to.recovery?.controllerLost();
   }
 
   private onRequest(req: IncomingRequest, flow: Flow): void {
