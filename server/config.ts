@@ -71,8 +71,11 @@ const Env = z.object({
   PATCHBAY_SECRET: z.string().min(32).optional(),
   /** Lifetime of device SIP credentials. */
   DEVICE_CRED_TTL_SEC: z.coerce.number().int().min(60).max(7 * 86400).default(12 * 3600),
-  /** Number of JsSIP user agents in the CTI's bank. */
-  BANK_SIZE: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Number of JsSIP user agents in the CTI's bank (per ACD node). 8: JsSIP scans every INVITE
+   * server transaction of a UA on each new INVITE, so more UAs divide that scan (docs/benchmarks.md).
+   */
+  BANK_SIZE: z.coerce.number().int().min(1).max(64).default(8),
   /** Several ACD nodes: seconds a node may stay unreachable from the bank before its legs are given up (their calls end, operators freed). */
   ACD_NODE_LOST_SEC: z.coerce.number().int().min(1).max(3600).default(30),
   /** Seconds without RTP before the ACD releases a leg. */
