@@ -225,7 +225,10 @@ describe.each(ENGINES)('the %s engine with two werift "browsers" (the MediaEngin
       engine.bridge(a, b);
       const sent1 = await talk(c1, 1, 15);
       const audio = () => c2.received.filter((p) => p.header.payloadType === 8).map((p) => p.payload.toString('hex'));
-      await until(() => audio().length >= sent1.length, 2000, 'audio at client 2').catch((e) => { console.log(c2.received.map((p) => p.header.payloadType + ':' + p.payload.subarray(0, 4).toString('hex')).join(' ')); throw e; });
+      // on a timeout, say what did arrive (payload type : first bytes) rather than only that too little did
+      await until(() => audio().length >= sent1.length, 2000, 'audio at client 2').catch((e: Error) => {
+        throw new Error(`${e.message}; got ${c2.received.map((p) => p.header.payloadType + ':' + p.payload.subarray(0, 4).toString('hex')).join(' ')}`);
+      });
       expect(audio()).toEqual(sent1.map((f) => transcode(f, 'PCMU', 'PCMA').toString('hex')));
       if (name === 'werift') {
         // the embedded engine forwards each event packet as it is, its payload type mapped
