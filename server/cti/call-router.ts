@@ -10,6 +10,7 @@ import { PressOneOffers } from './press-one-offers';
 import type { CallbackOffer } from './queued-callbacks';
 import type { CallMetricsPort } from './ports/call-metrics-port';
 import type { ReservationStore } from './ports/reservation-store';
+import { OperatorClaims, type ClaimAnswer } from './operator-claims';
 import type { ViewPublisher } from './views';
 import { RECORDING_PROMPT } from '../shared/recording-prompts';
 
@@ -28,9 +29,6 @@ export interface CallRouterDeps {
   /** a queued callback's offer: the caller's number, then the device (queued-callbacks.ts) */
   callbacks?: { dial(call: LiveCall, offer: CallbackOffer): void };
 }
-
-/** How long an operator another node holds is left out of this node's passes (they are on a call there). */
-const HELD_ELSEWHERE_MS = 2_000;
 
 interface Waiting extends WaitingCall {
   live: LiveCall;
@@ -54,15 +52,13 @@ export class CallRouter {
   private wake: { at: number; timer: NodeJS.Timeout } | null = null;
   /** mobiles and SIP phones asked to press 1 before they are bridged */
   private readonly pressOne: PressOneOffers;
-  /** operators and calls whose reservation the store is deciding: no routing pass takes them meanwhile */
-  private readonly claiming = new Set<string>();
-  private readonly claimingCalls = new WeakSet<LiveCall>();
-  /** operators the store said another node holds (signed in there too): not picked again until then */
-  private readonly heldElsewhere = new Map<string, number>();
+  /** the reservation store's round trip before each offer (operator-claims.ts) */
+  private readonly claims: OperatorClaims;
 
   constructor(private readonly d: CallRouterDeps) {
     this.memory = newMemory(d.random);
     this.pressOne = new PressOneOffers(d.bank, d.now);
+    this.claims = new OperatorClaims(d.reservations, d.now);
   }
 
   /** A key pressed on a leg: true when it answered a press-1 question. */
@@ -103,7 +99,7 @@ export class CallRouter {
 
   private run(calls: LiveCall[]): void {
     const { bank, roster } = this.d;
-    const queued = calls.filter((c) => c.status === 'queued' && c.queue && !this.claimingCalls.has(c));
+    const queued = calls.filter((c) => c.status === 'queued' && c.queue && !this.claims.isClaimingCall(c));
     if (queued.length === 0) return;
     if (!bank.isReady()) {
       // Not the operators' fault: ringing nobody beats marking every operator not_ready.
@@ -115,13 +111,13 @@ export class CallRouter {
       if (!c.transferTo) continue;
       const chosen = roster.get(c.transferTo);
       c.transferTo = null;
-      if (chosen && chosen.state === 'ready' && roster.hasDevice(chosen) && !this.claiming.has(chosen.operatorId)) this.claim(c, [chosen.operatorId], true);
+      if (chosen && chosen.state === 'ready' && roster.hasDevice(chosen) && !this.claims.isClaiming(chosen.operatorId)) this.claim(c, [chosen.operatorId], true);
     }
     const now = this.d.now();
     // a callback after a failed try (or just asked) waits for its time, keeping its place
     for (const c of queued) if (c.callback && c.callback.dueAt > now) this.wakeAt(c.callback.dueAt);
     const waiting = queued.filter((c) => c.status === 'queued' && !(c.callback && c.callback.dueAt > now)).map((c) => this.waitingOf(c));
-    for (const o of dispatch(waiting, this.candidates(now), this.memory, now)) this.claim(o.call.live, o.operatorIds);
+    for (const o of dispatch(waiting, this.claims.mask(this.d.roster.candidates(this.tally), now), this.memory, now)) this.claim(o.call.live, o.operatorIds);
     for (const w of waiting) {
       if (w.live.status !== 'queued') continue;
       // said once per call (routing is tried again at every Ready and every call end)
@@ -132,56 +128,26 @@ export class CallRouter {
     }
   }
 
-  /** The roster's picture, with the operators being claimed or held by another node as busy. */
-  private candidates(now: number): ReturnType<AgentRoster['candidates']> {
-    const candidates = this.d.roster.candidates(this.tally);
-    for (const [id, until] of this.heldElsewhere) {
-      if (until <= now) this.heldElsewhere.delete(id);
-      else {
-        const c = candidates.get(id);
-        if (c) candidates.set(id, { ...c, state: 'reserved' });
-      }
-    }
-    for (const id of this.claiming) {
-      const c = candidates.get(id);
-      if (c) candidates.set(id, { ...c, state: 'reserved' });
-    }
-    return candidates;
-  }
-
   /**
    * Reserves the chosen operators in the store (atomic across CTI nodes), then offers the call to
    * those this node got and who are still Ready here. One round trip per offer; the call and the
    * operators are out of every routing pass until it answers.
    */
   private claim(call: LiveCall, operatorIds: string[], direct = false): void {
-    const answer = this.d.reservations.reserve(operatorIds.map((operatorId) => ({ operatorId, callId: call.id })));
-    if (Array.isArray(answer)) return this.claimed(call, operatorIds, answer, direct);
-    this.claimingCalls.add(call);
-    for (const id of operatorIds) this.claiming.add(id);
-    void answer.then((granted) => {
-      this.claimingCalls.delete(call);
-      for (const id of operatorIds) this.claiming.delete(id);
-      this.claimed(call, operatorIds, granted, direct);
-    });
+    this.claims.claim(call, operatorIds, (answer) => this.claimed(call, answer, direct));
   }
 
   /** The store answered: offer to those this node got and who are still Ready here, give back the rest. */
-  private claimed(call: LiveCall, operatorIds: string[], granted: boolean[], direct: boolean): void {
-    const store = this.d.reservations;
-    const got = operatorIds.filter((_, i) => granted[i]);
-    const refused = operatorIds.filter((_, i) => !granted[i]);
-    if (refused.length) {
+  private claimed(call: LiveCall, { got, refused, retryAt }: ClaimAnswer, direct: boolean): void {
+    if (retryAt !== null) {
       // signed in on another node that holds them (or the store is away): not ours to ring now
-      const until = this.d.now() + HELD_ELSEWHERE_MS;
-      for (const id of refused) this.heldElsewhere.set(id, until);
-      call.log.warn({ operators: refused, nodeId: store.nodeId }, 'operator held by another CTI node; not offered');
-      this.wakeAt(until);
+      call.log.warn({ operators: refused, nodeId: this.claims.nodeId }, 'operator held by another CTI node; not offered');
+      this.wakeAt(retryAt);
     }
     const usable = got.filter((id) => this.d.roster.get(id)?.state === 'ready');
     // the call or an operator moved on while the store answered: give back what is not used
     const offered = call.status === 'queued' && !this.d.stopped() && usable.length > 0 ? this.offer(call, usable, direct) : [];
-    for (const id of got) if (!offered.includes(id)) void store.release(id);
+    for (const id of got) if (!offered.includes(id)) this.claims.release(id);
     // someone refused or gone meanwhile: the waiting calls look again among the others (never the same pick: they are excluded now),
     // and operators given back may serve a call that waited while they were being claimed
     if ((refused.length > 0 || usable.length < got.length) && !this.d.stopped()) queueMicrotask(() => this.routeWaiting());
