@@ -7,14 +7,13 @@
  * one with PCMU ↔ PCMA (a transcoded call). CPU is read from /proc for the engine's Node child
  * AND the rtpengine daemon. Figures only: nothing here asserts a timing.
  */
-import dgram from 'node:dgram';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encode } from '../server/acd/media/g711';
 import { TestRtpengineDaemon } from '../server/acd/media/test-rtpengine-daemon';
 import { TestBrowserClient } from '../server/acd/media/test-browser-client';
 import { f0, f1, f2, mb } from './figures';
+import { openRtpParty, rtpPartyOffer, sendRtpFrame, TONE_FRAMES, type RtpParty } from './rtp-party';
 import { IpcChild } from './ipc-child';
 import type { EngineChildReply, EngineChildRequest } from './media-engine-child';
 import { procSample } from './proc-stats';
@@ -26,41 +25,6 @@ const MEASURE_MS = Number(process.env.MEDIA_BENCH_MEASURE_MS ?? 8000);
 const CALLS = Number(process.env.MEDIA_BENCH_CALLS ?? 50);
 /** WebRTC calls: the werift "browsers" run in this process and cost it SRTP too, so fewer */
 const WEBRTC_CALLS = Number(process.env.MEDIA_BENCH_WEBRTC_CALLS ?? 10);
-
-interface Party {
-  sock: dgram.Socket;
-  pt: 0 | 8;
-  target: { port: number; address: string } | null;
-  seq: number;
-  ts: number;
-  got: number;
-}
-
-const tone = Int16Array.from({ length: 160 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 1000 * i) / 8000)));
-const frames = { 0: encode(tone, 'PCMU'), 8: encode(tone, 'PCMA') } as const;
-
-async function openParty(pt: 0 | 8): Promise<Party> {
-  const sock = dgram.createSocket('udp4');
-  const p: Party = { sock, pt, target: null, seq: 1, ts: 1000, got: 0 };
-  sock.on('message', () => void p.got++);
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  return p;
-}
-
-const offer = (p: Party) =>
-  ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${p.sock.address().port} RTP/AVP ${p.pt} 101`, `a=rtpmap:${p.pt} ${p.pt === 0 ? 'PCMU' : 'PCMA'}/8000`, 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
-
-function sendFrame(p: Party): void {
-  if (!p.target) return;
-  const h = Buffer.alloc(12);
-  h[0] = 0x80;
-  h[1] = p.pt;
-  h.writeUInt16BE(p.seq++ & 0xffff, 2);
-  h.writeUInt32BE(p.ts >>> 0, 4);
-  p.ts += 160;
-  h.writeUInt32BE(0x1000 + p.sock.address().port, 8);
-  p.sock.send([h, frames[p.pt]], p.target.port, p.target.address);
-}
 
 interface Row {
   engine: string;
@@ -79,10 +43,10 @@ async function scenario(engine: 'werift' | 'rtpengine', laws: 'PCMU-PCMU' | 'PCM
   const calls = CALLS;
   const child = new IpcChild<EngineChildRequest, EngineChildReply>(['--import', 'tsx', path.join(HERE, 'media-engine-child.ts'), engine, daemon.ng]);
   await child.wait('ready', 30_000);
-  const parties: Party[] = [];
-  for (let i = 0; i < CALLS * 2; i++) parties.push(await openParty(i % 2 === 0 || laws === 'PCMU-PCMU' ? 0 : 8));
+  const parties: RtpParty[] = [];
+  for (let i = 0; i < CALLS * 2; i++) parties.push(await openRtpParty(i % 2 === 0 || laws === 'PCMU-PCMU' ? 0 : 8));
   try {
-    const { answers } = await child.ask({ op: 'setup', kind: 'rtp', offers: parties.map(offer) }, 'answers', 120_000);
+    const { answers } = await child.ask({ op: 'setup', kind: 'rtp', offers: parties.map(rtpPartyOffer) }, 'answers', 120_000);
     answers.forEach((sdp, i) => {
       parties[i]!.target = { port: Number(/^m=audio (\d+)/m.exec(sdp)?.[1]), address: /^c=IN IP4 (\S+)/m.exec(sdp)?.[1] ?? '127.0.0.1' };
     });
@@ -90,7 +54,7 @@ async function scenario(engine: 'werift' | 'rtpengine', laws: 'PCMU-PCMU' | 'PCM
     let sent = 0;
     const timer = setInterval(() => {
       const due = Math.floor((performance.now() - t0) / 20);
-      for (; sent <= due; sent++) for (const p of parties) sendFrame(p);
+      for (; sent <= due; sent++) for (const p of parties) sendRtpFrame(p);
     }, 10);
     await sleep(WARM_MS);
     const a = await child.ask({ op: 'cpu' }, 'cpu');
@@ -134,7 +98,7 @@ async function webrtcScenario(engine: 'werift' | 'rtpengine', daemon: TestRtpeng
     let sent = 0;
     const timer = setInterval(() => {
       const due = Math.floor((performance.now() - t0) / 20);
-      for (; sent <= due; sent++) for (const c of clients) void c.sendFrame(frames[0]).catch(() => undefined);
+      for (; sent <= due; sent++) for (const c of clients) void c.sendFrame(TONE_FRAMES[0]).catch(() => undefined);
     }, 10);
     const got = () => clients.reduce((n, c) => n + c.received.length, 0);
     await sleep(WARM_MS);

@@ -7,11 +7,10 @@
  * every 20 ms (the first party of each call PCMU, the others PCMA, so mixes re-encode per law).
  * Figures only: nothing here asserts a timing.
  */
-import dgram from 'node:dgram';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encode } from '../server/acd/media/g711';
 import { f0, f1, f2, mb } from './figures';
+import { openRtpParty, rtpPartyOffer, sendRtpFrame, type RtpParty } from './rtp-party';
 import { IpcChild } from './ipc-child';
 import { runQueueWaitS } from './proc-stats';
 import { PARTIES, type MixChildReply, type MixChildRequest, type MixKind } from './mix-media-child';
@@ -21,42 +20,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WARM_MS = 1500;
 const MEASURE_MS = Number(process.env.MIX_BENCH_MEASURE_MS ?? 5000);
 const SIZES = (process.env.MIX_BENCH_CALLS ?? '50,200').split(',').map(Number);
-
-interface Party {
-  sock: dgram.Socket;
-  pt: 0 | 8;
-  target: { port: number; address: string } | null;
-  seq: number;
-  ts: number;
-}
-
-const frames = {
-  0: encode(Int16Array.from({ length: 160 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 1000 * i) / 8000))), 'PCMU'),
-  8: encode(Int16Array.from({ length: 160 }, (_, i) => Math.round(6000 * Math.sin((2 * Math.PI * 1000 * i) / 8000))), 'PCMA'),
-} as const;
-
-async function openParty(pt: 0 | 8): Promise<Party> {
-  const sock = dgram.createSocket('udp4');
-  const p: Party = { sock, pt, target: null, seq: 1, ts: 1000 };
-  sock.on('message', () => undefined); // what the engine sends back is read and dropped
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
-  return p;
-}
-
-const offer = (p: Party) =>
-  ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${p.sock.address().port} RTP/AVP ${p.pt} 101`, `a=rtpmap:${p.pt} ${p.pt === 0 ? 'PCMU' : 'PCMA'}/8000`, 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
-
-function sendFrame(p: Party): void {
-  if (!p.target) return;
-  const h = Buffer.alloc(12);
-  h[0] = 0x80;
-  h[1] = p.pt;
-  h.writeUInt16BE(p.seq++ & 0xffff, 2);
-  h.writeUInt32BE(p.ts >>> 0, 4);
-  p.ts += 160;
-  h.writeUInt32BE(0x1000 + p.sock.address().port, 8);
-  p.sock.send([h, frames[p.pt]], p.target.port, p.target.address);
-}
 
 interface Row {
   kind: MixKind;
@@ -76,9 +39,9 @@ interface Row {
 
 async function scenario(child: IpcChild<MixChildRequest, MixChildReply>, kind: MixKind, calls: number): Promise<Row> {
   const per = PARTIES[kind];
-  const parties: Party[] = [];
-  for (let i = 0; i < calls * per; i++) parties.push(await openParty(i % per === 0 ? 0 : 8));
-  const { answers } = await child.ask({ op: 'setup', kind, calls, offers: parties.map(offer) }, 'answers', 120_000);
+  const parties: RtpParty[] = [];
+  for (let i = 0; i < calls * per; i++) parties.push(await openRtpParty(i % per === 0 ? 0 : 8));
+  const { answers } = await child.ask({ op: 'setup', kind, calls, offers: parties.map(rtpPartyOffer) }, 'answers', 120_000);
   answers.forEach((sdp, i) => {
     const port = Number(/^m=audio (\d+)/m.exec(sdp)?.[1]);
     const address = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1] ?? '127.0.0.1';
@@ -89,7 +52,7 @@ async function scenario(child: IpcChild<MixChildRequest, MixChildReply>, kind: M
   let sent = 0;
   const timer = setInterval(() => {
     const due = Math.floor((performance.now() - t0) / 20);
-    for (; sent <= due; sent++) for (const p of parties) sendFrame(p);
+    for (; sent <= due; sent++) for (const p of parties) sendRtpFrame(p);
   }, 10);
   await sleep(WARM_MS);
   const a = await child.ask({ op: 'cpu' }, 'cpu');
