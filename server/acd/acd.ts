@@ -24,6 +24,7 @@ import { LegTable } from './calls/leg-table';
 import { MediaWatch } from './calls/media-watch';
 import { PartyReoffer } from './calls/party-reoffer';
 import { RoutePoint } from './calls/route-point';
+import { LegHandoff } from './calls/leg-handoff';
 import { LegRecovery } from './calls/leg-recovery';
 import { SessionRefresh } from './calls/session-refresh';
 import { ClientTransactions } from './client-transactions';
@@ -146,7 +147,7 @@ export class Acd {
       dialer: new Dialer(ctx, release, mediaWatch, new DialAnswer(ctx, bridging, sessions, mixing, notices), notices),
       sessions,
       dtmf,
-      control: new ControlOps(new LegMoves(ctx, bridging), new DtmfOut(ctx), mixing),
+      control: new ControlOps(new LegMoves(ctx, bridging), new DtmfOut(ctx), mixing, new LegHandoff(ctx)),
       announcements: new Announcements(ctx),
       recording: new RecordControl(ctx),
       grace: new DeviceGrace(ctx),

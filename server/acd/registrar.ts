@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { expectedPassword, parseSipUser } from '../shared/credentials';
-import { ROUTE_USER } from '../shared/sip-control';
+import { H, NodeId, ROUTE_USER } from '../shared/sip-control';
 import { makeResponse, randomToken } from './sip/builders';
 import { DigestAuthenticator, parseDigest } from './sip/digest';
 import { formatNameAddr, parseNameAddr, parseUri } from './sip/headers';
@@ -20,6 +20,8 @@ export interface Binding {
   readonly expiresAt: number;
   readonly callId: string;
   readonly registeredAt: number;
+  /** a route binding's CTI node (X-PB-Node on its REGISTER), the target of a handoff; null when the bank names none */
+  readonly node: string | null;
 }
 
 export interface RegistrarOptions {
@@ -87,14 +89,22 @@ export class Registrar {
       this.o.logger.warn({ source, user: authUser, aor }, 'REGISTER for a foreign AOR refused');
       return makeResponse(req, 403, { reason: 'Not Your AOR' });
     }
-    return this.update(req, bindingFlow, aor, authUser);
+    // a bank UA names its CTI node (several nodes: another node may hand a caller to it); checked like every control header
+    const nodeHeader = req.headers.get(H.node);
+    let node: string | null = null;
+    if (nodeHeader !== undefined && nodeHeader !== null) {
+      const parsed = aor === ROUTE_USER ? NodeId.safeParse(nodeHeader.trim()) : null;
+      if (!parsed?.success) return makeResponse(req, 400, { reason: 'Bad Node Header' });
+      node = parsed.data;
+    }
+    return this.update(req, bindingFlow, aor, authUser, node);
   }
 
   private challenge(req: SipRequest, stale: boolean): SipResponse {
     return makeResponse(req, 401, { headers: [['WWW-Authenticate', this.o.digest.challenge(stale)]] });
   }
 
-  private update(req: SipRequest, flow: Flow, aor: string, authUser: string): SipResponse {
+  private update(req: SipRequest, flow: Flow, aor: string, authUser: string, node: string | null): SipResponse {
     const now = this.now();
     const contacts = req.headers.getAll('Contact');
     const headerExpires = parseExpires(req.headers.get('Expires'));
@@ -112,7 +122,7 @@ export class Registrar {
       const expires = Math.min(pExp ?? headerExpires ?? DEFAULT_EXPIRES, this.maxExpires);
       list = list.filter((b) => !sameUri(b.contact, na.uri));
       if (expires > 0) {
-        const b: Binding = { aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now };
+        const b: Binding = { aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now, node };
         list.push(b);
         const hook = this.o.onRouteRegistered;
         if (aor === ROUTE_USER && hook) setImmediate(() => hook(b));
@@ -140,6 +150,20 @@ export class Registrar {
     const b = list[this.rr % list.length]!;
     this.rr = (this.rr + 1) % 1_000_000;
     return b;
+  }
+
+  /** The next route binding of one CTI node (a handoff's target), round-robin like `nextRoute`. */
+  nextRouteOf(node: string): Binding | null {
+    const list = this.live(ROUTE_USER).filter((b) => b.node === node);
+    if (!list.length) return null;
+    const b = list[this.rr % list.length]!;
+    this.rr = (this.rr + 1) % 1_000_000;
+    return b;
+  }
+
+  /** The CTI node of the route binding on a connection (who asks a handoff), or null. */
+  nodeOnFlow(flow: Flow): string | null {
+    return this.live(ROUTE_USER).find((b) => b.flow === flow)?.node ?? null;
   }
 
   /** Drops every binding on a closed flow. */

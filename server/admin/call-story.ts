@@ -39,6 +39,8 @@ function say(type: TimelineEvent, d: Record<string, unknown>, n: StoryNames): st
       return typeof d.operatorId === 'string' ? `${who()} answered` : typeof d.number === 'string' ? `The number${num()} answered` : 'Answered';
     case 'caller-hangup':
       return 'The caller hung up';
+    case 'moved':
+      return `Handed to another CTI node${typeof d.to === 'string' ? ` (${d.to})` : ''}, where ${who()} was free; the caller kept their place`;
     case 'device-hangup':
       return 'The operator hung up';
     case 'device-release':

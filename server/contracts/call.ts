@@ -56,6 +56,7 @@ export const TimelineEvent = z.enum([
   'no-answer', // ring-no-answer policy: the operator's misses in a row, Not ready or not, skipped until when
   'offer-cancelled', // ring-all: another operator answered first; this one's dial was cancelled
   'requeued', // nobody took the offer: the call is back at its place in the queue
+  'moved', // several CTI nodes: the waiting caller was handed to another node, whose operator was free (from, to, operatorId); its arrival and place kept
   'device-lost', // the operator's device lost its connection mid-call and did not come back in time: the caller waits again, first in line
   'held', // the operator put the caller on hold (music)
   'resumed', // … and took them back

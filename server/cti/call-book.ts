@@ -63,6 +63,8 @@ export interface LiveCall {
   consult: Consult | null;
   /** the caller pressed the queue's callback key: released, called back at this number from their place (callbacks.ts) */
   callback?: CallbackRequest | null;
+  /** being handed to this CTI node (its operator was reserved there): no routing pass takes it meanwhile */
+  movingTo?: string | null;
   /** a blind transfer to this operator: the next offer goes to them only (then to the queue) */
   transferTo: string | null;
   log: Logger;
@@ -155,6 +157,12 @@ export class CallBook {
     let n = 0;
     for (const c of this.calls.values()) if (c.queue?.id === queueId && (c.status === 'queued' || c.status === 'offering')) n++;
     return n;
+  }
+
+  /** A waiting call handed to another CTI node: it lives on there, so it leaves this book without ending. */
+  handOver(call: LiveCall): void {
+    this.calls.delete(call.id);
+    if (this.legs.get(call.legId) === call.id) this.legs.delete(call.legId);
   }
 
   /** An ended call leaves the live set and joins the recent ones. */

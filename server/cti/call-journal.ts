@@ -132,6 +132,11 @@ export class CallJournal {
     this.seq = lastSeq;
   }
 
+  /** The row and the timeline's position, for another CTI node that takes the call over (cross-node-routing.ts). */
+  snapshot(): { row: CallRow | null; seq: number } {
+    return { row: this.row ? { ...this.row } : null, seq: this.seq };
+  }
+
   updated(patch: CallRowPatch): void {
     if (!this.row) throw new Error(`call ${this.callId} updated before it was created`);
     // the writer holds the row by reference: the batch writes it as it is then

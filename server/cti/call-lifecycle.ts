@@ -110,9 +110,12 @@ export class CallLifecycle {
     else if (e.legId === call.consult?.legId) this.d.consultLeft?.(call);
   }
 
-  /** A transferred caller waits again in a queue (keeping their arrival time: first in line). */
-  requeue(call: LiveCall, q: QueueInfo): void {
-    this.enterQueue(call, q, false, false);
+  /**
+   * A transferred caller waits again in a queue (keeping their arrival time: first in line).
+   * `keepWait`: the maximum wait counts from the arrival, not from now (a caller handed over from another CTI node).
+   */
+  requeue(call: LiveCall, q: QueueInfo, keepWait = false): void {
+    this.enterQueue(call, q, false, false, keepWait);
   }
 
   /** Clears the calls' timers and cancels their dials (the service is stopping). */
@@ -140,7 +143,7 @@ export class CallLifecycle {
    * first, then the queue's size limit (not for a transfer: an operator's choice is kept), then its
    * maximum wait, then routing.
    */
-  private enterQueue(call: LiveCall, q: QueueInfo, arrival: boolean, limited = true): void {
+  private enterQueue(call: LiveCall, q: QueueInfo, arrival: boolean, limited = true, keepWait = false): void {
     // counted before the call joins: the callers already waiting there
     const admitted = limited ? admission(q.maxCallers, this.d.book.waitingIn(q.id) - (call.queue?.id === q.id ? 1 : 0)) : ADMIT;
     call.queue = q;
@@ -158,7 +161,7 @@ export class CallLifecycle {
       call.maxWaitTimer = null;
       if (call.status !== 'queued' && call.status !== 'offering') return;
       this.diversions.maxWait(call, call.queue ?? q);
-    }, q.maxWaitSec * 1000);
+    }, keepWait ? Math.max(0, q.maxWaitSec * 1000 - (this.d.now() - call.arrivedAt)) : q.maxWaitSec * 1000);
     this.d.views.callChanged(call);
     this.d.router.route(call);
     this.d.announcer?.queued(call);

@@ -89,6 +89,8 @@ export class CallRecovery {
     );
     this.offs.push(
       d.bank.on('legRecovered', (e) => {
+        // handed over by a live node: cross-node-routing.ts takes it, with no database read
+        if (e.handoffFrom !== undefined) return;
         void this.loaded
           // after the settle, or any time when other nodes share the database (one may have just died)
           .then(() => ((this.settled || d.closeUnoffered === false) && !this.byLeg.has(e.legId) && !d.book.hasLeg(e.legId) ? this.reload() : undefined))

@@ -28,6 +28,8 @@ export interface CallRouterDeps {
   random?: () => number;
   /** a queued callback's offer: the caller's number, then the device (queued-callbacks.ts) */
   callbacks?: { dial(call: LiveCall, offer: CallbackOffer): void };
+  /** several CTI nodes: the calls a pass left waiting, for an operator free on another node (cross-node-routing.ts) */
+  leftWaiting?: (calls: LiveCall[]) => void;
 }
 
 interface Waiting extends WaitingCall {
@@ -99,7 +101,7 @@ export class CallRouter {
 
   private run(calls: LiveCall[]): void {
     const { bank, roster } = this.d;
-    const queued = calls.filter((c) => c.status === 'queued' && c.queue && !this.claims.isClaimingCall(c));
+    const queued = calls.filter((c) => c.status === 'queued' && c.queue && !c.movingTo && !this.claims.isClaimingCall(c));
     if (queued.length === 0) return;
     if (!bank.isReady()) {
       // Not the operators' fault: ringing nobody beats marking every operator not_ready.
@@ -118,8 +120,12 @@ export class CallRouter {
     for (const c of queued) if (c.callback && c.callback.dueAt > now) this.wakeAt(c.callback.dueAt);
     const waiting = queued.filter((c) => c.status === 'queued' && !(c.callback && c.callback.dueAt > now)).map((c) => this.waitingOf(c));
     for (const o of dispatch(waiting, this.claims.mask(this.d.roster.candidates(this.tally), now), this.memory, now)) this.claim(o.call.live, o.operatorIds);
+    if (this.d.leftWaiting) {
+      const left = waiting.filter((w) => w.live.status === 'queued' && !this.claims.isClaimingCall(w.live)).map((w) => w.live);
+      if (left.length > 0) this.d.leftWaiting(left);
+    }
     for (const w of waiting) {
-      if (w.live.status !== 'queued') continue;
+      if (w.live.status !== 'queued' || w.live.movingTo) continue;
       // said once per call (routing is tried again at every Ready and every call end)
       if (!w.live.waitLogged) w.live.log.info('no eligible operator ready; the caller waits with music');
       w.live.waitLogged = true;

@@ -22,8 +22,10 @@ import { InCallControls } from './in-call-controls';
 import { CallConsult } from './call-consult';
 import { ScheduleCache } from './schedule-cache';
 import { CallRecovery } from './call-recovery';
+import { CrossNodeRouting } from './cross-node-routing';
 import type { CtiServiceOptions } from './cti-service-options';
 import type { CallRow } from './ports/cti-store';
+import type { LiveCall } from './call-book';
 import { NO_CALL_METRICS } from './ports/call-metrics-port';
 import { ViewPublisher } from './views';
 import { QueueBoard } from './queue-board';
@@ -51,6 +53,8 @@ export interface CtiParts {
   outbound: OutboundCalls;
   board: QueueBoard;
   recovery: CallRecovery;
+  /** several CTI nodes only: callers handed to the node whose operator is free */
+  crossNode: CrossNodeRouting | null;
 }
 
 export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): CtiParts {
@@ -66,7 +70,10 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   };
   p.journal = new Journal(o.store, now, log, { ...o.journal, onCallsStored }, o.recordings ?? null);
   p.routing = new RoutingConfig(o.store, log.child({ module: 'routing-config' }));
-  p.views = new ViewPublisher(o.notifier, (id) => p.roster.get(id)?.name ?? null, log, () => p.board.poke());
+  p.views = new ViewPublisher(o.notifier, (id) => p.roster.get(id)?.name ?? null, log, () => {
+    p.board.poke();
+    p.crossNode?.changed();
+  });
   p.roster = new AgentRoster({
     journal: p.journal,
     views: p.views,
@@ -95,7 +102,21 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   p.journal.observe(p.board.observer);
   p.hours = new ScheduleCache(o.store, log.child({ module: 'schedule-cache' }));
   const metrics = o.metrics ?? NO_CALL_METRICS;
-  p.router = new CallRouter({ bank: o.bank, book: p.book, roster: p.roster, views: p.views, now, stopped, metrics, reservations, callbacks: { dial: (c, offer) => p.callbacks.dial(c, offer) } });
+  // one node alone: no cross-node part at all, its routing path exactly as it was
+  const crossNode = o.exchange && o.bank.handoff ? { exchange: o.exchange, bank: o.bank, handoff: o.bank.handoff.bind(o.bank) } : null;
+  p.crossNode = null;
+  p.router = new CallRouter({
+    bank: o.bank,
+    book: p.book,
+    roster: p.roster,
+    views: p.views,
+    now,
+    stopped,
+    metrics,
+    reservations,
+    callbacks: { dial: (c, offer) => p.callbacks.dial(c, offer) },
+    ...(crossNode ? { leftWaiting: (calls: LiveCall[]) => p.crossNode?.leftWaiting(calls) } : {}),
+  });
   p.announcer = new WaitAnnouncer({ bank: o.bank, book: p.book, roster: p.roster, now, stopped });
   p.calls = new CallLifecycle({
     announcer: p.announcer,
@@ -162,6 +183,9 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
   p.codes = new CodeBook(o.store, log);
   p.work = new CallWorkDesk({ roster: p.roster, book: p.book, codes: p.codes, store: o.store });
   p.config = new ConfigFollower({ store: o.store, routing: p.routing, book: p.book, roster: p.roster, router: p.router, views: p.views, hours: p.hours, codes: p.codes, log, stopped });
+  if (crossNode) {
+    p.crossNode = new CrossNodeRouting({ ...crossNode, reservations, book: p.book, roster: p.roster, routing: p.routing, journal: p.journal, views: p.views, calls: p.calls, router: p.router, announcer: p.announcer, now, stopped, log: log.child({ module: 'cross-node' }) });
+  }
   const { bank, store, recoverySettleMs: settleMs = 3_000 } = o;
   // several nodes share the database when they share reservations: a call not re-offered here may be another node's
   const closeUnoffered = o.reservations === undefined || o.reservations.shared !== true;

@@ -6,6 +6,7 @@ import type { CallMetricsPort } from './ports/call-metrics-port';
 import type { CtiNotifier } from './ports/cti-notifier';
 import type { CtiStore, MobileStore } from './ports/cti-store';
 import type { RecordingsPort } from './ports/recordings-port';
+import type { RoutingExchange } from './ports/routing-exchange';
 import type { ReservationStore } from './ports/reservation-store';
 
 /** What the CTI service is built from (cti-service.ts): its ports, secrets, timings. */
@@ -42,4 +43,6 @@ export interface CtiServiceOptions {
   recoverySettleMs?: number;
   /** who holds each operator across CTI nodes (Redis with several nodes); default: in memory, this node alone */
   reservations?: ReservationStore;
+  /** several CTI nodes: the other nodes' Ready operators and the handoff records (Redis; docs/cti.md, *Routing across nodes*); absent: this node routes alone */
+  exchange?: RoutingExchange;
 }

@@ -69,6 +69,7 @@ export class CtiService {
     });
     this.listen('registered', () => this.p.router.routeWaiting());
     this.p.recovery.start();
+    this.p.crossNode?.start();
     // the ACD's call quality of a leg in a call: kept with the call, pushed with it to the roster
     this.listen('quality', (e) => {
       const c = this.p.book.byLeg(e.legId);
@@ -109,6 +110,7 @@ export class CtiService {
     this.p.monitor.stopAll();
     this.p.calls.stop();
     this.p.recovery.stop();
+    this.p.crossNode?.stop();
     await this.p.journal.flush(this.o.stopFlushTimeoutMs ?? 10_000);
   }
 

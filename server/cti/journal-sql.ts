@@ -40,7 +40,9 @@ const CALLS_SQL =
   `FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], ` +
   `$14::text[], $15::text[], $16::boolean[], $17::timestamptz[], $18::text[], $19::text[], $20::timestamptz[], $21::int[]) ` +
   `AS t(id, leg, dialed, caller, caller_number, queue, operator, arrived, offered, answered, ended, ended_by, outcome, notes, disposition, wrap_up_extended, wrap_up_ended, direction, counted_queue, first_answered, transfers) ` +
-  `ON CONFLICT ("id") DO UPDATE SET ${CALL_COLS.map((c) => `"${c}" = EXCLUDED."${c}"`).join(', ')}`;
+  `ON CONFLICT ("id") DO UPDATE SET ${CALL_COLS.map((c) => `"${c}" = EXCLUDED."${c}"`).join(', ')} ` +
+  // an ended row is changed only by an ended row: a call handed to another CTI node may have its old node's last batch land late
+  `WHERE "calls"."ended_at" IS NULL OR EXCLUDED."ended_at" IS NOT NULL`;
 
 function callsUpsert(rows: CallRow[]): SqlStatement {
   const sums = rows.map((r) => summaryOf(r, r.figures ?? noFigureEvents()));

@@ -13,6 +13,7 @@ import { attachCtiSockets, socketNotifier } from './socket-server';
 import { BankSet } from './ua-bank/bank-set';
 import { UaBank } from './ua-bank/ua-bank';
 import { memoryReservationStore } from './reservations/memory-reservation-store';
+import { RedisRoutingExchange } from './reservations/redis-routing-exchange';
 import { RedisReservationStore } from './reservations/redis-reservation-store';
 
 /** Where desk phones register: the ACD's plain SIP port (UDP, with TCP when it listens on the same number). */
@@ -58,15 +59,20 @@ export async function startCti(deps: {
   // devices (browsers, SIP phones) reach the ACD at its public host, not the web's
   const devicesHost = config.acdPublicHost ?? config.publicHost;
   const wsUrls = config.acdSipWsUrls ?? [`ws://${acdHost}:${config.sipWsPort}`];
-  const bankOpts = { domain: config.sipDomain, secret: config.secret, size: config.bankSize, logger };
+  const nodeId = config.ctiNodeId ?? 'cti-1';
+  // several CTI nodes: the bank names its node on REGISTER, so another node can hand it a caller whose operator is here
+  const bankOpts = { domain: config.sipDomain, secret: config.secret, size: config.bankSize, logger, ...(config.redisUrl ? { nodeId } : {}) };
   const bank = wsUrls.length > 1 ? new BankSet({ ...bankOpts, wsUrls, ...(config.acdNodeLostSec ? { nodeLostMs: config.acdNodeLostSec * 1000 } : {}), ...(config.callbackWindowSec ? { callbackWindowMs: config.callbackWindowSec * 1000 } : {}) }) : new UaBank({ ...bankOpts, wsUrl: wsUrls[0]! });
   // several CTI nodes share their operators' holds in Redis; one alone keeps them in memory
   const reservations = config.redisUrl
-    ? await RedisReservationStore.open({ url: config.redisUrl, prefix: config.redisKeyPrefix ?? 'patchbay:', nodeId: config.ctiNodeId ?? 'cti-1', logger })
-    : memoryReservationStore(config.ctiNodeId ?? 'cti-1');
+    ? await RedisReservationStore.open({ url: config.redisUrl, prefix: config.redisKeyPrefix ?? 'patchbay:', nodeId, logger })
+    : memoryReservationStore(nodeId);
+  // …and their Ready operators, so a caller waiting on one node is answered by an operator on another
+  const exchange = config.redisUrl ? await RedisRoutingExchange.open({ url: config.redisUrl, prefix: config.redisKeyPrefix ?? 'patchbay:', nodeId, logger }) : null;
   const cti = new CtiService({
     bank,
     reservations,
+    ...(exchange ? { exchange } : {}),
     store: new PrismaCtiStore(deps.prisma),
     notifier: socketNotifier(deps.io),
     logger,
@@ -96,6 +102,7 @@ export async function startCti(deps: {
       (stopping ??= (async () => {
         await cti.stop();
         await bank.stop();
+        await exchange?.close();
         await reservations.close();
       })()),
   };

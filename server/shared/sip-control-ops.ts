@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LegId } from './sip-control';
+import { LegId, NodeId } from './sip-control';
 
 /**
  * The controller's in-call requests (docs/sip-control-dialect.md, "In-call requests"): an
@@ -41,6 +41,8 @@ export const ControlOp = z.union([
   z.object({ op: z.literal('mode'), mode: MixMode, whisperTo: LegId.optional() }).strict().refine(whisperNamed, WHISPER_RULE),
   /** Leave the mixing bridge: the leg is left alone. */
   z.object({ op: z.literal('leave') }).strict(),
+  /** A parked caller's control moves to a bank UA of another CTI node (re-offered there with its arrival); answered once that node took it. */
+  z.object({ op: z.literal('handoff'), node: NodeId }).strict(),
 ]);
 export type ControlOp = z.infer<typeof ControlOp>;
 export type ControlOpName = ControlOp['op'];

@@ -46,6 +46,10 @@ export const H = {
   confirm: 'X-PB-Confirm',
   /** bank → ACD (dial INVITE to a number, no X-PB-Bridge): a queued callback for this inbound caller's leg; the ACD dials only that caller's number or a number keyed on that leg, within its window. */
   callbackFor: 'X-PB-Callback-For',
+  /** bank → ACD (REGISTER of the route point): the CTI node the bank UA belongs to (several CTI nodes; the target of a handoff). */
+  node: 'X-PB-Node',
+  /** ACD → route point (re-offer of a caller handed off by another node's bank, with X-PB-Recovered): the node it came from. */
+  handoff: 'X-PB-Handoff',
 } as const;
 
 /** X-PB-Confirm: the clip the answered device hears until the controller decides (a clip name). */
@@ -53,6 +57,9 @@ export const ConfirmClip = ClipName;
 
 export const LegId = z.string().regex(/^leg-[0-9a-f]{16,32}$/, 'a leg id is leg-<hex>');
 export type LegId = z.infer<typeof LegId>;
+/** A CTI node's name (CTI_NODE_ID), as its bank UAs register it and a handoff names it. */
+export const NodeId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a node id is 1 to 64 of A-Z a-z 0-9 _ . : -');
+export type NodeId = z.infer<typeof NodeId>;
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number is + and 7 to 15 digits');
 export const RingTimeout = z.coerce.number().int().min(5).max(120);
 export const AudioName = z.string().regex(/^[a-z0-9-]{1,32}$/);
@@ -75,6 +82,7 @@ export const LegEndCause = z.enum([
   'no-controller', // no route point could take the leg
   'session-expired', // RFC 4028: the party's session was not refreshed in time
   'played', // the controller's announcement (X-PB-Play, X-PB-Then: release) was played, then the party released
+  'moved', // not an end: the leg's control moved to another CTI node (handoff); BYE on the old control dialog only
   'error',
 ]);
 export type LegEndCause = z.infer<typeof LegEndCause>;

@@ -6,6 +6,7 @@ import type { DtmfOut } from './dtmf-out';
 import type { Leg } from './leg';
 import type { DialogRole } from './leg-table';
 import { OK, type LegMoves, type OpResult } from './leg-moves';
+import type { LegHandoff } from './leg-handoff';
 import type { Mixing } from './mixing';
 
 /** True when a request carries a controller's in-call request body (whoever sent it). */
@@ -30,6 +31,7 @@ export class ControlOps {
     private readonly moves: LegMoves,
     private readonly dtmf: DtmfOut,
     private readonly mixing: Mixing,
+    private readonly handoffs: LegHandoff,
   ) {}
 
   /** 403 unless `req` came from the leg's controller: on its control dialog, over that dialog's own connection. */
@@ -45,7 +47,8 @@ export class ControlOps {
     return null;
   }
 
-  handle(leg: Leg, role: DialogRole, req: SipRequest, flow: Flow): SipResponse {
+  /** The answer, or its promise for a request that waits on another party (a handoff waits for the other node's 2xx). */
+  handle(leg: Leg, role: DialogRole, req: SipRequest, flow: Flow): SipResponse | Promise<SipResponse> {
     const refused = this.notFromController(leg, role, req, flow);
     if (refused) return refused;
     if (!isControlOp(req)) return makeResponse(req, 415, { headers: [['Accept', CONTROL_OP_CONTENT_TYPE]] });
@@ -63,12 +66,18 @@ export class ControlOps {
       return makeResponse(req, 400, { reason: 'Bad Control Request', headers: [warning(why)] });
     }
     const op = parsed.data;
-    const r = this.run(leg, op);
-    leg.log.info({ op: op.op, status: r.status }, 'control request');
-    return 'reason' in r ? makeResponse(req, r.status, { reason: r.reason }) : makeResponse(req, r.status);
+    const answer = (r: OpResult): SipResponse => {
+      leg.log.info({ op: op.op, status: r.status }, 'control request');
+      return 'reason' in r ? makeResponse(req, r.status, { reason: r.reason }) : makeResponse(req, r.status);
+    };
+    if (op.op === 'handoff') {
+      const r = this.handoffs.handoff(leg, op.node, flow);
+      return r instanceof Promise ? r.then(answer) : answer(r);
+    }
+    return answer(this.run(leg, op));
   }
 
-  private run(leg: Leg, op: ControlOp): OpResult {
+  private run(leg: Leg, op: Exclude<ControlOp, { op: 'handoff' }>): OpResult {
     switch (op.op) {
       case 'hold':
         return this.moves.hold(leg);

@@ -227,7 +227,8 @@ describe('only the bank’s control dialog may ask', () => {
     kit.bank.send(other);
     const r415 = await kit.bank.response(caller.control.callId, 'INFO');
     expect([r415.status, r415.headers.get('Accept')]).toEqual([415, CONTROL_OP_CONTENT_TYPE]);
-    expect((await kit.op(caller.control, { op: 'dtmf', digits: '1', pad: 'x'.repeat(2000) })).status).toBe(413);
+    const oversized = { op: 'dtmf' as const, digits: '1', pad: 'x'.repeat(2000) };
+    expect((await kit.op(caller.control, oversized)).status).toBe(413);
     expect(kit.leg(caller.leg)?.state).toBe('parked');
   });
 });

@@ -217,7 +217,7 @@ export class RequestRouter {
         reply(makeResponse(req, 200, { headers: [...CAPABILITY_HEADERS] }));
         return;
       case 'UPDATE':
-        if (role === 'party' && isControlOp(req)) return reply(this.to.control.handle(leg, role, req, flow));
+        if (role === 'party' && isControlOp(req)) return answerWith(this.to.control.handle(leg, role, req, flow), reply, leg);
         if (role === 'control') {
           reply(req.body ? controlAnswer(this.ctx, req, flow, null) : makeResponse(req, 200, { headers: [['Contact', this.ctx.local.contact(flow)]] }));
           return;
@@ -240,7 +240,7 @@ export class RequestRouter {
           return;
         }
         // the controller's in-call requests (hold, mute, DTMF, re-bridge, mix); refused 403 on a party's dialog
-        if (role === 'control' || isControlOp(req)) return reply(this.to.control.handle(leg, role, req, flow));
+        if (role === 'control' || isControlOp(req)) return answerWith(this.to.control.handle(leg, role, req, flow), reply, leg);
         // SIP phones that send DTMF as INFO (application/dtmf-relay): relayed to the controller like RFC 4733 digits
         return reply(this.to.dtmf.partyInfo(leg, req));
       default:
@@ -252,7 +252,7 @@ export class RequestRouter {
     const entry = this.ctx.table.dialogOf(req.fields);
     if (!entry) return st.respond(makeResponse(req, 481));
     // a party cannot smuggle a controller's request into a re-INVITE
-    if (entry.role === 'party' && isControlOp(req)) return st.respond(this.to.control.handle(entry.leg, entry.role, req, flow));
+    if (entry.role === 'party' && isControlOp(req)) return answerWith(this.to.control.handle(entry.leg, entry.role, req, flow), (r) => st.respond(r), entry.leg);
     if (entry.role === 'control') {
       // a session refresh (JsSIP's session timers) or a re-offer: the control SDP never changes
       return st.respond(controlAnswer(this.ctx, req, flow, null));
@@ -265,4 +265,10 @@ export class RequestRouter {
       st.respond(res);
     });
   }
+}
+
+/** A control request's answer, now or once it is known (a handoff waits for the other node). */
+function answerWith(r: SipResponse | Promise<SipResponse>, reply: (res: SipResponse) => void, leg: { log: { error(o: object, m: string): void } }): void {
+  if (!(r instanceof Promise)) return reply(r);
+  r.then(reply, (err: unknown) => leg.log.error({ err }, 'control request failed'));
 }

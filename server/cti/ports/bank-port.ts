@@ -41,6 +41,8 @@ export interface LegRecovered {
   audio: string | null;
   callerName: string;
   callerUri: string;
+  /** a parked caller another CTI node handed to this one (X-PB-Handoff: that node); absent for a recovery */
+  handoffFrom?: string;
 }
 
 /** The ACD ended a leg (BYE on its control dialog, or the dialog failed). */
@@ -143,4 +145,10 @@ export interface BankPort {
   record(legId: string, on: boolean, notice?: string): Promise<RecordAnswer>;
   /** In-call requests on a leg's control dialog (hold, mute, DTMF, re-bridge, mixing). */
   readonly controls: LegControlPort;
+  /**
+   * Several CTI nodes: hands a parked caller's control to a bank UA of `node` (the ACD re-offers the
+   * leg there with its arrival). 200: moved — this bank no longer holds it and reports no end of it;
+   * anything else: nothing moved. Absent: the bank cannot (one node, tests' scripted bank). Never rejects.
+   */
+  handoff?(legId: string, node: string): Promise<number>;
 }

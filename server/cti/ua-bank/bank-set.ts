@@ -135,6 +135,11 @@ export class BankSet implements BankPort {
     return node ? node.bank.record(legId, on, notice) : Promise.resolve({ ok: false, status: 481, reason: 'no control dialog for this leg' });
   }
 
+  handoff(legId: string, node: string): Promise<number> {
+    const owner = this.ownerOf(legId);
+    return owner ? owner.bank.handoff(legId, node) : Promise.resolve(481);
+  }
+
   heldLegs(): string[] {
     return this.nodes.flatMap((n) => n.bank.heldLegs());
   }

@@ -1,6 +1,6 @@
 import { LegQuality } from '../../contracts/call-quality';
 import { z } from 'zod';
-import { AudioName, ConfirmClip, E164, H, LegEndCause, LegId, NoticeClip, RecordingName } from '../../shared/sip-control';
+import { AudioName, ConfirmClip, E164, H, LegEndCause, LegId, NodeId, NoticeClip, RecordingName } from '../../shared/sip-control';
 import { fieldErrors } from '../../contracts/result';
 import { MixMode } from '../../shared/sip-control-ops';
 import { parseRecovered, RECOVERY_H, type Recovered } from '../../shared/sip-recovery';
@@ -54,24 +54,29 @@ export interface RecoveredOffer extends Recovered {
   legId: string;
   dialed: string | null;
   audio: string | null;
+  /** X-PB-Handoff: another CTI node handed this parked caller over (its node id); absent for a recovery */
+  handoffFrom?: string;
 }
 
-const RecoveredHeaders = z.object({ legId: LegId, dialed: E164.nullable(), audio: AudioName.nullable() });
+const RecoveredHeaders = z.object({ legId: LegId, dialed: E164.nullable(), audio: AudioName.nullable(), handoffFrom: NodeId.optional() });
 
 /** null: no X-PB-Recovered (a first offer); otherwise the re-offer's headers, each checked. */
 export function parseRecoveredOffer(get: HeaderGetter): ParseResult<RecoveredOffer> | null {
   const raw = header(get, RECOVERY_H.recovered);
   if (raw === undefined) return null;
   const rec = parseRecovered(raw);
-  const r = RecoveredHeaders.safeParse({ legId: header(get, H.leg), dialed: header(get, H.dialed) ?? null, audio: header(get, H.audio) ?? null });
+  const handoffFrom = header(get, H.handoff);
+  const r = RecoveredHeaders.safeParse({ legId: header(get, H.leg), dialed: header(get, H.dialed) ?? null, audio: header(get, H.audio) ?? null, ...(handoffFrom !== undefined ? { handoffFrom } : {}) });
   const fields: Record<string, string> = rec.ok ? {} : { [RECOVERY_H.recovered]: rec.message };
   if (!r.success) {
-    const names: Record<string, string> = { legId: H.leg, dialed: H.dialed, audio: H.audio };
+    const names: Record<string, string> = { legId: H.leg, dialed: H.dialed, audio: H.audio, handoffFrom: H.handoff };
     for (const [k, v] of Object.entries(fieldErrors(r.error))) fields[names[k] ?? k] = v;
   }
   if (!rec.ok || !r.success) return { ok: false, fields };
   if (rec.value.kind === 'caller' && r.data.dialed === null) return { ok: false, fields: { [H.dialed]: 'a recovered caller names its number' } };
-  return { ok: true, value: { ...rec.value, ...r.data } };
+  if (r.data.handoffFrom !== undefined && (rec.value.kind !== 'caller' || rec.value.state !== 'parked')) return { ok: false, fields: { [H.handoff]: 'only a parked caller is handed off' } };
+  const { handoffFrom: from, ...rest } = r.data;
+  return { ok: true, value: { ...rec.value, ...rest, ...(from !== undefined ? { handoffFrom: from } : {}) } };
 }
 
 /** X-PB-Leg of the ACD's 200 to a dial INVITE: the id of the new device leg. */

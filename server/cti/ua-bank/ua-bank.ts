@@ -7,7 +7,8 @@ import { TypedEmitter } from '../../shared/typed-emitter';
 import { bankCredentials } from '../../shared/credentials';
 import { maskNumbersInUri } from '../../contracts/phone';
 import { announceHeaders, type ThenAction } from '../../shared/sip-announce';
-import { ROUTE_USER, type LegEndCause } from '../../shared/sip-control';
+import { H, ROUTE_USER, type LegEndCause } from '../../shared/sip-control';
+import { CONTROL_OP_CONTENT_TYPE } from '../../shared/sip-control-ops';
 import { dialHeaders, parseCause, parseDtmfRelay, parseQualityInfo, parseLegHeader, parseNoticeHeader, parseRecoveredOffer, parseRecordingHeader, parseRoutePointInvite, recordHeaders } from './control-headers';
 import { LegControls } from './leg-controls';
 import { sendInfo } from './send-info';
@@ -40,6 +41,8 @@ export interface UaBankOptions {
   /** seconds; JsSIP's reconnect back-off bounds */
   reconnectMinSec?: number;
   reconnectMaxSec?: number;
+  /** this CTI node's name, sent on every REGISTER (X-PB-Node): another node can hand callers to it. Only with several CTI nodes. */
+  nodeId?: string;
 }
 
 interface BankUa {
@@ -253,6 +256,21 @@ export class UaBank implements BankPort {
     });
   }
 
+  /**
+   * Hands a parked caller's control to a bank UA of another CTI node (INFO `{"op":"handoff"}`,
+   * docs/sip-control-dialect.md). 200: the other node holds it now; this bank forgets the leg and
+   * no `legEnded` follows (the ACD's BYE on the old dialog says `moved`). Anything else: nothing moved.
+   */
+  handoff(legId: string, node: string): Promise<number> {
+    const leg = this.legs.get(legId);
+    if (!leg || leg.kind !== 'caller') return Promise.resolve(481);
+    return sendInfo(leg.session, CONTROL_OP_CONTENT_TYPE, JSON.stringify({ op: 'handoff', node })).then((a) => {
+      if (a.status === 200 && this.legs.get(legId) === leg) this.legs.delete(legId);
+      if (a.status !== 200) this.log.warn({ legId, node, status: a.status, reason: a.reason }, 'handoff refused; the caller stays here');
+      return a.status || 500;
+    });
+  }
+
   /** True when the bank holds this leg's control dialog (bank-set.ts: which node owns a leg). */
   holds(legId: string): boolean {
     return this.legs.has(legId);
@@ -283,6 +301,8 @@ export class UaBank implements BankPort {
       connection_recovery_min_interval: this.opts.reconnectMinSec ?? 2,
       connection_recovery_max_interval: this.opts.reconnectMaxSec ?? 30,
     });
+    // several CTI nodes: the ACD learns which node this UA is, so another node can hand it callers
+    if (this.opts.nodeId) ua.registrator().setExtraHeaders([`${H.node}: ${this.opts.nodeId}`]);
     const entry: BankUa = { name: cred.user, ua, registered: false };
     const log = this.log.child({ ua: cred.user });
     const lost = (reason: string) => {
@@ -376,6 +396,8 @@ export class UaBank implements BankPort {
       const cause: LegEndCause =
         e.originator === 'remote' ? parseCause((n) => (e.message && 'getHeader' in e.message ? e.message.getHeader(n) : undefined)) : 'error';
       log.debug({ cause, originator: e.originator }, 'control dialog ended');
+      // the leg lives on, controlled by another node (a handoff): not an end
+      if (cause === 'moved') return;
       this.emitter.emit('legEnded', { legId, cause });
     });
   }
