@@ -275,9 +275,9 @@ export class SipWsClient {
   }
 
   /** Registers an AOR, answering the 401 challenge. Returns the final response. */
-  async register(aorUser: string, domain: string, authUser: string, password: string, expires = 600): Promise<SipResponse> {
+  async register(aorUser: string, domain: string, authUser: string, password: string, expires = 600, extra: Array<[string, string]> = []): Promise<SipResponse> {
     const aor = `sip:${aorUser}@${domain}`;
-    const req = this.makeRequest('REGISTER', `sip:${domain}`, { from: `<${aor}>`, to: `<${aor}>`, headers: [['Expires', String(expires)]] });
+    const req = this.makeRequest('REGISTER', `sip:${domain}`, { from: `<${aor}>`, to: `<${aor}>`, headers: [['Expires', String(expires)], ...extra] });
     this.send(req);
     const first = await this.response(req.headers.get('Call-ID')!, 'REGISTER');
     if (first.status !== 401) return first;
