@@ -30,10 +30,18 @@ export interface CallRouterDeps {
   callbacks?: { dial(call: LiveCall, offer: CallbackOffer): void };
   /** several CTI nodes: the calls a pass left waiting, for an operator free on another node (cross-node-routing.ts) */
   leftWaiting?: (calls: LiveCall[]) => void;
+  /** several CTI nodes: callers waiting on other nodes, in the pass by serving order (the shared waiting list); an operator one of them wins is left Ready for that node to take */
+  remoteWaiting?: (now: number) => RemoteWaiting[];
+  remoteWon?: (callIds: string[], now: number) => void;
 }
 
 interface Waiting extends WaitingCall {
   live: LiveCall;
+}
+
+/** A caller waiting on another node, as that node published it: never offered from here. */
+export interface RemoteWaiting extends WaitingCall {
+  live: null;
 }
 
 /**
@@ -119,7 +127,14 @@ export class CallRouter {
     // a callback after a failed try (or just asked) waits for its time, keeping its place
     for (const c of queued) if (c.callback && c.callback.dueAt > now) this.wakeAt(c.callback.dueAt);
     const waiting = queued.filter((c) => c.status === 'queued' && !(c.callback && c.callback.dueAt > now)).map((c) => this.waitingOf(c));
-    for (const o of dispatch(waiting, this.claims.mask(this.d.roster.candidates(this.tally), now), this.memory, now)) this.claim(o.call.live, o.operatorIds);
+    const remote = this.d.remoteWaiting?.(now) ?? [];
+    const offers = dispatch<Waiting | RemoteWaiting>(remote.length > 0 ? [...waiting, ...remote] : waiting, this.claims.mask(this.d.roster.candidates(this.tally), now), this.memory, now);
+    const won: string[] = [];
+    for (const o of offers) {
+      if (o.call.live) this.claim(o.call.live, o.operatorIds);
+      else won.push(o.call.id);
+    }
+    if (remote.length > 0) this.d.remoteWon?.(won, now);
     if (this.d.leftWaiting) {
       const left = waiting.filter((w) => w.live.status === 'queued' && !this.claims.isClaimingCall(w.live)).map((w) => w.live);
       if (left.length > 0) this.d.leftWaiting(left);

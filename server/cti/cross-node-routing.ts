@@ -9,13 +9,24 @@ import { newLiveCall } from './live-call';
 import type { BankPort, LegRecovered } from './ports/bank-port';
 import type { CallRow } from './ports/cti-store';
 import type { ReservationStore } from './ports/reservation-store';
-import { SNAPSHOT_STALE_MS, type HandoffRecord, type NodeSnapshot, type ReadyOperator, type RoutingExchange } from './ports/routing-exchange';
+import { SNAPSHOT_STALE_MS, WAITING_PUBLISHED, type HandoffRecord, type NodeSnapshot, type ReadyOperator, type RoutingExchange, type WaitingCaller } from './ports/routing-exchange';
+import type { RemoteWaiting } from './call-router';
 import type { RoutingConfig } from './routing-config';
 import type { ViewPublisher } from './views';
 import type { WaitAnnouncer } from './wait-announcer';
 
 /** How long an operator this node asked for is left out of its cross-node picks (their node says soon whether they are free). */
 const ASKED_MS = 2_000;
+/** A caller elsewhere who keeps winning an operator here this long without being handed over is not waited for any more (its node cannot move it). */
+const REMOTE_WIN_MS = 3_000;
+/** A call whose handoff failed is not published as waiting for this long (the others would keep an operator for it in vain). */
+const UNMOVABLE_MS = 5_000;
+/**
+ * The taking node's timeline goes on this far past the record's seq: the handing node may still
+ * write an event of the call while the handoff is out (a wait announcement), and two nodes must
+ * never write one seq twice (a gap in seq is harmless: the timeline is read in seq order).
+ */
+const SEQ_GAP = 100;
 
 export interface CrossNodeDeps {
   exchange: RoutingExchange;
@@ -59,6 +70,10 @@ export class CrossNodeRouting {
   private readonly adopting = new Set<string>();
   private readonly gone = new Set<string>();
   private readonly offs: Array<() => void> = [];
+  /** callers elsewhere winning an operator here, since when (continuously) */
+  private readonly wonSince = new Map<string, number>();
+  /** calls of this node whose handoff failed lately: not published as waiting until then */
+  private readonly unmovable = new Map<string, number>();
   private published = '';
   private publishQueued = false;
   /** calls this node moved away and received (the report's figures) */
@@ -92,10 +107,19 @@ export class CrossNodeRouting {
       this.publishQueued = false;
       const ready: ReadyOperator[] = [];
       for (const a of this.d.roster.all()) if (a.state === 'ready' && this.d.roster.hasDevice(a)) ready.push({ operatorId: a.operatorId, idleSince: a.idleSince });
-      const text = ready.map((r) => `${r.operatorId}:${r.idleSince}`).join(',');
+      const now = this.d.now();
+      for (const [id, until] of this.unmovable) if (until <= now) this.unmovable.delete(id);
+      const waiting: WaitingCaller[] = [];
+      // book.waiting() is oldest first: the head of this node's part of the shared waiting list
+      for (const c of this.d.book.waiting()) {
+        if (waiting.length >= WAITING_PUBLISHED) break;
+        if (c.status !== 'queued' || !c.queue || c.movingTo || c.callback || this.unmovable.has(c.id)) continue;
+        waiting.push({ callId: c.id, queueId: c.queue.id, arrivedAt: c.arrivedAt, priority: c.priority ?? 0, first: c.first === true });
+      }
+      const text = `${ready.map((r) => `${r.operatorId}:${r.idleSince}`).join(',')}|${waiting.map((w) => w.callId).join(',')}`;
       if (text === this.published) return;
       this.published = text;
-      this.d.exchange.publish(ready);
+      this.d.exchange.publish(ready, waiting);
     });
   }
 
@@ -113,13 +137,38 @@ export class CrossNodeRouting {
   private snapshot(s: NodeSnapshot): void {
     const had = this.remote.get(s.node);
     this.remote.set(s.node, s);
-    // someone became Ready elsewhere: callers waiting here may go to them
-    const newlyReady = s.ready.some((r) => !had?.ready.some((h) => h.operatorId === r.operatorId));
-    if (newlyReady) {
-      for (const r of s.ready) this.asked.delete(r.operatorId);
+    // someone became Ready elsewhere: asked-for operators may be tried again
+    for (const r of s.ready) if (!had?.ready.some((h) => h.operatorId === r.operatorId)) this.asked.delete(r.operatorId);
+    // callers waiting here may go to whoever is Ready there (kept Ready for them, when they are first in line)
+    if (s.ready.length > 0) {
       const waiting = this.d.book.waiting();
       if (waiting.length > 0) this.leftWaiting(waiting);
     }
+    // callers waiting there may be first in line for someone here
+    if (s.waiting.length > 0) this.d.router.routeWaiting();
+  }
+
+  /** Callers waiting on other nodes, for this node's passes (the shared waiting list, in serving order). */
+  remoteWaiting(now: number): RemoteWaiting[] {
+    const out: RemoteWaiting[] = [];
+    for (const [node, s] of this.remote) {
+      if (now - s.at > SNAPSHOT_STALE_MS) continue;
+      for (const w of s.waiting) {
+        const since = this.wonSince.get(w.callId);
+        if (since !== undefined && now - since > REMOTE_WIN_MS) continue;
+        const q = this.d.routing.queue(w.queueId);
+        if (!q || node === this.d.exchange.nodeId) continue;
+        out.push({ id: w.callId, arrivedAt: w.arrivedAt, priority: w.priority, queuePriority: q.priority, ageingSec: q.params.ageingSec, first: w.first, queue: q.routing, live: null });
+      }
+    }
+    return out;
+  }
+
+  /** The callers elsewhere that won an operator here in this pass (their node will take the operator). */
+  remoteWon(callIds: string[], now: number): void {
+    const won = new Set(callIds);
+    for (const id of this.wonSince.keys()) if (!won.has(id)) this.wonSince.delete(id);
+    for (const id of callIds) if (!this.wonSince.has(id)) this.wonSince.set(id, now);
   }
 
   private remoteReady(now: number): RemoteOperator[] {
@@ -159,6 +208,7 @@ export class CrossNodeRouting {
     const status = await d.handoff(call.legId, node);
     if (status !== 200) {
       call.log.warn({ node, operatorId, status }, 'handoff to another CTI node refused; the caller waits here');
+      this.unmovable.set(call.id, d.now() + UNMOVABLE_MS);
       void d.reservations.release(operatorId);
       void d.exchange.dropHandoff(call.legId);
       return this.stayed(call);
@@ -169,6 +219,7 @@ export class CrossNodeRouting {
     call.maxWaitTimer = null;
     d.book.handOver(call);
     d.announcer?.ended(call);
+    this.changed();
     call.log.info({ node, operatorId }, 'caller handed to another CTI node, where their operator is free');
     // the other node takes this hold over at once; should it never (its record lost), the hold is let go here later
     setTimeout(() => void this.releaseIfStill(operatorId, call.id), ASKED_MS * 5).unref();
@@ -229,7 +280,7 @@ export class CrossNodeRouting {
       return;
     }
     const log = d.log.child({ callId: valid.callId, legId: e.legId });
-    const journal = valid.row ? d.journal.resume(valid.callId, log, valid.row as CallRow, valid.seq) : d.journal.call(valid.callId, log);
+    const journal = valid.row ? d.journal.resume(valid.callId, log, valid.row as CallRow, valid.seq + SEQ_GAP) : d.journal.call(valid.callId, log);
     const call = newLiveCall({ id: valid.callId, legId: e.legId, dialed: valid.dialed, callerName: valid.callerName, callerUri: valid.callerUri, arrivedAt: valid.arrivedAt, log, journal });
     call.priority = valid.priority;
     if (valid.first) call.first = true;

@@ -115,7 +115,9 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
     metrics,
     reservations,
     callbacks: { dial: (c, offer) => p.callbacks.dial(c, offer) },
-    ...(crossNode ? { leftWaiting: (calls: LiveCall[]) => p.crossNode?.leftWaiting(calls) } : {}),
+    ...(crossNode
+      ? { leftWaiting: (calls: LiveCall[]) => p.crossNode?.leftWaiting(calls), remoteWaiting: (at: number) => p.crossNode?.remoteWaiting(at) ?? [], remoteWon: (ids: string[], at: number) => p.crossNode?.remoteWon(ids, at) }
+      : {}),
   });
   p.announcer = new WaitAnnouncer({ bank: o.bank, book: p.book, roster: p.roster, now, stopped });
   p.calls = new CallLifecycle({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -27,7 +27,7 @@ import { listenPort, RoleProcess } from './role-process';
 const LO = '127.0.0.1';
 const SECRET = 'cross-cti-nodes-secret-'.padEnd(44, 'n');
 const CALLS = Number(process.env.CROSS_CTI_CALLS ?? 300);
-const RATE = Number(process.env.CROSS_CTI_RATE ?? 10);
+const RATE = Number(process.env.CROSS_CTI_RATE ?? 5);
 const ON_B = 10;
 const ON_A = 6;
 const BOTH = 4;
@@ -111,6 +111,8 @@ beforeAll(async () => {
 }, 400_000);
 
 afterAll(async () => {
+  // CROSS_CTI_LOGS=<dir>: each process's JSON log kept there (what the nodes said about each handoff)
+  if (process.env.CROSS_CTI_LOGS) procs.forEach((p, i) => writeFileSync(path.join(process.env.CROSS_CTI_LOGS!, `${i}-${p.role}.log`), p.output()));
   for (const s of consoles) s.close();
   sipp?.killAll();
   await phones?.stop({ op: 'stop' }, 5000).catch(() => undefined);

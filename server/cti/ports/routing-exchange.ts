@@ -19,8 +19,8 @@ import { LegId, NodeId } from '../../shared/sip-control';
  */
 export interface RoutingExchange {
   readonly nodeId: string;
-  /** this node's Ready operators now (replaces its last snapshot) */
-  publish(ready: readonly ReadyOperator[]): void;
+  /** this node's Ready operators and its oldest waiting callers now (replaces its last snapshot) */
+  publish(ready: readonly ReadyOperator[], waiting: readonly WaitingCaller[]): void;
   /** another node's snapshot arrived */
   onSnapshot(listener: (s: NodeSnapshot) => void): () => void;
   putHandoff(legId: string, record: HandoffRecord): Promise<boolean>;
@@ -40,7 +40,19 @@ export const ReadyOperator = z.object({
 });
 export type ReadyOperator = z.infer<typeof ReadyOperator>;
 
-export const NodeSnapshot = z.object({ node: NodeId, at: z.number().int().nonnegative(), ready: z.array(ReadyOperator).max(10_000) });
+/** A caller waiting on a node with nobody free there: other nodes keep an operator for them in serving order (the shared waiting list). */
+export const WaitingCaller = z.object({
+  callId: z.string().min(1).max(64),
+  queueId: z.string().min(1).max(64),
+  arrivedAt: z.number().int().nonnegative(),
+  priority: z.number().int(),
+  first: z.boolean(),
+});
+export type WaitingCaller = z.infer<typeof WaitingCaller>;
+/** How many of a node's waiting callers its snapshot carries (the oldest). */
+export const WAITING_PUBLISHED = 64;
+
+export const NodeSnapshot = z.object({ node: NodeId, at: z.number().int().nonnegative(), ready: z.array(ReadyOperator).max(10_000), waiting: z.array(WaitingCaller).max(WAITING_PUBLISHED).default([]) });
 export type NodeSnapshot = z.infer<typeof NodeSnapshot>;
 
 const date = z.coerce.date();

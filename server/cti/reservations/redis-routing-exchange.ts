@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../log';
 import { TypedEmitter } from '../../shared/typed-emitter';
-import { HANDOFF_TTL_MS, HandoffRecord, NodeSnapshot, SNAPSHOT_EVERY_MS, type ReadyOperator, type RoutingExchange } from '../ports/routing-exchange';
+import { HANDOFF_TTL_MS, HandoffRecord, NodeSnapshot, SNAPSHOT_EVERY_MS, type ReadyOperator, type RoutingExchange, type WaitingCaller } from '../ports/routing-exchange';
 
 /**
  * The routing exchange over Redis (ports/routing-exchange.ts): snapshots of each node's Ready
@@ -46,8 +46,8 @@ export class RedisRoutingExchange implements RoutingExchange {
     return x;
   }
 
-  publish(ready: readonly ReadyOperator[]): void {
-    this.last = JSON.stringify(ready.map((r) => [r.operatorId, r.idleSince]));
+  publish(ready: readonly ReadyOperator[], waiting: readonly WaitingCaller[]): void {
+    this.last = `${JSON.stringify(ready.map((r) => [r.operatorId, r.idleSince]))},"waiting":${JSON.stringify(waiting)}`;
     this.send();
   }
 
@@ -126,7 +126,7 @@ export class RedisRoutingExchange implements RoutingExchange {
     try {
       const raw = JSON.parse(message) as { node?: unknown; at?: unknown; ready?: unknown };
       const ready = Array.isArray(raw.ready) ? raw.ready.map((e: unknown) => (Array.isArray(e) ? { operatorId: e[0], idleSince: e[1] } : e)) : raw.ready;
-      json = { node: raw.node, at: raw.at, ready };
+      json = { node: raw.node, at: raw.at, ready, waiting: (raw as { waiting?: unknown }).waiting };
     } catch {
       json = null;
     }
