@@ -154,6 +154,8 @@ export class CrossNodeRouting {
     for (const [node, s] of this.remote) {
       if (now - s.at > SNAPSHOT_STALE_MS) continue;
       for (const w of s.waiting) {
+        // a caller handed here already (that node's snapshot not yet renewed) is a local call now
+        if (this.d.book.live(w.callId)) continue;
         const since = this.wonSince.get(w.callId);
         if (since !== undefined && now - since > REMOTE_WIN_MS) continue;
         const q = this.d.routing.queue(w.queueId);

@@ -54,8 +54,9 @@ export class LegHandoff {
         ctx.table.addDialog(r.dialog, leg, 'control');
         leg.log.info({ from, to: node, controlCallId: r.dialog.callId }, 'handoff: the caller is controlled by the other node');
         resolve({ status: 200 });
-        // after the 200 (same connection, so in order): the old controller's dialog ends without ending the leg
-        if (old) sendControlBye(ctx, leg, old, 'moved');
+        // after the 200 is on the wire (it goes out a few microtasks from now; same connection, so in order):
+        // the old controller's dialog ends without ending the leg
+        if (old) setImmediate(() => sendControlBye(ctx, leg, old, 'moved'));
       });
     });
   }

@@ -66,6 +66,8 @@ export class UaBank implements BankPort {
   private readonly uas: BankUa[] = [];
   private readonly legs = new Map<string, ControlLeg>();
   private readonly dials = new Set<DialHandleImpl>();
+  /** legs whose control the ACD said moved to another node (BYE `moved`), for a handoff whose 200 comes after */
+  private readonly moved = new Set<string>();
   /** failed dials by DIAL_FAILURE_CAUSES index, counted as each settles (no allocation per dial) */
   private readonly dialFailures = DIAL_FAILURE_CAUSES.map(() => 0);
   private readonly log: Logger;
@@ -265,6 +267,8 @@ export class UaBank implements BankPort {
     const leg = this.legs.get(legId);
     if (!leg || leg.kind !== 'caller') return Promise.resolve(481);
     return sendInfo(leg.session, CONTROL_OP_CONTENT_TYPE, JSON.stringify({ op: 'handoff', node })).then((a) => {
+      // the ACD's BYE `moved` seen first (it follows the 200): moved all the same
+      if (a.status === 481 && this.moved.delete(legId)) return 200;
       if (a.status === 200 && this.legs.get(legId) === leg) this.legs.delete(legId);
       if (a.status !== 200) this.log.warn({ legId, node, status: a.status, reason: a.reason }, 'handoff refused; the caller stays here');
       return a.status || 500;
@@ -397,7 +401,11 @@ export class UaBank implements BankPort {
         e.originator === 'remote' ? parseCause((n) => (e.message && 'getHeader' in e.message ? e.message.getHeader(n) : undefined)) : 'error';
       log.debug({ cause, originator: e.originator }, 'control dialog ended');
       // the leg lives on, controlled by another node (a handoff): not an end
-      if (cause === 'moved') return;
+      if (cause === 'moved') {
+        this.moved.add(legId);
+        setTimeout(() => this.moved.delete(legId), 5_000).unref();
+        return;
+      }
       this.emitter.emit('legEnded', { legId, cause });
     });
   }
