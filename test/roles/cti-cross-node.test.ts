@@ -131,7 +131,7 @@ async function run(calls: number, label: string) {
   const r = await sipp.run('caller-full.xml', ['-t', 'u1', '-p', String(await listenPort('udp')), '-s', DEMO.number, '-r', String(RATE), '-m', String(calls), '-l', '200', '-d', '800', '-recv_timeout', '30000', '-max_socket', '64', `${LO}:${ports.udp}`], calls / RATE + 120).done;
   const wallS = (Date.now() - t0) / 1000;
   for (let i = 0; i < 60 && (await db.openCalls()) > 0; i++) await new Promise((res) => setTimeout(res, 500));
-  const since = new Date(t0 - 5_000);
+  const since = new Date(t0);
   const t = await db.timelines(since);
   const reader = new pg.Client({ connectionString: db.url });
   await reader.connect();
