@@ -37,8 +37,10 @@ export function sendRouteOffer(ctx: CallContext, leg: Leg, binding: Binding, ext
     sdp: freshControlSdp(ctx),
   });
   leg.log.debug({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
+  const offer = ctx.offerDelay.sent();
   return ctx.clientTx.send(req, binding.flow, (res, local, tx) => {
     if (res.status < 200) return;
+    ctx.offerDelay.settled(offer);
     if (res.status >= 300) return done({ taken: false, status: res.status, local });
     const f = fieldsOf(res);
     const dialog = new Dialog(
