@@ -118,12 +118,21 @@ export function registerAcdMetrics(registry: Registry, acd: Pick<Acd, 'sip' | 's
   });
   new Counter({
     name: 'patchbay_acd_overload_refused_total',
-    help: 'New callers answered 503 + Retry-After because the ACD was past its capacity, by what tripped it (waiting, lag)',
+    help: 'New callers refused because the ACD was past its capacity (503 + Retry-After, or their queue\'s busy message), by what tripped it (waiting, lag, controller)',
     labelNames: ['reason'],
     registers,
     collect() {
       this.reset();
       for (const reason of OverloadReason) this.inc({ reason }, acd.overload.refused[reason]);
+    },
+  });
+  new Counter({
+    name: 'patchbay_acd_overload_messages_total',
+    help: 'Refused callers who heard their queue\'s busy message (then were released) instead of a 503',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(acd.overload.toldByMessage);
     },
   });
   new Counter({

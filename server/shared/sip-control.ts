@@ -75,6 +75,7 @@ export const LegEndCause = z.enum([
   'no-controller', // no route point could take the leg
   'session-expired', // RFC 4028: the party's session was not refreshed in time
   'played', // the controller's announcement (X-PB-Play, X-PB-Then: release) was played, then the party released
+  'overloaded', // the ACD was past its capacity: the caller heard its queue's busy message, then was released (never offered)
   'error',
 ]);
 export type LegEndCause = z.infer<typeof LegEndCause>;

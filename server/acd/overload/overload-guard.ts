@@ -76,6 +76,8 @@ export class OverloadGuard {
   /** Callers refused, by the reason of their episode. */
   readonly refused: Record<OverloadReason, number> = { waiting: 0, lag: 0, controller: 0 };
   episodes = 0;
+  /** Refused callers who heard their queue's busy message instead of a 503. */
+  toldByMessage = 0;
 
   constructor(
     private readonly cfg: OverloadConfig,
@@ -94,6 +96,11 @@ export class OverloadGuard {
   /** The sustained lag the guard last read (ms). */
   get lagMs(): number {
     return this.lag.lagMs();
+  }
+
+  /** Why new callers are refused now (null while admitting). */
+  get reason(): OverloadReason | null {
+    return this.state === 'overloaded' ? (this.episode?.reason ?? this.lastReason) : null;
   }
 
   /** The sustained route-point offer delay the guard last read (ms). */
