@@ -130,6 +130,7 @@ export class Acd {
       table: this.table,
       callbacks: new CallbackLedger(this.cfg.callbackWindowSec ?? CALLBACK_WINDOW_DEFAULT_SEC, opts.now),
       offerDelay,
+      dialNonce: () => digest.nonce(),
       running: () => this.running,
     };
     const bridging = new Bridging(ctx);

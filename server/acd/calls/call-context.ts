@@ -31,6 +31,8 @@ export interface CallContext {
   readonly callbacks: CallbackLedger;
   /** every route-point offer reports its delay here: the overload guard's view of the controller */
   readonly offerDelay: OfferDelayMeter;
+  /** a fresh single-use dial nonce (X-PB-Nonce in each route-point offer: the bank's first dial needs no 407) */
+  dialNonce(): string;
   /** False once the ACD is stopping: nothing new is offered or dialled. */
   running(): boolean;
 }
