@@ -167,7 +167,8 @@ export class CallRouter {
     }
     const usable = got.filter((id) => this.d.roster.get(id)?.state === 'ready');
     // the call or an operator moved on while the store answered: give back what is not used
-    const offered = call.status === 'queued' && !this.d.stopped() && usable.length > 0 ? this.offer(call, usable, direct) : [];
+    // a call being handed to another node meanwhile is not offered here
+    const offered = call.status === 'queued' && !call.movingTo && !this.d.stopped() && usable.length > 0 ? this.offer(call, usable, direct) : [];
     for (const id of got) if (!offered.includes(id)) this.claims.release(id);
     // someone refused or gone meanwhile: the waiting calls look again among the others (never the same pick: they are excluded now),
     // and operators given back may serve a call that waited while they were being claimed
