@@ -94,6 +94,8 @@ export interface HealthCheckResult {
   ok: boolean;
   /** why it failed, in plain words: never an error's own message, an address or a secret */
   reason?: string;
+  /** passed, but not whole (several ACD nodes, one down): what is missing, in the same plain words */
+  detail?: string;
 }
 
 /** GET /api/health/ready and GET /api/health (the same answer; 503 unless every check passed). */

@@ -1,5 +1,6 @@
 import type { LegQuality } from '../../contracts/call-quality';
 import type { LegEndCause } from '../../shared/sip-control';
+import type { ReachNotice } from '../../shared/sip-reach';
 import type { LegControlPort, MixRoleRequest } from './leg-control-port';
 
 /**
@@ -69,6 +70,10 @@ export type BankEvents = {
   registrationLost: { ua: string; reason: string };
   dtmf: DtmfPressed;
   quality: QualityReported;
+  /** the ACD's registrar told which device AORs it holds (docs/sip-control-dialect.md, *Device reach*) */
+  devices: ReachNotice;
+  /** several ACD nodes: a device became reachable or unreachable from some node (routing looks again) */
+  reachChanged: void;
 };
 
 export interface DialRequest {
@@ -143,4 +148,10 @@ export interface BankPort {
   record(legId: string, on: boolean, notice?: string): Promise<RecordAnswer>;
   /** In-call requests on a leg's control dialog (hold, mute, DTMF, re-bridge, mixing). */
   readonly controls: LegControlPort;
+  /**
+   * Several ACD nodes: whether the node holding `legId` (a caller's, or one it offered and
+   * remembers) can ring the device: mobiles and numbers always, a granted device (`dev-…`) only
+   * where it registered. Absent (one node): every device counts as reachable, the dial tells.
+   */
+  reaches?(deviceUri: string, legId: string): boolean;
 }
