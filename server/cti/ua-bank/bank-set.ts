@@ -216,7 +216,7 @@ export class BankSet implements BankPort {
     bank.on('devices', (e) => {
       this.emitter.emit('devices', e);
       if (!this.reach.apply(node.url, e)) return;
-      this.log.debug({ acdNode: node.url, version: e.version, state: e.state }, 'device reach changed');
+      this.log.info({ acdNode: node.url, version: e.version, state: e.state, devices: e.devices.length }, 'device reach changed');
       this.emitter.emit('reachChanged');
     });
     bank.on('registered', (e) => {
