@@ -218,6 +218,33 @@ describe('devices registered with one ACD node', () => {
     }
     expect(node0Waits).toBe(true);
 
+    // callers over TCP through the front (KAM_LISTEN_TCP): a node-1 caller bridged to the phone there;
+    // the phone hangs up first, and the node's BYE reaches the caller over its TCP connection
+    // (Kamailio's doubled Record-Route: UDP towards the node, TCP towards the caller)
+    let overTcp: { node: number; byeVia: string } | null = null;
+    for (let n = 0; n < 4 && !overTcp; n++) {
+      const caller = await ProxiedCaller.open(ports.kamTcp, 60 + n, site.closers, 'tcp');
+      const before: [number, number] = [arrivals(0), arrivals(1)];
+      const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
+      expect(c.ok.status).toBe(200);
+      const node = await arrivedAt(before);
+      if (node === 0) {
+        expect(await caller.hangUp(c)).toBe(200);
+        continue;
+      }
+      const { dialog } = await ops[0]!.phone.answerNext(15_000);
+      await until(() => ops[0]!.states.at(-1)?.state === 'talking', 10_000, 'talking over TCP');
+      const line = ops[0]!.phone.sip;
+      line.send(line.inDialog('BYE', dialog));
+      expect((await line.response(dialog.callId, 'BYE')).status).toBe(200);
+      const bye = await caller.sip.request('BYE', (r) => r.headers.get('Call-ID') === c.dialog.callId, 10_000);
+      caller.sip.respond(bye, 200);
+      overTcp = { node, byeVia: bye.headers.getAll('Via').join(',') };
+      await until(() => ops[0]!.states.at(-1)?.state === 'ready', 10_000, 'ready after the TCP call');
+    }
+    expect(overTcp, 'a TCP caller on node 1').not.toBeNull();
+    expect(overTcp!.byeVia, 'the node’s BYE came through the front over TCP').toMatch(new RegExp(`SIP/2.0/TCP 127\\.0\\.0\\.1:${ports.kamTcp}`));
+
     // never a dial answered 404/480, never Not ready (device)
     const failedDials = logLines(cti, 'dial failed');
     expect(failedDials.filter((l) => l.status === 404 || l.status === 480)).toEqual([]);
@@ -237,7 +264,7 @@ describe('devices registered with one ACD node', () => {
     const none = await readiness();
     expect(none.info.checks.find((c) => c.name === 'cti_bank')).toMatchObject({ ok: false, reason: expect.stringMatching(/^no ACD node has a registered bank/) });
 
-    const figures = { bridged, servedOn0, registeredMs, movedOfferMs, failedDials: failedDials.length, cti_bank: { one: one.info.checks.find((c) => c.name === 'cti_bank'), none: none.info.checks.find((c) => c.name === 'cti_bank') } };
+    const figures = { bridged, servedOn0, registeredMs, movedOfferMs, overTcp, failedDials: failedDials.length, cti_bank: { one: one.info.checks.find((c) => c.name === 'cti_bank'), none: none.info.checks.find((c) => c.name === 'cti_bank') } };
     process.stdout.write(`device-node: ${JSON.stringify(figures)}\n`);
   });
 });

@@ -1,7 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { AgentView, ClientEvents, ServerEvents } from '../../server/contracts/socket-events';
 import type { Response } from '../../server/contracts/result';
-import type { SipRequest, SipResponse } from '../../server/acd/sip/message';
+import { splitCommas, type SipRequest, type SipResponse } from '../../server/acd/sip/message';
 import { SipWsClient, type ClientDialog } from '../../server/acd/test-support/sip-ws-client';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,7 +39,7 @@ export class NodeSite {
   cti!: RoleProcess;
   kam!: KamailioProcess;
   db!: Database;
-  ports!: { kam: number; cti: number; nodes: Array<{ ws: number; udp: number; ops: number }> };
+  ports!: { kam: number; kamTcp: number; cti: number; nodes: Array<{ ws: number; udp: number; ops: number }> };
   readonly closers: Array<() => Promise<void> | void> = [];
   private admin!: pg.Client;
   private readonly dbName: string;
@@ -57,11 +57,11 @@ export class NodeSite {
     site.db = await openDatabase({ databaseUrl: databaseUrl(site.dbName), dataDir: site.dir });
     await seedDemo(site.db.prisma, { password: `${o.name}-demo-password` });
     await site.db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 0, maxWaitSec: 3600 } });
-    site.ports = { kam: await listenPort('udp'), cti: await listenPort('tcp'), nodes: [] };
+    site.ports = { kam: await listenPort('udp'), kamTcp: await listenPort('tcp'), cti: await listenPort('tcp'), nodes: [] };
     for (let i = 0; i < 2; i++) site.ports.nodes.push({ ws: await listenPort('tcp'), udp: await listenPort('udp'), ops: await listenPort('tcp') });
     for (let i = 0; i < 2; i++) site.acds.push(RoleProcess.spawn('acd', site.acdEnv(i)));
     await Promise.all(site.acds.map((a) => a.logLine('acd started', 120_000)));
-    site.kam = await KamailioProcess.start({ listenPort: site.ports.kam, nodes: site.ports.nodes.map((n) => n.udp), pingSec: o.pingSec, frMs: o.frMs });
+    site.kam = await KamailioProcess.start({ listenPort: site.ports.kam, tcpPort: site.ports.kamTcp, nodes: site.ports.nodes.map((n) => n.udp), pingSec: o.pingSec, frMs: o.frMs });
     site.cti = RoleProcess.spawn('cti', site.ctiEnv());
     await site.cti.logLine('cti started', 120_000);
     return site;
@@ -148,20 +148,24 @@ export class ProxiedCaller {
     readonly sip: SipWsClient,
     readonly number: string,
     private readonly kamPort: number,
+    private readonly transport: 'udp' | 'tcp' = 'udp',
   ) {}
 
-  static async open(kamPort: number, n: number, closers: Array<() => Promise<void> | void>): Promise<ProxiedCaller> {
-    const sip = await SipWsClient.udp(LO, kamPort, `caller${n}`);
+  static async open(kamPort: number, n: number, closers: Array<() => Promise<void> | void>, transport: 'udp' | 'tcp' = 'udp'): Promise<ProxiedCaller> {
+    const sip = transport === 'tcp' ? await SipWsClient.stream(LO, kamPort, `caller${n}`) : await SipWsClient.udp(LO, kamPort, `caller${n}`);
     closers.push(() => sip.close());
-    return new ProxiedCaller(sip, `+44770091${String(n).padStart(4, '0')}`, kamPort);
+    return new ProxiedCaller(sip, `+44770091${String(n).padStart(4, '0')}`, kamPort, transport);
   }
 
   async call(sdp: string, timeoutMs: number): Promise<{ ok: SipResponse; dialog: ClientDialog; route: string | null }> {
-    const inv = this.sip.makeRequest('INVITE', `sip:${DEMO.number}@${LO}:${this.kamPort}`, { body: sdp, from: `<sip:${this.number}@carrier.invalid>` });
+    const inv = this.sip.makeRequest('INVITE', `sip:${DEMO.number}@${LO}:${this.kamPort}${this.transport === 'tcp' ? ';transport=tcp' : ''}`, { body: sdp, from: `<sip:${this.number}@carrier.invalid>` });
     this.sip.send(inv);
     const ok = await this.sip.response(inv.headers.get('Call-ID')!, 'INVITE', true, timeoutMs);
     const dialog = this.sip.dialogFrom(inv, ok);
-    const route = ok.headers.get('Record-Route') ?? null;
+    // the UAC's route set is the Record-Route reversed (RFC 3261 §12.1.2); with a transport change
+    // Kamailio records twice (its TCP and its UDP side): the entry facing this caller comes first
+    const rr = ok.headers.getAll('Record-Route').flatMap((v) => splitCommas(v)).reverse();
+    const route = rr.length ? rr.join(', ') : null;
     if (ok.status >= 200 && ok.status < 300) this.sip.send(this.routed(this.sip.inDialog('ACK', dialog), route));
     return { ok, dialog, route };
   }
