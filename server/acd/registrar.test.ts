@@ -183,4 +183,24 @@ describe('Registrar', () => {
       expect(registrar.reachableDevices()).toEqual([]);
     });
   });
+
+  it('keeps the Path a front added (RFC 3327), returns it to a UA that supports it, refuses a malformed one', () => {
+    const { registrar } = setup();
+    const flow = new FakeFlow('front');
+    const dev = issueDeviceCredentials(SECRET, 3600);
+    const withPath = (extra: Array<[string, string]>) => {
+      const challenge = registrar.handleRegister(register(dev.user), flow);
+      const req = register(dev.user, { auth: { user: dev.user, password: dev.password, challenge } });
+      for (const [n, v] of extra) req.headers.append(n, v);
+      return registrar.handleRegister(req, flow);
+    };
+    const path = '<sip:10.0.0.5:5060;lr;received=sip:192.0.2.7:5070>';
+    const ok = withPath([['Path', path], ['Supported', 'path']]);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.getAll('Path')).toEqual([path]);
+    expect(registrar.lookup(dev.user)[0]!.path).toEqual([path]);
+    // no Supported: path → stored, not echoed
+    expect(withPath([['Path', path]]).headers.getAll('Path')).toEqual([]);
+    expect(withPath([['Path', 'not a uri <']]).status).toBe(400);
+  });
 });

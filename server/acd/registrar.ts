@@ -20,6 +20,12 @@ export interface Binding {
   readonly expiresAt: number;
   readonly callId: string;
   readonly registeredAt: number;
+  /**
+   * RFC 3327: the Path the REGISTER collected (a front such as Kamailio, deploy/kamailio), first
+   * hop first; requests to the contact carry it as their Route and go to its first hop (the flow
+   * the REGISTER came on). Empty: straight to the contact.
+   */
+  readonly path: readonly string[];
 }
 
 export interface RegistrarOptions {
@@ -106,6 +112,8 @@ export class Registrar {
     const contacts = req.headers.getAll('Contact');
     const headerExpires = parseExpires(req.headers.get('Expires'));
     const callId = req.headers.get('Call-ID') ?? '';
+    const path = req.headers.getAll('Path').map((p) => p.trim()).filter(Boolean);
+    if (path.some((p) => !parseNameAddr(p))) return makeResponse(req, 400, { reason: 'Bad Path' });
     let list = this.live(aor);
     if (contacts.length === 1 && contacts[0] === '*') {
       if (headerExpires !== 0) return makeResponse(req, 400, { reason: 'Wildcard Needs Expires 0' });
@@ -119,7 +127,7 @@ export class Registrar {
       const expires = Math.min(pExp ?? headerExpires ?? DEFAULT_EXPIRES, this.maxExpires);
       list = list.filter((b) => !sameUri(b.contact, na.uri));
       if (expires > 0) {
-        const b: Binding = { aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now };
+        const b: Binding = { aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now, path };
         list.push(b);
         const hook = this.o.onRouteRegistered;
         if (aor === ROUTE_USER && hook) setImmediate(() => hook(b));
@@ -133,6 +141,8 @@ export class Registrar {
       'Contact',
       formatNameAddr({ display: null, uri: b.contact, params: new Map([['expires', String(Math.max(0, Math.round((b.expiresAt - now) / 1000)))]]) }),
     ]);
+    // §5.3: the Path stored is returned to a UA that supports it
+    if (path.length && /(^|,)\s*path\s*(,|$)/i.test(req.headers.getAll('Supported').join(','))) for (const p of path) headers.push(['Path', p]);
     return makeResponse(req, 200, { toTag: randomToken(), headers });
   }
 

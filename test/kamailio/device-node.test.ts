@@ -18,7 +18,10 @@ import { ask, logLines, NodeSite, ProxiedCaller, routePointUp, signIn } from './
  * node to the operator registered there; with that operator away it waits rather than being offered
  * to the one its node cannot ring. No dial answered 404, nobody went Not ready. Then a phone moves
  * to the other node (un-REGISTER, REGISTER there) and the waiting caller there is offered to it at
- * once. Last, the readiness of the CTI with one node killed (ready, degraded, naming it) and both.
+ * once. Callers over TCP through the front (the node's BYE back over TCP); a phone registering
+ * through the front (Path, RFC 3327) rung through it by the one node that holds it, and only for
+ * that node's callers. Last, the readiness of the CTI with one node killed (ready, degraded,
+ * naming it) and both.
  */
 const SECRET = 'device-node-secret-'.padEnd(44, 'd');
 const LO = '127.0.0.1';
@@ -245,6 +248,56 @@ describe('devices registered with one ACD node', () => {
     expect(overTcp, 'a TCP caller on node 1').not.toBeNull();
     expect(overTcp!.byeVia, 'the node’s BYE came through the front over TCP').toMatch(new RegExp(`SIP/2.0/TCP 127\\.0\\.0\\.1:${ports.kamTcp}`));
 
+    // a desk phone registering THROUGH the front (Path, RFC 3327): one node holds it (hash of its
+    // AOR), rings it through the front, and only that node's callers are offered to it
+    expect(await ask<AgentView>(ops[0]!.socket, 'agent:not-ready', {})).toMatchObject({ ok: true });
+    fromReady[0] = Number.MAX_SAFE_INTEGER;
+    const g1 = ops[1]!.grant;
+    await ops[1]!.phone.register(0);
+    const front = await SipWsClient.udp(LO, ports.kam, 'op1-front');
+    site.closers.push(() => front.close());
+    // REGISTERs that left a binding (the un-REGISTER at node 1 logs bindings 0, and may reach the log late)
+    const regs = (i: number) => logLines(site.acds[i]!, 'registration updated').filter((l) => l.user === g1.sipUser && Number(l.bindings) > 0).length;
+    const regsBefore = [regs(0), regs(1)];
+    expect((await front.register(g1.sipUser, g1.domain, g1.sipUser, g1.sipPassword, 600)).status).toBe(200);
+    await until(() => regs(0) + regs(1) > regsBefore[0]! + regsBefore[1]!, 5000, 'the REGISTER through the front logged');
+    const pathNode = regs(0) > regsBefore[0]! ? 0 : 1;
+    fromReady[1] = ops[1]!.states.length;
+    expect(await ask<AgentView>(ops[1]!.socket, 'agent:ready', {})).toMatchObject({ ok: true });
+    const frontRung = () => new Set(front.received.filter((m) => m.kind === 'request' && (m as SipRequest).method === 'INVITE').map((m) => m.headers.get('Call-ID'))).size;
+    let throughPath: { node: number; topVia: string } | null = null;
+    for (let n = 0; n < 4 && !throughPath; n++) {
+      const caller = await ProxiedCaller.open(ports.kam, 80 + n, site.closers);
+      const before: [number, number] = [arrivals(0), arrivals(1)];
+      const rungBefore = frontRung();
+      const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
+      expect(c.ok.status).toBe(200);
+      const node = await arrivedAt(before);
+      if (node !== pathNode) {
+        await new Promise((r) => setTimeout(r, 1500));
+        expect(frontRung(), 'a caller on the other node rang the phone behind the front').toBe(rungBefore);
+        expect(await caller.hangUp(c)).toBe(200);
+        continue;
+      }
+      const inv = await front.request('INVITE', () => true, 15_000);
+      rtp.aimAt(inv.body);
+      // a UAS copies the Record-Route into its answer (RFC 3261 §12.1.1): the node's ACK and BYE pass the front
+      const dialog = front.answer(inv, 200, { headers: inv.headers.getAll('Record-Route').map((rr): [string, string] => ['Record-Route', rr]), body: rtp.sdp({ pts: '0 101' }) });
+      await front.request('ACK', (r) => r.headers.get('Call-ID') === dialog.callId, 10_000);
+      await until(() => ops[1]!.states.at(-1)?.state === 'talking', 10_000, 'talking through the front');
+      // the phone hangs up along the route set (the INVITE's Record-Route): through the front to its node
+      const bye = front.inDialog('BYE', dialog);
+      for (const rr of inv.headers.getAll('Record-Route')) bye.headers.append('Route', rr);
+      front.send(bye);
+      expect((await front.response(dialog.callId, 'BYE', true, 10_000)).status).toBe(200);
+      const callerBye = await caller.sip.request('BYE', (r) => r.headers.get('Call-ID') === c.dialog.callId, 10_000);
+      caller.sip.respond(callerBye, 200);
+      throughPath = { node, topVia: inv.headers.getAll('Via')[0] ?? '' };
+      await until(() => ops[1]!.states.at(-1)?.state === 'ready', 10_000, 'ready after the call through the front');
+    }
+    expect(throughPath, 'a caller on the node holding the phone behind the front').not.toBeNull();
+    expect(throughPath!.topVia, 'the node rang the phone through the front').toContain(`127.0.0.1:${ports.kam}`);
+
     // never a dial answered 404/480, never Not ready (device)
     const failedDials = logLines(cti, 'dial failed');
     expect(failedDials.filter((l) => l.status === 404 || l.status === 480)).toEqual([]);
@@ -264,7 +317,7 @@ describe('devices registered with one ACD node', () => {
     const none = await readiness();
     expect(none.info.checks.find((c) => c.name === 'cti_bank')).toMatchObject({ ok: false, reason: expect.stringMatching(/^no ACD node has a registered bank/) });
 
-    const figures = { bridged, servedOn0, registeredMs, movedOfferMs, overTcp, failedDials: failedDials.length, cti_bank: { one: one.info.checks.find((c) => c.name === 'cti_bank'), none: none.info.checks.find((c) => c.name === 'cti_bank') } };
+    const figures = { bridged, servedOn0, registeredMs, movedOfferMs, overTcp, throughPath, failedDials: failedDials.length, cti_bank: { one: one.info.checks.find((c) => c.name === 'cti_bank'), none: none.info.checks.find((c) => c.name === 'cti_bank') } };
     process.stdout.write(`device-node: ${JSON.stringify(figures)}\n`);
   });
 });
