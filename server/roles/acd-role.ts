@@ -52,7 +52,7 @@ async function mediaEngineOf(base: PlatformBase, config: AcdRoleConfig): Promise
   const plain = { rtpTimeoutSec: config.rtpTimeoutSec, rtpAddress: config.mediaAddress, ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}) };
   // ICE ports are the embedded engine's only: with rtpengine, browsers' ICE is on rtpengine's ports
   if (config.mediaEngine.kind === 'werift') return new WeriftMediaEngine(base.log, { ...plain, ...(config.icePortRange ? { portRange: config.icePortRange } : {}) });
-  const media = new RtpengineMediaEngine(base.log, { ng: config.mediaEngine.ng, ...plain });
+  const media = new RtpengineMediaEngine(base.log, { ng: config.mediaEngine.ng, legs: config.mediaEngine.legs, ...plain });
   try {
     await media.start();
   } catch (err) {

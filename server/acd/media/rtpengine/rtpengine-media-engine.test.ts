@@ -2,12 +2,14 @@ import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../../test-support/until';
 import { DEFAULT_CLIP } from '../clip-library';
-import { decode, type G711Law } from '../g711';
+import { decode, transcode, type G711Law } from '../g711';
 import { taggedFrame } from '../test-frames';
 import { TestBrowserClient } from '../test-browser-client';
 import { UdpRtpPeer } from '../test-udp-peer';
 import { goertzel, heardPcm, speak, TONE } from '../../test-support/tones';
 import { NgChannel, parseNgAddress } from './ng-channel';
+import type { RtpEndpoint } from '../rtp-endpoint';
+import { RtpengineEndpoint } from './rtpengine-endpoint';
 import { RtpengineMediaEngine } from './rtpengine-media-engine';
 import { TestRtpengineDaemon } from '../test-rtpengine-daemon';
 
@@ -25,19 +27,26 @@ afterEach(async () => {
 });
 afterAll(async () => daemon?.stop());
 
+/** A plain leg the engine anchored in rtpengine (`legs: all`). */
+function anchored(ep: RtpengineEndpoint | RtpEndpoint): RtpengineEndpoint {
+  if (!(ep instanceof RtpengineEndpoint)) throw new Error(`${ep.legId} is not anchored in rtpengine`);
+  return ep;
+}
+
 async function setup() {
   daemon ??= await TestRtpengineDaemon.start();
-  const engine = new RtpengineMediaEngine(log, { ng: daemon.ng, pollIntervalSec: 60 });
+  // every plain leg through rtpengine too (the default, legs: webrtc, leaves them to the embedded engine)
+  const engine = new RtpengineMediaEngine(log, { ng: daemon.ng, pollIntervalSec: 60, legs: 'all' });
   await engine.start();
   const ng = new NgChannel(parseNgAddress(daemon.ng), log);
   const p1 = await UdpRtpPeer.open();
   const p2 = await UdpRtpPeer.open();
   cleanup.push(() => engine.close(), async () => ng.close(), () => p1.close(), () => p2.close());
   // a trunk calls in speaking PCMA only; the ACD dials a SIP phone that answers PCMU
-  const a = await engine.createEndpoint({ legId: 'leg-a', kind: 'rtp' });
+  const a = anchored(await engine.createEndpoint({ legId: 'leg-a', kind: 'rtp' }));
   const answer = await a.answer(p1.sdp({ pts: '8 101' }));
   p1.aimAt(answer);
-  const b = await engine.createEndpoint({ legId: 'leg-b', kind: 'rtp' });
+  const b = anchored(await engine.createEndpoint({ legId: 'leg-b', kind: 'rtp' }));
   const offer = await b.offer();
   await b.acceptAnswer(p2.sdp({ pts: '0 101' }));
   p2.aimAt(offer);
@@ -80,6 +89,57 @@ describe('the rtpengine engine with plain RTP phones and a real rtpengine', () =
     expect(at1).toHaveLength(20);
     // every packet the phones got came from rtpengine's ports, never from the embedded side's
     for (const r of [...p1.received, ...p2.received]) expect(Number(r.from.split(':')[1])).toBeGreaterThanOrEqual(lo);
+  });
+
+  it('legs: webrtc (the default) bridges a browser anchored in rtpengine with a trunk on the embedded engine directly, in one call', { timeout: 20_000 }, async () => {
+    daemon ??= await TestRtpengineDaemon.start();
+    const engine = new RtpengineMediaEngine(log, { ng: daemon.ng, pollIntervalSec: 60 });
+    await engine.start();
+    const browser = new TestBrowserClient();
+    const trunk = await UdpRtpPeer.open();
+    cleanup.push(() => engine.close(), () => browser.close(), () => trunk.close());
+    const [lo, hi] = daemon.portRange;
+    const inRtpengine = (port: number) => port >= lo && port <= hi;
+    // a caller's browser calls in: rtpengine answers (ICE, DTLS-SRTP there)
+    const caller = await engine.createEndpoint({ legId: 'leg-caller' });
+    const answer = await caller.answer(await browser.makeOffer());
+    expect(caller).toBeInstanceOf(RtpengineEndpoint);
+    expect(inRtpengine(Number(/^m=audio (\d+)/m.exec(answer)?.[1]))).toBe(true);
+    await browser.acceptAnswer(answer);
+    // the ACD dials out through a trunk that speaks A-law: the embedded engine's own plain leg
+    const out = await engine.createEndpoint({ legId: 'leg-trunk', kind: 'rtp' });
+    expect(out).not.toBeInstanceOf(RtpengineEndpoint);
+    const offer = await out.offer();
+    const trunkSidePort = Number(/^m=audio (\d+)/m.exec(offer)?.[1]);
+    expect(inRtpengine(trunkSidePort)).toBe(false);
+    await out.acceptAnswer(trunk.sdp({ pts: '8 101' }));
+    trunk.aimAt(offer);
+    await browser.connected();
+    expect(out.codec).toBe('PCMA');
+    expect(engine.endpointCount).toBe(2);
+
+    engine.bridge(caller, out);
+    for (let n = 0; n < 20; n++) {
+      await browser.sendFrame(taggedFrame(1, n));
+      trunk.send(8, taggedFrame(2, n));
+      await sleep(20);
+    }
+    const atTrunk = () => trunk.received.filter((r) => r.pt === 8 && r.payload[0] === transcode(taggedFrame(1, 0), 'PCMU', 'PCMA')[0]);
+    const atBrowser = () => browser.received.filter((p) => p.header.payloadType === 0 && p.payload[0] === transcode(taggedFrame(2, 0), 'PCMA', 'PCMU')[0]);
+    await until(() => atTrunk().length >= 20 && atBrowser().length >= 20, 3000, 'bridged audio both ways');
+    // the embedded bridge converts μ-law ↔ A-law by its table; rtpengine passes the browser's μ-law as is
+    expect(atTrunk().map((r) => r.payload.toString('hex'))).toEqual([...Array(20).keys()].map((n) => transcode(taggedFrame(1, n), 'PCMU', 'PCMA').toString('hex')));
+    expect(atBrowser().map((p) => p.payload.toString('hex'))).toEqual([...Array(20).keys()].map((n) => transcode(taggedFrame(2, n), 'PCMA', 'PCMU').toString('hex')));
+    // no rtpengine hop for the trunk: everything it got came from the embedded side's port
+    expect(new Set(trunk.received.map((r) => Number(r.from.split(':')[1])))).toEqual(new Set([trunkSidePort]));
+    // /metrics totals: rtpengine's counters for the browser leg plus the trunk leg's own
+    await engine.pollAll();
+    const f = engine.figures();
+    expect(f.engine).toBe('rtpengine');
+    expect(f.packetsReceived).toBeGreaterThanOrEqual(40);
+    await out.close();
+    expect(engine.endpointCount).toBe(1);
+    expect(engine.figures().packetsReceived).toBeGreaterThanOrEqual(f.packetsReceived);
   });
 
   it('reports rtpengine\'s own counters for /metrics under the engine label rtpengine', { timeout: 15_000 }, async () => {
