@@ -40,6 +40,8 @@ export type AcdRoleConfig = Pick<
 
 export interface RunningAcd {
   acd: Acd;
+  /** its media engine (readiness probes rtpengine through it) */
+  media: WeriftMediaEngine | RtpengineMediaEngine;
   /** Stops the switch, its media and its caches. */
   stop(): Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
   let stopping: Promise<void> | null = null;
   return {
     acd,
+    media,
     stop: () =>
       (stopping ??= (async () => {
         await acd.stop();
@@ -123,7 +126,7 @@ export async function startAcdAlone(
   config: AcdRoleConfig & Pick<Config, 'acdOpsPort' | 'metricsToken' | 'sessionTtlSec'>,
 ): Promise<RunningAcd & { opsPort: number }> {
   const running = await startAcdRole(base, config);
-  const health = platformHealth({ prisma: base.db.prisma, acd: running.acd, logger: base.log });
+  const health = platformHealth({ prisma: base.db.prisma, acd: running.acd, media: running.media, logger: base.log });
   const server = createHttpServer();
   serveOps(server, base, health, config);
   try {

@@ -7,6 +7,8 @@ import { taggedFrame } from '../test-frames';
 import { TestBrowserClient } from '../test-browser-client';
 import { UdpRtpPeer } from '../test-udp-peer';
 import { goertzel, heardPcm, speak, TONE } from '../../test-support/tones';
+import { Health } from '../../../health/health';
+import { rtpengineCheck } from '../../../health/checks';
 import { NgChannel, parseNgAddress } from './ng-channel';
 import type { RtpEndpoint } from '../rtp-endpoint';
 import { RtpengineEndpoint } from './rtpengine-endpoint';
@@ -228,6 +230,21 @@ describe('the rtpengine engine with plain RTP phones and a real rtpengine', () =
       await browser.close();
     }
     expect(stalled).toEqual([]);
+  });
+
+  it('readiness names rtpengine: ready while its daemon answers NG pings, not ready once it is gone', { timeout: 20_000 }, async () => {
+    // a daemon of its own, as this test stops it
+    const own = await TestRtpengineDaemon.start();
+    const engine = new RtpengineMediaEngine(log, { ng: own.ng, pollIntervalSec: 60, ngTimeoutMs: 500 });
+    const health = new Health([rtpengineCheck(engine)], log, { cacheMs: 0 });
+    cleanup.push(async () => health.stop(), () => engine.close(), () => own.stop());
+    await engine.start();
+    expect(await health.ready()).toMatchObject({ status: 'ok', checks: [{ name: 'rtpengine', ok: true }] });
+    await own.stop();
+    expect(await engine.probe()).toBe(false);
+    const down = await health.ready();
+    expect(down.status).toBe('degraded');
+    expect(down.checks).toEqual([{ name: 'rtpengine', ok: false, reason: 'rtpengine does not answer NG pings: no new call can be anchored' }]);
   });
 
   it('ends a WebRTC leg with ice-failed when the browser never sends rtpengine anything', { timeout: 15_000 }, async () => {

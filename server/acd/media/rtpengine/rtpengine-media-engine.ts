@@ -77,6 +77,15 @@ export class RtpengineMediaEngine implements MediaEngine {
     if (reply.result !== 'pong') throw new MediaStateError(`rtpengine ping: ${reply.result}`);
   }
 
+  /** rtpengine answers an NG ping now (readiness: without it no new call can be anchored). */
+  async probe(): Promise<boolean> {
+    try {
+      return (await this.ng.command('ping', {})).result === 'pong';
+    } catch {
+      return false;
+    }
+  }
+
   get clips(): ClipLibrary {
     return this.embedded.clips;
   }
