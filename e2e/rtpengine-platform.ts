@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { TestRtpengineDaemon } from '../server/acd/media/test-rtpengine-daemon';
 
 /**
@@ -9,6 +11,10 @@ import { TestRtpengineDaemon } from '../server/acd/media/test-rtpengine-daemon';
  */
 const daemon = await TestRtpengineDaemon.start();
 process.stderr.write(`e2e: rtpengine pid ${daemon.pid}, NG ${daemon.ng}, media ports ${daemon.portRange.join('-')}\n`);
+// the specs check that the browsers' media really ends in this daemon (e2e/support.ts, expectAnchoredInRtpengine)
+const dataDir = process.env.DATA_DIR ?? '.data';
+mkdirSync(dataDir, { recursive: true });
+writeFileSync(path.join(dataDir, 'e2e-rtpengine.json'), JSON.stringify({ ng: daemon.ng, portRange: daemon.portRange }));
 const platform = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
   stdio: 'inherit',
   env: { ...process.env, MEDIA_ENGINE: 'rtpengine', RTPENGINE_NG: daemon.ng },
