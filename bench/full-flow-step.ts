@@ -32,6 +32,8 @@ export interface StepResult {
   rate: number;
   calls: number;
   ok: number;
+  /** callers the ACD refused past capacity (503 + Retry-After, or a busy message): told, not lost */
+  refused: number;
   failed: number;
   retrans: number;
   wallS: number;
@@ -150,8 +152,10 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
   const rq0 = parts.map((x) => runQueueWaitS(x.pid));
   const before = { platform: parts.map((x) => procSample(x.pid)), pg: sampleAll(pg0), cluster: sampleAll(cluster), phones: procSample(ctx.phones.pid), bench: process.cpuUsage() };
   if (profileFile) await ctx.platform.profileStart();
+  const refused0 = await ctx.platform.refusedCallers();
   ctx.platform.latencyOn();
   const { r, sippCpuS, wallS } = await runCallers(ctx.sipp, callerArgs(rate, calls, await freePort(), ctx.number, `${LO}:${ctx.platform.sipUdpPort}`), seconds);
+  const refused = (await ctx.platform.refusedCallers()) - refused0;
   const lat = await ctx.platform.latencyOff();
   const pg1 = await ctx.db.backendPids();
   const rq1 = parts.map((x) => runQueueWaitS(x.pid));
@@ -178,11 +182,13 @@ export async function fullFlowStep(ctx: FullContext, rate: number, seconds: numb
     return n + (a && b ? b.cpuS - a.cpuS : NaN);
   }, 0);
   const dbS = cpuDelta(before.pg, after.pg);
-  const ok = Math.max(1, r.ok);
+  const bridged = r.ok - refused;
+  const ok = Math.max(1, bridged);
   return {
     rate,
     calls,
-    ok: r.ok,
+    ok: bridged,
+    refused,
     failed: Math.max(r.failed, calls - r.ok),
     retrans: r.retrans,
     wallS,
@@ -236,6 +242,7 @@ export async function acdOnlyStep(ctx: AcdContext, rate: number, seconds: number
     rate,
     calls,
     ok: r.ok,
+    refused: 0,
     failed: Math.max(r.failed, calls - r.ok, dialsFailed),
     retrans: r.retrans,
     wallS,

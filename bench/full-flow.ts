@@ -57,12 +57,12 @@ async function idleCpuPct(pid: number): Promise<number> {
   return a && b ? ((b.cpuS - a.cpuS) / 5) * 100 : NaN;
 }
 
-const sustained = (s: StepResult) => s.failed === 0 && !s.trend.grows && s.leftOpen === 0 && (!s.timeline || (s.timeline.inOrder === s.calls && s.timeline.answered === s.calls));
+const sustained = (s: StepResult) => s.failed === 0 && s.refused === 0 && !s.trend.grows && s.leftOpen === 0 && (!s.timeline || (s.timeline.inOrder === s.calls && s.timeline.answered === s.calls));
 
 function printStep(s: StepResult, full: boolean): void {
-  const bad = s.failed > 0 ? ` ${s.failed} FAILED` : '';
+  const bad = `${s.refused > 0 ? ` ${s.refused} refused (told: 503 or busy message)` : ''}${s.failed > 0 ? ` ${s.failed} FAILED` : ''}`;
   out(
-    `   ${String(s.rate).padStart(4)} | ${`${s.ok}/${s.failed}`.padStart(11)} ${f1(s.bridgedPerS).padStart(6)} | ${f0(s.wait.p50).padStart(6)} ${f0(s.wait.p99).padStart(6)} ${f0(s.wait.max).padStart(6)} | ${f0(s.trend.firstP50).padStart(6)} → ${f0(s.trend.lastP50).padEnd(6)} ${(s.trend.grows ? 'GROWS' : 'flat').padEnd(5)} | ${f1(s.toDevice.p50).padStart(6)} ${f1(s.toDevice.p99).padStart(7)} | ${f2(s.cpuMsPerCall).padStart(7)}${full ? ` ${f2(s.dbMsPerCall ?? NaN).padStart(6)} ${f1(s.rows?.perCall ?? NaN).padStart(5)} ${f1((s.log?.lines ?? NaN) / Math.max(1, s.ok)).padStart(5)}` : ''} | ${s.load}${bad}`,
+    `   ${String(s.rate).padStart(4)} | ${`${s.ok}/${s.refused}/${s.failed}`.padStart(15)} ${f1(s.bridgedPerS).padStart(6)} | ${f0(s.wait.p50).padStart(6)} ${f0(s.wait.p99).padStart(6)} ${f0(s.wait.max).padStart(6)} | ${f0(s.trend.firstP50).padStart(6)} → ${f0(s.trend.lastP50).padEnd(6)} ${(s.trend.grows ? 'GROWS' : 'flat').padEnd(5)} | ${f1(s.toDevice.p50).padStart(6)} ${f1(s.toDevice.p99).padStart(7)} | ${f2(s.cpuMsPerCall).padStart(7)}${full ? ` ${f2(s.dbMsPerCall ?? NaN).padStart(6)} ${f1(s.rows?.perCall ?? NaN).padStart(5)} ${f1((s.log?.lines ?? NaN) / Math.max(1, s.ok)).padStart(5)}` : ''} | ${s.load}${bad}`,
   );
   out(`          CPU % of one core: ${s.procs.map((p) => `${p.name} ${f0(p.cpuPct)}${p.rss !== null ? ` (RSS ${mb(p.rss)})` : ''}${p.waitPct !== undefined ? ` [its JS thread waited for a CPU ${f0(p.waitPct)}% of the step]` : ''}`).join(', ')}`);
   if (s.timeline && s.rows)
@@ -76,8 +76,8 @@ function printStep(s: StepResult, full: boolean): void {
   else if (s.leftOpen) out(`          ${s.leftOpen} ACD legs still open 20 s after the step`);
 }
 
-const STEP_HEAD_FULL = '   rate |  ok/failed  bridged/s | arrival → bridged ms  | wait p50, first → last third | INVITE in → device INVITE out ms | platform CPU ms/call  PG ms/call  rows/call  log lines/call | load average (1, 5, 15 min)';
-const STEP_HEAD_ACD = '   rate |  ok/failed  bridged/s | arrival → bridged ms  | wait p50, first → last third | INVITE in → device INVITE out ms | ACD CPU ms/call | load average';
+const STEP_HEAD_FULL = '   rate | ok/refused/failed bridged/s | arrival → bridged ms  | wait p50, first → last third | INVITE in → device INVITE out ms | platform CPU ms/call  PG ms/call  rows/call  log lines/call | load average (1, 5, 15 min)';
+const STEP_HEAD_ACD = '   rate | ok/refused/failed bridged/s | arrival → bridged ms  | wait p50, first → last third | INVITE in → device INVITE out ms | ACD CPU ms/call | load average';
 
 async function main(): Promise<void> {
   const started = Date.now();

@@ -57,7 +57,22 @@ export class PlatformProcess {
     readonly httpPort: number,
     readonly sipUdpPort: number,
     readonly logFile: string,
+    /** where the ACD's /metrics answers (the web in one process, the ACD's ops port apart), and its token */
+    private readonly acdMetrics: { url: string; token: string },
   ) {}
+
+  /**
+   * New callers the ACD refused past its capacity so far (503 or its queue's busy message):
+   * `patchbay_acd_overload_refused_total` summed over its reasons. SIPp counts a refused caller's
+   * call a success (caller-full.xml ACKs the 503 and ends), so the steps subtract these.
+   */
+  async refusedCallers(): Promise<number> {
+    const res = await fetch(this.acdMetrics.url, { headers: { authorization: `Bearer ${this.acdMetrics.token}` } });
+    if (!res.ok) throw new Error(`ACD /metrics answered ${res.status}`);
+    let n = 0;
+    for (const m of (await res.text()).matchAll(/^patchbay_acd_overload_refused_total\{[^}]*\} (\S+)$/gm)) n += Number(m[1]);
+    return n;
+  }
 
   get base(): string {
     return `http://${LO}:${this.httpPort}`;
@@ -81,6 +96,7 @@ export class PlatformProcess {
     if (!existsSync('.next/BUILD_ID')) throw new Error('run `npx next build` first (npm start does it in prestart)');
     const layout = o.layout ?? layoutFromEnv();
     const [httpPort, wsPort, udpPort, ctiPort, opsPort] = [await freeTcpPort(), await freeTcpPort(), await freePort(), await freeTcpPort(), await freeTcpPort()];
+    const metricsToken = randomBytes(24).toString('base64url');
     const common: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'production' as const,
@@ -89,6 +105,7 @@ export class PlatformProcess {
       HOST: LO,
       DATABASE_URL: o.databaseUrl,
       SEED_DEMO: 'false',
+      METRICS_TOKEN: metricsToken,
     };
     const sip: Record<string, string> = { SIP_WS_PORT: String(wsPort), SIP_UDP_PORT: String(udpPort), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0' };
     // apart, the parts share the secret (the bank's and the devices' credentials) and nothing else
@@ -106,7 +123,7 @@ export class PlatformProcess {
             { role: 'web', env: { ...common, PATCHBAY_SECRET: secret, HTTP_PORT: String(httpPort), SIP_WS_PORT: String(wsPort), CTI_URL: `http://${LO}:${ctiPort}`, ACD_PUBLIC_HOST: LO, DATA_DIR: path.join(o.dataDir, 'web') }, ready: `http://${LO}:${httpPort}/api/health` },
           ];
     const parts: PlatformPart[] = [];
-    const p = new PlatformProcess(layout, parts, httpPort, udpPort, o.logFile);
+    const p = new PlatformProcess(layout, parts, httpPort, udpPort, o.logFile, { url: `http://${LO}:${layout === 'one' ? httpPort : opsPort}/metrics`, token: metricsToken });
     // one after the other, as each waits for the one before (the CTI's bank for the ACD)
     for (const e of envs) {
       const log = openSync(o.logFile, 'a');

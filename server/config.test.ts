@@ -78,7 +78,9 @@ describe('metrics and overload config', () => {
   it('has no scrape token unless given, and the overload defaults', () => {
     expect(loadConfig(base())).toMatchObject({ metricsToken: null, overload: { maxWaiting: 1000, maxLagMs: 1000, resumeFraction: 0.8, retryAfterSec: 30 } });
     const token = 'a-scrape-token-of-thirty-two-chars-or-more';
-    expect(loadConfig({ ...base(), METRICS_TOKEN: token, OVERLOAD_MAX_WAITING: '0', OVERLOAD_RETRY_AFTER_SEC: '5' })).toMatchObject({ metricsToken: token, overload: { maxWaiting: 0, retryAfterSec: 5 } });
+    expect(loadConfig({ ...base(), METRICS_TOKEN: token, OVERLOAD_MAX_WAITING: '0', OVERLOAD_RETRY_AFTER_SEC: '5' })).toMatchObject({ metricsToken: token, overload: { maxWaiting: 0, maxOfferMs: 2000, retryAfterSec: 5 } });
+    expect(loadConfig({ ...base(), OVERLOAD_MAX_OFFER_MS: '0' }).overload.maxOfferMs).toBe(0);
+    expect(() => loadConfig({ ...base(), OVERLOAD_MAX_OFFER_MS: '-1' })).toThrow(/OVERLOAD_MAX_OFFER_MS/);
   });
 
   it('refuses a short or spaced token at boot, naming the parameter but never the value', () => {

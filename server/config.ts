@@ -147,6 +147,8 @@ const Env = z.object({
   OVERLOAD_MAX_WAITING: z.coerce.number().int().min(0).default(1000),
   /** Event-loop lag (p99 over a second, ms) at which the ACD refuses new callers; 0: no bound. */
   OVERLOAD_MAX_LAG_MS: z.coerce.number().int().min(0).default(1000),
+  /** Sustained time (ms, median per second) the CTI takes to take a caller offered to its route point, at which the ACD refuses new callers; 0: no bound. */
+  OVERLOAD_MAX_OFFER_MS: z.coerce.number().int().min(0).default(2000),
   /** Callers are admitted again once every signal is at or under this fraction of its ceiling. */
   OVERLOAD_RESUME_FRACTION: z.coerce.number().min(0).max(1).default(0.8),
   /** Retry-After (seconds) of the 503 a refused caller gets. */
@@ -213,7 +215,7 @@ export interface Config {
   /** null: /metrics is for signed-in admins only. Never logged. */
   metricsToken: string | null;
   /** When the ACD refuses new callers (server/acd/overload). */
-  overload: { maxWaiting: number; maxLagMs: number; resumeFraction: number; retryAfterSec: number };
+  overload: { maxWaiting: number; maxLagMs: number; maxOfferMs: number; resumeFraction: number; retryAfterSec: number };
   /** IANA time zone of the wallboard's "today" and the reports' days */
   reportTimeZone: string;
   /** the ACD's callback window (callback-ledger.ts) */
@@ -317,7 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     demoPassword: e.DEMO_PASSWORD ?? null,
     sessionTtlSec: e.SESSION_TTL_SEC,
     metricsToken: e.METRICS_TOKEN ?? null,
-    overload: { maxWaiting: e.OVERLOAD_MAX_WAITING, maxLagMs: e.OVERLOAD_MAX_LAG_MS, resumeFraction: e.OVERLOAD_RESUME_FRACTION, retryAfterSec: e.OVERLOAD_RETRY_AFTER_SEC },
+    overload: { maxWaiting: e.OVERLOAD_MAX_WAITING, maxLagMs: e.OVERLOAD_MAX_LAG_MS, maxOfferMs: e.OVERLOAD_MAX_OFFER_MS, resumeFraction: e.OVERLOAD_RESUME_FRACTION, retryAfterSec: e.OVERLOAD_RETRY_AFTER_SEC },
     reportTimeZone: e.REPORT_TIME_ZONE,
     callbackWindowSec: e.CALLBACK_WINDOW_SEC,
     deviceGraceSec: e.DEVICE_RECONNECT_GRACE_SEC,

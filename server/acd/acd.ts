@@ -29,7 +29,8 @@ import { SessionRefresh } from './calls/session-refresh';
 import { ClientTransactions } from './client-transactions';
 import { LocalAddress } from './local-address';
 import { FailureLimiter } from '../shared/failure-limiter';
-import { DEFAULT_OVERLOAD, OverloadGuard } from './overload/overload-guard';
+import { OfferDelayMeter } from './overload/offer-delay';
+import { DEFAULT_OVERLOAD, eventLoopLagMeter, OverloadGuard } from './overload/overload-guard';
 import { Registrar } from './registrar';
 import { ServerTransactions } from './server-transactions';
 import { SipTally } from './sip-tally';
@@ -114,6 +115,7 @@ export class Acd {
         })
       : null;
 
+    const offerDelay = new OfferDelayMeter();
     // the call modules, leaves first: each gets the shared context and the modules it calls
     const ctx: CallContext = {
       cfg: this.cfg,
@@ -127,6 +129,8 @@ export class Acd {
       trunks: this.trunks,
       table: this.table,
       callbacks: new CallbackLedger(this.cfg.callbackWindowSec ?? CALLBACK_WINDOW_DEFAULT_SEC, opts.now),
+      offerDelay,
+      dialNonce: () => digest.nonce(),
       running: () => this.running,
     };
     const bridging = new Bridging(ctx);
@@ -138,7 +142,7 @@ export class Acd {
     const sessions = new SessionRefresh(ctx, new PartyReoffer(local));
     const routePoint = new RoutePoint(ctx);
     this.recovery = new LegRecovery(ctx);
-    this.overload = new OverloadGuard({ ...DEFAULT_OVERLOAD, ...this.cfg.overload }, () => this.table.waiting.count, this.log.child({ module: 'overload' }), ...(opts.lagMeter ? [opts.lagMeter] : []));
+    this.overload = new OverloadGuard({ ...DEFAULT_OVERLOAD, ...this.cfg.overload }, () => this.table.waiting.count, this.log.child({ module: 'overload' }), opts.lagMeter ?? eventLoopLagMeter(), Date.now, offerDelay);
     const mixing = new Mixing(ctx, bridging);
     this.router = new RequestRouter(ctx, this.serverTx, opts.dialPlan, {
       callers: new InboundCallers(ctx, opts.dialPlan, release, sessions, mediaWatch, routePoint, this.overload),

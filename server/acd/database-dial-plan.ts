@@ -10,10 +10,11 @@ import { holdAudioOf } from '../shared/hold-audio';
  * is served within moments (`server/admin/reload-on-change.ts`: loads never overlap); the timer
  * of `start()` stays as a fallback for a missed notification (and on a queue change, since:)
  * the audio of a number is its own hold audio, or — when it has none of its own (`default`) —
- * its queue's. The ACD learns only the resulting clip name, nothing else of the queue.
+ * its queue's. The ACD learns only the resulting clip name, and the queue's busy message (what a
+ * caller hears past capacity), nothing else of the queue.
  */
 export class DatabaseDialPlan implements DialPlan {
-  private numbers = new Map<string, { holdAudio: string }>();
+  private numbers = new Map<string, { holdAudio: string; busyAudio: string | null }>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -21,13 +22,13 @@ export class DatabaseDialPlan implements DialPlan {
     private readonly log: Logger,
   ) {}
 
-  lookup(e164: string): { holdAudio: string } | null {
+  lookup(e164: string): { holdAudio: string; busyAudio: string | null } | null {
     return this.numbers.get(e164) ?? null;
   }
 
   async load(): Promise<void> {
-    const rows = await this.prisma.number.findMany({ select: { e164: true, holdAudio: true, queue: { select: { holdAudio: true } } } });
-    this.numbers = new Map(rows.map((r) => [r.e164, { holdAudio: holdAudioOf(r.holdAudio, r.queue.holdAudio) }]));
+    const rows = await this.prisma.number.findMany({ select: { e164: true, holdAudio: true, queue: { select: { holdAudio: true, busyAudio: true } } } });
+    this.numbers = new Map(rows.map((r) => [r.e164, { holdAudio: holdAudioOf(r.holdAudio, r.queue.holdAudio), busyAudio: r.queue.busyAudio }]));
   }
 
   /** Loads now, then every `everyMs`; a failed refresh keeps the last good plan. */

@@ -9,11 +9,12 @@ import type { PrismaClient, Tx } from './admin-tx';
  */
 async function usages(db: PrismaClient | Tx, names: string[] | null): Promise<Array<{ clip: string; where: string }>> {
   const inNames = names ? { in: names } : undefined;
-  const [queueHold, queueMaxWait, queueClosed, queueFull, numberHold, numberClosed] = await Promise.all([
+  const [queueHold, queueMaxWait, queueClosed, queueFull, queueBusy, numberHold, numberClosed] = await Promise.all([
     db.queue.findMany({ where: inNames ? { holdAudio: inNames } : {}, select: { name: true, holdAudio: true } }),
     db.queue.findMany({ where: { maxWaitMessage: inNames ?? { not: null } }, select: { name: true, maxWaitMessage: true } }),
     db.queue.findMany({ where: { closedAudio: inNames ?? { not: null } }, select: { name: true, closedAudio: true } }),
     db.queue.findMany({ where: { fullAudio: inNames ?? { not: null } }, select: { name: true, fullAudio: true } }),
+    db.queue.findMany({ where: { busyAudio: inNames ?? { not: null } }, select: { name: true, busyAudio: true } }),
     db.number.findMany({ where: inNames ? { holdAudio: inNames } : {}, select: { e164: true, holdAudio: true } }),
     db.number.findMany({ where: { closedAudio: inNames ?? { not: null } }, select: { e164: true, closedAudio: true } }),
   ]);
@@ -22,6 +23,7 @@ async function usages(db: PrismaClient | Tx, names: string[] | null): Promise<Ar
     ...queueMaxWait.map((q) => ({ clip: q.maxWaitMessage ?? '', where: `queue ${q.name} (maximum-wait message)` })),
     ...queueClosed.map((q) => ({ clip: q.closedAudio ?? '', where: `queue ${q.name} (closed message)` })),
     ...queueFull.map((q) => ({ clip: q.fullAudio ?? '', where: `queue ${q.name} (queue-full message)` })),
+    ...queueBusy.map((q) => ({ clip: q.busyAudio ?? '', where: `queue ${q.name} (busy message)` })),
     ...numberHold.map((n) => ({ clip: n.holdAudio, where: `number ${n.e164} (hold audio)` })),
     ...numberClosed.map((n) => ({ clip: n.closedAudio ?? '', where: `number ${n.e164} (closed message)` })),
   ];

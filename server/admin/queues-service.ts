@@ -42,6 +42,7 @@ function fields(q: Queue): QueueCreate {
     holdAudio: q.holdAudio,
     maxCallers: q.maxCallers,
     fullAudio: q.fullAudio,
+    busyAudio: q.busyAudio,
     overflowWhenEmpty: q.overflowWhenEmpty,
     announce: Announce.catch('none').parse(q.announce),
     announceEverySec: q.announceEverySec,
@@ -133,6 +134,7 @@ export class QueuesService {
       await assertClipExists(tx, 'maxWaitMessage', input.maxWaitMessage, null);
       await assertClipExists(tx, 'closedAudio', input.closedAudio, null);
       await assertClipExists(tx, 'fullAudio', input.fullAudio, null);
+      await assertClipExists(tx, 'busyAudio', input.busyAudio, null);
       const created = await tx.queue.create({ data: { ...columns(input), id, updatedBy: actor.id } });
       return { result: null, audit: { action: 'queue.create', entity: 'queue', entityId: id, before: null, after: { id, ...fields(created) } }, change: 'create' };
     });
@@ -153,6 +155,7 @@ export class QueuesService {
       await assertClipExists(tx, 'maxWaitMessage', rest.maxWaitMessage, before.maxWaitMessage);
       await assertClipExists(tx, 'closedAudio', rest.closedAudio, before.closedAudio);
       await assertClipExists(tx, 'fullAudio', rest.fullAudio, before.fullAudio);
+      await assertClipExists(tx, 'busyAudio', rest.busyAudio, before.busyAudio);
       previous = before;
       const r = await tx.queue.updateMany({
         where: { id, version },

@@ -28,6 +28,7 @@ const queue = (over: Record<string, unknown> = {}) => ({
   wrapUpSec: 10,
   maxWaitSec: 300,
   maxWaitMessage: 'closed',
+  busyAudio: 'closed',
   requiredSkills: [{ skill: 'French', minLevel: 5 }],
   ...over,
 });
@@ -57,6 +58,8 @@ describe('queues', { timeout: 30_000 }, () => {
     const dup = await fx.send('POST', '/api/admin/queues', { cookie: admin, body: queue({ name: 'support' }) });
     expect(dup.status).toBe(409);
     expect(dup.json.error.fields.name).toMatch(/another queue/);
+    const noBusyClip = await fx.send('POST', '/api/admin/queues', { cookie: admin, body: queue({ name: 'X', busyAudio: 'nosuchclip' }) });
+    expect(noBusyClip.json.error.fields).toEqual({ busyAudio: 'there is no clip "nosuchclip" in the audio library' });
     const self = await fx.send('PATCH', `/api/admin/queues/${salesId}`, { cookie: admin, body: queue({ maxWaitAction: 'overflow_queue', overflowQueueId: salesId, version: 1 }) });
     expect(self.status).toBe(400);
     expect(self.json.error.fields.overflowQueueId).toMatch(/itself/);

@@ -108,14 +108,31 @@ export function registerAcdMetrics(registry: Registry, acd: Pick<Acd, 'sip' | 's
       this.set(acd.overload.lagMs / 1000);
     },
   });
+  new Gauge({
+    name: 'patchbay_acd_overload_offer_delay_seconds',
+    help: 'How long the CTI takes to take a caller offered to its route point, as the overload guard compares it with OVERLOAD_MAX_OFFER_MS (the lower of the last two seconds\' medians)',
+    registers,
+    collect() {
+      this.set(acd.overload.offerMs / 1000);
+    },
+  });
   new Counter({
     name: 'patchbay_acd_overload_refused_total',
-    help: 'New callers answered 503 + Retry-After because the ACD was past its capacity, by what tripped it (waiting, lag)',
+    help: 'New callers refused because the ACD was past its capacity (503 + Retry-After, or their queue\'s busy message), by what tripped it (waiting, lag, controller)',
     labelNames: ['reason'],
     registers,
     collect() {
       this.reset();
       for (const reason of OverloadReason) this.inc({ reason }, acd.overload.refused[reason]);
+    },
+  });
+  new Counter({
+    name: 'patchbay_acd_overload_messages_total',
+    help: 'Refused callers who heard their queue\'s busy message (then were released) instead of a 503',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(acd.overload.toldByMessage);
     },
   });
   new Counter({

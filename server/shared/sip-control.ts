@@ -13,6 +13,11 @@ export const H = {
   dialed: 'X-PB-Dialed',
   /** ACD → route point: the hold audio the leg is playing (name of a clip). */
   audio: 'X-PB-Audio',
+  /**
+   * ACD → route point: a fresh single-use digest nonce for the dial that bridges this leg, so the
+   * bank's first dial carries its credentials at once instead of being challenged (407) first.
+   */
+  nonce: 'X-PB-Nonce',
   /** bank → ACD (dial INVITE): the parked leg to bridge the new device leg to. */
   bridge: 'X-PB-Bridge',
   /** bank → ACD (dial INVITE): seconds the ACD rings the device before giving up (408). */
@@ -51,6 +56,8 @@ export const H = {
 /** X-PB-Confirm: the clip the answered device hears until the controller decides (a clip name). */
 export const ConfirmClip = ClipName;
 
+/** X-PB-Nonce: one of the ACD's digest nonces, `<issued ms>.<salt>.<mac>` (server/acd/sip/digest.ts). */
+export const DialNonce = z.string().regex(/^\d{1,16}\.[0-9a-f]{12}\.[A-Za-z0-9_-]{16,64}$/, 'a nonce is <ms>.<salt>.<mac>');
 export const LegId = z.string().regex(/^leg-[0-9a-f]{16,32}$/, 'a leg id is leg-<hex>');
 export type LegId = z.infer<typeof LegId>;
 export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number is + and 7 to 15 digits');
@@ -75,6 +82,7 @@ export const LegEndCause = z.enum([
   'no-controller', // no route point could take the leg
   'session-expired', // RFC 4028: the party's session was not refreshed in time
   'played', // the controller's announcement (X-PB-Play, X-PB-Then: release) was played, then the party released
+  'overloaded', // the ACD was past its capacity: the caller heard its queue's busy message, then was released (never offered)
   'error',
 ]);
 export type LegEndCause = z.infer<typeof LegEndCause>;

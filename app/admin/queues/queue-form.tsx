@@ -217,6 +217,14 @@ export function QueueForm({ queue, others, schedules, readOnly, onSaved, onReloa
                 {(p) => <AudioPicker {...p} control={control} name="fullAudio" noneLabel="No message — hang up at once" testId="queue-full-audio" />}
               </FormField>
             )}
+            <FormField
+              control={control}
+              name="busyAudio"
+              label="Message when the whole center is overloaded (optional)"
+              hint="Only when the platform is past its capacity: new callers hear this once, then the call ends. Without one they get a busy signal."
+            >
+              {(p) => <AudioPicker {...p} control={control} name="busyAudio" noneLabel="No message — busy signal" testId="queue-busy-audio" />}
+            </FormField>
             <label className="flex items-start gap-2 self-end pb-2 text-sm">
               <Checkbox {...register('overflowWhenEmpty')} data-testid="queue-overflow-when-empty" />
               <span>

@@ -1,3 +1,4 @@
+import type { OfferDelayMeter } from '../overload/offer-delay';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log';
 import type { AcdConfig } from '../acd-config';
@@ -28,6 +29,10 @@ export interface CallContext {
   readonly table: LegTable;
   /** the callers who pressed keys: what a callback dial may call (callback-ledger.ts) */
   readonly callbacks: CallbackLedger;
+  /** every route-point offer reports its delay here: the overload guard's view of the controller */
+  readonly offerDelay: OfferDelayMeter;
+  /** a fresh single-use dial nonce (X-PB-Nonce in each route-point offer: the bank's first dial needs no 407) */
+  dialNonce(): string;
   /** False once the ACD is stopping: nothing new is offered or dialled. */
   running(): boolean;
 }

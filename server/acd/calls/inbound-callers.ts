@@ -19,12 +19,18 @@ import { isSdp } from './sdp-checks';
 import { tooSmall, type SessionRefresh, type UasNegotiation } from './session-refresh';
 import { sipFailureOf } from './sip-status';
 
+/** The longest a busy message may hold a caller (a clip that never reports its end). */
+const BUSY_MESSAGE_MAX_MS = 60_000;
+
 /**
  * Inbound callers: an INVITE to a number the dial plan serves is answered (SDP answer from
  * the leg's media), and on its ACK the caller is parked with the number's hold audio and
  * offered to the route point. A caller who never ACKs is released after `ackTimeoutMs`.
  * While the ACD is past its capacity (overload-guard.ts) a new caller is answered 503 with
- * Retry-After instead, and nothing is set up for them.
+ * Retry-After instead, and nothing is set up for them — or, when the number's queue has a busy
+ * message, answered, told that message once and released (cause `overloaded`), never offered to
+ * the CTI. Not when the ACD's own event loop is what is behind (reason `lag`): a message costs
+ * media, a 503 costs nothing.
  */
 export class InboundCallers {
   constructor(
@@ -45,30 +51,52 @@ export class InboundCallers {
       this.ctx.log.info({ callId: req.fields.callId, to: req.uri }, 'INVITE to a number not served refused');
       return st.respond(makeResponse(req, 404, { reason: 'Number Not Served' }));
     }
-    // past capacity: a deliberate answer before any media is set up (logged once per episode by the guard)
-    if (!this.overload.admit()) return st.respond(makeResponse(req, 503, { reason: 'Service Unavailable', toTag: randomToken(), headers: [['Retry-After', String(this.overload.retryAfterSec)]] }));
+    // past capacity: a deliberate answer (logged once per episode by the guard)
+    let busyAudio: string | undefined;
+    if (!this.overload.admit()) {
+      if (!plan.busyAudio || this.overload.reason === 'lag' || !isSdp(req)) {
+        return st.respond(makeResponse(req, 503, { reason: 'Service Unavailable', toTag: randomToken(), headers: [['Retry-After', String(this.overload.retryAfterSec)]] }));
+      }
+      busyAudio = plan.busyAudio;
+      this.overload.toldByMessage += 1;
+    }
     if (!isSdp(req)) return st.respond(makeResponse(req, 488, { reason: 'SDP Offer Required' }));
     const session = this.sessions.negotiate(req);
     if (session.kind === 'too-small') return st.respond(tooSmall(req, session.minSe));
-    await this.accept(req, flow, st, number.data, plan.holdAudio, contact, session);
+    await this.accept(req, flow, st, number.data, plan.holdAudio, contact, session, busyAudio);
   }
 
   /** The caller's ACK: parked with music, then offered to the route point. */
   confirmed(leg: Leg): void {
     leg.clearTimers();
     if (!leg.transition('confirm')) return;
+    if (leg.extra.busyAudio) return this.tellBusy(leg, leg.extra.busyAudio);
     leg.endpoint?.play(leg.extra.holdAudio ?? '');
     leg.log.debug({ audio: leg.extra.holdAudio }, 'caller parked with hold audio');
     this.routePoint.offer(leg);
   }
 
-  private async accept(req: IncomingRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr, session: UasNegotiation): Promise<void> {
+  /** A caller past capacity: its queue's busy message once, then BYE; bounded in case the clip never ends. */
+  private tellBusy(leg: Leg, clip: string): void {
+    const ep = leg.endpoint;
+    if (!ep) return void leg.close('overloaded', { byeParty: true });
+    ep.onPlayDone((done) => {
+      if (done !== clip || leg.ended) return;
+      leg.log.debug({ clip }, 'busy message played; releasing the caller');
+      leg.close('overloaded', { byeParty: true });
+    });
+    ep.play(clip, { loop: false });
+    leg.after(BUSY_MESSAGE_MAX_MS, () => leg.close('overloaded', { byeParty: true }));
+  }
+
+  private async accept(req: IncomingRequest, flow: Flow, st: ServerInvite, dialed: string, holdAudio: string, contact: NameAddr, session: UasNegotiation, busyAudio?: string): Promise<void> {
     const { ctx } = this;
     const legId = newLegId();
     const { callId, from } = req.fields;
-    const leg = new Leg(legId, 'caller', callId, flow, from!, ctx.log.child({ legId, callId }), this.hooks, { dialed, holdAudio });
+    const leg = new Leg(legId, 'caller', callId, flow, from!, ctx.log.child({ legId, callId }), this.hooks, { dialed, holdAudio, ...(busyAudio ? { busyAudio } : {}) });
     ctx.table.addLeg(leg);
-    leg.log.info({ from: from!.uri, dialed }, 'caller arrived');
+    if (busyAudio) leg.log.debug({ from: from!.uri, dialed, busyAudio }, 'caller arrived past capacity: told the busy message');
+    else leg.log.info({ from: from!.uri, dialed }, 'caller arrived');
     st.respond(makeResponse(req, 100));
     const localTag = randomToken();
     st.onCancel = () => {

@@ -117,7 +117,7 @@ export class Leg {
     readonly log: Logger,
     private readonly hooks: LegCloseHooks,
     /** `device`: the registered AOR user a device leg was dialled at (a re-anchor must come from it). */
-    readonly extra: { dialed?: string; holdAudio?: string; device?: string } = {},
+    readonly extra: { dialed?: string; holdAudio?: string; device?: string; busyAudio?: string } = {},
   ) {
     this.at = { state: INITIAL_STATE[kind], control: 'none' };
   }

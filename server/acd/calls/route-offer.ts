@@ -24,7 +24,7 @@ export function sendRouteOffer(ctx: CallContext, leg: Leg, binding: Binding, ext
   const callId = `${randomToken(12)}@${domain}`;
   const fromAddr = formatNameAddr({ display: leg.partyAddr.display, uri: leg.partyAddr.uri, params: new Map() });
   const toAddr = `<sip:${ROUTE_USER}@${domain}>`;
-  const headers: Array<[string, string]> = [[H.leg, leg.id]];
+  const headers: Array<[string, string]> = [[H.leg, leg.id], [H.nonce, ctx.dialNonce()]];
   if (leg.kind === 'caller') headers.push([H.dialed, leg.extra.dialed ?? ''], [H.audio, leg.extra.holdAudio ?? '']);
   const req = buildInvite(ctx.local, {
     flow: binding.flow,
@@ -37,8 +37,10 @@ export function sendRouteOffer(ctx: CallContext, leg: Leg, binding: Binding, ext
     sdp: freshControlSdp(ctx),
   });
   leg.log.debug({ controlCallId: callId, bankUser: binding.authUser }, 'offering leg to the route point');
+  const offer = ctx.offerDelay.sent();
   return ctx.clientTx.send(req, binding.flow, (res, local, tx) => {
     if (res.status < 200) return;
+    ctx.offerDelay.settled(offer);
     if (res.status >= 300) return done({ taken: false, status: res.status, local });
     const f = fieldsOf(res);
     const dialog = new Dialog(

@@ -1,4 +1,5 @@
 import type { Logger } from '../../log';
+import { OfferDelayMeter } from './offer-delay';
 import { decide, reasonOver, type OverloadLimits, type OverloadReason, type OverloadStatus } from './overload-state';
 
 export interface OverloadConfig extends OverloadLimits {
@@ -8,9 +9,9 @@ export interface OverloadConfig extends OverloadLimits {
 
 /**
  * An Acd built without `overload` refuses nobody (tests, embedders); the platform's ceilings come
- * from its config (OVERLOAD_* in server/config.ts: 1000 callers, 1000 ms).
+ * from its config (OVERLOAD_* in server/config.ts: 1000 callers, 1000 ms of lag, 2000 ms of offer delay).
  */
-export const DEFAULT_OVERLOAD: OverloadConfig = { maxWaiting: 0, maxLagMs: 0, resumeFraction: 0.8, retryAfterSec: 30 };
+export const DEFAULT_OVERLOAD: OverloadConfig = { maxWaiting: 0, maxLagMs: 0, maxOfferMs: 0, resumeFraction: 0.8, retryAfterSec: 30 };
 
 /** The event loop's recent lag, in ms; `start`/`stop` own whatever timer or monitor it needs. */
 export interface LagMeter {
@@ -58,7 +59,8 @@ export function eventLoopLagMeter(windowMs = 1000, windows = 2, tickMs = 50): La
 
 /**
  * Decides, from the ACD's memory only, whether a new caller is admitted: callers waiting to be
- * bridged (the leg table's census) and the event loop's lag, against the configured ceilings,
+ * bridged (the leg table's census), the event loop's lag and the controller's offer delay
+ * (offer-delay.ts: a CTI falling behind, in its own process or machine), against the configured ceilings,
  * with the hysteresis of overload-state.ts. A refused caller gets a 503 with Retry-After
  * (inbound-callers.ts) before any media is set up, so refusing costs less than admitting;
  * callers already admitted and calls in progress are never touched.
@@ -72,8 +74,10 @@ export class OverloadGuard {
   private episode: { since: number; reason: OverloadReason; refused: number } | null = null;
   private lastReason: OverloadReason = 'waiting';
   /** Callers refused, by the reason of their episode. */
-  readonly refused: Record<OverloadReason, number> = { waiting: 0, lag: 0 };
+  readonly refused: Record<OverloadReason, number> = { waiting: 0, lag: 0, controller: 0 };
   episodes = 0;
+  /** Refused callers who heard their queue's busy message instead of a 503. */
+  toldByMessage = 0;
 
   constructor(
     private readonly cfg: OverloadConfig,
@@ -81,6 +85,8 @@ export class OverloadGuard {
     private readonly log: Logger,
     private readonly lag: LagMeter = eventLoopLagMeter(),
     private readonly now: () => number = Date.now,
+    /** route-point offers report to it (route-offer.ts) */
+    readonly offers: OfferDelayMeter = new OfferDelayMeter(),
   ) {}
 
   get status(): OverloadStatus {
@@ -92,13 +98,23 @@ export class OverloadGuard {
     return this.lag.lagMs();
   }
 
+  /** Why new callers are refused now (null while admitting). */
+  get reason(): OverloadReason | null {
+    return this.state === 'overloaded' ? (this.episode?.reason ?? this.lastReason) : null;
+  }
+
+  /** The sustained route-point offer delay the guard last read (ms). */
+  get offerMs(): number {
+    return this.offers.delayMs();
+  }
+
   get retryAfterSec(): number {
     return this.cfg.retryAfterSec;
   }
 
   start(): void {
     // the lag is re-read every window: an episode can also end while no caller arrives
-    if (this.cfg.maxLagMs > 0 || this.cfg.maxWaiting > 0) this.lag.start(() => this.evaluate());
+    if (this.cfg.maxLagMs > 0 || this.cfg.maxWaiting > 0 || this.cfg.maxOfferMs > 0) this.lag.start(() => this.evaluate());
   }
 
   stop(): void {
@@ -115,7 +131,7 @@ export class OverloadGuard {
   }
 
   private evaluate(): void {
-    const sample = { waiting: this.waiting(), lagMs: this.lag.lagMs() };
+    const sample = { waiting: this.waiting(), lagMs: this.lag.lagMs(), offerMs: this.cfg.maxOfferMs > 0 ? this.offers.delayMs() : 0 };
     const next = decide(this.state, sample, this.cfg);
     if (next === this.state) return;
     this.state = next;
@@ -124,11 +140,11 @@ export class OverloadGuard {
       this.lastReason = reason;
       this.episode = { since: this.now(), reason, refused: 0 };
       this.episodes += 1;
-      this.log.warn({ reason, waiting: sample.waiting, lagMs: Math.round(sample.lagMs), maxWaiting: this.cfg.maxWaiting, maxLagMs: this.cfg.maxLagMs, retryAfterSec: this.cfg.retryAfterSec }, 'overloaded: new callers are refused (503) until the load falls');
+      this.log.warn({ reason, waiting: sample.waiting, lagMs: Math.round(sample.lagMs), offerMs: Math.round(sample.offerMs), maxWaiting: this.cfg.maxWaiting, maxLagMs: this.cfg.maxLagMs, maxOfferMs: this.cfg.maxOfferMs, retryAfterSec: this.cfg.retryAfterSec }, 'overloaded: new callers are refused until the load falls');
     } else {
       const e = this.episode;
       this.episode = null;
-      this.log.warn({ reason: e?.reason, refused: e?.refused ?? 0, ms: e ? this.now() - e.since : 0, waiting: sample.waiting, lagMs: Math.round(sample.lagMs) }, 'overload over: new callers are admitted again');
+      this.log.warn({ reason: e?.reason, refused: e?.refused ?? 0, ms: e ? this.now() - e.since : 0, waiting: sample.waiting, lagMs: Math.round(sample.lagMs), offerMs: Math.round(sample.offerMs) }, 'overload over: new callers are admitted again');
     }
   }
 }

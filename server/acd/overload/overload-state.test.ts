@@ -4,7 +4,7 @@ import { countTransitions } from '../../shared/state-machine';
 import { eventLoopLagMeter, OverloadGuard, type LagMeter } from './overload-guard';
 import { classify, decide, OVERLOAD_TRANSITIONS, OverloadEvent, OverloadStatus, reasonOver, transition, type OverloadLimits } from './overload-state';
 
-const LIMITS: OverloadLimits = { maxWaiting: 10, maxLagMs: 500, resumeFraction: 0.8 };
+const LIMITS: OverloadLimits = { maxWaiting: 10, maxLagMs: 500, maxOfferMs: 2000, resumeFraction: 0.8 };
 
 describe('overload decision (pure)', () => {
   it('has a next state for every (state, event) pair, and only the resume mark leaves overload', () => {
@@ -18,29 +18,35 @@ describe('overload decision (pure)', () => {
   });
 
   it('classifies a sample against the ceilings and the resume marks', () => {
-    expect(classify({ waiting: 9, lagMs: 0 }, LIMITS)).toBe('between_marks');
-    expect(classify({ waiting: 10, lagMs: 0 }, LIMITS)).toBe('over_ceiling');
-    expect(classify({ waiting: 8, lagMs: 0 }, LIMITS)).toBe('under_resume');
-    expect(classify({ waiting: 0, lagMs: 500 }, LIMITS)).toBe('over_ceiling');
-    expect(classify({ waiting: 0, lagMs: 401 }, LIMITS)).toBe('between_marks');
-    expect(classify({ waiting: 0, lagMs: 400 }, LIMITS)).toBe('under_resume');
+    expect(classify({ waiting: 9, lagMs: 0, offerMs: 0 }, LIMITS)).toBe('between_marks');
+    expect(classify({ waiting: 10, lagMs: 0, offerMs: 0 }, LIMITS)).toBe('over_ceiling');
+    expect(classify({ waiting: 8, lagMs: 0, offerMs: 0 }, LIMITS)).toBe('under_resume');
+    expect(classify({ waiting: 0, lagMs: 500, offerMs: 0 }, LIMITS)).toBe('over_ceiling');
+    expect(classify({ waiting: 0, lagMs: 401, offerMs: 0 }, LIMITS)).toBe('between_marks');
+    expect(classify({ waiting: 0, lagMs: 400, offerMs: 0 }, LIMITS)).toBe('under_resume');
     // both signals must be under their marks to resume
-    expect(classify({ waiting: 8, lagMs: 450 }, LIMITS)).toBe('between_marks');
-    expect(reasonOver({ waiting: 10, lagMs: 900 }, LIMITS)).toBe('waiting');
-    expect(reasonOver({ waiting: 3, lagMs: 900 }, LIMITS)).toBe('lag');
-    expect(reasonOver({ waiting: 3, lagMs: 10 }, LIMITS)).toBeNull();
+    expect(classify({ waiting: 8, lagMs: 450, offerMs: 0 }, LIMITS)).toBe('between_marks');
+    expect(reasonOver({ waiting: 10, lagMs: 900, offerMs: 0 }, LIMITS)).toBe('waiting');
+    expect(reasonOver({ waiting: 3, lagMs: 900, offerMs: 0 }, LIMITS)).toBe('lag');
+    expect(reasonOver({ waiting: 3, lagMs: 10, offerMs: 0 }, LIMITS)).toBeNull();
+    // the controller's offer delay: a CTI behind, which the ACD's own lag does not show
+    expect(classify({ waiting: 0, lagMs: 0, offerMs: 2000 }, LIMITS)).toBe('over_ceiling');
+    expect(reasonOver({ waiting: 0, lagMs: 0, offerMs: 2500 }, LIMITS)).toBe('controller');
+    expect(classify({ waiting: 0, lagMs: 0, offerMs: 1601 }, LIMITS)).toBe('between_marks');
+    expect(classify({ waiting: 0, lagMs: 0, offerMs: 1600 }, LIMITS)).toBe('under_resume');
+    expect(reasonOver({ waiting: 0, lagMs: 600, offerMs: 2500 }, LIMITS)).toBe('lag');
   });
 
   it('a ceiling of 0 is no ceiling', () => {
-    const off: OverloadLimits = { maxWaiting: 0, maxLagMs: 0, resumeFraction: 0.8 };
-    expect(classify({ waiting: 1e6, lagMs: 1e6 }, off)).toBe('under_resume');
+    const off: OverloadLimits = { maxWaiting: 0, maxLagMs: 0, maxOfferMs: 0, resumeFraction: 0.8 };
+    expect(classify({ waiting: 1e6, lagMs: 1e6, offerMs: 1e6 }, off)).toBe('under_resume');
   });
 
   it('hysteresis: hovering at the ceiling does not flap', () => {
     // waiting goes 9, 10 (trip), 9, 10, 9 (still over the resume mark), 8 (resume), 9 (stays normal)
     const seq = [9, 10, 9, 10, 9, 8, 9];
     let s: OverloadStatus = 'normal';
-    const states = seq.map((waiting) => (s = decide(s, { waiting, lagMs: 0 }, LIMITS)));
+    const states = seq.map((waiting) => (s = decide(s, { waiting, lagMs: 0, offerMs: 0 }, LIMITS)));
     expect(states).toEqual(['normal', 'overloaded', 'overloaded', 'overloaded', 'overloaded', 'normal', 'normal']);
   });
 });
@@ -69,9 +75,9 @@ describe('overload guard', () => {
       if (ok) waiting.n += 1;
     }
     expect(admitted.filter(Boolean)).toHaveLength(10);
-    expect(g.refused).toEqual({ waiting: 5, lag: 0 });
+    expect(g.refused).toEqual({ waiting: 5, lag: 0, controller: 0 });
     expect(g.episodes).toBe(1);
-    expect(lines.map((l) => l.msg)).toEqual(['overloaded: new callers are refused (503) until the load falls']);
+    expect(lines.map((l) => l.msg)).toEqual(['overloaded: new callers are refused until the load falls']);
     waiting.n = 9;
     expect(g.admit()).toBe(false);
     waiting.n = 8;

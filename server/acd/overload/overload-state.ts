@@ -1,7 +1,8 @@
 /**
  * The ACD's overload decision: pure, no IO, no clock of its own. The guard (overload-guard.ts)
  * feeds it what it measures in memory — callers waiting to be bridged, the event loop's recent
- * lag — and refuses new callers while the state is `overloaded`.
+ * lag, how long the controller takes to take an offered caller — and refuses new callers while
+ * the state is `overloaded`.
  *
  * ```
  *            any signal at or past its ceiling
@@ -23,8 +24,11 @@ export type OverloadStatus = (typeof OverloadStatus)[number];
 export const OverloadEvent = ['over_ceiling', 'between_marks', 'under_resume'] as const;
 export type OverloadEvent = (typeof OverloadEvent)[number];
 
-/** Why the ACD is past capacity (the first signal found over its ceiling). */
-export const OverloadReason = ['waiting', 'lag'] as const;
+/**
+ * Why the ACD is past capacity (the first signal found over its ceiling): too many callers
+ * waiting, its own event loop behind, or the controller (the CTI) slow to take offered callers.
+ */
+export const OverloadReason = ['waiting', 'lag', 'controller'] as const;
 export type OverloadReason = (typeof OverloadReason)[number];
 
 export interface OverloadLimits {
@@ -32,6 +36,8 @@ export interface OverloadLimits {
   maxWaiting: number;
   /** Event-loop lag (ms) at which new callers are refused; 0: no bound. */
   maxLagMs: number;
+  /** Sustained route-point offer delay (ms, offer-delay.ts) at which new callers are refused; 0: no bound. */
+  maxOfferMs: number;
   /** Fraction of each ceiling every signal must be at or under before callers are admitted again. */
   resumeFraction: number;
 }
@@ -39,6 +45,7 @@ export interface OverloadLimits {
 export interface OverloadSample {
   waiting: number;
   lagMs: number;
+  offerMs: number;
 }
 
 /** state → event → next state: the whole machine (every pair is legal: a sample is always one of the three). */
@@ -56,6 +63,7 @@ export function transition(state: OverloadStatus, event: OverloadEvent): Overloa
 export function reasonOver(s: OverloadSample, l: OverloadLimits): OverloadReason | null {
   if (l.maxWaiting > 0 && s.waiting >= l.maxWaiting) return 'waiting';
   if (l.maxLagMs > 0 && s.lagMs >= l.maxLagMs) return 'lag';
+  if (l.maxOfferMs > 0 && s.offerMs >= l.maxOfferMs) return 'controller';
   return null;
 }
 
@@ -64,7 +72,8 @@ export function classify(s: OverloadSample, l: OverloadLimits): OverloadEvent {
   if (reasonOver(s, l)) return 'over_ceiling';
   const underWaiting = l.maxWaiting <= 0 || s.waiting <= Math.floor(l.maxWaiting * l.resumeFraction);
   const underLag = l.maxLagMs <= 0 || s.lagMs <= l.maxLagMs * l.resumeFraction;
-  return underWaiting && underLag ? 'under_resume' : 'between_marks';
+  const underOffer = l.maxOfferMs <= 0 || s.offerMs <= l.maxOfferMs * l.resumeFraction;
+  return underWaiting && underLag && underOffer ? 'under_resume' : 'between_marks';
 }
 
 /** The next status after a sample. */

@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { digestResponse } from '../../shared/digest-response';
 import { safeEqual } from '../../shared/credentials';
 import { quote, unquote } from './headers';
 
@@ -30,9 +31,7 @@ export type DigestCheck =
   | { ok: true; username: string }
   | { ok: false; reason: 'stale' | 'bad-nonce' | 'unknown-user' | 'bad-response' | 'wrong-realm' | 'unsupported' };
 
-export function md5(s: string): string {
-  return createHash('md5').update(s).digest('hex');
-}
+export { md5, digestResponse } from '../../shared/digest-response';
 
 /**
  * The `k=v, k="v"…` parameters of a `Digest …` header (Authorization, WWW-Authenticate and their
@@ -65,13 +64,6 @@ export function parseDigest(header: string): DigestCredentials | null {
   return { username, realm, nonce, uri, response, qop: get('qop'), nc: get('nc'), cnonce: get('cnonce'), algorithm: get('algorithm'), opaque: get('opaque') };
 }
 
-/** The expected `response` value for given credentials (exported for test clients). */
-export function digestResponse(p: { username: string; password: string; realm: string; method: string; uri: string; nonce: string; qop?: string | null; nc?: string | null; cnonce?: string | null }): string {
-  const ha1 = md5(`${p.username}:${p.realm}:${p.password}`);
-  const ha2 = md5(`${p.method}:${p.uri}`);
-  if (p.qop === 'auth') return md5(`${ha1}:${p.nonce}:${p.nc ?? ''}:${p.cnonce ?? ''}:auth:${ha2}`);
-  return md5(`${ha1}:${p.nonce}:${ha2}`);
-}
 
 export class DigestAuthenticator {
   private readonly key = randomBytes(32);

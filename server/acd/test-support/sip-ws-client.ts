@@ -321,9 +321,9 @@ export class SipWsClient {
     return tag;
   }
 
-  /** The dialog made by a 2xx to an INVITE we sent (UAC side). */
+  /** The dialog made by a 2xx to an INVITE we sent (UAC side); for a failure (no Contact) the target is the request's own URI. */
   dialogFrom(inv: SipRequest, ok: SipResponse): ClientDialog {
-    return { callId: inv.headers.get('Call-ID')!, local: inv.headers.get('From')!, remote: ok.headers.get('To')!, target: parseNameAddr(ok.headers.get('Contact')!)!.uri, seq: parseCSeq(inv.headers.get('CSeq')!)!.seq, inviteSeq: parseCSeq(inv.headers.get('CSeq')!)!.seq };
+    return { callId: inv.headers.get('Call-ID')!, local: inv.headers.get('From')!, remote: ok.headers.get('To')!, target: parseNameAddr(ok.headers.get('Contact') ?? '')?.uri ?? inv.uri, seq: parseCSeq(inv.headers.get('CSeq')!)!.seq, inviteSeq: parseCSeq(inv.headers.get('CSeq')!)!.seq };
   }
 
   respond(req: SipRequest, status: number, headers: Array<[string, string]> = []): void {

@@ -98,6 +98,8 @@ export const QueueFields = z
     maxCallers: int(1, 10000, 'callers').nullable().default(null),
     /** the message a caller arriving at a full queue hears before the call ends (when the action is release) */
     fullAudio: AudioName.nullable().default(null),
+    /** the message a caller hears when the whole center is past its capacity, then the call ends; null: a busy signal */
+    busyAudio: AudioName.nullable().default(null),
     /** nobody who could take the call signed in: the overflow action at once, rather than waiting */
     overflowWhenEmpty: z.boolean().default(false),
     announce: Announce.default('none'),
@@ -170,6 +172,7 @@ export const NEW_QUEUE: z.infer<typeof QueueFields> = {
   holdAudio: 'default',
   maxCallers: null,
   fullAudio: null,
+  busyAudio: null,
   overflowWhenEmpty: false,
   announce: 'none',
   announceEverySec: 45,

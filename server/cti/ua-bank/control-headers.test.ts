@@ -1,3 +1,4 @@
+import { DigestAuthenticator } from '../../acd/sip/digest';
 import { describe, expect, it } from 'vitest';
 import { dialHeaders, parseCause, parseLegHeader, parseNoticeHeader, parseQualityInfo, parseRecordingHeader, parseRoutePointInvite, recordHeaders } from './control-headers';
 
@@ -8,9 +9,13 @@ describe('control headers', () => {
   it('parses a good route point INVITE', () => {
     expect(parseRoutePointInvite(headers({ 'X-PB-Leg': LEG, 'X-PB-Dialed': '+15550100', 'X-PB-Audio': 'default' }))).toEqual({
       ok: true,
-      value: { legId: LEG, dialed: '+15550100', audio: 'default' },
+      value: { legId: LEG, dialed: '+15550100', audio: 'default', nonce: null },
     });
     expect(parseRoutePointInvite(headers({ 'X-PB-Leg': LEG, 'X-PB-Dialed': '+15550100' }))).toMatchObject({ ok: true, value: { audio: null } });
+    // the ACD's nonce for the first dial, as DigestAuthenticator makes them
+    const nonce = new DigestAuthenticator('patchbay.local', 60_000).nonce();
+    expect(parseRoutePointInvite(headers({ 'X-PB-Leg': LEG, 'X-PB-Dialed': '+15550100', 'X-PB-Nonce': nonce }))).toMatchObject({ ok: true, value: { nonce } });
+    expect(parseRoutePointInvite(headers({ 'X-PB-Leg': LEG, 'X-PB-Dialed': '+15550100', 'X-PB-Nonce': 'x"; evil' }))).toEqual({ ok: false, fields: { 'X-PB-Nonce': 'a nonce is <ms>.<salt>.<mac>' } });
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { LegQuality } from '../../contracts/call-quality';
 import { z } from 'zod';
-import { AudioName, ConfirmClip, E164, H, LegEndCause, LegId, NoticeClip, RecordingName } from '../../shared/sip-control';
+import { AudioName, ConfirmClip, DialNonce, E164, H, LegEndCause, LegId, NoticeClip, RecordingName } from '../../shared/sip-control';
 import { fieldErrors } from '../../contracts/result';
 import { MixMode } from '../../shared/sip-control-ops';
 import { parseRecovered, RECOVERY_H, type Recovered } from '../../shared/sip-recovery';
@@ -20,12 +20,15 @@ export interface RoutePointOffer {
   legId: string;
   dialed: string;
   audio: string | null;
+  /** the single-use nonce for the first dial that bridges this leg (X-PB-Nonce); null: that dial is challenged */
+  nonce: string | null;
 }
 
 const RoutePointHeaders = z.object({
   legId: LegId,
   dialed: E164,
   audio: AudioName.nullable(),
+  nonce: DialNonce.nullable(),
 });
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; fields: Record<string, string> };
@@ -41,9 +44,10 @@ export function parseRoutePointInvite(get: HeaderGetter): ParseResult<RoutePoint
     legId: header(get, H.leg),
     dialed: header(get, H.dialed),
     audio: header(get, H.audio) ?? null,
+    nonce: header(get, H.nonce) ?? null,
   });
   if (r.success) return { ok: true, value: r.data };
-  const names: Record<string, string> = { legId: H.leg, dialed: H.dialed, audio: H.audio };
+  const names: Record<string, string> = { legId: H.leg, dialed: H.dialed, audio: H.audio, nonce: H.nonce };
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(fieldErrors(r.error))) fields[names[k] ?? k] = v;
   return { ok: false, fields };

@@ -1,3 +1,4 @@
+import { COUNTED_METHODS } from '../../acd/sip-tally';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Acd } from '../../acd/acd';
 import type { SipWsClient } from '../../acd/test-support/sip-ws-client';
@@ -53,6 +54,9 @@ describe('UaBank against the ACD', () => {
     const callerLeg = offered[0]!.legId;
 
     const events: string[] = [];
+    const invitesIn = () => acd.sip.requests.in[COUNTED_METHODS.indexOf('INVITE')]!;
+    const acksIn = () => acd.sip.requests.in[COUNTED_METHODS.indexOf('ACK')]!;
+    const before = { invites: invitesIn(), acks: acksIn() };
     const dial = bank.dial({ deviceUri: device.uri, bridgeTo: callerLeg, ringTimeoutSec: 10 });
     dial.on('ringing', () => events.push('ringing'));
     dial.on('answered', ({ legId }) => events.push(`answered ${legId}`));
@@ -64,6 +68,9 @@ describe('UaBank against the ACD', () => {
     await device.client.request('ACK', undefined, 5000);
     const outcome = await dial.outcome;
     expect(outcome.kind).toBe('answered');
+    // the offer's X-PB-Nonce answered up front: one dial INVITE, no 407 (so no ACK of it); the one ACK is the bank's for the 200
+    await until(() => acksIn() - before.acks >= 1, 5000, 'the bank ACKs the 200');
+    expect({ invites: invitesIn() - before.invites, acks: acksIn() - before.acks }).toEqual({ invites: 1, acks: 1 });
     const deviceLeg = outcome.kind === 'answered' ? outcome.legId : '';
     expect(deviceLeg).toMatch(/^leg-/);
     expect(events).toEqual(['ringing', `answered ${deviceLeg}`]);

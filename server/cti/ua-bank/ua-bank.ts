@@ -1,3 +1,4 @@
+import { digestAuthorization } from '../../shared/digest-response';
 import type { UA } from 'jssip';
 import type { RTCSession, EndEvent } from 'jssip/lib/RTCSession';
 import type { IncomingRTCSessionEvent, RTCSessionEvent } from 'jssip/lib/UA';
@@ -44,6 +45,7 @@ export interface UaBankOptions {
 
 interface BankUa {
   name: string;
+  password: string;
   ua: UA;
   registered: boolean;
 }
@@ -52,6 +54,8 @@ interface ControlLeg {
   legId: string;
   kind: 'caller' | 'device';
   session: RTCSession;
+  /** the ACD's nonce for the first dial bridging this caller (X-PB-Nonce), spent by that dial */
+  dialNonce?: string;
 }
 
 const NO_MEDIA = { audio: false, video: false } as const;
@@ -166,6 +170,13 @@ export class UaBank implements BankPort {
     } catch {
       handle.settle({ kind: 'failed', status: 400, cause: 'bad bridge leg id' });
       return handle;
+    }
+    // the first dial for a caller answers the nonce its offer brought: no 407, no ACK, no second INVITE
+    const held = req.bridgeTo ? this.legs.get(req.bridgeTo) : undefined;
+    if (held?.dialNonce) {
+      const nonce = held.dialNonce;
+      delete held.dialNonce;
+      extraHeaders.push(`Proxy-Authorization: ${digestAuthorization({ username: ua.name, password: ua.password, realm: this.opts.domain, method: 'INVITE', uri: req.deviceUri, nonce })}`);
     }
     this.dials.add(handle);
     handle.outcome.then(() => this.dials.delete(handle), () => this.dials.delete(handle));
@@ -283,7 +294,7 @@ export class UaBank implements BankPort {
       connection_recovery_min_interval: this.opts.reconnectMinSec ?? 2,
       connection_recovery_max_interval: this.opts.reconnectMaxSec ?? 30,
     });
-    const entry: BankUa = { name: cred.user, ua, registered: false };
+    const entry: BankUa = { name: cred.user, password: cred.password, ua, registered: false };
     const log = this.log.child({ ua: cred.user });
     const lost = (reason: string) => {
       if (!entry.registered) return;
@@ -321,6 +332,7 @@ export class UaBank implements BankPort {
       return;
     }
     const { legId, dialed, audio } = parsed.value;
+    const dialNonce = 'nonce' in parsed.value ? parsed.value.nonce : null;
     const kind = recovered?.ok ? recovered.value.kind : 'caller';
     const log = this.log.child({ legId });
     // a leg offered again replaces its stale control dialog (the old one died with the connection)
@@ -328,7 +340,7 @@ export class UaBank implements BankPort {
     const party = { callerName: request.from.display_name ?? '', callerUri: request.from.uri.toString() };
     let announced = false;
     session.on('accepted', () => {
-      this.legs.set(legId, { legId, kind, session });
+      this.legs.set(legId, { legId, kind, session, ...(dialNonce ? { dialNonce } : {}) });
       announced = true;
       log.debug({ ua: uaName, dialed, recovered: recovered?.ok ? recovered.value.state : undefined }, 'leg offered to the route point: answered');
       if (recovered?.ok) this.emitter.emit('legRecovered', { ...recovered.value, ...party });
