@@ -37,10 +37,13 @@ async function connectAll(req: Extract<FanoutRequest, { op: 'connect' }>): Promi
       const s = await connectConsole(req.base, cookie);
       if (supervisor) {
         await ask(s, 'admin:subscribe', {});
-        s.on('admin:agent', (v) => {
-          if (!round || !isFanout(v) || v.state !== round.to) return;
-          round.sup.push(Date.now() - v.since);
-          round.supSeen.set(s, (round.supSeen.get(s) ?? 0) + 1);
+        s.on('admin:agents', (views) => {
+          const now = Date.now();
+          for (const v of views) {
+            if (!round || !isFanout(v) || v.state !== round.to) continue;
+            round.sup.push(now - v.since);
+            round.supSeen.set(s, (round.supSeen.get(s) ?? 0) + 1);
+          }
         });
         supervisors.push(s);
       } else {

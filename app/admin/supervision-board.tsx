@@ -62,7 +62,13 @@ export function SupervisionBoard() {
     });
     socket.on('disconnect', (reason) => setLink({ kind: 'down', reason }));
     socket.on('connect_error', (err) => setLink({ kind: 'down', reason: err.message }));
-    socket.on('admin:agent', (a) => setAgents((m) => new Map(m).set(a.operatorId, a)));
+    socket.on('admin:agents', (list) =>
+      setAgents((m) => {
+        const next = new Map(m);
+        for (const a of list) next.set(a.operatorId, a);
+        return next;
+      }),
+    );
     socket.on('admin:call', (c) =>
       setCalls((m) => {
         const next = new Map(m).set(c.callId, c);

@@ -402,8 +402,8 @@ export interface ServerEvents {
   'call:offer': (offer: CallOffer) => void;
   /** to the operator: their current call changed */
   'call:update': (call: CallView) => void;
-  /** to admins: an operator changed */
-  'admin:agent': (view: AgentView) => void;
+  /** to admins: operators changed — each one's latest view, batched per turn of the CTI's event loop, at most 50 a message (admin-agent-batch.ts) */
+  'admin:agents': (views: AgentView[]) => void;
   /** to admins: a call changed */
   'admin:call': (call: CallView) => void;
   /** to admins and supervisors: the wallboard's queue tiles (at most every 250 ms after a change) */

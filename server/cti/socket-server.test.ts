@@ -251,7 +251,7 @@ describe('CTI sockets', () => {
     const snap0 = await ask(admin, 'admin:subscribe', {});
     expect(snap0.ok).toBe(true);
     const adminSeen: AgentView[] = [];
-    admin.on('admin:agent', (v) => adminSeen.push(v));
+    admin.on('admin:agents', (vs) => adminSeen.push(...vs));
 
     const op = client('tok-op1');
     const pushed: AgentView[] = [];

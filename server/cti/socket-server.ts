@@ -1,3 +1,4 @@
+import { AdminAgentBatch } from './admin-agent-batch';
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from '../log';
 import type { AuthUser, SessionResolver } from '../contracts/auth';
@@ -47,10 +48,11 @@ export interface CtiSocketDeps {
 
 /** The notifier the service is built with: its updates go to the operator's room and to admins. */
 export function socketNotifier(io: CtiServer): CtiNotifier {
+  const toAdmins = new AdminAgentBatch((views) => io.to(rooms.admins).emit('admin:agents', views));
   return {
     agentChanged(view) {
       io.to(rooms.operator(view.operatorId)).emit('agent:state', view);
-      io.to(rooms.admins).emit('admin:agent', view);
+      toAdmins.add(view);
     },
     callOffered(operatorId, offer) {
       io.to(rooms.operator(operatorId)).emit('call:offer', offer);

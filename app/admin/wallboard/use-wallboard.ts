@@ -38,7 +38,13 @@ export function useWallboard() {
     socket.on('disconnect', (reason) => setLink({ kind: 'down', reason }));
     socket.on('connect_error', (err) => setLink({ kind: 'down', reason: err.message }));
     socket.on('admin:queues', (t) => setTiles(t));
-    socket.on('admin:agent', (a) => setAgents((m) => new Map(m).set(a.operatorId, a)));
+    socket.on('admin:agents', (list) =>
+      setAgents((m) => {
+        const next = new Map(m);
+        for (const a of list) next.set(a.operatorId, a);
+        return next;
+      }),
+    );
     // only live calls: the roster shows an operator's current call
     socket.on('admin:call', (c) =>
       setCalls((m) => {
