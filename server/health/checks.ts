@@ -51,6 +51,21 @@ export function sipTransportsCheck(acd: Pick<Acd, 'probeTransports'>): HealthChe
   };
 }
 
+/**
+ * rtpengine answers an NG ping (MEDIA_ENGINE=rtpengine): without it the ACD can anchor no new
+ * call. One ping at most is outstanding (a dead daemon's pings wait out the NG timeout).
+ */
+export function rtpengineCheck(media: { probe(): Promise<boolean> }): HealthCheck {
+  let pending: Promise<boolean> | null = null;
+  return {
+    name: 'rtpengine',
+    async run() {
+      const p = (pending ??= media.probe().finally(() => pending === p && (pending = null)));
+      return (await p) ? null : 'rtpengine does not answer NG pings: no new call can be anchored';
+    },
+  };
+}
+
 /** Every UA of the CTI's bank holds its registration with the ACD (else calls cannot reach the CTI, or fewer can). */
 export function bankCheck(bank: Pick<UaBank, 'figures'>): HealthCheck {
   return {
