@@ -59,6 +59,21 @@ export function sipTransportsCheck(acd: Pick<Acd, 'probeTransports'>): HealthChe
 }
 
 /**
+ * rtpengine answers an NG ping (MEDIA_ENGINE=rtpengine): without it the ACD can anchor no new
+ * call. One ping at most is outstanding (a dead daemon's pings wait out the NG timeout).
+ */
+export function rtpengineCheck(media: { probe(): Promise<boolean> }): HealthCheck {
+  let pending: Promise<boolean> | null = null;
+  return {
+    name: 'rtpengine',
+    async run() {
+      const p = (pending ??= media.probe().finally(() => pending === p && (pending = null)));
+      return (await p) ? null : 'rtpengine does not answer NG pings: no new call can be anchored';
+    },
+  };
+}
+
+/**
  * Every UA of the CTI's bank holds its registration with the ACD (else calls cannot reach the CTI,
  * or fewer can). Several ACD nodes: ready while any node's bank is registered (the others' callers
  * go to the live nodes through Kamailio), `detail` naming the nodes down or short of UAs by their
