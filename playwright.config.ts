@@ -14,6 +14,20 @@ const port = (name: string, fallback: number): number => {
 const HTTP_PORT = port('E2E_HTTP_PORT', 3100);
 const SIP_WS_PORT = port('E2E_SIP_WS_PORT', 5162);
 const SIP_UDP_PORT = port('E2E_SIP_UDP_PORT', 5160);
+/**
+ * E2E_MEDIA_ENGINE=rtpengine runs the call-flow specs below against the platform with
+ * MEDIA_ENGINE=rtpengine and a real rtpengine daemon (e2e/rtpengine-platform.ts): browsers'
+ * ICE, DTLS-SRTP and transcoding in rtpengine, the rest in the ACD. `npm run test:e2e` runs the
+ * whole suite on the embedded engine, then these again on rtpengine.
+ */
+const MEDIA_ENGINE = process.env.E2E_MEDIA_ENGINE || 'werift';
+if (MEDIA_ENGINE !== 'werift' && MEDIA_ENGINE !== 'rtpengine') throw new Error(`E2E_MEDIA_ENGINE must be werift or rtpengine, not ${JSON.stringify(MEDIA_ENGINE)}`);
+/** Caller ↔ operator in Chromium both ways (the ACD offers to the operator), hold and transfer by ear, an outbound call through a trunk. */
+const RTPENGINE_SPECS = ['call.spec.ts', 'call-controls-tones.spec.ts', 'outbound-dial.spec.ts'];
+// the rtpengine run follows the full one in `npm run test:e2e`, whose build it reuses
+const BUILD = process.env.E2E_REUSE_BUILD === '1' ? 'true' : 'npx next build';
+const PLATFORM = MEDIA_ENGINE === 'rtpengine' ? 'npx tsx e2e/rtpengine-platform.ts' : 'npx tsx server/main.ts';
+
 export const E2E = {
   baseURL: `http://127.0.0.1:${HTTP_PORT}`,
   demoPassword: 'e2e-demo-password',
@@ -35,6 +49,7 @@ export const CHROMIUM_ARGS = [
 
 export default defineConfig({
   testDir: 'e2e',
+  ...(MEDIA_ENGINE === 'rtpengine' ? { testMatch: RTPENGINE_SPECS } : {}),
   timeout: 60_000,
   expect: { timeout: 15_000 },
   workers: 1,
@@ -51,7 +66,7 @@ export default defineConfig({
     permissions: ['microphone'],
   },
   webServer: {
-    command: `rm -rf ${E2E.dataDir} && npx next build && npx tsx server/main.ts`,
+    command: `rm -rf ${E2E.dataDir} && ${BUILD} && ${PLATFORM}`,
     url: `${E2E.baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

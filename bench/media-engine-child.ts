@@ -15,7 +15,8 @@ const log = pino({ level: 'silent' });
 const kind = process.argv[2];
 let engine: MediaEngine;
 if (kind === 'rtpengine') {
-  const e = new RtpengineMediaEngine(log, { ng: process.argv[3] ?? '127.0.0.1:22222', rtpTimeoutSec: 120, pollIntervalSec: 5 });
+  // legs: all — the plain rows measure rtpengine anchoring trunks and phones too (the default leaves them to the embedded engine)
+  const e = new RtpengineMediaEngine(log, { ng: process.argv[3] ?? '127.0.0.1:22222', rtpTimeoutSec: 120, pollIntervalSec: 5, legs: 'all' });
   await e.start();
   engine = e;
 } else {

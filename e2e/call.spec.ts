@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { E2E } from '../playwright.config';
-import { apiAs, callerDials, expectAudioFlowing, inboundAudio, lastCallTimeline, operatorReady } from './support';
+import { apiAs, callerDials, expectAnchoredInRtpengine, expectAudioFlowing, inboundAudio, lastCallTimeline, operatorReady } from './support';
 
 // The walking skeleton with real parts: two Chromium contexts, sip.js on both pages, the ACD
 // anchoring media, the CTI routing and releasing through its JsSIP bank.
@@ -38,6 +38,9 @@ test('a caller reaches a browser operator, both hear each other, and the CTI rel
   const callerAudio = await expectAudioFlowing(caller, 'caller hears the operator');
   expect(opAudio.packetsReceived).toBeGreaterThan(10);
   expect(callerAudio.packetsReceived).toBeGreaterThan(callerBefore?.packetsReceived ?? 0);
+  // on E2E_MEDIA_ENGINE=rtpengine: the caller's offer was answered by rtpengine, the operator answered rtpengine's offer
+  await expectAnchoredInRtpengine(caller);
+  await expectAnchoredInRtpengine(op);
 
   // The caller hangs up; the operator's call ends because the CTI released the device.
   await caller.getByTestId('call-hangup').click();

@@ -1,4 +1,6 @@
 import { expect, request as pwRequest, type APIRequestContext, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { E2E } from '../playwright.config';
 
 /** Inbound audio as the page's RTCPeerConnection reports it (null before there is one). */
@@ -46,6 +48,20 @@ export async function expectAudioFlowing(page: Page, label: string, withinMs = 1
     await page.waitForTimeout(100);
   }
   throw new Error(`${label}: no audio flowing (first=${JSON.stringify(first)}, last=${JSON.stringify(last)}, maxLevel=${maxLevel})`);
+}
+
+/**
+ * With E2E_MEDIA_ENGINE=rtpengine: the page's call really ends in the e2e's rtpengine daemon —
+ * every candidate of the remote SDP is on its media ports (e2e/rtpengine-platform.ts writes them).
+ * On the embedded engine: nothing to check.
+ */
+export async function expectAnchoredInRtpengine(page: Page): Promise<void> {
+  if (process.env.E2E_MEDIA_ENGINE !== 'rtpengine') return;
+  const { portRange } = JSON.parse(readFileSync(path.join(E2E.dataDir, 'e2e-rtpengine.json'), 'utf8')) as { portRange: [number, number] };
+  const sdp = await page.evaluate(() => window.patchbay?.pc()?.remoteDescription?.sdp ?? '');
+  const ports = [...sdp.matchAll(/^a=candidate:\S+ \d+ udp \d+ \S+ (\d+) typ/gim)].map((m) => Number(m[1]));
+  expect(ports.length, sdp).toBeGreaterThan(0);
+  for (const p of ports) expect(p >= portRange[0] && p <= portRange[1], `candidate port ${p} outside rtpengine's ${portRange.join('-')}`).toBe(true);
 }
 
 /** A request context signed in through the API (only the sign-in test goes through the UI). */

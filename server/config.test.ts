@@ -101,7 +101,10 @@ describe('metrics and overload config', () => {
 describe('media engine config', () => {
   it('is the embedded engine by default; rtpengine needs its NG address wherever the ACD runs', () => {
     expect(loadConfig(base()).mediaEngine).toEqual({ kind: 'werift' });
-    expect(loadConfig({ ...base(), MEDIA_ENGINE: 'rtpengine', RTPENGINE_NG: '127.0.0.1:22222' }).mediaEngine).toEqual({ kind: 'rtpengine', ng: '127.0.0.1:22222' });
+    // browsers through rtpengine, plain RTP legs on the embedded engine, unless RTPENGINE_LEGS=all
+    expect(loadConfig({ ...base(), MEDIA_ENGINE: 'rtpengine', RTPENGINE_NG: '127.0.0.1:22222' }).mediaEngine).toEqual({ kind: 'rtpengine', ng: '127.0.0.1:22222', legs: 'webrtc' });
+    expect(loadConfig({ ...base(), MEDIA_ENGINE: 'rtpengine', RTPENGINE_NG: '127.0.0.1:22222', RTPENGINE_LEGS: 'all' }).mediaEngine).toEqual({ kind: 'rtpengine', ng: '127.0.0.1:22222', legs: 'all' });
+    expect(() => loadConfig({ ...base(), MEDIA_ENGINE: 'rtpengine', RTPENGINE_NG: '127.0.0.1:22222', RTPENGINE_LEGS: 'phones' })).toThrow(/RTPENGINE_LEGS/);
     expect(() => loadConfig({ ...base(), MEDIA_ENGINE: 'rtpengine' })).toThrow(/RTPENGINE_NG: required/);
     expect(() => loadConfig({ ...base(), DATABASE_URL: 'postgres://x@127.0.0.1/x', MEDIA_ENGINE: 'rtpengine' }, 'acd')).toThrow(/RTPENGINE_NG: required/);
     expect(loadConfig({ ...base(), CTI_URL: 'http://127.0.0.1:3001', DATABASE_URL: 'postgres://x@127.0.0.1/x', MEDIA_ENGINE: 'rtpengine' }, 'web').mediaEngine).toEqual({ kind: 'werift' });

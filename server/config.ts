@@ -89,6 +89,12 @@ const Env = z.object({
   MEDIA_ENGINE: z.enum(['werift', 'rtpengine']).default('werift'),
   /** rtpengine's NG control socket (UDP) as host:port, e.g. 127.0.0.1:22222; required with MEDIA_ENGINE=rtpengine. */
   RTPENGINE_NG: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port').optional(),
+  /**
+   * With MEDIA_ENGINE=rtpengine, which legs rtpengine anchors: `webrtc` (browsers; trunks' and SIP
+   * phones' plain RTP stays on the embedded engine, the cheaper split) or `all` (when only
+   * rtpengine's address may face the parties). docs/media.md, "Which legs rtpengine anchors".
+   */
+  RTPENGINE_LEGS: z.enum(['webrtc', 'all']).default('webrtc'),
   /** UDP ports for WebRTC legs' ICE (browsers), inclusive; absent: ports the OS picks. Give both. */
   ICE_PORT_MIN: z.coerce.number().int().min(1024).max(65535).optional(),
   ICE_PORT_MAX: z.coerce.number().int().min(1024).max(65535).optional(),
@@ -193,7 +199,7 @@ export interface Config {
   mediaAddress: string;
   rtpPortRange: [number, number] | null;
   /** The ACD's media engine: embedded, or rtpengine at its NG address. */
-  mediaEngine: { kind: 'werift' } | { kind: 'rtpengine'; ng: string };
+  mediaEngine: { kind: 'werift' } | { kind: 'rtpengine'; ng: string; legs: 'webrtc' | 'all' };
   /** WebRTC legs' ICE ports; null: the OS picks */
   icePortRange: [number, number] | null;
   audioDir: string | null;
@@ -302,7 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, role: Role = 'a
     rtpTimeoutSec: e.RTP_TIMEOUT_SEC,
     mediaAddress: e.MEDIA_ADDRESS ?? (/^\d+\.\d+\.\d+\.\d+$/.test(e.HOST) && e.HOST !== '0.0.0.0' ? e.HOST : '127.0.0.1'),
     rtpPortRange: e.RTP_PORT_MIN !== undefined && e.RTP_PORT_MAX !== undefined ? [e.RTP_PORT_MIN, e.RTP_PORT_MAX] : null,
-    mediaEngine: e.MEDIA_ENGINE === 'rtpengine' && e.RTPENGINE_NG ? { kind: 'rtpengine', ng: e.RTPENGINE_NG } : { kind: 'werift' },
+    mediaEngine: e.MEDIA_ENGINE === 'rtpengine' && e.RTPENGINE_NG ? { kind: 'rtpengine', ng: e.RTPENGINE_NG, legs: e.RTPENGINE_LEGS } : { kind: 'werift' },
     icePortRange: e.ICE_PORT_MIN !== undefined && e.ICE_PORT_MAX !== undefined ? [e.ICE_PORT_MIN, e.ICE_PORT_MAX] : null,
     audioDir: e.ACD_AUDIO_DIR ? path.resolve(e.ACD_AUDIO_DIR) : null,
     recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(dataDir, 'recordings')),

@@ -32,6 +32,7 @@ import { LocalAddress } from './local-address';
 import { FailureLimiter } from '../shared/failure-limiter';
 import { OfferDelayMeter } from './overload/offer-delay';
 import { DEFAULT_OVERLOAD, eventLoopLagMeter, OverloadGuard } from './overload/overload-guard';
+import { ReachNotices } from './reach-notices';
 import { Registrar } from './registrar';
 import { ServerTransactions } from './server-transactions';
 import { SipTally } from './sip-tally';
@@ -61,6 +62,8 @@ export class Acd {
   private readonly registrar: Registrar;
   /** re-offers held legs to a bank UA that registers again (set once the call modules exist) */
   private recovery: LegRecovery | null = null;
+  /** tells the bank which devices this node can ring (set once the transactions exist) */
+  private reach: ReachNotices | null = null;
   private readonly clientTx: ClientTransactions;
   private readonly serverTx: ServerTransactions;
   private readonly table = new LegTable();
@@ -99,9 +102,14 @@ export class Acd {
       digest,
       limiter,
       logger: this.log.child({ module: 'registrar' }),
-      onRouteRegistered: (b) => this.recovery?.routeRegistered(b),
+      onRouteRegistered: (b) => {
+        this.reach?.routeRegistered(b);
+        this.recovery?.routeRegistered(b);
+      },
+      onDeviceReach: (aor, reachable) => this.reach?.deviceChanged(aor, reachable),
     });
     this.clientTx = new ClientTransactions(timers, this.log);
+    this.reach = new ReachNotices({ domain: this.cfg.domain, registrar: this.registrar, clientTx: this.clientTx, local, logger: this.log, running: () => this.running });
     this.serverTx = new ServerTransactions(timers);
     // trunk hook: inbound screening, outbound targets, registrations to carriers
     this.trunks = opts.trunks

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { until } from '../test-support/until';
 import { bankCredentials, issueDeviceCredentials } from '../shared/credentials';
 import { Registrar } from './registrar';
 import { FailureLimiter } from '../shared/failure-limiter';
@@ -34,8 +35,9 @@ class FakeFlow implements Flow {
 function setup(now = () => Date.now()) {
   const digest = new DigestAuthenticator(DOMAIN, 60_000, now);
   const limiter = new FailureLimiter({ kind: 'token-bucket', burst: 3, refillPerSec: 0.1 }, now);
-  const registrar = new Registrar({ domain: DOMAIN, secret: SECRET, digest, limiter, logger: pino({ level: 'silent' }), now });
-  return { registrar, digest };
+  const reach: Array<[string, boolean]> = [];
+  const registrar = new Registrar({ domain: DOMAIN, secret: SECRET, digest, limiter, logger: pino({ level: 'silent' }), now, onDeviceReach: (aor, r) => void reach.push([aor, r]) });
+  return { registrar, digest, reach };
 }
 
 function register(aorUser: string, opts: { contact?: string; expires?: number; auth?: { user: string; password: string; challenge: SipResponse } } = {}): SipRequest {
@@ -138,5 +140,67 @@ describe('Registrar', () => {
     const req = register('dev-x');
     req.headers.set('To', '<sip:dev-x@elsewhere.example>');
     expect(registrar.handleRegister(req, new FakeFlow('f')).status).toBe(404);
+  });
+
+  describe('device reach (reach-notices.ts tells the bank)', () => {
+    it('reports a device reachable at its first binding, not at a refresh or a second contact, and unreachable when its last goes', () => {
+      const { registrar, reach } = setup();
+      const flow = new FakeFlow('f1');
+      const dev = issueDeviceCredentials(SECRET, 3600);
+      expect(authed(registrar, flow, dev.user, dev.user, dev.password).status).toBe(200);
+      expect(reach).toEqual([[dev.user, true]]);
+      expect(authed(registrar, flow, dev.user, dev.user, dev.password).status).toBe(200);
+      expect(authed(registrar, flow, dev.user, dev.user, dev.password, { contact: '<sip:two@h.invalid;transport=ws>' }).status).toBe(200);
+      expect(reach).toHaveLength(1);
+      expect(registrar.reachableDevices()).toEqual([dev.user]);
+      expect(authed(registrar, flow, dev.user, dev.user, dev.password, { expires: 0 }).status).toBe(200);
+      expect(reach).toHaveLength(1);
+      expect(authed(registrar, flow, dev.user, dev.user, dev.password, { contact: '<sip:two@h.invalid;transport=ws>', expires: 0 }).status).toBe(200);
+      expect(reach).toEqual([[dev.user, true], [dev.user, false]]);
+      expect(registrar.reachableDevices()).toEqual([]);
+    });
+
+    it('reports a device whose connection closed, and one whose binding expired, when it happens', async () => {
+      const { registrar, reach } = setup();
+      const f1 = new FakeFlow('f1');
+      const [a, b] = [issueDeviceCredentials(SECRET, 3600), issueDeviceCredentials(SECRET, 3600)];
+      authed(registrar, f1, a.user, a.user, a.password);
+      authed(registrar, new FakeFlow('f2'), b.user, b.user, b.password, { expires: 1 });
+      registrar.dropFlow(f1);
+      expect(reach).toEqual([[a.user, true], [b.user, true], [a.user, false]]);
+      const t0 = Date.now();
+      await until(() => reach.length === 4, 3000, 'the expiry reported');
+      expect(reach[3]).toEqual([b.user, false]);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+      registrar.clear();
+    });
+
+    it('never reports the route point', () => {
+      const { registrar, reach } = setup();
+      const bank = bankCredentials(SECRET, 1);
+      expect(authed(registrar, new FakeFlow('f1'), 'route', bank.user, bank.password).status).toBe(200);
+      expect(reach).toEqual([]);
+      expect(registrar.reachableDevices()).toEqual([]);
+    });
+  });
+
+  it('keeps the Path a front added (RFC 3327), returns it to a UA that supports it, refuses a malformed one', () => {
+    const { registrar } = setup();
+    const flow = new FakeFlow('front');
+    const dev = issueDeviceCredentials(SECRET, 3600);
+    const withPath = (extra: Array<[string, string]>) => {
+      const challenge = registrar.handleRegister(register(dev.user), flow);
+      const req = register(dev.user, { auth: { user: dev.user, password: dev.password, challenge } });
+      for (const [n, v] of extra) req.headers.append(n, v);
+      return registrar.handleRegister(req, flow);
+    };
+    const path = '<sip:10.0.0.5:5060;lr;received=sip:192.0.2.7:5070>';
+    const ok = withPath([['Path', path], ['Supported', 'path']]);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.getAll('Path')).toEqual([path]);
+    expect(registrar.lookup(dev.user)[0]!.path).toEqual([path]);
+    // no Supported: path → stored, not echoed
+    expect(withPath([['Path', path]]).headers.getAll('Path')).toEqual([]);
+    expect(withPath([['Path', 'not a uri <']]).status).toBe(400);
   });
 });

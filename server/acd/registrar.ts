@@ -22,6 +22,12 @@ export interface Binding {
   readonly registeredAt: number;
   /** a route binding's CTI node (X-PB-Node on its REGISTER), the target of a handoff; null when the bank names none */
   readonly node: string | null;
+  /**
+   * RFC 3327: the Path the REGISTER collected (a front such as Kamailio, deploy/kamailio), first
+   * hop first; requests to the contact carry it as their Route and go to its first hop (the flow
+   * the REGISTER came on). Empty: straight to the contact.
+   */
+  readonly path: readonly string[];
 }
 
 export interface RegistrarOptions {
@@ -34,6 +40,11 @@ export interface RegistrarOptions {
   now?: () => number;
   /** A route binding was registered or refreshed; called after the 200 is on its way (recovery re-offers, leg-recovery.ts). */
   onRouteRegistered?: (binding: Binding) => void;
+  /**
+   * A device AOR became reachable (its first live binding) or unreachable (its last one expired,
+   * was removed or lost its connection): reach-notices.ts tells the bank (several ACD nodes).
+   */
+  onDeviceReach?: (aor: string, reachable: boolean) => void;
 }
 
 const DEFAULT_EXPIRES = 600;
@@ -47,6 +58,8 @@ export class Registrar {
   private readonly now: () => number;
   private readonly maxExpires: number;
   private rr = 0;
+  /** device AORs last reported reachable, with the timer that notices their expiry */
+  private readonly reported = new Map<string, NodeJS.Timeout | null>();
 
   constructor(private readonly o: RegistrarOptions) {
     this.now = o.now ?? Date.now;
@@ -109,6 +122,8 @@ export class Registrar {
     const contacts = req.headers.getAll('Contact');
     const headerExpires = parseExpires(req.headers.get('Expires'));
     const callId = req.headers.get('Call-ID') ?? '';
+    const path = req.headers.getAll('Path').map((p) => p.trim()).filter(Boolean);
+    if (path.some((p) => !parseNameAddr(p))) return makeResponse(req, 400, { reason: 'Bad Path' });
     let list = this.live(aor);
     if (contacts.length === 1 && contacts[0] === '*') {
       if (headerExpires !== 0) return makeResponse(req, 400, { reason: 'Wildcard Needs Expires 0' });
@@ -122,7 +137,7 @@ export class Registrar {
       const expires = Math.min(pExp ?? headerExpires ?? DEFAULT_EXPIRES, this.maxExpires);
       list = list.filter((b) => !sameUri(b.contact, na.uri));
       if (expires > 0) {
-        const b: Binding = { aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now, node };
+        const b: Binding = { aor, contact: na.uri, flow, authUser, expiresAt: now + expires * 1000, callId, registeredAt: now, path, node };
         list.push(b);
         const hook = this.o.onRouteRegistered;
         if (aor === ROUTE_USER && hook) setImmediate(() => hook(b));
@@ -131,10 +146,13 @@ export class Registrar {
     if (list.length) this.bindings.set(aor, list);
     else this.bindings.delete(aor);
     this.o.logger.info({ aor, user: authUser, flowId: flow.id, bindings: list.length }, contacts.length ? 'registration updated' : 'registration queried');
+    if (aor !== ROUTE_USER) this.settle(aor);
     const headers: Array<[string, string]> = list.map((b) => [
       'Contact',
       formatNameAddr({ display: null, uri: b.contact, params: new Map([['expires', String(Math.max(0, Math.round((b.expiresAt - now) / 1000)))]]) }),
     ]);
+    // §5.3: the Path stored is returned to a UA that supports it
+    if (path.length && /(^|,)\s*path\s*(,|$)/i.test(req.headers.getAll('Supported').join(','))) for (const p of path) headers.push(['Path', p]);
     return makeResponse(req, 200, { toTag: randomToken(), headers });
   }
 
@@ -173,11 +191,42 @@ export class Registrar {
       if (kept.length !== list.length) this.o.logger.info({ aor, flowId: flow.id }, 'bindings dropped with their connection');
       if (kept.length) this.bindings.set(aor, kept);
       else this.bindings.delete(aor);
+      if (kept.length !== list.length && aor !== ROUTE_USER) this.settle(aor);
     }
+  }
+
+  /** Device AORs with a live binding now, as last reported through onDeviceReach. */
+  reachableDevices(): string[] {
+    for (const aor of [...this.reported.keys()]) this.settle(aor);
+    return [...this.reported.keys()];
   }
 
   clear(): void {
     this.bindings.clear();
+    for (const t of this.reported.values()) if (t) clearTimeout(t);
+    this.reported.clear();
+  }
+
+  /**
+   * Reports a device AOR's change of reachability, and keeps one timer at its latest expiry:
+   * bindings expire lazily (live()), and the bank must hear of an expiry when it happens.
+   */
+  private settle(aor: string): void {
+    const list = this.live(aor);
+    const was = this.reported.has(aor);
+    const old = this.reported.get(aor);
+    if (old) clearTimeout(old);
+    if (list.length === 0) {
+      this.reported.delete(aor);
+      if (was) this.o.onDeviceReach?.(aor, false);
+      return;
+    }
+    const last = Math.max(...list.map((b) => b.expiresAt));
+    // a few ms after: live() counts a binding expired only once `now` has passed its expiry
+    const timer = setTimeout(() => this.settle(aor), Math.max(0, last - this.now()) + 20);
+    timer.unref();
+    this.reported.set(aor, timer);
+    if (!was) this.o.onDeviceReach?.(aor, true);
   }
 
   private live(aor: string): Binding[] {

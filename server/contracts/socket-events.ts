@@ -402,7 +402,7 @@ export interface ServerEvents {
   'call:offer': (offer: CallOffer) => void;
   /** to the operator: their current call changed */
   'call:update': (call: CallView) => void;
-  /** to admins: operators changed — each one's latest view, one message per turn of the CTI's event loop (admin-agent-batch.ts) */
+  /** to admins: operators changed — each one's latest view, batched per turn of the CTI's event loop, at most 50 a message (admin-agent-batch.ts) */
   'admin:agents': (views: AgentView[]) => void;
   /** to admins: a call changed */
   'admin:call': (call: CallView) => void;

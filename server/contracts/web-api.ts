@@ -89,11 +89,13 @@ export interface CallEventRow {
 
 /** One readiness check's verdict (docs/operations.md): its name, and plain words when it failed. */
 export interface HealthCheckResult {
-  /** `database`, `sip_transports`, `cti_bank` */
+  /** `database`, `sip_transports`, `rtpengine` (MEDIA_ENGINE=rtpengine), `cti_bank` */
   name: string;
   ok: boolean;
   /** why it failed, in plain words: never an error's own message, an address or a secret */
   reason?: string;
+  /** passed, but not whole (several ACD nodes, one down): what is missing, in the same plain words */
+  detail?: string;
 }
 
 /** GET /api/health/ready and GET /api/health (the same answer; 503 unless every check passed). */

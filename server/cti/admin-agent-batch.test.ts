@@ -17,10 +17,13 @@ describe('admin agent batch', () => {
     expect(sent).toEqual([[['b', 'ready'], ['a', 'reserved']]]);
     await turn();
     expect(sent).toHaveLength(1);
+    // 2,000 at once: batches of at most 50, the first sent before the turn ends
     for (let i = 0; i < 2000; i++) b.add(view(`op-${i}`, 'not_ready'));
+    expect(sent).toHaveLength(41);
     await turn();
-    expect(sent).toHaveLength(2);
-    expect(sent[1]).toHaveLength(2000);
+    expect(sent).toHaveLength(41);
+    expect(sent.slice(1).map((x) => x.length)).toEqual(Array(40).fill(50));
+    expect(new Set(sent.slice(1).flat().map(([id]) => id)).size).toBe(2000);
   });
 
   it('flush() sends at once, and the scheduled turn then sends nothing twice', async () => {

@@ -53,6 +53,8 @@ export class CallConsult {
       b = roster.get(to.operatorId) ?? null;
       if (!b) throw new AppError('NOT_FOUND', 'That operator is not signed in.', { to: 'not signed in' });
       if (b.state !== 'ready' || !roster.hasDevice(b) || !b.deviceUri) throw new AppError('CONFLICT', `${b.name} is not Ready to take a call.`, { to: 'not ready' });
+      // several ACD nodes: the caller's node must be able to ring their device (a dial there would answer 404)
+      if (bank.reaches && !bank.reaches(b.deviceUri, call.legId)) throw new AppError('CONFLICT', `${b.name}'s phone is not reachable from the switch this call is on.`, { to: 'not reachable' });
     }
     const device = call.deviceLegId;
     if (!device) throw new AppError('CONFLICT', 'This call has ended.');

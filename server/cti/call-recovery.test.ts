@@ -36,10 +36,10 @@ let db: Database;
 let clock: number;
 let ctis: CtiService[] = [];
 
-function makeCti(bank: ScriptedBank, notes: CtiNotifier, settleMs = 50): CtiService {
+function makeCti(bank: ScriptedBank, notes: CtiNotifier, settleMs = 50, store: PrismaCtiStore = new PrismaCtiStore(db.prisma)): CtiService {
   const cti = new CtiService({
     bank,
-    store: new PrismaCtiStore(db.prisma),
+    store,
     notifier: notes,
     logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     secret: 'x'.repeat(32),
@@ -140,6 +140,36 @@ describe('CTI restart recovery', () => {
     // the database matches the ACD: open rows are exactly the live calls (L2 offered, L3 waiting)
     const open = await db.prisma.call.findMany({ where: { endedAt: null }, select: { acdLegId: true } });
     expect(open.map((r) => r.acdLegId).sort()).toEqual([L2, L3]);
+  });
+
+  it('a database slower than the settle: the legs re-offered before the settle are rebuilt, not closed as gone', { timeout: 60_000 }, async () => {
+    const bank1 = new ScriptedBank();
+    const cti1 = makeCti(bank1, new Recorder());
+    cti1.operatorConnected(OP1);
+    cti1.chooseDevice(OP1.id, 'browser');
+    cti1.setReady(OP1.id);
+    bank1.offerLeg({ legId: L1 });
+    await until(() => bank1.dials.length === 1, 3000, 'dial');
+    bank1.dials[0]!.answer(D1);
+    await until(() => cti1.getAgent(OP1.id)?.state === 'talking', 3000, 'answered');
+    await cti1.stop();
+    const row = await db.prisma.call.findFirstOrThrow({ where: { acdLegId: L1 } });
+
+    // the open rows take longer to read than the settle waits (a loaded machine): the settle's timer
+    // fires while they load, after the ACD's re-offers arrived
+    const real = new PrismaCtiStore(db.prisma);
+    const slow = Object.assign(Object.create(real) as PrismaCtiStore, { openCalls: () => new Promise((r) => setTimeout(r, 400)).then(() => real.openCalls()) });
+    const bank2 = new ScriptedBank();
+    bank2.ready = false;
+    const cti2 = makeCti(bank2, new Recorder(), 100, slow);
+    bank2.register();
+    bank2.recoverLeg({ legId: D1, kind: 'device', state: 'bridged', peer: L1 });
+    bank2.recoverLeg({ legId: L1, state: 'bridged', peer: D1 });
+    await until(() => cti2.getCall(row.id)?.status === 'connected', 5000, 'rebuilt');
+    await new Promise((r) => setTimeout(r, 200));
+    await cti2.flush();
+    expect(cti2.getCall(row.id)).toMatchObject({ status: 'connected', operatorId: OP1.id });
+    expect((await db.prisma.call.findUniqueOrThrow({ where: { id: row.id } })).endedAt).toBeNull();
   });
 
   it('a parked caller the old CTI never stored becomes a new call with its arrival; a bridged one with no row keeps its call', { timeout: 60_000 }, async () => {

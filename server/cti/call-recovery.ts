@@ -91,10 +91,13 @@ export class CallRecovery {
       d.bank.on('legRecovered', (e) => {
         // handed over by a live node: cross-node-routing.ts takes it, with no database read
         if (e.handoffFrom !== undefined) return;
-        void this.loaded
+        // one hop after the stored calls are loaded, not two: a settle whose timer fired while they
+        // were still loading (a slow database) waits on the same promise, registered later, and
+        // must run after every re-offer that came before it (else their calls are closed as gone)
+        void this.loaded.then(() =>
           // after the settle, or any time when other nodes share the database (one may have just died)
-          .then(() => ((this.settled || d.closeUnoffered === false) && !this.byLeg.has(e.legId) && !d.book.hasLeg(e.legId) ? this.reload() : undefined))
-          .then(() => this.recovered(e));
+          (this.settled || d.closeUnoffered === false) && !this.byLeg.has(e.legId) && !d.book.hasLeg(e.legId) ? this.reload().then(() => this.recovered(e)) : this.recovered(e),
+        );
       }),
     );
     const armSettle = () => {

@@ -121,7 +121,7 @@ export class CallRouter {
       if (!c.transferTo) continue;
       const chosen = roster.get(c.transferTo);
       c.transferTo = null;
-      if (chosen && chosen.state === 'ready' && roster.hasDevice(chosen) && !this.claims.isClaiming(chosen.operatorId)) this.claim(c, [chosen.operatorId], true);
+      if (chosen && chosen.state === 'ready' && roster.hasDevice(chosen) && this.reachable(c, chosen.operatorId) && !this.claims.isClaiming(chosen.operatorId)) this.claim(c, [chosen.operatorId], true);
     }
     const now = this.d.now();
     // a callback after a failed try (or just asked) waits for its time, keeping its place
@@ -177,7 +177,19 @@ export class CallRouter {
 
   private waitingOf(c: LiveCall): Waiting {
     const q = c.queue!;
-    return { id: c.id, arrivedAt: c.arrivedAt, priority: c.priority ?? 0, queuePriority: q.priority, ageingSec: q.params.ageingSec, first: c.first === true, queue: q.routing, missedUntil: this.missed.get(c), live: c };
+    const w: Waiting = { id: c.id, arrivedAt: c.arrivedAt, priority: c.priority ?? 0, queuePriority: q.priority, ageingSec: q.params.ageingSec, first: c.first === true, queue: q.routing, missedUntil: this.missed.get(c), live: c };
+    if (this.d.bank.reaches) w.reaches = (operatorId) => this.reachable(c, operatorId);
+    return w;
+  }
+
+  /**
+   * Several ACD nodes: the call's node can ring this operator's device (a browser or a one-account
+   * desk phone registers with one node; a mobile is reached from all). From memory, no round trip:
+   * the nodes tell the bank as devices register (bank-set.ts). One node: always.
+   */
+  private reachable(c: LiveCall, operatorId: string): boolean {
+    const uri = this.d.roster.get(operatorId)?.deviceUri;
+    return !uri || !this.d.bank.reaches || this.d.bank.reaches(uri, c.legId);
   }
 
   /** A tier opens or a cool-down ends later: route again then (one timer, the earliest). */

@@ -68,6 +68,8 @@ export class CtiService {
       this.p.monitor.sweep();
     });
     this.listen('registered', () => this.p.router.routeWaiting());
+    // several ACD nodes: a device registered with some node (or left one): waiting callers there may now reach it
+    this.listen('reachChanged', () => this.p.router.routeWaiting());
     this.p.recovery.start();
     this.p.crossNode?.start();
     // the ACD's call quality of a leg in a call: kept with the call, pushed with it to the roster

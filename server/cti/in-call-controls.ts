@@ -103,6 +103,9 @@ export class InCallControls {
       const b = this.d.roster.get(to.operatorId);
       if (!b) throw new AppError('NOT_FOUND', 'That operator is not signed in.', { to: 'not signed in' });
       if (b.state !== 'ready' || !this.d.roster.hasDevice(b)) throw new AppError('CONFLICT', `${b.name} is not Ready to take a call.`, { to: 'not ready' });
+      // several ACD nodes: refused here with why, rather than the router quietly queueing the call (call-router.ts reachable())
+      const bank = this.d.bank;
+      if (bank.reaches && b.deviceUri && !bank.reaches(b.deviceUri, call.legId)) throw new AppError('CONFLICT', `${b.name}'s phone is not reachable from the switch this call is on.`, { to: 'not reachable' });
     } else if (to.kind === 'number') {
       await this.numberCheck(call, to.e164, 'transfer');
     } else {

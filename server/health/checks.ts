@@ -2,7 +2,14 @@ import type { Acd } from '../acd/acd';
 import type { PrismaClient } from '../db/database';
 import type { Logger } from '../log';
 import type { UaBank } from '../cti/ua-bank/ua-bank';
-import type { HealthCheck } from './health';
+import type { CheckVerdict, HealthCheck } from './health';
+
+/** What the readiness check reads of a bank: its UAs, and (several ACD nodes) each node's. */
+export interface BankFigures {
+  figures(): { registered: boolean[] };
+  /** several ACD nodes (bank-set.ts): each node's UAs, in ACD_SIP_WS_URL order */
+  nodeRegistrations?(): Array<{ registered: number; size: number }>;
+}
 
 /**
  * The database answers a real round trip (`SELECT 1`). One query at most is outstanding: while
@@ -51,15 +58,48 @@ export function sipTransportsCheck(acd: Pick<Acd, 'probeTransports'>): HealthChe
   };
 }
 
-/** Every UA of the CTI's bank holds its registration with the ACD (else calls cannot reach the CTI, or fewer can). */
-export function bankCheck(bank: Pick<UaBank, 'figures'>): HealthCheck {
+/**
+ * rtpengine answers an NG ping (MEDIA_ENGINE=rtpengine): without it the ACD can anchor no new
+ * call. One ping at most is outstanding (a dead daemon's pings wait out the NG timeout).
+ */
+export function rtpengineCheck(media: { probe(): Promise<boolean> }): HealthCheck {
+  let pending: Promise<boolean> | null = null;
+  return {
+    name: 'rtpengine',
+    async run() {
+      const p = (pending ??= media.probe().finally(() => pending === p && (pending = null)));
+      return (await p) ? null : 'rtpengine does not answer NG pings: no new call can be anchored';
+    },
+  };
+}
+
+/**
+ * Every UA of the CTI's bank holds its registration with the ACD (else calls cannot reach the CTI,
+ * or fewer can). Several ACD nodes: ready while any node's bank is registered (the others' callers
+ * go to the live nodes through Kamailio), `detail` naming the nodes down or short of UAs by their
+ * place in ACD_SIP_WS_URL (an address is not shown to anonymous probes; the log names the URL);
+ * not ready only when no node's bank is registered.
+ */
+export function bankCheck(bank: BankFigures | Pick<UaBank, 'figures'>): HealthCheck {
   return {
     name: 'cti_bank',
     run() {
-      const r = bank.figures().registered;
-      const down = r.filter((up) => !up).length;
-      if (down === 0) return Promise.resolve(null);
-      return Promise.resolve(`${down} of ${r.length} bank user agents are not registered with the ACD`);
+      return Promise.resolve(bankVerdict(bank));
     },
   };
+}
+
+function bankVerdict(bank: BankFigures): CheckVerdict {
+  const nodes = bank.nodeRegistrations?.();
+  if (!nodes || nodes.length < 2) {
+    const r = bank.figures().registered;
+    const down = r.filter((up) => !up).length;
+    return down === 0 ? null : `${down} of ${r.length} bank user agents are not registered with the ACD`;
+  }
+  const words = nodes.flatMap((n, i) =>
+    n.registered === n.size ? [] : [n.registered === 0 ? `ACD node ${i + 1} of ${nodes.length} is down (none of its ${n.size} bank user agents is registered)` : `ACD node ${i + 1} of ${nodes.length}: ${n.size - n.registered} of ${n.size} bank user agents are not registered`],
+  );
+  if (words.length === 0) return null;
+  if (nodes.every((n) => n.registered === 0)) return `no ACD node has a registered bank: ${words.join('; ')}`;
+  return { degraded: words.join('; ') };
 }

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../test-support/until';
+import { bankCheck } from './checks';
 import { Health, type HealthCheck } from './health';
 
 /**
@@ -96,5 +97,35 @@ describe('liveness', () => {
     expect(stalled.worstStallMs).toBeGreaterThanOrEqual(450);
     await until(() => h.live().status === 'ok', 3000, 'the stall out of the window');
     expect(h.live().worstStallMs).toBeLessThan(300);
+  });
+});
+
+describe('cti_bank with several ACD nodes (bankCheck)', () => {
+  const bank = (nodes: Array<[number, number]>) => ({
+    figures: () => ({ registered: nodes.flatMap(([up, size]) => Array.from({ length: size }, (_, i) => i < up)) }),
+    nodeRegistrations: () => nodes.map(([registered, size]) => ({ registered, size })),
+  });
+  const verdict = async (b: ReturnType<typeof bank>) => (await health([bankCheck(b)], { cacheMs: 0 }).ready()).checks[0];
+
+  it('ready and whole; ready but degraded naming the node down; not ready only when no node is registered', async () => {
+    expect(await verdict(bank([[2, 2], [2, 2]]))).toEqual({ name: 'cti_bank', ok: true });
+    expect(await verdict(bank([[2, 2], [0, 2]]))).toEqual({ name: 'cti_bank', ok: true, detail: 'ACD node 2 of 2 is down (none of its 2 bank user agents is registered)' });
+    expect(await verdict(bank([[1, 2], [2, 2], [0, 2]]))).toEqual({
+      name: 'cti_bank',
+      ok: true,
+      detail: 'ACD node 1 of 3: 1 of 2 bank user agents are not registered; ACD node 3 of 3 is down (none of its 2 bank user agents is registered)',
+    });
+    const none = await health([bankCheck(bank([[0, 2], [0, 2]]))], { cacheMs: 0 }).ready();
+    expect(none.status).toBe('degraded');
+    expect(none.checks[0]).toEqual({ name: 'cti_bank', ok: false, reason: expect.stringMatching(/^no ACD node has a registered bank: ACD node 1 of 2 is down/) });
+    // one node: every UA counts, as before
+    expect(await verdict(bank([[1, 2]]))).toEqual({ name: 'cti_bank', ok: false, reason: '1 of 2 bank user agents are not registered with the ACD' });
+  });
+
+  it('a degraded verdict answers ready (200 status ok) and is logged once', async () => {
+    const h = health([bankCheck(bank([[2, 2], [0, 2]]))], { cacheMs: 0 });
+    expect((await h.ready()).status).toBe('ok');
+    await h.ready();
+    expect(lines.filter((l) => l.msg === 'ready, degraded')).toHaveLength(1);
   });
 });

@@ -3,13 +3,17 @@ import type { Logger } from '../log';
 import { LoopWatch } from './loop-watch';
 
 /**
- * One readiness check: resolves null when the part is ready, or the reason it is not in plain
- * words. A reason is shown to anonymous probes: it never carries an error's own message (a
- * connection string, an address, a path), only words the check wrote. Throwing is a failure too.
+ * One readiness check: resolves null when the part is ready, the reason it is not in plain
+ * words, or `{ degraded }` when it is ready but not whole (one ACD node of several down): ready,
+ * with the words as the check's `detail`. Words are shown to anonymous probes: they never carry
+ * an error's own message (a connection string, an address, a path), only words the check wrote.
+ * Throwing is a failure too.
  */
+export type CheckVerdict = string | null | { degraded: string };
+
 export interface HealthCheck {
   readonly name: string;
-  run(timeoutMs: number): Promise<string | null>;
+  run(timeoutMs: number): Promise<CheckVerdict>;
 }
 
 export interface HealthOptions {
@@ -72,9 +76,11 @@ export class Health {
     const failed = checks.filter((c) => !c.ok);
     const db = checks.find((c) => c.name === 'database');
     const info: HealthInfo = { status: failed.length === 0 ? 'ok' : 'degraded', db: db && !db.ok ? 'down' : 'ok', checks };
-    const failing = failed.map((c) => c.name).join(',');
+    // a degraded check (ready, not whole) is logged as a change too, so an operator hears of it
+    const failing = [...failed.map((c) => c.name), ...checks.filter((c) => c.ok && c.detail).map((c) => `${c.name}:degraded`)].join(',');
     if (failing !== this.failing) {
-      if (failing) this.log.warn({ failed: failed.map((c) => ({ check: c.name, reason: c.reason })) }, 'not ready');
+      if (failed.length) this.log.warn({ failed: failed.map((c) => ({ check: c.name, reason: c.reason })) }, 'not ready');
+      else if (failing) this.log.warn({ degraded: checks.filter((c) => c.detail).map((c) => ({ check: c.name, detail: c.detail })) }, 'ready, degraded');
       else this.log.info('ready: every check passes');
       this.failing = failing;
     }
@@ -84,10 +90,12 @@ export class Health {
 
   private async runOne(check: HealthCheck): Promise<HealthCheckResult> {
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${this.timeoutMs} ms`), this.timeoutMs)));
+    const late = new Promise<CheckVerdict>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${this.timeoutMs} ms`), this.timeoutMs)));
     try {
       const reason = await Promise.race([check.run(this.timeoutMs), late]);
-      return reason === null ? { name: check.name, ok: true } : { name: check.name, ok: false, reason };
+      if (reason === null) return { name: check.name, ok: true };
+      if (typeof reason === 'object') return { name: check.name, ok: true, detail: reason.degraded };
+      return { name: check.name, ok: false, reason };
     } catch (err) {
       this.log.warn({ err, check: check.name }, 'health check threw');
       return { name: check.name, ok: false, reason: 'the check failed (see the log)' };

@@ -40,6 +40,8 @@ export type AcdRoleConfig = Pick<
 
 export interface RunningAcd {
   acd: Acd;
+  /** its media engine (readiness probes rtpengine through it) */
+  media: WeriftMediaEngine | RtpengineMediaEngine;
   /** Stops the switch, its media and its caches. */
   stop(): Promise<void>;
 }
@@ -52,7 +54,7 @@ async function mediaEngineOf(base: PlatformBase, config: AcdRoleConfig): Promise
   const plain = { rtpTimeoutSec: config.rtpTimeoutSec, rtpAddress: config.mediaAddress, ...(config.rtpPortRange ? { rtpPortRange: config.rtpPortRange } : {}) };
   // ICE ports are the embedded engine's only: with rtpengine, browsers' ICE is on rtpengine's ports
   if (config.mediaEngine.kind === 'werift') return new WeriftMediaEngine(base.log, { ...plain, ...(config.icePortRange ? { portRange: config.icePortRange } : {}) });
-  const media = new RtpengineMediaEngine(base.log, { ng: config.mediaEngine.ng, ...plain });
+  const media = new RtpengineMediaEngine(base.log, { ng: config.mediaEngine.ng, legs: config.mediaEngine.legs, ...plain });
   try {
     await media.start();
   } catch (err) {
@@ -107,6 +109,7 @@ export async function startAcdRole(base: PlatformBase, config: AcdRoleConfig): P
   let stopping: Promise<void> | null = null;
   return {
     acd,
+    media,
     stop: () =>
       (stopping ??= (async () => {
         await acd.stop();
@@ -123,7 +126,7 @@ export async function startAcdAlone(
   config: AcdRoleConfig & Pick<Config, 'acdOpsPort' | 'metricsToken' | 'sessionTtlSec'>,
 ): Promise<RunningAcd & { opsPort: number }> {
   const running = await startAcdRole(base, config);
-  const health = platformHealth({ prisma: base.db.prisma, acd: running.acd, logger: base.log });
+  const health = platformHealth({ prisma: base.db.prisma, acd: running.acd, media: running.media, logger: base.log });
   const server = createHttpServer();
   serveOps(server, base, health, config);
   try {

@@ -54,7 +54,7 @@ async function startAll(base: PlatformBase, config: Config): Promise<Stop[]> {
   const server = createHttpServer();
   const io = new IoServer<ClientEvents, ServerEvents>(server, { serveClient: false });
   const cti = await startCtiRole(base, { ...config, sipWsPort: acd.acd.port }, io);
-  const health = platformHealth({ prisma: base.db.prisma, acd: acd.acd, bank: cti.cti.bank, logger: base.log });
+  const health = platformHealth({ prisma: base.db.prisma, acd: acd.acd, media: acd.media, bank: cti.cti.bank, logger: base.log });
   const web = await startWebRole(base, config, { server, live: cti.cti.cti, trunkStatus: acd.acd, health });
   printWelcome(config, seeded);
   return [cti.stop, web.stop, acd.stop];

@@ -1,26 +1,20 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentView, ClientEvents, ServerEvents, SipPhoneGrant } from '../../server/contracts/socket-events';
-import type { Response } from '../../server/contracts/result';
-import type { SipRequest, SipResponse } from '../../server/acd/sip/message';
-import { SipWsClient, type ClientDialog } from '../../server/acd/test-support/sip-ws-client';
+import { SipWsClient } from '../../server/acd/test-support/sip-ws-client';
 import { UdpRtpPeer } from '../../server/acd/media/test-udp-peer';
-import { openDatabase, type Database } from '../../server/db/database';
-import { DEMO, seedDemo } from '../../server/db/seed';
-import { SessionService } from '../../server/http/session-service';
+import type { Database } from '../../server/db/database';
+import { DEMO } from '../../server/db/seed';
 import { issueDeviceCredentials } from '../../server/shared/credentials';
-import { connectPostgres, databaseUrl } from '../../server/test-support/postgres';
 import { requireTool } from '../../server/test-support/system-tools';
 import { until, untilAsync } from '../../server/test-support/until';
 import { listenPort, RoleProcess, within } from '../roles/role-process';
-import { KamailioProcess } from './kamailio-process';
+import type { KamailioProcess } from './kamailio-process';
+import { ask, logLines, NodeSite, ProxiedCaller, routePointUp as routePointUpAt, signIn } from './node-harness';
 
 /**
  * Several ACD nodes behind Kamailio (docs/deploy.md, "Several ACD nodes"), all real: two ACD
@@ -44,85 +38,30 @@ const PING_SEC = 1;
 const FR_MS = 1500;
 const NODE_LOST_SEC = 3;
 
-const dbName = `pb_kamailio_${randomBytes(4).toString('hex')}`;
-let admin: pg.Client;
+let site: NodeSite;
 let db: Database;
 let dir: string;
 let kam: KamailioProcess;
-const acds: RoleProcess[] = [];
+let acds: RoleProcess[];
+let ports: NodeSite['ports'];
+let closers: NodeSite['closers'];
+const acdEnv = (i: number) => site.acdEnv(i);
+const ctiEnv = () => site.ctiEnv();
 let cti: RoleProcess;
-let ports: { kam: number; cti: number; nodes: Array<{ ws: number; udp: number; ops: number }> };
-const closers: Array<() => Promise<void> | void> = [];
-
-function acdEnv(i: number): Record<string, string> {
-  const n = ports.nodes[i]!;
-  // a block no other test uses (grep RTP_PORT_MIN, rtpPortRange, portRange in test/ and server/)
-  const rtp = 45_800 + i * 100;
-  return {
-    LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, `acd${i}`),
-    SIP_WS_PORT: String(n.ws), SIP_UDP_PORT: String(n.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: String(rtp), RTP_PORT_MAX: String(rtp + 99), ACD_OPS_PORT: String(n.ops),
-  };
-}
-
-function ctiEnv(): Record<string, string> {
-  return {
-    LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: databaseUrl(dbName), PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, 'cti'), CTI_PORT: String(ports.cti),
-    ACD_SIP_WS_URL: ports.nodes.map((n) => `ws://${LO}:${n.ws}`).join(','), ACD_NODE_LOST_SEC: String(NODE_LOST_SEC), ACD_PUBLIC_HOST: LO, SIP_WS_PORT: String(ports.nodes[0]!.ws), SIP_UDP_PORT: String(ports.nodes[0]!.udp), SIP_TCP_PORT: '0',
-  };
-}
 
 beforeAll(async () => {
   requireTool('sipp');
-  dir = mkdtempSync(path.join(tmpdir(), 'pb-kamnodes-'));
-  admin = await connectPostgres();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  db = await openDatabase({ databaseUrl: databaseUrl(dbName), dataDir: dir });
-  await seedDemo(db.prisma, { password: 'kamailio-demo-password' });
-  await db.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 0, maxWaitSec: 3600 } });
-  ports = { kam: await listenPort('udp'), cti: await listenPort('tcp'), nodes: [] };
-  for (let i = 0; i < 2; i++) ports.nodes.push({ ws: await listenPort('tcp'), udp: await listenPort('udp'), ops: await listenPort('tcp') });
-  for (let i = 0; i < 2; i++) acds.push(RoleProcess.spawn('acd', acdEnv(i)));
-  await Promise.all(acds.map((a) => a.logLine('acd started', 120_000)));
-  kam = await KamailioProcess.start({ listenPort: ports.kam, nodes: ports.nodes.map((n) => n.udp), pingSec: PING_SEC, frMs: FR_MS });
-  cti = RoleProcess.spawn('cti', ctiEnv());
-  await cti.logLine('cti started', 120_000);
+  site = await NodeSite.start({ name: 'kamailio', secret: SECRET, pingSec: PING_SEC, frMs: FR_MS, nodeLostSec: NODE_LOST_SEC, rtpBase: 45_800 });
+  ({ db, kam, acds, ports, closers, cti } = site);
+  dir = site.workDir;
 }, 300_000);
 
-afterAll(async () => {
-  for (const c of closers.splice(0).reverse()) await c();
-  cti?.kill();
-  for (const a of acds) a.kill();
-  await kam?.stop();
-  await db?.close();
-  await admin?.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  await admin?.end();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+afterAll(() => site?.stop(), 60_000);
 
-/** The log lines of a process whose `msg` is `msg`. */
-function lines(p: RoleProcess, msg: string): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  for (const l of p.output().split('\n')) {
-    if (!l.startsWith('{')) continue;
-    try {
-      const rec = JSON.parse(l) as Record<string, unknown>;
-      if (rec.msg === msg) out.push(rec);
-    } catch {
-      /* partial line */
-    }
-  }
-  return out;
-}
+const lines = logLines;
 const arrivals = (i: number) => lines(acds[i]!, 'caller arrived');
 
-/** Kamailio's view of a node's route point (set 1): not down (never marked down, or up since). */
-function routePointUp(port: number): boolean {
-  const states = [...kam.output().matchAll(new RegExp(`ACD node (down|up): sip:route@127\\.0\\.0\\.1:${port} `, 'g'))];
-  return states.at(-1)?.[1] !== 'down';
-}
-
-const ask = <T>(s: Socket<ServerEvents, ClientEvents>, event: 'agent:device' | 'agent:ready' | 'agent:not-ready', payload: object) =>
-  new Promise<Response<T>>((resolve) => (s.emit as (e: string, p: object, cb: (r: Response<T>) => void) => void)(event, payload, resolve));
+const routePointUp = (port: number) => routePointUpAt(kam, port);
 
 /** A desk phone with one account per ACD node (same credentials: they are issued under the shared secret). */
 async function phoneOnEveryNode(grant: SipPhoneGrant, name: string) {
@@ -149,16 +88,7 @@ async function phoneOnEveryNode(grant: SipPhoneGrant, name: string) {
 }
 
 async function operator(userId: string) {
-  const { setCookie } = await new SessionService({ prisma: db.prisma, ttlSec: 3600, secureCookie: false }).create(userId);
-  // reconnecting as the console does: after a CTI restart the socket connects again by itself
-  const socket: Socket<ServerEvents, ClientEvents> = io(`http://${LO}:${ports.cti}`, { extraHeaders: { cookie: setCookie.split(';')[0]! }, transports: ['websocket'], reconnectionDelay: 200, reconnectionDelayMax: 1000 });
-  closers.push(() => void socket.close());
-  const states: AgentView[] = [];
-  socket.on('agent:state', (v) => void states.push(v));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
+  const { socket, states } = await signIn(db, ports.cti, userId, closers);
   return { socket, states, phone: await choosePhone(socket, userId) };
 }
 
@@ -169,43 +99,7 @@ async function choosePhone(socket: Socket<ServerEvents, ClientEvents>, userId: s
   return phoneOnEveryNode(grant.data, `phone-${userId.slice(-4)}-${randomBytes(2).toString('hex')}`);
 }
 
-/**
- * A caller through Kamailio that keeps the route set: the 200's Record-Route goes into the ACK's and
- * the BYE's Route (RFC 3261 §12.2.1.1), so they pass the front and reach the node that answered.
- */
-class ProxiedCaller {
-  private constructor(
-    readonly sip: SipWsClient,
-    readonly number: string,
-  ) {}
-
-  static async open(n: number): Promise<ProxiedCaller> {
-    const sip = await SipWsClient.udp(LO, ports.kam, `caller${n}`);
-    closers.push(() => sip.close());
-    return new ProxiedCaller(sip, `+44770091${String(n).padStart(4, '0')}`);
-  }
-
-  async call(sdp: string, timeoutMs: number): Promise<{ ok: SipResponse; dialog: ClientDialog; route: string | null }> {
-    const inv = this.sip.makeRequest('INVITE', `sip:${DEMO.number}@${LO}:${ports.kam}`, { body: sdp, from: `<sip:${this.number}@carrier.invalid>` });
-    this.sip.send(inv);
-    const ok = await this.sip.response(inv.headers.get('Call-ID')!, 'INVITE', true, timeoutMs);
-    const dialog = this.sip.dialogFrom(inv, ok);
-    const route = ok.headers.get('Record-Route') ?? null;
-    if (ok.status >= 200 && ok.status < 300) this.sip.send(this.routed(this.sip.inDialog('ACK', dialog), route));
-    return { ok, dialog, route };
-  }
-
-  async hangUp(c: { dialog: ClientDialog; route: string | null }): Promise<number> {
-    const bye = this.routed(this.sip.inDialog('BYE', c.dialog), c.route);
-    this.sip.send(bye);
-    return (await this.sip.response(c.dialog.callId, 'BYE', true, 5000)).status;
-  }
-
-  private routed(req: SipRequest, route: string | null): SipRequest {
-    if (route) req.headers.append('Route', route);
-    return req;
-  }
-}
+const openCaller = (n: number) => ProxiedCaller.open(ports.kam, n, closers);
 
 describe('two ACD nodes behind Kamailio', () => {
   it('spreads callers over both nodes, bridges each on the node that took it, and moves new calls to the survivor when one is killed', { timeout: 240_000 }, async () => {
@@ -244,7 +138,7 @@ describe('two ACD nodes behind Kamailio', () => {
       const op = ops[round % 2]!;
       const answered = op.phone.answerNext(20_000);
       expect(await ask<AgentView>(op.socket, 'agent:ready', {})).toMatchObject({ ok: true });
-      const caller = await ProxiedCaller.open(round);
+      const caller = await openCaller(round);
       const counts = [arrivals(0).length, arrivals(1).length];
       const t0 = Date.now();
       const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
@@ -303,7 +197,7 @@ describe('two ACD nodes behind Kamailio', () => {
     for (const [i, op] of ops.entries()) {
       const answered = op.phone.answerNext(20_000);
       expect(await ask<AgentView>(op.socket, 'agent:ready', {})).toMatchObject({ ok: true });
-      const caller = await ProxiedCaller.open(20 + i);
+      const caller = await openCaller(20 + i);
       const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
       expect(c.ok.status).toBe(200);
       talking.push({ caller, c, node: (await answered).node });
@@ -318,13 +212,13 @@ describe('two ACD nodes behind Kamailio', () => {
     // taken by a live node from set 2 (answered, waits with music) instead of a 503
     for (const n of ports.nodes) await until(() => !routePointUp(n.udp), (PING_SEC + 5) * 1000, `route point probed down at ${n.udp}`);
     const noCtiDownMs = Date.now() - ctiKilledAt;
-    const lonely = await ProxiedCaller.open(30);
+    const lonely = await openCaller(30);
     const lc = await lonely.call(rtp.sdp({ pts: '0 101' }), 10_000);
     expect(lc.ok.status).toBe(200);
     await kam.waitFor(/no ACD node has a CTI bank registered/, 5000);
     expect(await lonely.hangUp(lc)).toBe(200);
     const spawnedAt = Date.now();
-    cti = RoleProcess.spawn('cti', ctiEnv());
+    cti = site.cti = RoleProcess.spawn('cti', ctiEnv());
     const settled = await cti.logLine('recovery settled', 90_000);
     const recoverySettledMs = Date.now() - spawnedAt;
     expect(settled).toMatchObject({ talking: 2, parked: 0, closed: 0, released: 0 });
@@ -344,7 +238,7 @@ describe('two ACD nodes behind Kamailio', () => {
     for (let attempt = 0; attempt < 4 && !doomed; attempt++) {
       const answered = op0.phone.answerNext(20_000);
       expect(await ask<AgentView>(op0.socket, 'agent:ready', {})).toMatchObject({ ok: true });
-      const caller = await ProxiedCaller.open(50 + attempt);
+      const caller = await openCaller(50 + attempt);
       const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
       expect(c.ok.status).toBe(200);
       const { node } = await answered;
@@ -372,7 +266,7 @@ describe('two ACD nodes behind Kamailio', () => {
     const calls: Array<Promise<void>> = [];
     const live: Array<() => Promise<number>> = [];
     for (let n = 0; n < 24; n++) {
-      const caller = await ProxiedCaller.open(100 + n);
+      const caller = await openCaller(100 + n);
       const sentAt = Date.now();
       calls.push(
         caller.call(rtp.sdp({ pts: '0 101' }), 12_000).then(
@@ -421,7 +315,7 @@ describe('two ACD nodes behind Kamailio', () => {
     const bankBackMs = Date.now() - restartedAt;
     const back = [arrivals(0).length, arrivals(1).length];
     for (let n = 0; n < 4; n++) {
-      const caller = await ProxiedCaller.open(200 + n);
+      const caller = await openCaller(200 + n);
       const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
       expect(c.ok.status).toBe(200);
       expect(await caller.hangUp(c)).toBe(200);
@@ -439,7 +333,7 @@ describe('two ACD nodes behind Kamailio', () => {
     expect(probeDownMs).toBeLessThan(PING_SEC * 1000 + FR_MS + 3000);
     const after: number[] = [];
     for (let n = 0; n < 2; n++) {
-      const caller = await ProxiedCaller.open(300 + n);
+      const caller = await openCaller(300 + n);
       const t = Date.now();
       const c = await caller.call(rtp.sdp({ pts: '0 101' }), 10_000);
       expect(c.ok.status).toBe(200);

@@ -17,6 +17,10 @@ describe('the Kamailio config in deploy/kamailio', () => {
     expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stderr).toMatch(/config file ok/);
     expect(ok.stdout + ok.stderr).toMatch(/udp: 127\.0\.0\.1 \[127\.0\.0\.1\]:25060/);
+    // with the TCP listener as well
+    const tcp = spawnSync(bin, ['-c', ...kamailioArgs({ listenPort: 25060, tcpPort: 25061, nodes: [25070, 25080], pingSec: 1, frMs: 1500 }, dir)], { encoding: 'utf8' });
+    expect(tcp.status, tcp.stderr).toBe(0);
+    expect(tcp.stdout + tcp.stderr).toMatch(/tcp: 127\.0\.0\.1 \[127\.0\.0\.1\]:25061/);
     // the defaults (no -A at all) parse too: the file is a deployable config as it stands
     expect(() => execFileSync(bin, ['-c', '-f', KAMAILIO_CFG], { stdio: 'pipe' })).not.toThrow();
     const broken = path.join(dir, 'broken.cfg');

@@ -10,6 +10,8 @@ export const KAMAILIO_CFG = path.resolve('deploy/kamailio/kamailio.cfg');
 
 export interface KamailioOptions {
   listenPort: number;
+  /** also listen on TCP on this port (KAM_LISTEN_TCP) */
+  tcpPort?: number;
   /** the ACD nodes' UDP SIP ports on loopback */
   nodes: number[];
   pingSec: number;
@@ -21,7 +23,8 @@ export function kamailioArgs(o: KamailioOptions, dir: string): string[] {
   const list = path.join(dir, 'dispatcher.list');
   // set 1: can serve callers (the route point registered); set 2: alive (deploy/kamailio/dispatcher.list)
   writeFileSync(list, [...o.nodes.map((p) => `1 sip:route@127.0.0.1:${p}\n`), ...o.nodes.map((p) => `2 sip:127.0.0.1:${p}\n`)].join(''));
-  return ['-f', KAMAILIO_CFG, '-A', `KAM_LISTEN=udp:127.0.0.1:${o.listenPort}`, '-A', `KAM_DS_LIST="${list}"`, '-A', `KAM_PING_SEC=${o.pingSec}`, '-A', `KAM_FR_MS=${o.frMs}`];
+  const tcp = o.tcpPort ? ['-A', `KAM_LISTEN_TCP=tcp:127.0.0.1:${o.tcpPort}`] : [];
+  return ['-f', KAMAILIO_CFG, '-A', `KAM_LISTEN=udp:127.0.0.1:${o.listenPort}`, ...tcp, '-A', `KAM_DS_LIST="${list}"`, '-A', `KAM_PING_SEC=${o.pingSec}`, '-A', `KAM_FR_MS=${o.frMs}`];
 }
 
 /** Kamailio in the foreground (-DD -E), its log kept; stopped by its own pid only. */

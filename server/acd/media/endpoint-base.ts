@@ -159,6 +159,11 @@ export abstract class EndpointBase implements MediaEndpoint {
     return this.phase === 'connected';
   }
 
+  /** close() was called (its engine drops it from its totals' live set). */
+  get closed(): boolean {
+    return this.phase === 'closed';
+  }
+
   get remoteDirection(): MediaDirection {
     return this.direction;
   }

@@ -42,6 +42,8 @@ export interface MediaEngine {
    * engine that cannot tell leaves it out.
    */
   figures?(): MediaFigures;
+  /** The engine's outside dependency answers now (rtpengine's NG ping), for readiness; absent: it has none. */
+  probe?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -45,7 +45,9 @@ export class EngineUnderTest {
     }
     this.daemon ??= TestRtpengineDaemon.start();
     const d = await this.daemon;
-    const e = new RtpengineMediaEngine(this.log, { ng: d.ng, rtpTimeoutSec: opts.rtpTimeoutSec ?? 30, pollIntervalSec: 1, ...(opts.rtpPortRange ? { rtpPortRange: opts.rtpPortRange } : {}) });
+    // legs: all — the plain-phone tests of the rtpengine engine go through rtpengine (with the
+    // default, legs: webrtc, they would be the embedded engine's own legs again)
+    const e = new RtpengineMediaEngine(this.log, { ng: d.ng, rtpTimeoutSec: opts.rtpTimeoutSec ?? 30, pollIntervalSec: 1, legs: 'all', ...(opts.rtpPortRange ? { rtpPortRange: opts.rtpPortRange } : {}) });
     await e.start();
     return Object.assign(e, { name }) as RtpengineMediaEngine & { name: EngineName };
   }

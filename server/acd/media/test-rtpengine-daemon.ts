@@ -60,6 +60,12 @@ export class TestRtpengineDaemon {
         `--port-min=${lo}`,
         `--port-max=${lo + size - 1}`,
         '--delete-delay=0',
+        // one poller per worker thread, so one socket is only ever read by one thread. Without it
+        // two threads read the same socket at once and hand a DTLS flight to OpenSSL out of order
+        // (a ChangeCipherSpec before the messages it follows); werift's client then retransmits
+        // with the same record numbers, which OpenSSL drops as replays, and about one handshake in
+        // ten with rtpengine as the DTLS server never completes (docs/media.md, "The DTLS stall").
+        '--poller-per-thread',
         ...(opts.extraArgs ?? []),
       ];
       const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -19,12 +19,15 @@ export function tooManyHops(req: SipRequest): boolean {
   return mf !== undefined && Number(mf) === 0;
 }
 
+/** Option tags a request may Require: session timers, and Path on a REGISTER (RFC 3327, registrar.ts). */
+const REQUIRABLE = new Set([SUPPORTED, 'path']);
+
 /** §8.2.2.3: a request that Requires an extension the ACD lacks gets 420 naming it (CANCEL and ACK never do). */
 export function unsupportedRequire(req: SipRequest): SipResponse | null {
   const missing = req.headers
     .getAll('Require')
     .map((t) => t.trim().toLowerCase())
-    .filter((t) => t !== '' && t !== SUPPORTED);
+    .filter((t) => t !== '' && !(REQUIRABLE.has(t) && (t !== 'path' || req.method === 'REGISTER')));
   return missing.length ? makeResponse(req, 420, { reason: 'Bad Extension', headers: [['Unsupported', missing.join(', ')]] }) : null;
 }
 

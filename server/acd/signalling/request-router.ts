@@ -127,7 +127,8 @@ export class RequestRouter {
     if (req.fields.toTag) return this.onInDialog(req, flow, reply);
     switch (method) {
       case 'REGISTER':
-        reply(this.ctx.registrar.handleRegister(req, flow, contactFlow(this.ctx.transports, req, flow, req.fields.contact?.uri ?? null)));
+        // with a Path (RFC 3327) requests to the contact go back through its first hop: the flow the REGISTER came on
+        reply(this.ctx.registrar.handleRegister(req, flow, req.headers.get('Path') ? flow : contactFlow(this.ctx.transports, req, flow, req.fields.contact?.uri ?? null)));
         return;
       case 'OPTIONS':
         // keep-alive and health check (§11): what the ACD can do. Addressed to the route point

@@ -44,6 +44,18 @@ describe('longest idle', () => {
   });
 });
 
+describe('device reach (several ACD nodes)', () => {
+  it('never picks an operator the call’s node cannot ring, with any strategy; the rest are picked as usual', () => {
+    const a = agents(['a', 'ready', true, 1], ['b', 'ready', true, 2], ['c', 'ready', true, 3]);
+    const onY = { arrivedAt: NOW, reaches: (id: string) => id !== 'a' };
+    expect(pickOperator(queue('longest-idle'), onY, a, newMemory(), NOW)).toBe('b');
+    expect(pickAll(queue('ring-all'), onY, a, NOW)).toEqual(['b', 'c']);
+    expect(pickOperator(queue('longest-idle'), { arrivedAt: NOW, reaches: () => false }, a, newMemory(), NOW)).toBeNull();
+    // the same operators, a call on the node that reaches them: picked
+    expect(pickOperator(queue('longest-idle'), { arrivedAt: NOW, reaches: () => true }, a, newMemory(), NOW)).toBe('a');
+  });
+});
+
 describe('tiers', () => {
   const q = queue('longest-idle', { tierWaitSec: 20 });
   const a = agents(['a', 'talking', true, 1], ['c', 'ready', true, 1]);

@@ -43,6 +43,8 @@ export interface RoutingQueue {
 export interface CallToRoute {
   arrivedAt: number;
   missedUntil?: ReadonlyMap<string, number>;
+  /** false for an operator whose device this call's ACD node cannot ring (several nodes); absent: all can be rung */
+  reaches?: (operatorId: string) => boolean;
 }
 
 /** What routing remembers between decisions: round-robin positions and the random source. */
@@ -95,6 +97,7 @@ export function eligible(q: RoutingQueue, m: QueueMembership, a: RoutingCandidat
   if (!tierOpen(m.level, q.tierWaitSec, now - call.arrivedAt)) return false;
   const until = call.missedUntil?.get(m.operatorId);
   if (until !== undefined && until > now) return false;
+  if (call.reaches && !call.reaches(m.operatorId)) return false;
   return q.strategy !== 'skills-based' || skillScore(q.requiredSkills, m.skills ?? NO_SKILLS) >= 0;
 }
 

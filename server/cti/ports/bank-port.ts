@@ -1,5 +1,6 @@
 import type { LegQuality } from '../../contracts/call-quality';
 import type { LegEndCause } from '../../shared/sip-control';
+import type { ReachNotice } from '../../shared/sip-reach';
 import type { LegControlPort, MixRoleRequest } from './leg-control-port';
 
 /**
@@ -71,6 +72,10 @@ export type BankEvents = {
   registrationLost: { ua: string; reason: string };
   dtmf: DtmfPressed;
   quality: QualityReported;
+  /** the ACD's registrar told which device AORs it holds (docs/sip-control-dialect.md, *Device reach*) */
+  devices: ReachNotice;
+  /** several ACD nodes: a device became reachable or unreachable from some node (routing looks again) */
+  reachChanged: void;
 };
 
 export interface DialRequest {
@@ -151,4 +156,10 @@ export interface BankPort {
    * anything else: nothing moved. Absent: the bank cannot (one node, tests' scripted bank). Never rejects.
    */
   handoff?(legId: string, node: string): Promise<number>;
+  /**
+   * Several ACD nodes: whether the node holding `legId` (a caller's, or one it offered and
+   * remembers) can ring the device: mobiles and numbers always, a granted device (`dev-…`) only
+   * where it registered. Absent (one node): every device counts as reachable, the dial tells.
+   */
+  reaches?(deviceUri: string, legId: string): boolean;
 }

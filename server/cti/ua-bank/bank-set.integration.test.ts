@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Acd } from '../../acd/acd';
-import type { SipWsClient } from '../../acd/test-support/sip-ws-client';
+import { SipWsClient } from '../../acd/test-support/sip-ws-client';
+import { issueDeviceCredentials } from '../../shared/credentials';
 import { TEST_SDP, TestMediaEngine } from '../../acd/test-support/test-media-engine';
 import { createLogger } from '../../log';
 import { until } from '../../test-support/until';
@@ -63,6 +64,13 @@ describe('BankSet: one bank per ACD node', () => {
     const leg = offered[0]!.legId;
     expect(bank.nodesReady().map((n) => n.legs)).toEqual([0, 1]);
 
+    // each node told its bank which device it holds: the router asks before it offers (no dial)
+    await until(() => bank.nodesReaching(devices[0]!.uri).length === 1 && bank.nodesReaching(devices[1]!.uri).length === 1, 5000, 'reach told by both nodes');
+    expect(bank.nodesReaching(devices[0]!.uri)).toEqual([urls[0]]);
+    expect(bank.reaches(devices[0]!.uri, leg)).toBe(false);
+    expect(bank.reaches(devices[1]!.uri, leg)).toBe(true);
+    // a mobile is reached through a trunk from every node
+    expect(bank.reaches(`sip:+447700900123@${DOMAIN}`, leg)).toBe(true);
     // the device registered on node 0 cannot be reached from node 1: the dial went to node 1, which answers 404
     const miss = bank.dial({ deviceUri: devices[0]!.uri, bridgeTo: leg, ringTimeoutSec: 5 });
     expect(await miss.outcome).toMatchObject({ kind: 'failed', status: 404 });
@@ -138,5 +146,50 @@ describe('BankSet: one bank per ACD node', () => {
     expect(bank.heldLegs()).toEqual([]);
     // node 0 was never touched
     expect(bank.nodesReady()[0]!.ready).toBe(true);
+  }, 40_000);
+
+  it('follows a device as it registers, leaves and moves between nodes, and a node that restarts (its registrar empty)', async () => {
+    const ports = [await listenPort('tcp'), await listenPort('tcp')];
+    const urls = ports.map((p) => `ws://127.0.0.1:${p}`);
+    const nodes = [await acdOn(ports[0]!), await acdOn(ports[1]!)];
+    // a device already registered with node 0 before the bank comes: the full state at the bank's registration says so
+    const early = await registeredDevice(urls[0]!);
+    stops.push(() => early.client.close());
+    const bank = new BankSet({ wsUrls: urls, domain: DOMAIN, secret: SECRET, size: 2, logger, reconnectMinSec: 1, reconnectMaxSec: 1 });
+    stops.push(() => bank.stop());
+    let changes = 0;
+    bank.on('reachChanged', () => void changes++);
+    await bank.start(10_000);
+    await until(() => bank.nodesReaching(early.uri).length === 1, 5000, 'the full state told');
+    expect(bank.nodesReaching(early.uri)).toEqual([urls[0]]);
+
+    // a device registers with node 0, then leaves it (Expires: 0) and registers with node 1
+    const cred = issueDeviceCredentials(SECRET, 600);
+    const uri = `sip:${cred.user}@${DOMAIN}`;
+    const c0 = await SipWsClient.connect(urls[0]!, 'mover-0');
+    const c1 = await SipWsClient.connect(urls[1]!, 'mover-1');
+    stops.push(async () => void (await Promise.all([c0.close(), c1.close()])));
+    const t0 = Date.now();
+    expect((await c0.register(cred.user, DOMAIN, cred.user, cred.password)).status).toBe(200);
+    await until(() => bank.nodesReaching(uri).length === 1, 5000, 'registered on node 0');
+    const toldMs = Date.now() - t0;
+    expect(bank.nodesReaching(uri)).toEqual([urls[0]]);
+    expect((await c0.register(cred.user, DOMAIN, cred.user, cred.password, 0)).status).toBe(200);
+    expect((await c1.register(cred.user, DOMAIN, cred.user, cred.password)).status).toBe(200);
+    await until(() => bank.nodesReaching(uri).join() === urls[1], 5000, 'followed to node 1');
+    // on both nodes at once (a desk phone with an account per node): reached from both
+    expect((await c0.register(cred.user, DOMAIN, cred.user, cred.password)).status).toBe(200);
+    await until(() => bank.nodesReaching(uri).length === 2, 5000, 'on both nodes');
+    // its connection to node 1 closes: node 1 tells at once
+    await c1.close();
+    await until(() => bank.nodesReaching(uri).join() === urls[0], 5000, 'gone from node 1 with its connection');
+
+    // node 0 restarts: its registrar is empty, and the bank hears so once it registers again
+    await nodes[0]!.stop();
+    const again = await acdOn(ports[0]!);
+    await until(() => bank.nodesReaching(uri).length === 0 && bank.nodesReaching(early.uri).length === 0, 15_000, 'the restarted node holds nothing');
+    expect(again.legs()).toEqual([]);
+    expect(changes).toBeGreaterThanOrEqual(6);
+    process.stdout.write(`bank-set reach: registration → bank knew in ${toldMs} ms\n`);
   }, 40_000);
 });

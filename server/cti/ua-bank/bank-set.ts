@@ -3,6 +3,7 @@ import { TypedEmitter } from '../../shared/typed-emitter';
 import type { ThenAction } from '../../shared/sip-announce';
 import type { BankEvents, BankPort, DialHandle, DialRequest, RecordAnswer } from '../ports/bank-port';
 import type { ControlResult, LegControlPort, MixRoleRequest } from '../ports/leg-control-port';
+import { DeviceReach } from './device-reach';
 import { UaBank, type UaBankOptions } from './ua-bank';
 
 /**
@@ -58,6 +59,8 @@ export class BankSet implements BankPort {
   /** caller leg → the node that offered it, in offer order (pruned from the oldest) */
   private readonly origin = new Map<string, { node: Node; at: number }>();
   readonly controls: LegControlPort;
+  /** which node can ring which device, from each node's reach notices */
+  private readonly reach = new DeviceReach();
 
   constructor(private readonly opts: BankSetOptions) {
     this.log = opts.logger.child({ part: 'cti', module: 'bank-set' });
@@ -87,6 +90,14 @@ export class BankSet implements BankPort {
     return this.nodes.map((n) => ({ url: n.url, ready: n.bank.isReady(), legs: n.bank.heldLegs().length }));
   }
 
+  /** Each node's registered UAs of its bank, in ACD_SIP_WS_URL order (the readiness check names nodes by it). */
+  nodeRegistrations(): Array<{ registered: number; size: number }> {
+    return this.nodes.map((n) => {
+      const r = n.bank.figures().registered;
+      return { registered: r.filter(Boolean).length, size: r.length };
+    });
+  }
+
   /** True while at least one node's bank is registered: calls arriving at that node can be served. */
   isReady(): boolean {
     return this.nodes.some((n) => n.bank.isReady());
@@ -113,7 +124,7 @@ export class BankSet implements BankPort {
     const leg = req.bridgeTo ?? req.join?.legId ?? null;
     // a dial for a leg goes to its node (only that node can bridge it); a callback to the node the
     // caller called (its ledger); a dial for no leg to a registered node in turn
-    const node = leg ? this.ownerOf(leg) : req.callbackFor ? this.originOf(req.callbackFor) : this.pickReady();
+    const node = leg ? this.ownerOf(leg) : req.callbackFor ? this.originOf(req.callbackFor) : this.pickReady(req.deviceUri);
     if (!node) {
       // not held anywhere (ended meanwhile): the first bank settles it as UaBank does (503/400), never throws
       return (this.pickReady() ?? this.nodes[0]!).bank.dial(req);
@@ -144,6 +155,24 @@ export class BankSet implements BankPort {
     return this.nodes.flatMap((n) => n.bank.heldLegs());
   }
 
+  /**
+   * Whether the node of `legId` can ring the device: a granted device (`sip:dev-…@`) only where it
+   * registered (the node said so, reach-notices.ts); a mobile or any other number from every node
+   * (each dials out through its trunks). A leg no node holds or remembers: true (the dial answers).
+   */
+  reaches(deviceUri: string, legId: string): boolean {
+    const aor = deviceAorOf(deviceUri);
+    if (!aor) return true;
+    const node = this.originOf(legId);
+    return node ? this.reach.reaches(node.url, aor) : true;
+  }
+
+  /** The nodes (by URL) that said they hold a registration of this device. */
+  nodesReaching(deviceUri: string): string[] {
+    const aor = deviceAorOf(deviceUri);
+    return aor ? this.reach.nodesOf(aor) : this.nodes.map((n) => n.url);
+  }
+
   /** The node that offered a leg: the one holding it, or the one that offered it (while remembered). */
   nodeOf(legId: string): string | null {
     return this.originOf(legId)?.url ?? null;
@@ -167,9 +196,13 @@ export class BankSet implements BankPort {
     this.origin.set(legId, { node, at: now });
   }
 
-  private pickReady(): Node | null {
+  /** A registered node in turn; for a granted device, one where it registered when there is one (an operator's own dial). */
+  private pickReady(deviceUri?: string): Node | null {
     const ready = this.nodes.filter((n) => n.bank.isReady());
-    return ready.length ? ready[this.next++ % ready.length]! : null;
+    const aor = deviceUri ? deviceAorOf(deviceUri) : null;
+    const reaching = aor ? ready.filter((n) => this.reach.reaches(n.url, aor)) : [];
+    const from = reaching.length ? reaching : ready;
+    return from.length ? from[this.next++ % from.length]! : null;
   }
 
   private wire(node: Node): void {
@@ -185,6 +218,12 @@ export class BankSet implements BankPort {
     bank.on('legEnded', (e) => this.emitter.emit('legEnded', e));
     bank.on('dtmf', (e) => this.emitter.emit('dtmf', e));
     bank.on('quality', (e) => this.emitter.emit('quality', e));
+    bank.on('devices', (e) => {
+      this.emitter.emit('devices', e);
+      if (!this.reach.apply(node.url, e)) return;
+      this.log.info({ acdNode: node.url, version: e.version, state: e.state, devices: e.devices.length }, 'device reach changed');
+      this.emitter.emit('reachChanged');
+    });
     bank.on('registered', (e) => {
       if (node.lostTimer) {
         clearTimeout(node.lostTimer);
@@ -228,7 +267,15 @@ export class BankSet implements BankPort {
       node.bank.release(legId);
       this.emitter.emit('legEnded', { legId, cause: 'transport-lost' });
     }
+    // its registrar is gone too (or unreachable): its devices are learnt again when it registers
+    if (this.reach.forget(node.url)) this.emitter.emit('reachChanged');
   }
+}
+
+/** The AOR user of a device the CTI granted (`sip:dev-…@domain`), or null for a number. */
+function deviceAorOf(uri: string): string | null {
+  const m = /^sips?:(dev-[^@;>]+)@/i.exec(uri);
+  return m ? m[1]! : null;
 }
 
 /** In-call controls sent on the control dialog of the node that holds the leg. */

@@ -16,6 +16,7 @@ import { sendInfo } from './send-info';
 import { loadJsSip, type JsSIP } from './load-jssip';
 import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, RecordAnswer } from '../ports/bank-port';
 import { DIAL_FAILURE_CAUSES, dialFailureIndex } from './dial-failures';
+import { parseReachNotice, REACH_EVENT } from '../../shared/sip-reach';
 
 /**
  * The CTI's bank of JsSIP user agents: its only door to the ACD (docs/cti.md, "The bank").
@@ -59,6 +60,12 @@ interface ControlLeg {
   session: RTCSession;
   /** the ACD's nonce for the first dial bridging this caller (X-PB-Nonce), spent by that dial */
   dialNonce?: string;
+}
+
+/** What JsSIP's UA emits for a NOTIFY outside any dialog (UA.js receiveRequest; not in its typings). */
+interface SipEventNotify {
+  event?: { event?: string };
+  request: { body?: string; getHeader(name: string): string | undefined };
 }
 
 const NO_MEDIA = { audio: false, video: false } as const;
@@ -341,7 +348,20 @@ export class UaBank implements BankPort {
     ua.on('newRTCSession', (e: RTCSessionEvent) => {
       if (e.originator === 'remote') this.onIncoming(e as IncomingRTCSessionEvent, entry.name);
     });
+    // an out-of-dialog NOTIFY: JsSIP has answered it 200 already; the ACD's device reach (sip-reach.ts)
+    (ua as unknown as { on(ev: 'sipEvent', l: (e: SipEventNotify) => void): void }).on('sipEvent', (e) => this.onNotify(e, log));
     return entry;
+  }
+
+  private onNotify(e: SipEventNotify, log: Logger): void {
+    if (e.event?.event?.toLowerCase() !== REACH_EVENT) return;
+    const r = parseReachNotice(e.request.getHeader('Content-Type'), e.request.body ?? '');
+    if (!r.ok) {
+      log.error({ reason: r.message }, 'device reach NOTIFY with a bad body: ignored');
+      return;
+    }
+    log.debug({ version: r.value.version, state: r.value.state, devices: r.value.devices.length }, 'device reach told by the ACD');
+    this.emitter.emit('devices', r.value);
   }
 
   private onIncoming(e: IncomingRTCSessionEvent, uaName: string): void {

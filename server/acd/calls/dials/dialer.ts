@@ -109,7 +109,9 @@ export class Dialer {
       st.respond(makeResponse(req, 100));
       // a browser registers over WebSocket (WebRTC media); a SIP phone over UDP/TCP/TLS speaks plain RTP/AVP
       const mediaKind: MediaKind = binding.flow.transport === 'WS' || binding.flow.transport === 'WSS' ? 'webrtc' : 'rtp';
-      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${ctx.cfg.domain}>`, fromAddr: null, headers: [], auth: null, label: uri.user!, mediaKind, device: uri.user! };
+      // a Path (RFC 3327) is the INVITE's preloaded Route, to its first hop on the binding's flow
+      const route: Array<[string, string]> = binding.path.map((p) => ['Route', p]);
+      target = { flow: binding.flow, requestUri: binding.contact, toAddr: `<sip:${uri.user}@${ctx.cfg.domain}>`, fromAddr: null, headers: route, auth: null, label: uri.user!, mediaKind, device: uri.user! };
     }
 
     const legId = newLegId();

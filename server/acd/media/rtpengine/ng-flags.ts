@@ -41,8 +41,9 @@ export function offerTowardParty(kind: MediaKind): NgBody {
 
 /**
  * Flags for the SDP written toward the party, in the answer to its offer. rtpengine takes the
- * DTLS client role (`active`): it starts the handshake as soon as ICE is up; measured with
- * werift as the browser, 20 of 20 handshakes passed this way (as `passive` some stalled).
+ * DTLS client role (`active`): it starts the handshake as soon as ICE is up. (The stalls once
+ * seen as `passive` were rtpengine reading one socket from two threads: docs/media.md, "The
+ * DTLS stall"; it must run with --poller-per-thread.)
  */
 export function answerTowardParty(kind: MediaKind): NgBody {
   return kind === 'webrtc' ? { replace: REPLACE, ICE: 'force', DTLS: 'active', 'rtcp-mux': ['accept'] } : { replace: REPLACE, ICE: 'remove', DTLS: 'off' };

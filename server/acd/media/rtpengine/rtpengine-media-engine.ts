@@ -3,6 +3,7 @@ import type { Logger } from '../../../log';
 import type { ClipLibrary } from '../clip-library';
 import type { MediaBridge, MediaEndpoint, MediaEngine, MediaFigures, MediaKind, MediaMix, MediaRecording, MixSeat } from '../media-engine';
 import { MediaStateError } from '../media-errors';
+import { RtpEndpoint } from '../rtp-endpoint';
 import { WeriftMediaEngine } from '../werift-media-engine';
 import { NgChannel, parseNgAddress } from './ng-channel';
 import { RtpengineEndpoint } from './rtpengine-endpoint';
@@ -22,6 +23,13 @@ export const RtpengineOptionsSchema = z
     /** Seconds from negotiation to the first packet of a WebRTC party before `onEnded('ice-failed')` (checked at each poll). */
     connectTimeoutSec: z.number().positive().max(300).default(20),
     ngTimeoutMs: z.number().int().positive().max(30_000).default(3000),
+    /**
+     * Which legs rtpengine anchors: `webrtc` (browsers only; plain RTP legs — trunks, SIP phones —
+     * are the embedded engine's own, on rtpAddress/rtpPortRange, with no rtpengine hop) or `all`.
+     * `webrtc` is the cheaper split (docs/media.md: rtpengine 0.50× the CPU of a WebRTC call,
+     * 2.3–4.1× of a plain one); `all` when only rtpengine's address may face the parties.
+     */
+    legs: z.enum(['webrtc', 'all']).default('webrtc'),
   })
   .strict();
 export type RtpengineOptions = z.input<typeof RtpengineOptionsSchema>;
@@ -43,12 +51,16 @@ export class RtpengineMediaEngine implements MediaEngine {
   private readonly poller: NodeJS.Timeout;
   private readonly log: Logger;
   private readonly connectTimeoutSec: number;
+  private readonly legs: 'webrtc' | 'all';
+  /** Plain RTP legs of the embedded engine facing their party directly (legs: webrtc). */
+  private readonly direct = new Set<RtpEndpoint>();
   private closed = false;
 
   constructor(log: Logger, options: RtpengineOptions) {
     const o = RtpengineOptionsSchema.parse(options);
     this.log = log.child({ part: 'acd', module: 'media', engine: 'rtpengine' });
     this.connectTimeoutSec = o.connectTimeoutSec;
+    this.legs = o.legs;
     this.ng = new NgChannel(parseNgAddress(o.ng), this.log, o.ngTimeoutMs);
     this.embedded = new WeriftMediaEngine(log, {
       rtpAddress: o.rtpAddress,
@@ -65,6 +77,15 @@ export class RtpengineMediaEngine implements MediaEngine {
     if (reply.result !== 'pong') throw new MediaStateError(`rtpengine ping: ${reply.result}`);
   }
 
+  /** rtpengine answers an NG ping now (readiness: without it no new call can be anchored). */
+  async probe(): Promise<boolean> {
+    try {
+      return (await this.ng.command('ping', {})).result === 'pong';
+    } catch {
+      return false;
+    }
+  }
+
   get clips(): ClipLibrary {
     return this.embedded.clips;
   }
@@ -73,8 +94,17 @@ export class RtpengineMediaEngine implements MediaEngine {
     return this.embedded.loadClipsFromDir(dir);
   }
 
-  async createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<RtpengineEndpoint> {
+  /** A WebRTC leg is always anchored in rtpengine; a plain one only with `legs: all`. */
+  createEndpoint(opts: { legId: string; kind?: 'webrtc' }): Promise<RtpengineEndpoint>;
+  createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<RtpengineEndpoint | RtpEndpoint>;
+  async createEndpoint(opts: { legId: string; kind?: MediaKind }): Promise<RtpengineEndpoint | RtpEndpoint> {
     if (this.closed) throw new MediaStateError('engine closed');
+    if (opts.kind === 'rtp' && this.legs === 'webrtc') {
+      // a trunk or a SIP phone: the embedded engine's plain leg, no rtpengine hop
+      const ep = await this.embedded.createEndpoint({ legId: opts.legId, kind: 'rtp' });
+      this.direct.add(ep);
+      return ep;
+    }
     const inner = await this.embedded.createEndpoint({ legId: opts.legId, kind: 'rtp' });
     const ep = new RtpengineEndpoint(opts.legId, opts.kind ?? 'webrtc', { ng: this.ng, inner, log: this.log, onClosed: (e) => this.retire(e), connectTimeoutSec: this.connectTimeoutSec });
     this.endpoints.add(ep);
@@ -82,26 +112,26 @@ export class RtpengineMediaEngine implements MediaEngine {
   }
 
   bridge(a: MediaEndpoint, b: MediaEndpoint): MediaBridge {
-    const bridge = this.embedded.bridge(this.own(a).inner, this.own(b).inner);
+    const bridge = this.embedded.bridge(this.own(a), this.own(b));
     return {
       unbridge: () => bridge.unbridge(),
-      tell: (to, clip) => bridge.tell(this.own(to).inner, clip),
+      tell: (to, clip) => bridge.tell(this.own(to), clip),
       finished: () => bridge.finished(),
     };
   }
 
   record(party: MediaEndpoint, path: string): MediaRecording {
-    return this.embedded.record(this.own(party).inner, path);
+    return this.embedded.record(this.own(party), path);
   }
 
   mix(): MediaMix {
     const mix = this.embedded.mix();
-    const seat = (s: MixSeat): MixSeat => ({ mode: s.mode, whisperTo: s.whisperTo ? this.own(s.whisperTo).inner : null });
+    const seat = (s: MixSeat): MixSeat => ({ mode: s.mode, whisperTo: s.whisperTo ? this.own(s.whisperTo) : null });
     return {
-      add: (ep, s) => mix.add(this.own(ep).inner, seat(s)),
-      update: (ep, s) => mix.update(this.own(ep).inner, seat(s)),
-      remove: (ep) => mix.remove(this.own(ep).inner),
-      tell: (ep, clip) => mix.tell(this.own(ep).inner, clip),
+      add: (ep, s) => mix.add(this.own(ep), seat(s)),
+      update: (ep, s) => mix.update(this.own(ep), seat(s)),
+      remove: (ep) => mix.remove(this.own(ep)),
+      tell: (ep, clip) => mix.tell(this.own(ep), clip),
       get size() {
         return mix.size;
       },
@@ -121,6 +151,16 @@ export class RtpengineMediaEngine implements MediaEngine {
       f.packetsReceived += e.counters?.fromParty ?? 0;
       f.packetsSent += e.counters?.fromAcd ?? 0;
     }
+    // plain legs without rtpengine count their own packets (legs: webrtc)
+    for (const e of this.direct) {
+      f.packetsReceived += e.rtpReceived;
+      f.packetsSent += e.rtpSent;
+      if (e.closed) {
+        this.direct.delete(e);
+        this.retired.received += e.rtpReceived;
+        this.retired.sent += e.rtpSent;
+      }
+    }
     return f;
   }
 
@@ -129,9 +169,11 @@ export class RtpengineMediaEngine implements MediaEngine {
     await Promise.all([...this.endpoints].map((e) => e.poll()));
   }
 
-  /** Live endpoints (tests and health). */
+  /** Live endpoints (tests and health), direct plain legs included. */
   get endpointCount(): number {
-    return this.endpoints.size;
+    let direct = 0;
+    for (const e of this.direct) if (!e.closed) direct++;
+    return this.endpoints.size + direct;
   }
 
   async close(): Promise<void> {
@@ -139,6 +181,7 @@ export class RtpengineMediaEngine implements MediaEngine {
     this.closed = true;
     clearInterval(this.poller);
     await Promise.all([...this.endpoints].map((e) => e.close()));
+    this.direct.clear();
     await this.embedded.close();
     this.ng.close();
   }
@@ -149,8 +192,10 @@ export class RtpengineMediaEngine implements MediaEngine {
     this.retired.sent += e.counters?.fromAcd ?? 0;
   }
 
-  private own(ep: MediaEndpoint): RtpengineEndpoint {
-    if (!(ep instanceof RtpengineEndpoint)) throw new TypeError('takes endpoints of the rtpengine engine');
-    return ep;
+  /** The embedded endpoint that bridges and mixes join: behind rtpengine, or a direct plain leg. */
+  private own(ep: MediaEndpoint): RtpEndpoint {
+    if (ep instanceof RtpengineEndpoint) return ep.inner;
+    if (ep instanceof RtpEndpoint && this.direct.has(ep)) return ep;
+    throw new TypeError('takes endpoints of the rtpengine engine');
   }
 }
