@@ -9,8 +9,8 @@ import { SipHeaders, type SipRequest } from './sip/message';
 
 export interface ReachNoticesOptions {
   domain: string;
-  registrar: Registrar;
-  clientTx: ClientTransactions;
+  registrar: Pick<Registrar, 'routeBindings' | 'reachableDevices'>;
+  clientTx: Pick<ClientTransactions, 'send'>;
   local: LocalAddress;
   logger: Logger;
   running: () => boolean;
@@ -31,19 +31,33 @@ export class ReachNotices {
   /** this process's versions; a restarted ACD starts a new epoch */
   private readonly epoch = randomToken(8);
   private version = 0;
+  /** own rotation over a node's bank UAs, so notices do not move the callers' round-robin */
+  private turn = 0;
   private readonly log: Logger;
 
   constructor(private readonly o: ReachNoticesOptions) {
     this.log = o.logger.child({ module: 'reach-notices' });
   }
 
-  /** A device AOR's reachability changed (Registrar's onDeviceReach). */
+  /**
+   * A device AOR's reachability changed (Registrar's onDeviceReach): one partial notice to one
+   * bank UA of each CTI node — every node routes this node's callers, and one told alone would
+   * leave the others wrong until their next refresh.
+   */
   deviceChanged(aor: string, reachable: boolean): void {
     if (!this.o.running()) return;
-    const binding = this.o.registrar.nextRoute();
     // no bank now: it gets the full state when it registers
-    if (!binding) return;
-    this.send(binding, { epoch: this.epoch, version: ++this.version, state: 'partial', devices: [{ aor, state: reachable ? 'active' : 'terminated' }] });
+    const byNode = new Map<string, Binding[]>();
+    for (const b of this.o.registrar.routeBindings()) {
+      const key = b.node ?? '';
+      byNode.set(key, [...(byNode.get(key) ?? []), b]);
+    }
+    if (!byNode.size) return;
+    const version = ++this.version;
+    const turn = this.turn++;
+    for (const list of byNode.values()) {
+      this.send(list[turn % list.length]!, { epoch: this.epoch, version, state: 'partial', devices: [{ aor, state: reachable ? 'active' : 'terminated' }] });
+    }
   }
 
   /** A bank UA registered the route point (new or refreshed): the whole picture, to it. */

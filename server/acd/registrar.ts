@@ -170,6 +170,11 @@ export class Registrar {
     return b;
   }
 
+  /** Every live route-point binding (the bank UAs of every CTI node), in registration order. */
+  routeBindings(): Binding[] {
+    return [...this.live(ROUTE_USER)];
+  }
+
   /** The next route binding of one CTI node (a handoff's target), round-robin like `nextRoute`. */
   nextRouteOf(node: string): Binding | null {
     const list = this.live(ROUTE_USER).filter((b) => b.node === node);
