@@ -98,6 +98,7 @@ export function assembleCtiParts(o: CtiServiceOptions, stopped: () => boolean): 
     timeZone: o.timeZone ?? 'UTC',
     now,
     log: log.child({ module: 'queue-board' }),
+    ...(o.boardExchange ? { exchange: o.boardExchange } : {}),
   });
   p.journal.observe(p.board.observer);
   p.hours = new ScheduleCache(o.store, log.child({ module: 'schedule-cache' }));

@@ -7,6 +7,7 @@ import type { CtiNotifier } from './ports/cti-notifier';
 import type { CtiStore, MobileStore } from './ports/cti-store';
 import type { RecordingsPort } from './ports/recordings-port';
 import type { RoutingExchange } from './ports/routing-exchange';
+import type { BoardExchange } from './ports/board-exchange';
 import type { ReservationStore } from './ports/reservation-store';
 
 /** What the CTI service is built from (cti-service.ts): its ports, secrets, timings. */
@@ -45,4 +46,6 @@ export interface CtiServiceOptions {
   reservations?: ReservationStore;
   /** several CTI nodes: the other nodes' Ready operators and the handoff records (Redis; docs/cti.md, *Routing across nodes*); absent: this node routes alone */
   exchange?: RoutingExchange;
+  /** several CTI nodes: the wallboard's exchange (the Redis adapter is the routing exchange's object too) */
+  boardExchange?: BoardExchange;
 }

@@ -77,7 +77,9 @@ export function socketNotifier(io: CtiServer): CtiNotifier {
       io.to(rooms.user(supervisorId)).emit('monitor:mobile', status);
     },
     queuesChanged(tiles) {
-      io.to(rooms.admins).emit('admin:queues', tiles);
+      // local: each node's tiles are already the whole center's (queue-board.ts), and through the
+      // Redis adapter every node's would reach every supervisor
+      io.local.to(rooms.admins).emit('admin:queues', tiles);
     },
     historyStored(callIds) {
       io.to(rooms.history).emit('history:stored', { callIds });

@@ -72,7 +72,7 @@ export async function startCti(deps: {
   const cti = new CtiService({
     bank,
     reservations,
-    ...(exchange ? { exchange } : {}),
+    ...(exchange ? { exchange, boardExchange: exchange } : {}),
     store: new PrismaCtiStore(deps.prisma),
     notifier: socketNotifier(deps.io),
     logger,

@@ -44,6 +44,7 @@ const procs: RoleProcess[] = [];
 const consoles: ConsoleSocket[] = [];
 let ports: { ws: number; udp: number; a: number; b: number };
 let ids: string[] = [];
+let supervisorCookie = '';
 const cookies = new Map<string, string>();
 
 function ctiEnv(node: 'a' | 'b'): Record<string, string> {
@@ -86,7 +87,8 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'pb-cross-cti-'));
   sipp = new SippRunner(dir);
   db = await ScratchDb.create();
-  const seeded = await db.seed({ operators: ON_B + ON_A, fanout: 0, supervisors: 0, password: PASSWORD });
+  const seeded = await db.seed({ operators: ON_B + ON_A, fanout: 0, supervisors: 1, password: PASSWORD });
+  supervisorCookie = seeded.supervisorCookies[0]!;
   const prisma = await openDatabase({ databaseUrl: db.url, dataDir: 'memory://' });
   await prisma.prisma.queue.update({ where: { id: DEMO.queue.id }, data: { wrapUpSec: 0, maxWaitSec: 3600 } });
   ids = seeded.operators.map((email) => email.split('@')[0]!);
@@ -170,6 +172,33 @@ describe('routing across CTI nodes (one ACD, two CTI processes, Redis)', () => {
     expect([...x.operators.keys()].every((op) => ids.slice(0, ON_B).includes(op))).toBe(true);
     expect(x.overlaps).toBe(0);
     expect(x.broken).toBe(0);
+  });
+
+  it("a supervisor on either node sees the whole center's tiles: every call of the day, every node's operators", { timeout: 60_000 }, async () => {
+    const reader = new pg.Client({ connectionString: db.url });
+    await reader.connect();
+    const today = Number((await reader.query<{ n: string }>(`SELECT count(*) n FROM calls WHERE arrived_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`)).rows[0]!.n);
+    await reader.end();
+    const tiles: Array<{ node: string; offered: number; answered: number; ready: number }> = [];
+    for (const [node, port] of [['a', ports.a], ['b', ports.b]] as const) {
+      const s = await connectConsole(`http://${LO}:${port}`, supervisorCookie);
+      consoles.push(s);
+      // the shares come within a second or two of the last change; the snapshot is read until they have
+      let tile = null;
+      for (let i = 0; i < 50; i++) {
+        const snap = await ask(s, 'wallboard:subscribe', {});
+        tile = snap.queues.find((t) => t.queueId === DEMO.queue.id) ?? null;
+        if (tile && tile.tally.offered === today && tile.staffing.ready === ON_B) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      tiles.push({ node, offered: tile?.tally.offered ?? -1, answered: tile?.tally.answered ?? -1, ready: tile?.staffing.ready ?? -1 });
+    }
+    process.stdout.write(`cross-node wallboard: ${JSON.stringify(tiles)} (calls today in the database: ${today})\n`);
+    // node A handed every caller to B, whose operators answered them all: A's supervisor sees them too
+    expect(tiles).toEqual([
+      { node: 'a', offered: today, answered: today, ready: ON_B },
+      { node: 'b', offered: today, answered: today, ready: ON_B },
+    ]);
   });
 
   it(`mixed: operators on A, on B and on both; ${CALLS} callers; no operator on two calls at once`, { timeout: 600_000 }, async () => {

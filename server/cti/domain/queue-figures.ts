@@ -107,6 +107,11 @@ export function summaryOf(row: Pick<CallRowFacts, 'queueId' | 'answeredAt' | 'ou
 export function callFacts(row: CallRowFacts, events: readonly CallEventFacts[]): CallFacts {
   const ev = noFigureEvents();
   for (const e of events) foldFigureEvent(ev, e.type, e.at.getTime(), e.data);
+  return foldedCallFacts(row, ev);
+}
+
+/** A call's facts from its row and its events already folded (the wallboard keeps them folded). */
+export function foldedCallFacts(row: CallRowFacts, ev: Readonly<FigureEvents>): CallFacts {
   const s = summaryOf(row, ev);
   return {
     callId: row.id,

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../../log';
 import { TypedEmitter } from '../../shared/typed-emitter';
 import { HANDOFF_TTL_MS, HandoffRecord, NodeSnapshot, SNAPSHOT_EVERY_MS, type ReadyOperator, type RoutingExchange, type WaitingCaller } from '../ports/routing-exchange';
+import { NodeCalls, NodeLiveShare, type BoardExchange, type LiveShare, type SharedCall } from '../ports/board-exchange';
 
 /**
  * The routing exchange over Redis (ports/routing-exchange.ts): snapshots of each node's Ready
@@ -9,12 +10,18 @@ import { HANDOFF_TTL_MS, HandoffRecord, NodeSnapshot, SNAPSHOT_EVERY_MS, type Re
  * second, so nothing is kept in keys and a dead node's picture simply stops), handoff records
  * as keys `<prefix>handoff:<legId>` with a TTL, taken with GETDEL (read and removed in one step:
  * exactly one node adopts a record). Two connections: pub/sub needs one of its own.
+ *
+ * The wallboard's exchange (ports/board-exchange.ts) rides the same two connections on its own
+ * channel, `<prefix>wallboard`: call changes once each, the live share repeated with the snapshot.
  */
-export class RedisRoutingExchange implements RoutingExchange {
+export class RedisRoutingExchange implements RoutingExchange, BoardExchange {
   readonly nodeId: string;
   private readonly cmd: Redis;
   private readonly sub: Redis;
   private readonly channel: string;
+  private readonly boardChannel: string;
+  private lastLive: string | null = null;
+  private readonly board: TypedEmitter<{ calls: { node: string; calls: SharedCall[] }; live: NodeLiveShare }>;
   private readonly prefix: string;
   private readonly log: Logger;
   private readonly emitter: TypedEmitter<{ snapshot: NodeSnapshot }>;
@@ -26,8 +33,10 @@ export class RedisRoutingExchange implements RoutingExchange {
     this.nodeId = o.nodeId;
     this.prefix = o.prefix;
     this.channel = `${o.prefix}routing:ready`;
+    this.boardChannel = `${o.prefix}wallboard`;
     this.log = o.logger.child({ module: 'routing-exchange', nodeId: o.nodeId });
     this.emitter = new TypedEmitter((err) => this.log.error({ err }, 'routing exchange listener threw'));
+    this.board = new TypedEmitter((err) => this.log.error({ err }, 'wallboard exchange listener threw'));
     this.cmd = new Redis(o.url, { lazyConnect: true, commandTimeout: 2_000, maxRetriesPerRequest: 2 });
     this.sub = this.cmd.duplicate();
     for (const c of [this.cmd, this.sub]) c.on('error', (err: Error) => this.log.warn({ err: err.message }, 'redis connection error'));
@@ -38,9 +47,13 @@ export class RedisRoutingExchange implements RoutingExchange {
     await Promise.all([x.cmd.connect(), x.sub.connect()]);
     x.sub.on('message', (channel: string, message: string) => {
       if (channel === x.channel) x.received(message);
+      else if (channel === x.boardChannel) x.boardReceived(message);
     });
-    await x.sub.subscribe(x.channel);
-    x.timer = setInterval(() => x.send(), SNAPSHOT_EVERY_MS);
+    await x.sub.subscribe(x.channel, x.boardChannel);
+    x.timer = setInterval(() => {
+      x.send();
+      x.sendLive();
+    }, SNAPSHOT_EVERY_MS);
     x.timer.unref();
     x.log.info('routing across CTI nodes through redis');
     return x;
@@ -53,6 +66,25 @@ export class RedisRoutingExchange implements RoutingExchange {
 
   onSnapshot(listener: (s: NodeSnapshot) => void): () => void {
     return this.emitter.on('snapshot', listener);
+  }
+
+  publishCalls(calls: readonly SharedCall[]): void {
+    if (this.closing || !calls.length) return;
+    const message = `{"kind":"calls","node":${JSON.stringify(this.nodeId)},"calls":${JSON.stringify(calls)}}`;
+    this.cmd.publish(this.boardChannel, message).catch((err: unknown) => this.log.warn({ err: (err as Error).message, calls: calls.length }, 'wallboard call changes not published'));
+  }
+
+  publishLive(share: LiveShare): void {
+    this.lastLive = JSON.stringify(share.queues);
+    this.sendLive();
+  }
+
+  onCalls(listener: (node: string, calls: SharedCall[]) => void): () => void {
+    return this.board.on('calls', (m) => listener(m.node, m.calls));
+  }
+
+  onLive(listener: (s: NodeLiveShare) => void): () => void {
+    return this.board.on('live', listener);
   }
 
   async putHandoff(legId: string, record: HandoffRecord): Promise<boolean> {
@@ -101,9 +133,11 @@ export class RedisRoutingExchange implements RoutingExchange {
       if (this.timer) clearInterval(this.timer);
       this.timer = null;
       this.emitter.clear();
-      // an empty snapshot tells the others at once that nobody here is Ready any more
+      this.board.clear();
+      // an empty snapshot tells the others at once that nobody here is Ready any more, an empty share that nobody waits or works here
       this.last = '[]';
       await this.cmd.publish(this.channel, this.message()).catch(() => undefined);
+      if (this.lastLive !== null) await this.cmd.publish(this.boardChannel, this.liveMessage('[]')).catch(() => undefined);
       await Promise.allSettled([this.cmd.quit(), this.sub.quit()]);
     })());
   }
@@ -119,6 +153,34 @@ export class RedisRoutingExchange implements RoutingExchange {
   private send(): void {
     if (this.closing || this.last === null) return;
     this.cmd.publish(this.channel, this.message()).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'snapshot not published'));
+  }
+
+  private liveMessage(queues: string): string {
+    return `{"kind":"live","node":${JSON.stringify(this.nodeId)},"at":${Date.now()},"queues":${queues}}`;
+  }
+
+  private sendLive(): void {
+    if (this.closing || this.lastLive === null) return;
+    this.cmd.publish(this.boardChannel, this.liveMessage(this.lastLive)).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'wallboard share not published'));
+  }
+
+  private boardReceived(message: string): void {
+    let json: { kind?: unknown; node?: unknown } | null;
+    try {
+      json = JSON.parse(message) as { kind?: unknown; node?: unknown };
+    } catch {
+      json = null;
+    }
+    if (json?.node === this.nodeId) return;
+    const { kind, ...rest } = json ?? {};
+    if (kind === 'calls') {
+      const m = NodeCalls.safeParse(rest);
+      if (m.success) return void this.board.emit('calls', m.data);
+    } else if (kind === 'live') {
+      const m = NodeLiveShare.safeParse(rest);
+      if (m.success) return void this.board.emit('live', m.data);
+    }
+    this.log.warn({ kind: typeof kind === 'string' ? kind.slice(0, 16) : null }, 'wallboard message refused: schema');
   }
 
   private received(message: string): void {
