@@ -92,6 +92,30 @@ describe('UaBank against the ACD', () => {
     expect(bank.release(deviceLeg)).toBe(false);
   }, 20_000);
 
+  it("dials each caller's device from the UA holding that caller's control dialog, so their messages share one connection", async () => {
+    const device = await registeredDevice(wsUrl);
+    clients.push(device.client);
+    // two callers: the ACD offers them round-robin, one to each of the bank's two UAs
+    for (let i = 0; i < 2; i++) {
+      const caller = await placeCall(wsUrl);
+      clients.push(caller.client);
+      await until(() => offered.length === i + 1, 5000, 'legOffered');
+    }
+    const flowOf = (legId: string) => [...acd.liveLegs()].find((l) => l.id === legId)?.controlDialog?.flow.id;
+    const callerFlows = offered.map((o) => flowOf(o.legId));
+    expect(new Set(callerFlows).size).toBe(2);
+    // the second caller first: a bank that rotated its UAs per dial would send this one on the first UA
+    for (const o of [...offered].reverse()) {
+      const dial = bank.dial({ deviceUri: device.uri, bridgeTo: o.legId, ringTimeoutSec: 10 });
+      const inv = await device.client.request('INVITE', undefined, 5000);
+      device.client.answer(inv, 200, { body: inv.body });
+      await device.client.request('ACK', undefined, 5000);
+      const outcome = await dial.outcome;
+      expect(outcome.kind).toBe('answered');
+      expect(flowOf(outcome.kind === 'answered' ? outcome.legId : '')).toBe(flowOf(o.legId));
+    }
+  }, 20_000);
+
   it('reports a device that refuses, and a device leg ended by the ACD', async () => {
     const device = await registeredDevice(wsUrl);
     clients.push(device.client);

@@ -60,6 +60,8 @@ interface ControlLeg {
   session: RTCSession;
   /** the ACD's nonce for the first dial bridging this caller (X-PB-Nonce), spent by that dial */
   dialNonce?: string;
+  /** the bank UA whose connection holds this control dialog (a device leg's: the UA that dialled it) */
+  ua?: string;
 }
 
 /** What JsSIP's UA emits for a NOTIFY outside any dialog (UA.js receiveRequest; not in its typings). */
@@ -169,7 +171,10 @@ export class UaBank implements BankPort {
 
   /** Asks the ACD to dial a device and bridge it to a parked leg. */
   dial(req: DialRequest): DialHandle {
-    const ua = this.pickUa();
+    // on the caller's own connection: the dial's answer and the caller's hang-up then reach the CTI
+    // in the order the ACD sent them (two UAs' connections would not keep it when the CTI lags)
+    const held = req.bridgeTo ? this.legs.get(req.bridgeTo) : undefined;
+    const ua = this.uaNamed(held?.ua) ?? this.pickUa();
     const log = this.log.child({ legId: req.bridgeTo, device: maskNumbersInUri(req.deviceUri) });
     const handle = new DialHandleImpl(log, this.dialFailures);
     if (!ua || this.state !== 'started') {
@@ -184,7 +189,6 @@ export class UaBank implements BankPort {
       return handle;
     }
     // the first dial for a caller answers the nonce its offer brought: no 407, no ACK, no second INVITE
-    const held = req.bridgeTo ? this.legs.get(req.bridgeTo) : undefined;
     if (held?.dialNonce) {
       const nonce = held.dialNonce;
       delete held.dialNonce;
@@ -221,7 +225,7 @@ export class UaBank implements BankPort {
         safeTerminate(session, log);
         return;
       }
-      this.legs.set(legId, { legId, kind: 'device', session });
+      this.legs.set(legId, { legId, kind: 'device', session, ua: ua.name });
       this.watchEnd(session, legId, log.child({ deviceLegId: legId }));
       const recording = req.record ? parseRecordingHeader((n) => response?.getHeader(n)) : null;
       if (req.record && !recording) log.warn({ deviceLegId: legId }, 'dial: recording asked for, but the answer names no recording file');
@@ -301,6 +305,12 @@ export class UaBank implements BankPort {
   /** Leg ids whose control dialogs the bank holds (for tests and diagnostics). */
   heldLegs(): string[] {
     return [...this.legs.keys()];
+  }
+
+  /** A registered UA by name (the one holding a leg), or null. */
+  private uaNamed(name: string | undefined): BankUa | null {
+    if (!name) return null;
+    return this.uas.find((u) => u.name === name && u.registered) ?? null;
   }
 
   private pickUa(): BankUa | null {
@@ -384,7 +394,7 @@ export class UaBank implements BankPort {
     const party = { callerName: request.from.display_name ?? '', callerUri: request.from.uri.toString() };
     let announced = false;
     session.on('accepted', () => {
-      this.legs.set(legId, { legId, kind, session, ...(dialNonce ? { dialNonce } : {}) });
+      this.legs.set(legId, { legId, kind, session, ua: uaName, ...(dialNonce ? { dialNonce } : {}) });
       announced = true;
       log.debug({ ua: uaName, dialed, recovered: recovered?.ok ? recovered.value.state : undefined }, 'leg offered to the route point: answered');
       if (recovered?.ok) this.emitter.emit('legRecovered', { ...recovered.value, ...party });
