@@ -14,8 +14,9 @@ import { dialHeaders, parseCause, parseDtmfRelay, parseQualityInfo, parseLegHead
 import { LegControls } from './leg-controls';
 import { sendInfo } from './send-info';
 import { loadJsSip, type JsSIP } from './load-jssip';
-import type { BankEvents, BankPort, DialHandle, DialHandleEvents, DialOutcome, DialRequest, RecordAnswer } from '../ports/bank-port';
-import { DIAL_FAILURE_CAUSES, dialFailureIndex } from './dial-failures';
+import type { BankEvents, BankPort, DialHandle, DialRequest, RecordAnswer } from '../ports/bank-port';
+import { DIAL_FAILURE_CAUSES } from './dial-failures';
+import { DialHandleImpl, safeTerminate } from './dial-handle';
 import { parseReachNotice, REACH_EVENT } from '../../shared/sip-reach';
 
 /**
@@ -450,68 +451,5 @@ export class UaBank implements BankPort {
       }
       this.emitter.emit('legEnded', { legId, cause });
     });
-  }
-}
-
-function safeTerminate(session: RTCSession, log: Logger, opts?: { status_code?: number; reason_phrase?: string }): void {
-  if (session.isEnded()) return;
-  try {
-    session.terminate(opts);
-  } catch (err) {
-    log.warn({ err }, 'terminate failed');
-  }
-}
-
-class DialHandleImpl implements DialHandle {
-  readonly outcome: Promise<DialOutcome>;
-  private resolve!: (o: DialOutcome) => void;
-  private readonly emitter: TypedEmitter<DialHandleEvents>;
-  private session: RTCSession | null = null;
-  private settled = false;
-  private rang = false;
-
-  constructor(
-    private readonly log: Logger,
-    private readonly failures: number[],
-  ) {
-    this.outcome = new Promise((r) => (this.resolve = r));
-    this.emitter = new TypedEmitter<DialHandleEvents>((err, event) => log.error({ err, event }, 'dial listener threw'));
-  }
-
-  on<K extends keyof DialHandleEvents>(event: K, listener: (payload: DialHandleEvents[K]) => void): () => void {
-    return this.emitter.on(event, listener);
-  }
-
-  attach(session: RTCSession): void {
-    this.session = session;
-  }
-
-  ringing(): void {
-    if (this.settled || this.rang) return;
-    this.rang = true;
-    this.log.debug('dial: device ringing');
-    this.emitter.emit('ringing');
-  }
-
-  settle(o: DialOutcome): void {
-    if (this.settled) return;
-    this.settled = true;
-    if (o.kind === 'answered') {
-      this.log.debug({ deviceLegId: o.legId }, 'dial: device answered, bridged');
-      this.emitter.emit('answered', { legId: o.legId });
-    } else {
-      this.log.info({ status: o.status, cause: o.cause }, 'dial: failed');
-      this.failures[dialFailureIndex(o.status)]! += 1;
-      this.emitter.emit('failed', { status: o.status, cause: o.cause });
-    }
-    this.resolve(o);
-    // Settle before listeners may be added late: defer cleanup so `on()` after settle is harmless.
-    setImmediate(() => this.emitter.clear());
-  }
-
-  cancel(): void {
-    if (this.settled) return;
-    if (this.session) safeTerminate(this.session, this.log, { status_code: 487 });
-    this.settle({ kind: 'failed', status: 487, cause: 'Canceled' });
   }
 }
