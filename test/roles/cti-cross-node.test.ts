@@ -99,7 +99,9 @@ beforeAll(async () => {
   ports = { ws: await listenPort('tcp'), udp: await listenPort('udp'), a: await listenPort('tcp'), b: await listenPort('tcp') };
   const acd = RoleProcess.spawn('acd', {
     LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: db.url, PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, 'acd'),
-    SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '26000', RTP_PORT_MAX: '27999',
+    SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '28000', RTP_PORT_MAX: '29999',
+    // its own ops port: the default 3002 is another role test's when files run side by side
+    ACD_OPS_PORT: String(await listenPort('tcp')),
   });
   procs.push(acd);
   await acd.logLine('acd started', 120_000);

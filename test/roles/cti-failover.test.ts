@@ -76,7 +76,7 @@ beforeAll(async () => {
   reader = new pg.Client({ connectionString: databaseUrl(dbName) });
   await reader.connect();
   ports = { ws: await listenPort('tcp'), udp: await listenPort('udp'), a: await listenPort('tcp'), b: await listenPort('tcp') };
-  procs.acd = RoleProcess.spawn('acd', { ...shared(), DATA_DIR: path.join(dir, 'acd'), SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '26000', RTP_PORT_MAX: '26199' });
+  procs.acd = RoleProcess.spawn('acd', { ...shared(), DATA_DIR: path.join(dir, 'acd'), SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '26000', RTP_PORT_MAX: '26199', ACD_OPS_PORT: String(await listenPort('tcp')) });
   await procs.acd.logLine('acd started', 120_000);
   procs.a = RoleProcess.spawn('cti', ctiEnv('a'));
   procs.b = RoleProcess.spawn('cti', ctiEnv('b'));

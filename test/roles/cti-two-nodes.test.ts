@@ -81,6 +81,7 @@ beforeAll(async () => {
   const acd = RoleProcess.spawn('acd', {
     LOG_LEVEL: 'info', HOST: LO, DATABASE_URL: db.url, PATCHBAY_SECRET: SECRET, DATA_DIR: path.join(dir, 'acd'),
     SIP_WS_PORT: String(ports.ws), SIP_UDP_PORT: String(ports.udp), SIP_TCP_PORT: '0', SIP_TLS_PORT: '0', SIP_WSS_PORT: '0', RTP_PORT_MIN: '24000', RTP_PORT_MAX: '25999',
+    ACD_OPS_PORT: String(await listenPort('tcp')),
   });
   procs.push(acd);
   await acd.logLine('acd started', 120_000);
