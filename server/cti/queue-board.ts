@@ -106,8 +106,9 @@ export class QueueBoard {
     this.timer = setTimeout(() => {
       this.timer = null;
       try {
-        this.share();
-        this.d.publish(this.tiles());
+        const own = this.ownLive();
+        this.share(own);
+        this.d.publish(this.tilesWith(own));
       } catch (err) {
         this.d.log.error({ err }, 'wallboard tiles not sent');
       }
@@ -126,9 +127,13 @@ export class QueueBoard {
 
   /** Every queue's tile now, by queue name: this node's figures, plus the other nodes' live shares. */
   tiles(): QueueTile[] {
+    return this.tilesWith(this.ownLive());
+  }
+
+  private tilesWith(own: ReadonlyMap<string, QueueLiveShare>): QueueTile[] {
     const now = this.d.now();
     this.roll(now);
-    const live = this.ownLive();
+    const live = new Map(own);
     for (const { share } of this.remote.values()) {
       if (now - share.at > SNAPSHOT_STALE_MS) continue;
       for (const r of share.queues) {
@@ -187,14 +192,14 @@ export class QueueBoard {
   }
 
   /** Several nodes: this node's call changes and (when it changed) its live share, to the others. */
-  private share(): void {
+  private share(own: ReadonlyMap<string, QueueLiveShare>): void {
     const x = this.d.exchange;
     if (!x) return;
     if (this.outbox.size) {
       x.publishCalls([...this.outbox.values()]);
       this.outbox.clear();
     }
-    const queues = [...this.ownLive().values()];
+    const queues = [...own.values()];
     const json = JSON.stringify(queues);
     if (json === this.lastLive) return;
     this.lastLive = json;
