@@ -25,5 +25,10 @@ export function useApi<T>(path: string | null) {
     };
   }, [path, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload };
+  /** Takes a row the API just answered with (a save's reply) as the current one: no second read, and no later re-render that would undo edits made meanwhile. */
+  const replace = useCallback((next: T) => {
+    setData(next);
+    setError(null);
+  }, []);
+  return { data, error, loading, reload, replace };
 }

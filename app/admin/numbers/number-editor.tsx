@@ -56,7 +56,7 @@ export function NumberEditor({ e164 }: { e164: string | null }) {
         trunks={trunks.data}
         schedules={schedules.data}
         readOnly={!canEdit}
-        onSaved={(saved) => (current ? number.reload() : router.push(`/admin/numbers/${encodeURIComponent(saved.e164)}`))}
+        onSaved={(saved) => (current ? number.replace(saved) : router.push(`/admin/numbers/${encodeURIComponent(saved.e164)}`))}
         onReload={number.reload}
       />
     </PageFrame>

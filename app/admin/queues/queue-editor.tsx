@@ -42,7 +42,7 @@ export function QueueEditor({ id }: { id: string | null }) {
         others={options.data.filter((q) => q.id !== current?.id)}
         schedules={schedules.data}
         readOnly={!canEdit}
-        onSaved={(saved) => (current ? queue.reload() : router.push(`/admin/queues/${encodeURIComponent(saved.id)}`))}
+        onSaved={(saved) => (current ? queue.replace(saved) : router.push(`/admin/queues/${encodeURIComponent(saved.id)}`))}
         onReload={queue.reload}
       />
     </PageFrame>

@@ -39,7 +39,7 @@ export function ScheduleEditor({ id }: { id: string | null }) {
         key={current ? `${current.id}:${current.version}` : 'new'}
         schedule={current}
         readOnly={!canEdit}
-        onSaved={(saved) => (current ? schedule.reload() : router.push(`/admin/schedules/${encodeURIComponent(saved.id)}`))}
+        onSaved={(saved) => (current ? schedule.replace(saved) : router.push(`/admin/schedules/${encodeURIComponent(saved.id)}`))}
         onReload={schedule.reload}
       />
     </PageFrame>

@@ -46,7 +46,7 @@ export function TrunkEditor({ id }: { id: string | null }) {
         key={current ? `${current.id}:${current.version}` : 'new'}
         trunk={current}
         readOnly={!canEdit}
-        onSaved={(saved) => (current ? trunk.reload() : router.push(`/admin/trunks/${encodeURIComponent(saved.id)}`))}
+        onSaved={(saved) => (current ? trunk.replace(saved) : router.push(`/admin/trunks/${encodeURIComponent(saved.id)}`))}
         onReload={trunk.reload}
       />
     </PageFrame>
