@@ -96,9 +96,11 @@ describe('Chromium ↔ the media engines', () => {
           out.codec = String(byId.get(String(s.codecId))?.mimeType ?? '');
         }
         if (s.type === 'outbound-rtp' && s.kind === 'audio') out.packetsSent = Number(s.packetsSent ?? 0);
-        if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) {
-          const l = byId.get(String(s.localCandidateId));
-          const r = byId.get(String(s.remoteCandidateId));
+        // the pair in use: the transport's selected one, or a succeeded nominated pair (a CI run once read neither while audio flowed; waitStats waits for one)
+        const selected = s.type === 'transport' ? byId.get(String(s.selectedCandidatePairId)) : s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated ? s : undefined;
+        if (selected) {
+          const l = byId.get(String(selected.localCandidateId));
+          const r = byId.get(String(selected.remoteCandidateId));
           out.pair = { local: `${String(l?.address)}:${String(l?.port)}`, remote: `${String(r?.address)}:${String(r?.port)}` };
         }
       });
@@ -128,7 +130,7 @@ describe('Chromium ↔ the media engines', () => {
       log.info({ ours: candidateAddresses(answer) }, 'engine host candidates');
       ep.play('default');
       await page.evaluate((sdp) => (window as unknown as { pc: RTCPeerConnection }).pc.setRemoteDescription({ type: 'answer', sdp }), answer);
-      const s = await waitStats(page, (x) => x.packetsReceived > 50 && x.audioLevel > 0, 8000);
+      const s = await waitStats(page, (x) => x.packetsReceived > 50 && x.audioLevel > 0 && x.pair !== null, 8000);
       log.info({ stats: s, rtpReceived: ep.rtpReceived }, 'chromium stats');
       expect(s.codec).toBe('audio/PCMU');
       expect(s.packetsReceived).toBeGreaterThan(50);
